@@ -1,0 +1,282 @@
+/**
+ * The serving benchmark: `npm run bench:serve` (after `npm run build`). For each model: limits
+ * (L_model, t_run(1), L_http), then every variant through a closed-loop concurrency sweep and an
+ * open-loop rate sweep. Prints a table, writes bench/results/serve-<time>.json and the "## Serving"
+ * section of docs/benchmarks.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { heavyModel, irisModel } from '../../examples/models.js';
+import { resolveLayout } from '../../runtime/config.js';
+import { openModelStore, saveModel } from '../../src/core/model-store.js';
+import { benchConfig } from './config.js';
+import { measureModelLimit } from './limits.js';
+import { type LoadResult, medianOf, runLoad } from './load.js';
+import { freePort, type Proc, startProc } from './processes.js';
+import {
+  type ClosedPoint,
+  evaluate,
+  type ModelResults,
+  markdown,
+  type OpenPoint,
+  updateSection,
+  variantLabel,
+} from './report.js';
+
+const cfg = benchConfig();
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+// BENTOCI_RUNTIME_SERVER runs a build from elsewhere (the peer servers then use its worker.js too).
+const SERVER = process.env['BENTOCI_RUNTIME_SERVER'] ?? join(ROOT, 'dist/runtime/server.js');
+const PEER_SERVER = fileURLToPath(new URL('./peer-server.ts', import.meta.url));
+const PLAIN_SERVER = fileURLToPath(new URL('./plain-server.ts', import.meta.url));
+const NOOP_SERVER = fileURLToPath(new URL('./noop-server.ts', import.meta.url));
+/**
+ * Open loop needs enough connections that the client does not wait for a free one while latencies
+ * are within the bound (else it quietly lowers the rate): rate x bound, 256 to 1024. More than that
+ * and the connections themselves, not the requests, load the two shared cores.
+ */
+function openLoopConnections(rate: number): number {
+  return Math.min(1024, Math.max(256, Math.ceil((rate * cfg.boundMs) / 1000)));
+}
+
+if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function machineLoad(): string {
+  let psi = '';
+  try {
+    psi = `, CPU pressure ${/some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]}%`;
+  } catch {}
+  return `load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}${psi}`;
+}
+
+interface ModelSpec {
+  name: 'iris' | 'heavy';
+  description: string;
+  onnx: Uint8Array;
+  features: number;
+  outputs: number;
+}
+
+const MODELS: Record<ModelSpec['name'], ModelSpec> = {
+  iris: {
+    name: 'iris',
+    description: 'the example MLP 4-16-3, one row per request',
+    onnx: irisModel(),
+    features: 4,
+    outputs: 3,
+  },
+  heavy: {
+    name: 'heavy',
+    description: 'MLP 512-2048-2048-10, one row per request',
+    onnx: heavyModel(),
+    features: 512,
+    outputs: 10,
+  },
+};
+
+function row(model: ModelSpec): number[] {
+  return Array.from({ length: model.features }, (_, i) => Number((Math.sin(i * 1.3) * 3).toFixed(6)));
+}
+
+interface Payload {
+  body: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+const jsonPayload = (model: ModelSpec): Payload => ({ body: JSON.stringify([row(model)]) });
+
+/** The same row as raw float32 bytes (application/octet-stream), as a client sends large tensors. */
+function binaryPayload(model: ModelSpec): Payload {
+  return {
+    body: Buffer.from(Float32Array.from(row(model)).buffer),
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-tensor-dtype': 'float32',
+      'x-tensor-shape': `1,${model.features}`,
+    },
+  };
+}
+
+async function point(url: string, payload: Payload, connections: number, rate?: number): Promise<LoadResult> {
+  const options = { url: `${url}/predict`, ...payload, connections, ...(rate ? { rate } : {}) };
+  if (cfg.warmup > 0) await runLoad({ ...options, seconds: cfg.warmup });
+  const reps: LoadResult[] = [];
+  for (let i = 0; i < cfg.reps; i++) reps.push(await runLoad({ ...options, seconds: cfg.seconds }));
+  return medianOf(reps);
+}
+
+async function startVariant(variant: string, dir: string, onnx: string): Promise<Proc> {
+  const port = await freePort();
+  const bounds = ['--max-latency-ms', String(cfg.boundMs), '--max-batch-size', String(cfg.maxBatch)];
+  if (variant === 'A' || variant === 'A-bin' || variant === 'B') {
+    const args = [
+      SERVER,
+      dir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+      ...bounds,
+    ];
+    return startProc(variant === 'B' ? [...args, '--no-batching'] : args, port, '/readyz');
+  }
+  if (variant === 'C') return startProc(['--import', 'tsx', PLAIN_SERVER, onnx, String(port)], port);
+  return startProc(
+    ['--import', 'tsx', PEER_SERVER, dir, String(port), variant.slice(2), ...bounds],
+    port,
+    '/readyz',
+  );
+}
+
+async function counters(url: string): Promise<{ missed: number; ok: number; rejected: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    missed: value(/^bentoci_deadline_missed_total\{api="[^"]+"\} (\d+)/m),
+    ok: value(/^bentoci_requests_total\{api="[^"]+",status="200"\} (\d+)/m),
+    rejected: value(/^bentoci_requests_total\{api="[^"]+",status="503"\} (\d+)/m),
+  };
+}
+
+function describePoint(p: LoadResult): string {
+  return `${p.throughput.toFixed(0)} req/s, p50 ${p.p50.toFixed(2)} p95 ${p.p95.toFixed(2)} p99 ${p.p99.toFixed(2)} ms, 503 ${(100 * p.rejectRate).toFixed(1)}%${p.errors ? `, ${p.errors} errors` : ''}`;
+}
+
+async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> {
+  const before = machineLoad();
+  const dir = await mkdtemp(join(tmpdir(), 'bentoci-bench-model-'));
+  const file = join(dir, `${spec.name}.onnx`);
+  await writeFile(file, spec.onnx);
+  const saved = await saveModel(openModelStore(home), { tag: spec.name, source: file });
+  const onnx = join(saved.dir, saved.info.entrypoint!);
+  const body = jsonPayload(spec);
+  const binary = binaryPayload(spec);
+
+  log(`== ${spec.name}: limits`);
+  const layout = resolveLayout({}, availableParallelism());
+  const limit = await measureModelLimit(onnx, spec.features, {
+    seconds: cfg.limitSeconds,
+    maxBatch: cfg.maxBatch,
+    runtimeThreads: layout.threads,
+  });
+  const noopPort = await freePort();
+  const response = `[[${Array(spec.outputs).fill('0.10000000149011612').join(',')}]]`;
+  const noop = await startProc(['--import', 'tsx', NOOP_SERVER, String(noopPort), response], noopPort);
+  let httpRps = 0;
+  let httpBinaryRps = 0;
+  try {
+    for (const c of cfg.concurrency) {
+      httpRps = Math.max(httpRps, (await point(noop.url, body, c)).throughput);
+      if (cfg.variants.includes('A-bin'))
+        httpBinaryRps = Math.max(httpBinaryRps, (await point(noop.url, binary, c)).throughput);
+    }
+  } finally {
+    await noop.stop();
+  }
+  const sysRps = 1 / (1 / httpRps + 1 / limit.rowsPerS);
+  const sysBinaryRps = httpBinaryRps ? 1 / (1 / httpBinaryRps + 1 / limit.rowsPerS) : 0;
+  log(
+    `L_model ${limit.rowsPerS.toFixed(0)} rows/s, t_run(1) ${limit.tRun1Ms.toFixed(3)} ms, L_http ${httpRps.toFixed(0)} req/s (binary ${httpBinaryRps.toFixed(0)}), L_sys ${sysRps.toFixed(0)} (binary ${sysBinaryRps.toFixed(0)})`,
+  );
+
+  const results: ModelResults = {
+    model: spec.name,
+    description: spec.description,
+    boundMs: cfg.boundMs,
+    maxBatch: cfg.maxBatch,
+    limits: { ...limit, httpRps, sysRps, httpBinaryRps, sysBinaryRps },
+    closed: {},
+    open: {},
+    machine: { before, after: '' },
+  };
+  // A first: its best closed-loop throughput is the capacity the open-loop rates are scaled by.
+  const order = [...cfg.variants].sort((x, y) => (x === 'A' ? -1 : y === 'A' ? 1 : 0));
+  let capacity = 0;
+  for (const variant of order) {
+    log(`== ${spec.name}: ${variantLabel(variant)}`);
+    const proc = await startVariant(variant, saved.dir, onnx);
+    const payload = variant === 'A-bin' ? binary : body;
+    try {
+      const closed: ClosedPoint[] = [];
+      for (const c of cfg.concurrency) {
+        const p = { connections: c, ...(await point(proc.url, payload, c)) };
+        closed.push(p);
+        log(`  c=${c}: ${describePoint(p)}`);
+      }
+      results.closed[variant] = closed;
+      // The binary-body variant only shows how close to the limits A gets without JSON parsing.
+      if (variant === 'A-bin') continue;
+      if (capacity === 0) capacity = Math.max(...closed.map((p) => p.throughput));
+      const open: OpenPoint[] = [];
+      for (const factor of cfg.rates) {
+        const offered = factor * capacity;
+        const isOverload = variant === 'A' && factor === Math.max(...cfg.rates);
+        const start = isOverload ? await counters(proc.url) : undefined;
+        const p = {
+          factor,
+          offered,
+          ...(await point(proc.url, body, openLoopConnections(offered), offered)),
+        };
+        if (start) {
+          const end = await counters(proc.url);
+          results.overload = {
+            factor,
+            ok: end.ok - start.ok,
+            rejected: end.rejected - start.rejected,
+            missed: end.missed - start.missed,
+            otherErrors: p.errors,
+          };
+        }
+        open.push(p);
+        log(`  ${factor}x (${offered.toFixed(0)} req/s offered): ${describePoint(p)}`);
+      }
+      results.open[variant] = open;
+    } finally {
+      await proc.stop();
+    }
+  }
+  results.machine.after = machineLoad();
+  await rm(dir, { recursive: true, force: true });
+  return results;
+}
+
+const home = await mkdtemp(join(tmpdir(), 'bentoci-bench-serve-'));
+const all: ModelResults[] = [];
+try {
+  for (const name of cfg.models) all.push(await benchModel(MODELS[name], home));
+} finally {
+  await rm(home, { recursive: true, force: true });
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const meta = {
+  command: 'npm run build && npm run bench:serve',
+  machine: `${cpu}, ${availableParallelism()} cores shared with other jobs, Node ${process.version}`,
+  settings: `${cfg.seconds} s points after ${cfg.warmup} s warm-up, median of ${cfg.reps}, concurrency ${cfg.concurrency.join('/')}, open-loop rates ${cfg.rates.join('/')}x capacity`,
+  date: new Date().toISOString().slice(0, 10),
+};
+for (const t of all.flatMap(evaluate))
+  log(`${t.met ? 'MET    ' : 'NOT MET'} ${t.model}: ${t.target}: ${t.measured}`);
+const section = markdown(all, meta);
+process.stdout.write(section);
+await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+const resultsFile = join(
+  ROOT,
+  'bench/results',
+  `serve-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+);
+await writeFile(resultsFile, JSON.stringify({ meta, config: cfg, results: all }, null, 2));
+log(`results: ${resultsFile}`);
+if (cfg.writeDoc) {
+  await updateSection(join(ROOT, 'docs/benchmarks.md'), section);
+  log('updated the Serving section of docs/benchmarks.md');
+}

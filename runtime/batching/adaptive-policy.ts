@@ -1,0 +1,223 @@
+/**
+ * bentoci's batching policy. With a free worker, a group goes out:
+ *   - when it is full (max batch rows, or the next request would not fit);
+ *   - when its oldest request's deadline minus the predicted time of this batch is reached
+ *     (prediction at a tail quantile, learned per batch size), less the timer's slack;
+ *   - at once when waiting cannot pay: unless more rows are expected to arrive during the batch's
+ *     predicted run than the free workers would carry now (arrival rate x predicted time > rows x
+ *     idle workers), sending now costs nobody anything. When it does pay, the group is held until
+ *     that balance is reached, the deadline rule fires, or arrivals stop (no request for `patience`
+ *     mean inter-arrival times), whichever is first; every arrival re-decides.
+ * At enqueue it admits a request only if a simulation of the queue (every group in deadline order,
+ * cut into batches, on the workers' predicted free times) finishes it by its deadline; otherwise the
+ * request gets 503 + Retry-After at once, instead of waiting to be shed.
+ */
+import { LatencyPredictor, type PredictorOptions } from './predictor.js';
+import type { Admission, BatchJob, BatchPolicy, Decision, QueueGroup, SchedulerView } from './types.js';
+
+export interface AdaptivePolicyOptions extends PredictorOptions {
+  /** How many mean inter-arrival times a held batch waits for its next request; 2 by default. */
+  patience?: number;
+  /** Timers fire up to this late (ms); deadlines are planned this much early. 1 by default. */
+  timerSlackMs?: number;
+  /**
+   * Quantile at which the batches queued ahead of a request are planned; 0.9 by default. Lower than
+   * the tail (slow batches seldom all come at once) but not the median (slowness comes in spells).
+   */
+  aheadQuantile?: number;
+}
+
+/** The batch a group would send now: its rows, and whether waiting could not make it bigger. */
+export function nextBatch(
+  group: QueueGroup,
+  maxRows = group.api.maxBatchRows,
+): { rows: number; requests: number; full: boolean } {
+  if (!group.api.batching) return { rows: group.jobs[0]!.rows, requests: 1, full: true };
+  let rows = 0;
+  let requests = 0;
+  for (const job of group.jobs) {
+    if (requests > 0 && rows + job.rows > maxRows) return { rows, requests, full: true };
+    rows += job.rows;
+    requests++;
+  }
+  return { rows, requests, full: rows >= maxRows };
+}
+
+export class AdaptivePolicy implements BatchPolicy {
+  /** One batch running per worker and one more waiting in its queue. */
+  readonly pipelineDepth = 2;
+  private readonly predictors = new Map<string, LatencyPredictor>();
+  private readonly transits = new Map<string, LatencyPredictor>();
+  private readonly patience: number;
+  private readonly ahead: number;
+  private readonly slack: number;
+
+  constructor(private readonly options: AdaptivePolicyOptions = {}) {
+    this.patience = options.patience ?? 2;
+    this.ahead = options.aheadQuantile ?? 0.9;
+    this.slack = options.timerSlackMs ?? 1;
+  }
+
+  predictor(api: string): LatencyPredictor {
+    let p = this.predictors.get(api);
+    if (!p) {
+      p = new LatencyPredictor(this.options);
+      this.predictors.set(api, p);
+    }
+    return p;
+  }
+
+  predict(api: string, rows: number): number {
+    return this.predictor(api).predict(rows);
+  }
+
+  observe(
+    api: string,
+    rows: number,
+    _requests: number,
+    durationMs: number,
+    _waitMs = 0,
+    transitMs?: number,
+  ): void {
+    this.predictor(api).observe(rows, durationMs);
+    if (transitMs !== undefined) this.transitOf(api).observe(1, transitMs);
+  }
+
+  /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
+  transit(api: string): number {
+    const t = this.transits.get(api);
+    return t && t.samples(1) > 0 ? t.estimate(1, this.ahead) : 0;
+  }
+
+  private transitOf(api: string): LatencyPredictor {
+    let t = this.transits.get(api);
+    if (!t) {
+      t = new LatencyPredictor({ ...this.options, window: 256 });
+      this.transits.set(api, t);
+    }
+    return t;
+  }
+
+  decide(group: QueueGroup, view: SchedulerView): Decision {
+    const { rows, full } = nextBatch(group);
+    if (full) return { dispatch: true };
+    const api = group.api.name;
+    const duration = this.predict(api, rows) + this.transit(api);
+    const latestStart = group.jobs[0]!.deadline - duration - this.slack;
+    if (latestStart <= view.now) return { dispatch: true };
+    // Waiting pays only when more rows are expected during this batch's run than the free workers
+    // hold now: sending now would leave them queueing behind a small batch. A closed-loop client
+    // never meets this (it sends no more than it gets answers for), so low load never waits. The
+    // typical (median) run time, not the tail: this is about throughput, and a rare slow batch
+    // must not make every batch wait.
+    const rate = view.arrivalRate(api);
+    const typical = this.predictor(api).typical(rows);
+    if (view.idleWorkers === 0) {
+      // Every worker is busy: a batch sent now waits in a worker's queue. That is worth it only if
+      // it would hardly grow meanwhile; otherwise it keeps growing here until a worker frees up
+      // (a completion re-decides) or its deadline rule fires.
+      return rate * typical <= rows ? { dispatch: true } : { dispatch: false, until: latestStart };
+    }
+    if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
+    // Hold for the next arrivals, but not past the deadline rule, and not long past the time the
+    // next arrival was due: a rate that stopped is not worth waiting for.
+    const newest = group.jobs[group.jobs.length - 1]!.arrival;
+    const until = Math.min(latestStart, newest + this.patience / rate);
+    if (until <= view.now) return { dispatch: true };
+    return { dispatch: false, until };
+  }
+
+  admit(job: BatchJob, group: QueueGroup | undefined, view: SchedulerView): Admission {
+    // A request that finds a worker free and nobody ahead of it starts at once: refusing it would
+    // serve nobody, and running it refreshes a prediction that may be stale (after a stall).
+    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) return { ok: true };
+    const completion = this.predictCompletion(job, group, view);
+    if (completion <= job.deadline) return { ok: true };
+    return { ok: false, reason: 'overloaded', retryAfterMs: completion - job.deadline };
+  }
+
+  /**
+   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
+   * batches as the scheduler would, each batch on the slot that frees first.
+   */
+  predictCompletion(job: BatchJob, ownGroup: QueueGroup | undefined, view: SchedulerView): number {
+    const now = view.now;
+    // Work already sent, folded onto the workers in the order it started.
+    const slots: number[] = new Array(view.capacity).fill(Number.NEGATIVE_INFINITY);
+    const inFlight = [...view.inFlight].sort((a, b) => a.startedAt - b.startedAt);
+    for (const batch of inFlight) {
+      let best = 0;
+      for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[best]!) best = i;
+      slots[best] =
+        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.rows, this.ahead);
+    }
+    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]!);
+    // Batches ahead count at a high quantile, not the tail: a sum of tail times would assume every
+    // one of them is slow at once. The request's own batch counts at the tail.
+    // A batch also needs the HTTP thread to send it: one I/O turn per pipeline slot at least, which is
+    // what limits a worker when that thread, not the worker, is the bottleneck.
+    const perTurn = view.turnDelayMs / this.pipelineDepth;
+    let ownStart = now;
+    const runOn = (api: string, rows: number): number => {
+      let best = 0;
+      for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[best]!) best = i;
+      ownStart = Math.max(now, slots[best]!);
+      const end = ownStart + Math.max(this.predictor(api).estimate(rows, this.ahead), perTurn);
+      slots[best] = end;
+      return end;
+    };
+    const tailEnd = (api: string, rows: number) =>
+      ownStart +
+      Math.max(this.predict(api, rows), this.predictor(api).estimate(rows, this.ahead)) +
+      this.transit(api);
+
+    const ordered: Array<{ group: QueueGroup | undefined; deadline: number }> = [];
+    for (const g of view.groups)
+      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0]!.deadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0]!.deadline : job.deadline });
+    ordered.sort((a, b) => a.deadline - b.deadline);
+
+    for (const { group } of ordered) {
+      const jobs: readonly BatchJob[] = group ? group.jobs : [];
+      const own = group === ownGroup;
+      const api = group ? group.api.name : job.api;
+      const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
+      const single = group ? !group.api.batching : false;
+      if (!single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
+        // Every request one row (the common case): cut by count, not request by request.
+        let left = jobs.length + (own ? 1 : 0);
+        let rows = 0;
+        while (left > 0) {
+          rows = Math.min(left, maxRows);
+          runOn(api, rows);
+          left -= rows;
+        }
+        if (own) return tailEnd(api, rows);
+        continue;
+      }
+      let rows = 0;
+      let requests = 0;
+      const total = jobs.length + (own ? 1 : 0);
+      for (let i = 0; i < total; i++) {
+        const r = i < jobs.length ? jobs[i]!.rows : job.rows;
+        if (requests > 0 && (single || rows + r > maxRows)) {
+          runOn(api, rows);
+          rows = 0;
+          requests = 0;
+        }
+        rows += r;
+        requests++;
+      }
+      if (requests > 0) {
+        runOn(api, rows);
+        if (own) return tailEnd(api, rows);
+      }
+    }
+    return now;
+  }
+}
+
+function nothingQueued(groups: Iterable<QueueGroup>): boolean {
+  for (const g of groups) if (g.jobs.length > 0) return false;
+  return true;
+}

@@ -1,0 +1,172 @@
+/**
+ * Predicts how long a batch of n rows takes (dispatch to results, as the main thread sees it), from
+ * recent observations. Sizes fall in power-of-two buckets (1, 2, 3-4, 5-8, ...); each bucket keeps a
+ * window of recent samples and answers a tail quantile of them, not a mean: a deadline met on
+ * average is missed by every batch slower than average. Between buckets the prediction interpolates,
+ * beyond the largest observed it grows linearly with n (conservative: per-row cost usually falls
+ * with batch size), and it never decreases with n.
+ */
+const MAX_BUCKETS = 24;
+
+class Bucket {
+  /** Durations and when they were observed, oldest first. */
+  private readonly ms: number[] = [];
+  private readonly at: number[] = [];
+  private sorted: Float64Array | undefined;
+
+  constructor(
+    private readonly window: number,
+    private readonly maxAgeMs: number,
+    private readonly keep: number,
+  ) {}
+
+  add(ms: number, now: number): void {
+    this.ms.push(ms);
+    this.at.push(now);
+    this.sorted = undefined;
+    this.expire(now);
+  }
+
+  /**
+   * Drops samples beyond the window, and samples older than the age limit while newer ones remain:
+   * a stall long ago (a GC pause, a starved CPU) must not keep predictions high forever.
+   */
+  private expire(now: number): void {
+    while (
+      this.ms.length > this.window ||
+      (this.ms.length > this.keep && this.at[0]! < now - this.maxAgeMs)
+    ) {
+      this.ms.shift();
+      this.at.shift();
+      this.sorted = undefined;
+    }
+  }
+
+  size(now: number): number {
+    this.expire(now);
+    return this.ms.length;
+  }
+
+  /** A quantile of the window (nearest rank); the window is sorted at most once per change. */
+  value(quantile: number): number {
+    const n = this.ms.length;
+    this.sorted ??= Float64Array.from(this.ms).sort();
+    return this.sorted[Math.max(0, Math.min(n - 1, Math.ceil(quantile * n) - 1))]!;
+  }
+}
+
+export interface PredictorOptions {
+  /** Tail quantile in (0, 1]; 0.99 by default. */
+  quantile?: number;
+  /** Samples kept per bucket; 128 by default. */
+  window?: number;
+  /** Samples older than this (ms) are forgotten once `keep` newer ones exist; 5000 by default. */
+  maxAgeMs?: number;
+  /** Newest samples a bucket always keeps, however old; 8 by default. */
+  keep?: number;
+  /** Prediction before any sample (ms); warm-up replaces it within the first batches. */
+  priorMs?: number;
+  /** The clock (ms) that dates samples; performance.now by default. */
+  now?: () => number;
+}
+
+export function bucketOf(rows: number): number {
+  return Math.min(MAX_BUCKETS - 1, rows <= 1 ? 0 : Math.ceil(Math.log2(rows)));
+}
+
+export class LatencyPredictor {
+  private readonly buckets: Bucket[] = [];
+  private readonly quantile: number;
+  private readonly window: number;
+  private readonly priorMs: number;
+  private readonly maxAgeMs: number;
+  private readonly keep: number;
+  private readonly now: () => number;
+
+  constructor(options: PredictorOptions = {}) {
+    this.quantile = options.quantile ?? 0.99;
+    this.window = options.window ?? 128;
+    this.priorMs = options.priorMs ?? 5;
+    this.maxAgeMs = options.maxAgeMs ?? 5000;
+    this.keep = options.keep ?? 8;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  observe(rows: number, ms: number): void {
+    if (!(ms >= 0) || rows < 1) return;
+    const k = bucketOf(rows);
+    let bucket = this.buckets[k];
+    if (!bucket) {
+      bucket = new Bucket(this.window, this.maxAgeMs, this.keep);
+      this.buckets[k] = bucket;
+    }
+    bucket.add(ms, this.now());
+  }
+
+  samples(rows: number): number {
+    return this.buckets[bucketOf(rows)]?.size(this.now()) ?? 0;
+  }
+
+  /** Predicted duration (ms) of a batch of `rows` rows at the tail quantile: for deadlines. */
+  predict(rows: number): number {
+    return this.estimate(rows, this.quantile);
+  }
+
+  /** The median duration: what a batch usually takes, for throughput decisions. */
+  typical(rows: number): number {
+    return this.estimate(rows, 0.5);
+  }
+
+  /** Any quantile in (0, 1] of the duration, with the same interpolation. */
+  estimate(rows: number, quantile: number): number {
+    const k = bucketOf(Math.max(1, rows));
+    const now = this.now();
+    let lower = -1;
+    let lowerValue = 0;
+    // The envelope: the slowest of all smaller buckets, so estimates never fall as n grows.
+    for (let j = 0; j <= k; j++) {
+      const b = this.buckets[j];
+      if (b && b.size(now) > 0) {
+        lower = j;
+        lowerValue = Math.max(lowerValue, b.value(quantile));
+      }
+    }
+    if (lower === k) return lowerValue;
+    let upper = -1;
+    for (let j = k + 1; j < this.buckets.length; j++) {
+      if (this.buckets[j] && this.buckets[j]!.size(now) > 0) {
+        upper = j;
+        break;
+      }
+    }
+    if (lower === -1 && upper === -1) return this.priorMs;
+    if (upper === -1) return (lowerValue * rows) / 2 ** lower;
+    const upperValue = this.buckets[upper]!.value(quantile);
+    if (lower === -1) return upperValue;
+    const [x0, x1] = [2 ** lower, 2 ** upper];
+    return Math.max(lowerValue, lowerValue + ((upperValue - lowerValue) * (rows - x0)) / (x1 - x0));
+  }
+}
+
+/** Events per millisecond, exponentially weighted over `tauMs` (continuous-time EWMA, no timers). */
+export class RateEstimator {
+  private value = 0;
+  private last = Number.NaN;
+
+  constructor(private readonly tauMs = 250) {}
+
+  add(now: number, count: number): void {
+    this.value = this.rate(now) + count / this.tauMs;
+    this.last = now;
+  }
+
+  /** The rate as of the latest event: decisions between events then see one fixed value. */
+  latest(): number {
+    return this.value;
+  }
+
+  rate(now: number): number {
+    if (Number.isNaN(this.last)) return 0;
+    return this.value * Math.exp(-Math.max(0, now - this.last) / this.tauMs);
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * The batch scheduler: per-API queues split by compatibility key, a fixed number of batch slots (one
+ * per worker), and a policy that decides when a group goes out. It is event-driven: decisions run
+ * once per I/O turn after an arrival, a completion or a cancel (so a burst of arrivals decides
+ * together), plus one timer for the earliest time a waiting group must go; nothing polls.
+ */
+import { RateEstimator } from './predictor.js';
+import type {
+  Admission,
+  ApiQueueConfig,
+  BatchCost,
+  BatchJob,
+  BatchPolicy,
+  InFlightBatch,
+  QueueGroup,
+  SchedulerClock,
+  SchedulerView,
+} from './types.js';
+
+const TURN_WEIGHT = 0.1;
+
+export interface SchedulerOptions<J extends BatchJob> {
+  clock: SchedulerClock;
+  policy: BatchPolicy;
+  /** Batch slots: the number of workers. */
+  workers: number;
+  /**
+   * Requests of APIs without batching in flight per worker at most (default 16). They run one at a
+   * time on a worker either way; sending the next ones ahead keeps a worker busy while the HTTP
+   * thread is busy too, instead of one request per event-loop turn.
+   */
+  pipelineDepth?: number;
+  apis: readonly ApiQueueConfig[];
+  /**
+   * Runs one batch; settles every job (with results or an error) before it resolves. It may resolve
+   * with what the batch cost the worker and the transit around it; the policy learns from those
+   * instead of dispatch-to-completion, which for a batch sent behind another includes its wait.
+   */
+  run(api: string, jobs: J[]): Promise<BatchCost | undefined>;
+  /** A queued job the policy refused later (peers that shed): answer it 503. */
+  shed?(job: J): void;
+}
+
+interface ApiState {
+  config: ApiQueueConfig;
+  queuedRows: number;
+  rate: RateEstimator;
+}
+
+export class BatchScheduler<J extends BatchJob> {
+  private readonly clock: SchedulerClock;
+  private readonly policy: BatchPolicy;
+  private readonly apis = new Map<string, ApiState>();
+  private readonly groups = new Map<string, QueueGroup<J>>();
+  private readonly inFlight = new Set<InFlightBatch>();
+  private readonly capacity: number;
+  private readonly singleCapacity: number;
+  private readonly batchCapacity: number;
+  private batchesInFlight = 0;
+  private singlesInFlight = 0;
+  private pumpScheduled = false;
+  private pumpRequestedAt = 0;
+  /** EWMA of how long a decision waits for the current I/O turn to end (ms). */
+  private turnDelay = 0;
+  private timer: unknown;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private draining = false;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: SchedulerOptions<J>) {
+    this.clock = options.clock;
+    this.policy = options.policy;
+    this.capacity = Math.max(1, Math.min(options.workers, options.policy.maxInFlight ?? options.workers));
+    this.batchCapacity = this.capacity * Math.max(1, options.policy.pipelineDepth ?? 1);
+    this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
+    for (const config of options.apis)
+      this.apis.set(config.name, { config, queuedRows: 0, rate: new RateEstimator() });
+  }
+
+  /** Queues a job or refuses it at once; a refused job is never queued, so nothing is dropped silently. */
+  submit(job: J): Admission {
+    const api = this.apiState(job.api);
+    const groupKey = `${job.api}\u0000${job.key}`;
+    const group = this.groups.get(groupKey);
+    const verdict = this.admission(job, group);
+    if (!verdict.ok) return verdict;
+    if (group) group.jobs.push(job);
+    else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0 });
+    this.groups.get(groupKey)!.rows += job.rows;
+    api.queuedRows += job.rows;
+    api.rate.add(this.clock.now(), job.rows);
+    job.state = 'queued';
+    this.schedulePump();
+    return { ok: true };
+  }
+
+  /**
+   * Whether a request of `rows` rows arriving at `arrival` would be admitted now, without queueing
+   * anything: lets the HTTP layer refuse before it reads and parses a body it cannot serve in time.
+   */
+  probe(api: string, rows: number, arrival: number, deadline: number): Admission {
+    const probe: BatchJob = { api, key: '\u0000probe', rows, arrival, deadline, state: 'new' };
+    return this.admission(probe, undefined);
+  }
+
+  private admission(job: BatchJob, group: QueueGroup<J> | undefined): Admission {
+    const api = this.apiState(job.api);
+    if (api.queuedRows + job.rows > api.config.maxQueueRows && api.queuedRows > 0) {
+      return {
+        ok: false,
+        reason: 'queue_full',
+        retryAfterMs: this.policy.predict(job.api, api.config.maxBatchRows),
+      };
+    }
+    return this.policy.admit(job, group, this.view());
+  }
+
+  /** Removes a job that has not been dispatched yet; false when it is already running or done. */
+  cancel(job: J): boolean {
+    if (job.state !== 'queued') return false;
+    const groupKey = `${job.api}\u0000${job.key}`;
+    const group = this.groups.get(groupKey);
+    const index = group ? group.jobs.indexOf(job) : -1;
+    if (!group || index === -1) return false;
+    group.jobs.splice(index, 1);
+    group.rows -= job.rows;
+    if (group.jobs.length === 0) this.groups.delete(groupKey);
+    this.apiState(job.api).queuedRows -= job.rows;
+    job.state = 'cancelled';
+    this.schedulePump();
+    return true;
+  }
+
+  /** Rows waiting per API. */
+  queuedRows(api: string): number {
+    return this.apis.get(api)?.queuedRows ?? 0;
+  }
+
+  get inFlightBatches(): number {
+    return this.inFlight.size;
+  }
+
+  /** Sends everything queued without waiting, then resolves once nothing is queued or running. */
+  drain(): Promise<void> {
+    this.draining = true;
+    this.schedulePump();
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+      this.checkDrained();
+    });
+  }
+
+  private apiState(name: string): ApiState {
+    const api = this.apis.get(name);
+    if (!api) throw new Error(`no batch queue for API "${name}"`);
+    return api;
+  }
+
+  private view(): SchedulerView {
+    const apis = this.apis;
+    return {
+      now: this.clock.now(),
+      capacity: this.capacity,
+      idleWorkers: Math.max(0, this.capacity - this.batchesInFlight),
+      turnDelayMs: this.turnDelay,
+      inFlight: [...this.inFlight],
+      groups: this.groups.values(),
+      arrivalRate(api: string) {
+        return apis.get(api)?.rate.latest() ?? 0;
+      },
+    };
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.pumpRequestedAt = this.clock.now();
+    this.clock.defer(() => this.pump());
+  }
+
+  private pump(): void {
+    this.pumpScheduled = false;
+    // How long the rest of the I/O turn took: the HTTP thread's own queueing delay right now.
+    const lag = this.clock.now() - this.pumpRequestedAt;
+    this.turnDelay += TURN_WEIGHT * (lag - this.turnDelay);
+    if (this.policy.shed) this.shedLate();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    while (this.groups.size > 0) {
+      const batchSlot = this.batchesInFlight < this.batchCapacity;
+      const singleSlot = this.singlesInFlight < this.singleCapacity;
+      if (!batchSlot && !singleSlot) break;
+      const view = this.view();
+      let chosen: QueueGroup<J> | undefined;
+      let chosenRows = 0;
+      wakeAt = Number.POSITIVE_INFINITY;
+      for (const group of this.groups.values()) {
+        if (!(group.api.batching ? batchSlot : singleSlot)) continue;
+        const decision = this.draining ? { dispatch: true as const } : this.policy.decide(group, view);
+        if (decision.dispatch) {
+          // Among groups ready to go, the one whose oldest request is due first.
+          if (!chosen || group.jobs[0]!.deadline < chosen.jobs[0]!.deadline) {
+            chosen = group;
+            chosenRows = decision.maxRows ?? group.api.maxBatchRows;
+          }
+        } else if (decision.until !== undefined) wakeAt = Math.min(wakeAt, decision.until);
+      }
+      if (!chosen) break;
+      this.dispatch(chosen, chosenRows);
+    }
+    if (this.policy.tickMs !== undefined && this.groups.size > 0) {
+      wakeAt = Math.min(wakeAt, this.clock.now() + this.policy.tickMs);
+    }
+    this.armTimer(wakeAt);
+  }
+
+  private shedLate(): void {
+    const view = this.view();
+    for (const [groupKey, group] of [...this.groups]) {
+      for (const job of this.policy.shed!(group, view) as J[]) {
+        const index = group.jobs.indexOf(job);
+        if (index === -1) continue;
+        group.jobs.splice(index, 1);
+        group.rows -= job.rows;
+        this.apiState(job.api).queuedRows -= job.rows;
+        job.state = 'cancelled';
+        this.options.shed?.(job);
+      }
+      if (group.jobs.length === 0) this.groups.delete(groupKey);
+    }
+  }
+
+  private armTimer(at: number): void {
+    if (at === this.timerAt) return;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (!Number.isFinite(at)) return;
+    this.timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    });
+  }
+
+  private dispatch(group: QueueGroup<J>, maxRows: number): void {
+    const now = this.clock.now();
+    const single = !group.api.batching;
+    let take = 0;
+    let rows = 0;
+    for (const job of group.jobs) {
+      if (take > 0 && (single || rows + job.rows > maxRows)) break;
+      take++;
+      rows += job.rows;
+    }
+    const jobs = group.jobs.splice(0, take);
+    group.rows -= rows;
+    if (group.jobs.length === 0) this.groups.delete(`${group.api.name}\u0000${group.key}`);
+    this.apiState(group.api.name).queuedRows -= rows;
+    for (const job of jobs) {
+      job.state = 'running';
+      job.dispatchedAt = now;
+      job.batchRows = rows;
+      job.batchRequests = jobs.length;
+    }
+    const batch: InFlightBatch = { api: group.api.name, rows, requests: jobs.length, startedAt: now };
+    this.inFlight.add(batch);
+    if (single) this.singlesInFlight++;
+    else this.batchesInFlight++;
+    const newestWait = now - jobs[jobs.length - 1]!.arrival;
+    const finish = (succeeded: boolean, cost?: BatchCost) => {
+      this.inFlight.delete(batch);
+      if (single) this.singlesInFlight--;
+      else this.batchesInFlight--;
+      for (const job of jobs) job.state = 'done';
+      // A failed batch says nothing about how long a good one takes.
+      if (succeeded)
+        this.policy.observe(
+          batch.api,
+          rows,
+          jobs.length,
+          cost?.serviceMs ?? this.clock.now() - now,
+          newestWait,
+          cost?.transitMs,
+        );
+      this.checkDrained();
+      this.schedulePump();
+    };
+    let running: Promise<BatchCost | undefined>;
+    try {
+      running = this.options.run(group.api.name, jobs);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.then(
+      (cost) => finish(true, cost),
+      () => finish(false),
+    );
+  }
+
+  private checkDrained(): void {
+    if (!this.draining || this.groups.size > 0 || this.inFlight.size > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The Open Inference Protocol (KServe v2 REST) over the same APIs: each API is a "model" named after
+ * the API, versioned by its model's version. Tensors travel as JSON (`data` flat in row-major order,
+ * or nested); the binary-data extension is not implemented. Service hooks do not run here: the
+ * protocol carries the model's own tensors.
+ */
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import type { Dtype, TensorSpec } from '../../src/shared/schemas.js';
+import type { Tensor, TensorMap } from '../../src/shared/service.js';
+import type { App } from '../app-types.js';
+import { badRequest, HttpError } from '../errors.js';
+import type { ApiRuntime } from '../inference.js';
+import { elementCount } from '../tensors/dtype.js';
+import { decodeJsonTensor, encodeJsonTensor } from '../tensors/json.js';
+import type { Codec } from './call.js';
+import { parseJson } from './decode.js';
+
+const DATATYPES: Record<Dtype, string> = {
+  bool: 'BOOL',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  float16: 'FP16',
+  float32: 'FP32',
+  float64: 'FP64',
+  string: 'BYTES',
+};
+
+const parametersSchema = z.record(z.string(), z.unknown()).optional();
+const inferRequestSchema = z.object({
+  id: z.string().optional(),
+  parameters: parametersSchema,
+  inputs: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        shape: z.array(z.number().int().min(0)),
+        datatype: z.string().min(1),
+        parameters: parametersSchema,
+        data: z.unknown(),
+      }),
+    )
+    .min(1),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters: parametersSchema })).optional(),
+});
+
+function specShape(spec: TensorSpec): number[] {
+  return spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
+}
+
+export function modelMetadata(api: ApiRuntime): string {
+  const { loaded } = api;
+  const io = (specs: readonly TensorSpec[]) =>
+    specs.map((s) => ({ name: s.name, datatype: DATATYPES[s.dtype], shape: specShape(s) }));
+  return JSON.stringify({
+    name: loaded.api.name,
+    versions: [loaded.model.info.version],
+    platform: 'onnxruntime_onnx',
+    inputs: io(loaded.api.input),
+    outputs: io(loaded.api.output),
+  });
+}
+
+interface PendingInfer {
+  id?: string;
+  outputs?: string[];
+}
+
+export function kserveCodec(api: ApiRuntime): Codec {
+  const pending = new WeakMap<IncomingMessage, PendingInfer>();
+  const { loaded } = api;
+  return {
+    hooks: false,
+    decode(req, body) {
+      const json = parseJson(body);
+      const parsed = inferRequestSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw badRequest(`invalid inference request: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      }
+      const inputs: TensorMap = {};
+      for (const input of parsed.data.inputs) {
+        const spec = loaded.api.input.find((s) => s.name === input.name);
+        if (!spec)
+          throw badRequest(
+            `input "${input.name}" is not an input of model "${loaded.api.name}" (inputs: ${loaded.api.input.map((s) => s.name).join(', ')})`,
+          );
+        const expected = DATATYPES[spec.dtype];
+        if (input.datatype !== expected)
+          throw badRequest(`input "${input.name}": expected datatype ${expected}, got ${input.datatype}`);
+        const tensor = decodeJsonTensor(input.data, spec.dtype, input.name);
+        const count = elementCount(input.shape);
+        if (tensor.data.length !== count) {
+          throw badRequest(
+            `input "${input.name}": shape [${input.shape.join(', ')}] needs ${count} elements, data has ${tensor.data.length}`,
+          );
+        }
+        inputs[input.name] = { ...tensor, shape: input.shape };
+      }
+      const requested = parsed.data.outputs?.map((o) => o.name);
+      for (const name of requested ?? []) {
+        if (!loaded.api.output.some((s) => s.name === name))
+          throw badRequest(`output "${name}" is not an output of model "${loaded.api.name}"`);
+      }
+      pending.set(req, {
+        ...(parsed.data.id !== undefined ? { id: parsed.data.id } : {}),
+        ...(requested ? { outputs: requested } : {}),
+      });
+      return { inputs, json };
+    },
+    encode(result, req) {
+      const info = pending.get(req) ?? {};
+      const names = info.outputs ?? Object.keys(result.outputs);
+      const outputs = names.map((name) => {
+        const t = result.outputs[name];
+        if (!t) throw new HttpError(500, `the model returned no output "${name}"`);
+        const flat: Tensor = { dtype: t.dtype, shape: [t.data.length], data: t.data };
+        return `{"name":${JSON.stringify(name)},"datatype":"${DATATYPES[t.dtype]}","shape":${JSON.stringify(t.shape)},"data":${encodeJsonTensor(flat)}}`;
+      });
+      const id = info.id !== undefined ? `,"id":${JSON.stringify(info.id)}` : '';
+      const body = `{"model_name":${JSON.stringify(loaded.api.name)},"model_version":${JSON.stringify(loaded.model.info.version)}${id},"outputs":[${outputs.join(',')}]}`;
+      return { body, headers: { 'content-type': 'application/json' } };
+    },
+  };
+}
+
+export function serverMetadata(app: App): string {
+  return JSON.stringify({ name: 'bentoci', version: app.service.version, extensions: [] });
+}

@@ -1,0 +1,154 @@
+/**
+ * Routes: POST <api route> per API; health (/healthz, /livez, /readyz); /metrics; /docs.json; and the
+ * KServe v2 REST endpoints under /v2. Lookups are exact-path map hits on the hot path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App } from '../app-types.js';
+import { HttpError } from '../errors.js';
+import { type Codec, InferenceCall } from './call.js';
+import { decodeRequest } from './decode.js';
+import { encodeOutputs } from './encode.js';
+import { kserveCodec, modelMetadata, serverMetadata } from './kserve.js';
+import { sendError, sendJson } from './respond.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, arrival: number) => void;
+
+const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
+
+export function createRouter(app: App): (req: IncomingMessage, res: ServerResponse) => void {
+  const posts = new Map<string, Handler>();
+  const gets = new Map<string, Handler>();
+  const kserve = new Map<string, { codec: Codec; metadata: string; version: string }>();
+
+  for (const [name, api] of app.inference.apis) {
+    const specs = api.loaded.api.input;
+    const codec: Codec = {
+      hooks: true,
+      decode: (req, body) => decodeRequest(req.headers, body, specs),
+      encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept),
+    };
+    posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec, req, res, arrival));
+    kserve.set(name, {
+      codec: kserveCodec(api),
+      metadata: modelMetadata(api),
+      version: api.loaded.model.info.version,
+    });
+  }
+
+  const live: Handler = (_req, res) => sendJson(res, 200, '{"status":"ok"}');
+  gets.set('/healthz', live);
+  gets.set('/livez', live);
+  gets.set('/readyz', (_req, res) => {
+    const { ready, draining } = app.state;
+    const status = draining ? 'draining' : ready ? 'ready' : 'starting';
+    sendJson(res, ready && !draining ? 200 : 503, JSON.stringify({ status }));
+  });
+  gets.set('/metrics', (_req, res) => {
+    app.metrics.render().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, {
+          'content-type': contentType,
+          'content-length': String(Buffer.byteLength(body)),
+        });
+        res.end(body);
+      },
+      (err: unknown) => sendError(res, err),
+    );
+  });
+  gets.set('/docs.json', (_req, res) => sendJson(res, 200, app.openapiJson));
+  gets.set('/v2', (_req, res) => sendJson(res, 200, serverMetadata(app)));
+  gets.set('/v2/health/live', (_req, res) => sendJson(res, 200, '{"live":true}'));
+  gets.set('/v2/health/ready', (_req, res) => {
+    const ready = app.state.ready && !app.state.draining;
+    sendJson(res, ready ? 200 : 503, JSON.stringify({ ready }));
+  });
+
+  return (req, res) => {
+    const arrival = app.clock.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    try {
+      if (req.method === 'POST') {
+        const handler = posts.get(path);
+        if (handler) return handler(req, res, arrival);
+      } else if (req.method === 'GET' || req.method === 'HEAD') {
+        const handler = gets.get(path);
+        if (handler) return handler(req, res, arrival);
+      }
+      const v2 = V2_MODEL.exec(path);
+      if (v2) return routeV2(app, kserve, v2, req, res, arrival);
+      const allowed = posts.has(path) ? 'POST' : gets.has(path) ? 'GET' : undefined;
+      if (allowed)
+        throw new HttpError(405, `${req.method} ${path} is not allowed: use ${allowed}`, { allow: allowed });
+      throw new HttpError(
+        404,
+        `no route ${req.method} ${path} (APIs: ${[...posts.keys()].map((r) => `POST ${r}`).join(', ')})`,
+      );
+    } catch (err) {
+      req.resume();
+      sendError(res, err);
+    }
+  };
+}
+
+function routeV2(
+  app: App,
+  kserve: Map<string, { codec: Codec; metadata: string; version: string }>,
+  match: RegExpExecArray,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrival: number,
+): void {
+  const [, rawName, version, action] = match;
+  const name = decodeURIComponent(rawName!);
+  const model = kserve.get(name);
+  if (!model) throw new HttpError(404, `no model named "${name}" (models: ${[...kserve.keys()].join(', ')})`);
+  if (version !== undefined && decodeURIComponent(version) !== model.version) {
+    throw new HttpError(404, `model "${name}" has no version "${version}" (versions: ${model.version})`);
+  }
+  if (action === '/infer') {
+    if (req.method !== 'POST')
+      throw new HttpError(405, `${req.method} ${match[0]} is not allowed: use POST`, { allow: 'POST' });
+    infer(app, name, model.codec, req, res, arrival);
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw new HttpError(405, `${req.method} ${match[0]} is not allowed: use GET`, { allow: 'GET' });
+  if (action === '/ready') {
+    const ready = app.state.ready && !app.state.draining;
+    sendJson(res, ready ? 200 : 503, JSON.stringify({ name, ready }));
+    return;
+  }
+  sendJson(res, 200, model.metadata);
+}
+
+function infer(
+  app: App,
+  api: string,
+  codec: Codec,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrival: number,
+): void {
+  if (!app.state.ready || app.state.draining) {
+    req.resume();
+    const draining = app.state.draining;
+    const status = sendError(
+      res,
+      new HttpError(
+        503,
+        draining
+          ? 'the server is shutting down; send the request to another replica'
+          : 'the server is warming up; retry shortly',
+        {
+          'retry-after': '1',
+          ...(draining ? { connection: 'close' } : {}),
+        },
+      ),
+    );
+    app.metrics.request(api, status, (app.clock.now() - arrival) / 1000);
+    return;
+  }
+  void new InferenceCall(app, api, codec, req, res, arrival).run();
+}

@@ -1,0 +1,235 @@
+/**
+ * From validated tensors to model outputs: one job per request, the batch scheduler in between, and
+ * the batch runner that merges inputs along the batch dim, runs them on a worker and splits the
+ * outputs back per request. HTTP and KServe handlers both come through here.
+ */
+import type { TensorMap } from '../src/shared/service.js';
+import { AdaptivePolicy } from './batching/adaptive-policy.js';
+import { BatchScheduler } from './batching/scheduler.js';
+import type {
+  Admission,
+  ApiQueueConfig,
+  BatchCost,
+  BatchJob,
+  BatchPolicy,
+  SchedulerClock,
+} from './batching/types.js';
+import type { RuntimeConfig } from './config.js';
+import { HttpError } from './errors.js';
+import type { Logger } from './log.js';
+import type { MetricsSink } from './metrics.js';
+import type { LoadedApi } from './service/load.js';
+import { concatAlong, splitAlong } from './tensors/concat.js';
+import { compatibilityKey, rowsOf, validateInputs } from './tensors/validate.js';
+import type { RunResult } from './workers/pool.js';
+
+export interface JobResult {
+  outputs: TensorMap;
+  /** Time inside session.run for the whole batch. */
+  runMs: number;
+}
+
+/** One request's place in the queue, with the promise its handler awaits. */
+export class InferenceJob implements BatchJob {
+  state: BatchJob['state'] = 'new';
+  dispatchedAt?: number;
+  batchRows?: number;
+  batchRequests?: number;
+  completedAt?: number;
+  readonly result: Promise<JobResult>;
+  resolve!: (result: JobResult) => void;
+  reject!: (err: Error) => void;
+
+  constructor(
+    readonly api: string,
+    readonly key: string,
+    readonly rows: number,
+    readonly arrival: number,
+    readonly deadline: number,
+    public inputs: TensorMap | undefined,
+  ) {
+    this.result = new Promise<JobResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A job whose client left is settled anyway; nobody may be listening.
+    this.result.catch(() => {});
+  }
+}
+
+/** What runs a merged batch: the worker pool in the server, anything with this shape in tests. */
+export interface BatchRunner {
+  run(model: string, inputs: TensorMap): Promise<RunResult>;
+}
+
+export interface ApiRuntime {
+  loaded: LoadedApi;
+  queue: ApiQueueConfig;
+  batchDim: number;
+}
+
+export interface InferenceOptions {
+  apis: readonly LoadedApi[];
+  config: Pick<
+    RuntimeConfig,
+    'batching' | 'maxBatchSize' | 'maxLatencyMs' | 'maxQueueRows' | 'latencyQuantile'
+  >;
+  workers: number;
+  runner: BatchRunner;
+  metrics: MetricsSink;
+  log: Logger;
+  clock: SchedulerClock;
+  /** The batching policy; bentoci's adaptive one unless a benchmark swaps it. */
+  policy?: BatchPolicy;
+}
+
+export class Inference {
+  readonly apis = new Map<string, ApiRuntime>();
+  readonly scheduler: BatchScheduler<InferenceJob>;
+  readonly policy: BatchPolicy;
+  private readonly clock: SchedulerClock;
+
+  constructor(private readonly options: InferenceOptions) {
+    const { config, workers } = options;
+    this.clock = options.clock;
+    for (const loaded of options.apis) {
+      const { api, signature } = loaded;
+      const maxBatchRows = config.maxBatchSize ?? api.batching.max_batch_size;
+      const batching = config.batching !== false && api.batching.enabled && signature.batchable;
+      this.apis.set(api.name, {
+        loaded,
+        batchDim: signature.batch_dim,
+        queue: {
+          name: api.name,
+          maxBatchRows,
+          maxLatencyMs: config.maxLatencyMs ?? api.batching.max_latency_ms,
+          batching,
+          maxQueueRows: config.maxQueueRows ?? maxBatchRows * workers * 64,
+        },
+      });
+    }
+    this.policy =
+      options.policy ?? new AdaptivePolicy({ quantile: config.latencyQuantile, now: options.clock.now });
+    this.scheduler = new BatchScheduler<InferenceJob>({
+      clock: options.clock,
+      policy: this.policy,
+      workers,
+      apis: [...this.apis.values()].map((a) => a.queue),
+      run: (api, jobs) => this.runBatch(api, jobs),
+      shed: (job) => {
+        options.metrics.reject(job.api, 'shed');
+        job.reject(
+          new HttpError(503, `API "${job.api}" is overloaded: the request was shed after queueing`, {
+            'retry-after': '1',
+          }),
+        );
+      },
+    });
+  }
+
+  api(name: string): ApiRuntime {
+    const api = this.apis.get(name);
+    if (!api) throw new HttpError(404, `no API named "${name}"`);
+    return api;
+  }
+
+  /**
+   * Validates the inputs and queues them; throws HttpError 400 for bad inputs and 503 (with
+   * Retry-After) when admission control refuses the request.
+   */
+  submit(apiName: string, inputs: TensorMap, arrival: number): InferenceJob {
+    const runtime = this.api(apiName);
+    const { loaded, batchDim, queue } = runtime;
+    validateInputs(inputs, loaded.api.input);
+    const batched = loaded.signature.batchable;
+    const rows = batched ? rowsOf(inputs, loaded.api.input, batchDim) : 1;
+    const key = batched ? compatibilityKey(inputs, loaded.api.input, batchDim) : '';
+    const job = new InferenceJob(apiName, key, rows, arrival, arrival + queue.maxLatencyMs, inputs);
+    this.refuse(apiName, this.scheduler.submit(job));
+    return job;
+  }
+
+  /**
+   * Before the body is read: refuses (503) a request that could not be served in time even if it
+   * were the smallest possible, so overload costs a header parse, not a body parse, per refusal.
+   */
+  precheck(apiName: string, arrival: number): void {
+    const { queue } = this.api(apiName);
+    this.refuse(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
+  }
+
+  private refuse(apiName: string, admission: Admission): void {
+    if (admission.ok) return;
+    const { queue } = this.api(apiName);
+    this.options.metrics.reject(apiName, admission.reason);
+    const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+    const why =
+      admission.reason === 'queue_full'
+        ? `its queue is full (${queue.maxQueueRows} rows)`
+        : `it cannot answer within ${queue.maxLatencyMs} ms`;
+    throw new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
+      'retry-after': String(seconds),
+    });
+  }
+
+  cancel(job: InferenceJob): boolean {
+    return this.scheduler.cancel(job);
+  }
+
+  /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
+  private async runBatch(apiName: string, jobs: InferenceJob[]): Promise<BatchCost> {
+    const { loaded, batchDim } = this.api(apiName);
+    try {
+      let inputs: TensorMap;
+      if (jobs.length === 1) inputs = jobs[0]!.inputs!;
+      else {
+        inputs = {};
+        for (const spec of loaded.api.input)
+          inputs[spec.name] = concatAlong(
+            jobs.map((j) => j.inputs![spec.name]!),
+            batchDim,
+          );
+      }
+      for (const job of jobs) job.inputs = undefined;
+      const { outputs, runMs, serviceMs, transitMs } = await this.options.runner.run(
+        loaded.model.tag,
+        inputs,
+      );
+      const rows = jobs.reduce((n, j) => n + j.rows, 0);
+      this.options.metrics.batch(apiName, rows, runMs / 1000);
+      const now = this.clock.now();
+      if (jobs.length === 1) {
+        jobs[0]!.completedAt = now;
+        jobs[0]!.resolve({ outputs, runMs });
+        return { serviceMs, transitMs };
+      }
+      const perJob: TensorMap[] = jobs.map(() => ({}));
+      for (const [name, tensor] of Object.entries(outputs)) {
+        if (tensor.shape[batchDim] !== rows) {
+          throw new Error(
+            `output "${name}" has shape [${tensor.shape.join(', ')}], not ${rows} rows along dim ${batchDim}; mark the signature not batchable`,
+          );
+        }
+        const parts = splitAlong(
+          tensor,
+          batchDim,
+          jobs.map((j) => j.rows),
+        );
+        for (let i = 0; i < jobs.length; i++) perJob[i]![name] = parts[i]!;
+      }
+      for (let i = 0; i < jobs.length; i++) {
+        jobs[i]!.completedAt = now;
+        jobs[i]!.resolve({ outputs: perJob[i]!, runMs });
+      }
+      return { serviceMs, transitMs };
+    } catch (err) {
+      this.options.log.error('batch failed', {
+        api: apiName,
+        requests: jobs.length,
+        error: (err as Error).message,
+      });
+      for (const job of jobs) job.reject(new HttpError(500, `inference failed: ${(err as Error).message}`));
+      throw err;
+    }
+  }
+}

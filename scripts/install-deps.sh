@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system components the tests use, when missing: Docker engine, the distribution registry,
+# skopeo (an independent OCI client), openssl (an independent signature check), htpasswd.
+set -euo pipefail
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v openssl >/dev/null || need+=(openssl)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing ${need[*]}; run as root or install them (apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+  echo "install-deps: apt-get install ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,32 @@
+/** actions/bento-push: a bento (and optionally its image) to an OCI registry, signed when a key is given. */
+import { formatTag } from '../../core/tag.js';
+import { checkVerifyInputs, pushInputs, readInputs, requireInput } from '../inputs.js';
+import { ACTION_OUTPUTS } from '../outputs.js';
+import { runAction } from '../run.js';
+import { runnerEnv } from '../runner.js';
+import { applyVerifyPolicy, obtainBento } from '../steps/entries.js';
+import { pushFlow } from '../steps/push.js';
+
+await runAction(
+  { name: 'bento-push', title: 'bentoci push', outputs: ACTION_OUTPUTS['bento-push'] },
+  async (run) => {
+    const inputs = readInputs(pushInputs);
+    checkVerifyInputs(inputs);
+    const image = inputs.image
+      ? { name: inputs.image, to: requireInput(inputs.imageRegistry, 'image-registry', 'when image is set') }
+      : undefined;
+    const env = runnerEnv();
+    const { store, bento } = await obtainBento(run, env, inputs);
+    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs.verifyKey, store, bento);
+    const pushed = await pushFlow(run, env, store, bento, { ...inputs, image });
+    return {
+      tag: formatTag(bento.tag),
+      digest: bento.info.digest,
+      'artifact-ref': pushed.artifactRef,
+      'artifact-digest': pushed.artifactDigest,
+      'image-digest': pushed.imageDigest,
+      'pushed-refs': pushed.pushedRefs,
+      'signature-refs': pushed.signatureRefs,
+    };
+  },
+);

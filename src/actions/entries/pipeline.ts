@@ -1,0 +1,70 @@
+/**
+ * The root action.yml: build -> containerize -> push -> sign in one step, for workflows that want one
+ * `uses:`. Every part is the same code the single actions run; cross-input checks come first, so a
+ * missing registry fails before minutes go into a build.
+ */
+import * as core from '@actions/core';
+import { connectEngine } from '../../containerize/engine.js';
+import { openBentoStore } from '../../core/bento-store.js';
+import { formatTag } from '../../core/tag.js';
+import { signEntry } from '../../sign/sign-entry.js';
+import { checkVerifyInputs, pipelineInputs, readInputs, requireInput } from '../inputs.js';
+import { ACTION_OUTPUTS } from '../outputs.js';
+import { runAction } from '../run.js';
+import { runnerEnv } from '../runner.js';
+import { buildFlow } from '../steps/build.js';
+import { type BuiltImage, containerizeFlow } from '../steps/containerize.js';
+import { signerFrom } from '../steps/keys.js';
+import { type PushOutcome, pushFlow } from '../steps/push.js';
+
+await runAction(
+  { name: 'pipeline', title: 'bentoci pipeline', outputs: ACTION_OUTPUTS.pipeline },
+  async (run) => {
+    const inputs = readInputs(pipelineInputs);
+    checkVerifyInputs(inputs);
+    const registry = inputs.push
+      ? requireInput(inputs.registry, 'registry', 'when push is true (or set push: false)')
+      : undefined;
+    const imageRegistry =
+      inputs.push && inputs.containerize
+        ? requireInput(inputs.imageRegistry, 'image-registry', 'when push and containerize are true')
+        : undefined;
+    const env = runnerEnv();
+    const docker = inputs.containerize ? await connectEngine() : undefined;
+
+    const built = await buildFlow(run, env, inputs);
+    const bento = built.bento!;
+    const store = openBentoStore(env.home);
+
+    let image: BuiltImage | undefined;
+    if (docker) image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: {} });
+
+    let pushed: PushOutcome | undefined;
+    if (registry) {
+      pushed = await pushFlow(run, env, store, bento, {
+        ...inputs,
+        registry,
+        image: image && imageRegistry ? { name: image.tags[0]!, to: imageRegistry } : undefined,
+      });
+    } else if (inputs.signKey) {
+      const signKey = inputs.signKey;
+      await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
+        const signed = await signEntry(store, bento, await signerFrom(signKey, inputs.signKeyPassword, env));
+        core.info(
+          `signed bento ${formatTag(bento.tag)} with key ${signed.keyid.slice(0, 12)} (${signed.path})`,
+        );
+      });
+    }
+
+    return {
+      tag: formatTag(bento.tag),
+      version: bento.tag.version,
+      digest: bento.info.digest,
+      'cache-key': built.cacheKey,
+      'image-id': image?.id,
+      'image-digest': pushed?.imageDigest,
+      'pushed-refs': pushed?.pushedRefs,
+      'signature-refs': pushed?.signatureRefs,
+    };
+  },
+);

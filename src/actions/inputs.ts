@@ -1,0 +1,225 @@
+/**
+ * Every input of every action, parsed and validated in one place. Each action has one schema: a record
+ * from the input's name in action.yml to a Field (input-fields.ts). `readInputs` reads them all with
+ * `core.getInput`, masks the secret ones before anything else can print them, and reports every bad
+ * input at once, each as an annotation titled with the input's name.
+ */
+import * as core from '@actions/core';
+import semver from 'semver';
+import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
+import { UsageError } from '../core/errors.js';
+import { parseOciUrl, type Reference } from '../oci/reference.js';
+import {
+  bool,
+  entryRefs,
+  type Field,
+  keyValues,
+  list,
+  modelSources,
+  oneOf,
+  optionalDigest,
+  optionalTagPart,
+  optionalText,
+  parsed,
+  tag,
+} from './input-fields.js';
+import { maskSecret } from './secrets.js';
+
+/** A bad input value: the message says what was expected; `input` is its name in action.yml. */
+export class InputError extends UsageError {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`input "${input}": ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+/** Several bad inputs at once; each is annotated on its own. */
+export class InputErrors extends UsageError {
+  constructor(readonly errors: InputError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.name = 'InputErrors';
+  }
+}
+
+type Spec = Record<string, Field<unknown>>;
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+export type Inputs<S extends Spec> = {
+  [K in keyof S & string as Camel<K>]: S[K] extends Field<infer T> ? T : never;
+};
+
+function camel(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+const transferInputs = {
+  'import-from': oneOf(['cache']),
+  'export-to': oneOf(['cache']),
+} satisfies Spec;
+
+const version = optionalTagPart('version');
+const verifyPolicy = oneOf(['off', 'warn', 'require'] as const, 'off');
+/** "12.4" pins to the newest 12.4 patch; an unknown release fails here, not at `docker build`. */
+const cudaVersion = parsed((text) => {
+  if (text === '') return undefined;
+  const release = resolveCudaVersion(text);
+  if (!release) throw new Error(`"${text}" is not a known CUDA release; ${cudaVersionHint(text)}`);
+  return release;
+});
+
+const buildStepInputs = {
+  bentofile: optionalText(),
+  context: optionalText().transform((v) => v ?? '.'),
+  version,
+  labels: keyValues(),
+  'cuda-version': cudaVersion,
+  models: modelSources(),
+  'import-models': entryRefs(),
+  ...transferInputs,
+} satisfies Spec;
+
+export const buildInputs = {
+  ...buildStepInputs,
+  build: bool(true),
+} satisfies Spec;
+
+/** The bento a step works on, and how it reaches this job. */
+const bentoInputs = {
+  bento: tag(),
+  'bento-digest': optionalDigest(),
+  'import-from': oneOf(['cache']),
+} satisfies Spec;
+
+const verifyInputs = {
+  'verify-policy': verifyPolicy,
+  'verify-key': optionalText(),
+} satisfies Spec;
+
+export const containerizeInputs = {
+  ...bentoInputs,
+  tags: list(),
+  labels: keyValues(),
+  ...verifyInputs,
+} satisfies Spec;
+
+/** `oci://host[:port]/path[:tag]`, or the same without the scheme as `docker push` spells it. */
+function parseRegistry(text: string): Reference {
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith('oci://')) {
+    throw new Error(`"${text}" is not oci://host[:port]/path or host[:port]/path`);
+  }
+  const ref = parseOciUrl(text.startsWith('oci://') ? text : `oci://${text}`, 'registry');
+  if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);
+  return ref;
+}
+
+const registry = parsed((text) => {
+  if (text === '') throw new Error('is required: expected oci://host[:port]/path or host[:port]/path');
+  return parseRegistry(text);
+});
+const optionalRegistry = parsed((text) => (text === '' ? undefined : parseRegistry(text)));
+
+const releaseVersion = parsed((text) => {
+  if (text === '') return undefined;
+  if (!semver.valid(text)) throw new Error(`"${text}" is not a semantic version such as 1.4.2 or v1.4.2`);
+  return text;
+});
+
+const registryInputs = {
+  'registry-username': optionalText(),
+  'registry-password': optionalText(),
+  insecure: bool(false),
+} satisfies Spec;
+
+const signInputs = {
+  'sign-key': optionalText(),
+  'sign-key-password': optionalText(),
+} satisfies Spec;
+
+export const pushInputs = {
+  ...bentoInputs,
+  registry,
+  image: optionalText(),
+  'image-registry': optionalRegistry,
+  'release-version': releaseVersion,
+  ...registryInputs,
+  ...signInputs,
+  ...verifyInputs,
+} satisfies Spec;
+
+/** The root action: build, containerize, push and sign in one step. */
+export const pipelineInputs = {
+  ...buildStepInputs,
+  tags: list(),
+  containerize: bool(true),
+  push: bool(true),
+  registry: optionalRegistry,
+  'image-registry': optionalRegistry,
+  'release-version': releaseVersion,
+  ...registryInputs,
+  ...signInputs,
+  ...verifyInputs,
+} satisfies Spec;
+
+/** Inputs whose values are masked in the log before they are parsed. */
+export const SECRET_INPUTS: readonly string[] = ['registry-password', 'sign-key', 'sign-key-password'];
+
+/** Every action's schema, by the action's name; tests check each against its action.yml. */
+export const ACTION_INPUTS = {
+  'bento-build': buildInputs,
+  'bento-containerize': containerizeInputs,
+  'bento-push': pushInputs,
+  pipeline: pipelineInputs,
+} as const satisfies Record<string, Spec>;
+
+export type BuildInputs = Inputs<typeof buildInputs>;
+export type ContainerizeInputs = Inputs<typeof containerizeInputs>;
+export type PushInputs = Inputs<typeof pushInputs>;
+export type PipelineInputs = Inputs<typeof pipelineInputs>;
+
+/**
+ * Reads and validates every input of `spec`. `read` is `core.getInput` in an action; tests may pass
+ * a map. Throws InputErrors naming every bad input.
+ */
+export function readInputs<S extends Spec>(
+  spec: S,
+  read: (name: string) => string = (n) => core.getInput(n),
+): Inputs<S> {
+  const out: Record<string, unknown> = {};
+  const errors: InputError[] = [];
+  for (const [name, field] of Object.entries(spec)) {
+    const raw = read(name);
+    if (SECRET_INPUTS.includes(name) && raw) maskSecret(raw);
+    const result = field.safeParse(raw);
+    if (result.success) out[camel(name)] = result.data;
+    else
+      errors.push(
+        new InputError(name, SECRET_INPUTS.includes(name) ? 'is not valid' : result.error.issues[0]!.message),
+      );
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new InputErrors(errors);
+  return out as Inputs<S>;
+}
+
+/** For checks that span inputs (e.g. `push: true` needs `registry`). */
+export function requireInput<T>(value: T | undefined, input: string, why: string): T {
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
+    throw new InputError(input, `is required ${why}`);
+  }
+  return value;
+}
+
+/** A `require` gate without a key cannot check anything, so it must not get as far as passing. */
+export function checkVerifyInputs(inputs: {
+  verifyPolicy?: string | undefined;
+  verifyKey?: string | undefined;
+}): void {
+  if (inputs.verifyPolicy === 'require' && !inputs.verifyKey) {
+    throw new InputError(
+      'verify-key',
+      'is required when verify-policy is require (a public key: PEM text or a path)',
+    );
+  }
+}

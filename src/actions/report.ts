@@ -1,0 +1,65 @@
+/**
+ * What one action run did, collected as it goes: artifacts made or used, cache transfers, pushed
+ * references, signatures and step timings. The summary (summary.ts) renders it; outputs come from
+ * the entry's return value, not from here, so a summary never decides what a workflow reads.
+ */
+export type ArtifactKind = 'model' | 'bento' | 'image';
+
+export interface Artifact {
+  kind: ArtifactKind;
+  ref: string;
+  /** What happened to it in this run: "built", "saved", "imported", "pushed"... */
+  action: string;
+  digest?: string;
+  size?: number;
+}
+
+export interface Transfer {
+  direction: 'export' | 'import';
+  kind: 'model' | 'bento';
+  ref: string;
+  key: string;
+  /** saved | already cached | restored | already in store */
+  outcome: string;
+  /** Archive size in bytes, when an archive moved. */
+  size?: number;
+}
+
+export interface PushedRef {
+  kind: ArtifactKind | 'signature';
+  ref: string;
+  digest: string;
+}
+
+export interface StepTiming {
+  name: string;
+  startMs: number;
+  endMs: number;
+  ok: boolean;
+}
+
+export class RunReport {
+  readonly startedAt = Date.now();
+  readonly artifacts: Artifact[] = [];
+  readonly transfers: Transfer[] = [];
+  readonly pushed: PushedRef[] = [];
+  readonly steps: StepTiming[] = [];
+  readonly notes: string[] = [];
+  failure?: { title: string; message: string };
+
+  artifact(a: Artifact): void {
+    this.artifacts.push(a);
+  }
+
+  transfer(t: Transfer): void {
+    this.transfers.push(t);
+  }
+
+  push(p: PushedRef): void {
+    this.pushed.push(p);
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Promotion: after a passing verdict, point `stable` (and release tags) at the candidate's digest by
+ * storing the candidate's manifest bytes under those tags in its repository. The digest is resolved
+ * once, before anything moves, so every tag gets the artifact that was judged; a tag that already
+ * points there is left alone. On a failing verdict nothing is touched.
+ */
+import { BentoError, UsageError } from '../core/errors.js';
+import { openRepository, type Reference, type RepositoryOptions } from '../oci/index.js';
+import { formatReference, parseOciUrl, validateTag } from '../oci/reference.js';
+import { releaseTags } from '../registry/release-tags.js';
+
+export interface PromotionPlan {
+  /** The judged artifact: `oci://host/repo:tag` or `...@sha256:`. */
+  source: Reference;
+  /** Repository to tag in; must be the source's (a tag move copies no blobs). */
+  target: Reference;
+  /** Moving tags: `stable` by default, plus the target's own tag when given. */
+  tags: string[];
+  /** A semantic version: adds its exact tag (immutable) and the moving minor/major/latest tags. */
+  release?: string;
+}
+
+export interface TagMove {
+  tag: string;
+  previous?: string;
+  moved: boolean;
+}
+
+export interface PromotionResult {
+  digest: string;
+  repository: string;
+  moves: TagMove[];
+}
+
+/**
+ * Builds the plan from `--promote-to oci://host/repo[:tag]` and the candidate's registry reference.
+ * The target tag, when given, is promoted in place of `stable`.
+ */
+export function planPromotion(
+  promoteTo: string,
+  source: Reference | undefined,
+  release?: string,
+): PromotionPlan {
+  const target = parseOciUrl(promoteTo, '--promote-to');
+  if (target.digest)
+    throw new UsageError(`invalid --promote-to "${promoteTo}": name a tag to move, not a digest`);
+  if (!source)
+    throw new UsageError(
+      '--promote-to needs a candidate in a registry: pass --candidate oci://host/repo:tag (the artifact that was judged)',
+    );
+  if (source.registry !== target.registry || source.repository !== target.repository) {
+    throw new UsageError(
+      `invalid --promote-to "${promoteTo}": promotion moves tags within the candidate's repository ${source.registry}/${source.repository}; push the candidate there first`,
+    );
+  }
+  const tags = [validateTag(target.tag ?? 'stable', '--promote-to')];
+  return { source, target, tags, ...(release ? { release } : {}) };
+}
+
+export async function promote(
+  plan: PromotionPlan,
+  options: RepositoryOptions = {},
+): Promise<PromotionResult> {
+  const repo = await openRepository(
+    { registry: plan.target.registry, repository: plan.target.repository },
+    { ...options, push: true },
+  );
+  try {
+    const reference = plan.source.digest ?? plan.source.tag;
+    if (!reference)
+      throw new UsageError(`the candidate ${formatReference(plan.source)} names neither a tag nor a digest`);
+    const manifest = await repo.getManifest(reference);
+    if (plan.source.digest && manifest.digest !== plan.source.digest)
+      throw new BentoError(`the registry returned ${manifest.digest} for ${formatReference(plan.source)}`);
+
+    const moving = [...plan.tags];
+    const immutable: string[] = [];
+    if (plan.release) {
+      const r = releaseTags(plan.release);
+      immutable.push(r.exact);
+      moving.push(...r.moving);
+    }
+    // Check the immutable release tag before moving anything, so a refusal leaves every tag as it was.
+    const moves: TagMove[] = [];
+    for (const tag of immutable) {
+      const previous = await repo.resolve(tag);
+      if (previous && previous !== manifest.digest)
+        throw new BentoError(
+          `release tag ${tag} already points at ${previous}: release tags are immutable (bump the version)`,
+        );
+    }
+    for (const tag of [...immutable, ...new Set(moving)]) {
+      const previous = await repo.resolve(tag);
+      if (previous === manifest.digest) {
+        moves.push({ tag, previous, moved: false });
+        continue;
+      }
+      await repo.putManifest(tag, manifest.bytes, manifest.mediaType);
+      const now = await repo.resolve(tag);
+      if (now !== manifest.digest)
+        throw new BentoError(
+          `tag ${tag} points at ${now ?? 'nothing'} after promotion, not ${manifest.digest}`,
+        );
+      moves.push({ tag, ...(previous ? { previous } : {}), moved: true });
+    }
+    return {
+      digest: manifest.digest,
+      repository: `${plan.target.registry}/${plan.target.repository}`,
+      moves,
+    };
+  } finally {
+    await repo.close();
+  }
+}
+
+/**
+ * Whether this run may promote: the verdict opened the gate, and (in Actions) the event and ref are
+ * among the configured ones, e.g. a push to main, never a pull request.
+ */
+export function promotionAllowed(options: {
+  passed: boolean;
+  event?: string;
+  ref?: string;
+  onEvents: readonly string[];
+  onRefs: readonly string[];
+}): { allowed: boolean; why: string } {
+  if (!options.passed) return { allowed: false, why: 'the verdict did not pass: stable is left untouched' };
+  if (options.event !== undefined && options.onEvents.length > 0 && !options.onEvents.includes(options.event))
+    return {
+      allowed: false,
+      why: `event ${options.event} does not promote (promote-on: ${options.onEvents.join(', ')})`,
+    };
+  if (options.ref !== undefined && options.onRefs.length > 0) {
+    const short = options.ref.replace(/^refs\/(heads|tags)\//, '');
+    if (!options.onRefs.includes(options.ref) && !options.onRefs.includes(short))
+      return {
+        allowed: false,
+        why: `ref ${options.ref} does not promote (promote-refs: ${options.onRefs.join(', ')})`,
+      };
+  }
+  return { allowed: true, why: 'passed' };
+}

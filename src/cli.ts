@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { registerBentoCommands } from './cli/bentos.js';
+import { registerCanaryCommands } from './cli/canary.js';
+import { registerContainerizeCommands } from './cli/containerize.js';
+import { registerModelCommands } from './cli/models.js';
+import { newProgram, runProgram } from './cli/program.js';
+import { registerModelRegistryCommands, registerRegistryCommands } from './cli/registry.js';
+import { registerServeCommands } from './cli/serve.js';
+import { registerSignCommands } from './cli/sign.js';
+
+const program = newProgram();
+registerModelRegistryCommands(registerModelCommands(program));
+registerBentoCommands(program);
+registerContainerizeCommands(program);
+registerRegistryCommands(program);
+registerSignCommands(program);
+registerCanaryCommands(program);
+registerServeCommands(program);
+
+process.exitCode = await runProgram(program, process.argv);

@@ -1,0 +1,130 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { dockerfileOf } from '../containerize/bento-files.js';
+import { containerize } from '../containerize/containerize.js';
+import { connectEngine } from '../containerize/engine.js';
+import { openBentoStore } from '../core/bento-store.js';
+import { UsageError } from '../core/errors.js';
+import { bentociHome } from '../core/home.js';
+import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
+import { formatTag } from '../core/tag.js';
+import { enforceVerifyPolicy, parseVerifyPolicy, type VerifyPolicy } from '../sign/policy.js';
+import { collectLabel, collectList, parseKeyValue } from './options.js';
+import { info, printJson } from './output.js';
+import { action } from './program.js';
+
+/** `bentoci containerize TAG`: a bento from the store -> a Docker image (or just its Dockerfile). */
+export function registerContainerizeCommands(program: Command): void {
+  program
+    .command('containerize')
+    .description(
+      'build a Docker image of a bento through the engine at DOCKER_HOST (or print its Dockerfile)',
+    )
+    .argument('<tag>', 'bento tag: name, name:version or a unique version prefix')
+    .option(
+      '-t, --tag <image>',
+      'image name[:tag] (repeatable; default <bento name>:<bento version>)',
+      collectList,
+      [],
+    )
+    .option(
+      '--build-arg <key=value>',
+      'build argument (repeatable), e.g. NODE_IMAGE=node:24-trixie-slim@sha256:...',
+      collectBuildArg,
+      {},
+    )
+    .option('--target <stage>', 'build only up to this stage (deps or bento)')
+    .option('--platform <os/arch>', 'target platform, e.g. linux/amd64')
+    .option('--label <key=value>', 'extra image label (repeatable)', collectLabel, {})
+    .option('--cache-from <image>', 'image to use as a layer cache source (repeatable)', collectList, [])
+    .option('--no-cache', 'do not use the layer cache')
+    .option('--dockerfile-only', 'print the Dockerfile (or write it with --output) instead of building')
+    .option('-o, --output <file>', 'with --dockerfile-only: write the Dockerfile to this file')
+    .option('--npm-registry <url>', 'npm registry for the deps stage (default: `npm config get registry`)')
+    .option('--ca-file <path>', 'CA bundle for the deps stage npm (default: $NODE_EXTRA_CA_CERTS)')
+    .option('--network <mode>', 'network of the build steps', 'host')
+    .option('--verify <policy>', 'check the bento signature first: off, warn or require', 'off')
+    .option('--pub <key>', 'public key for --verify: a PEM file or env://NAME')
+    .option('--json', 'print the result as JSON')
+    .action(action(run));
+}
+
+async function run(text: string, opts: ContainerizeFlags): Promise<void> {
+  if (opts.output && !opts.dockerfileOnly)
+    throw new UsageError('--output writes the Dockerfile: use it with --dockerfile-only');
+  const policy: VerifyPolicy = parseVerifyPolicy(opts.verify);
+  const store = openBentoStore(bentociHome());
+  const bento = await store.get(text);
+
+  if (opts.dockerfileOnly) {
+    const dockerfile = await dockerfileOf(bento.dir, bento.info);
+    const source = dockerfile.stored ? 'stored' : 'rendered';
+    if (opts.output) {
+      await writeFile(opts.output, dockerfile.text);
+      info(`wrote the ${source} Dockerfile of bento ${formatTag(bento.tag)} to ${opts.output}`);
+    }
+    if (opts.json)
+      printJson({
+        bento: formatTag(bento.tag),
+        source,
+        ...(opts.output ? { path: opts.output } : {}),
+        dockerfile: dockerfile.text,
+      });
+    else if (!opts.output) process.stdout.write(dockerfile.text);
+    return;
+  }
+
+  // Fail on a missing engine before spending time on hashes and signatures.
+  await connectEngine();
+  await store.assertIntact(bento);
+  await enforceVerifyPolicy(
+    policy,
+    {
+      type: 'entry',
+      store: store as unknown as EntryStore<EntryInfo>,
+      entry: bento as unknown as StoredEntry<EntryInfo>,
+    },
+    opts.pub,
+  );
+  const result = await containerize(bento, {
+    tags: opts.tag,
+    buildArgs: opts.buildArg,
+    labels: opts.label,
+    ...(opts.target ? { target: opts.target } : {}),
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    cacheFrom: opts.cacheFrom,
+    noCache: opts.cache === false,
+    ...(opts.npmRegistry !== undefined ? { npmRegistry: opts.npmRegistry } : {}),
+    ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+    networkMode: opts.network,
+    log: info,
+  });
+  if (opts.json) {
+    printJson(result);
+    return;
+  }
+  info(`built image ${result.id} from bento ${result.bento}, tagged ${result.tags.join(', ')}`);
+  process.stdout.write(`${result.id}\n`);
+}
+
+function collectBuildArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  return { ...previous, ...parseKeyValue(value, '--build-arg') };
+}
+
+interface ContainerizeFlags {
+  tag: string[];
+  buildArg: Record<string, string>;
+  target?: string;
+  platform?: string;
+  label: Record<string, string>;
+  cacheFrom: string[];
+  cache?: boolean;
+  dockerfileOnly?: boolean;
+  output?: string;
+  npmRegistry?: string;
+  caFile?: string;
+  network: string;
+  verify: string;
+  pub?: string;
+  json?: boolean;
+}

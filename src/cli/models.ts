@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { bentociHome } from '../core/home.js';
+import { openModelStore, saveModel } from '../core/model-store.js';
+import { formatBytes } from '../core/progress.js';
+import { formatTag } from '../core/tag.js';
+import { registerEntryCommands } from './entries.js';
+import { collectLabel } from './options.js';
+import { info, printJson } from './output.js';
+import { action } from './program.js';
+
+export function registerModelCommands(program: Command): Command {
+  const models = program.command('models').description('save, list and manage models in the model store');
+  const store = () => openModelStore(bentociHome());
+
+  models
+    .command('save')
+    .description('copy a model file or directory into the store under a new version')
+    .argument('<tag>', 'name or name:version (the version is generated when absent)')
+    .argument('<path>', 'model file (.onnx) or directory')
+    .option('--label <key=value>', 'label to attach (repeatable)', collectLabel, {})
+    .option('--metadata <key=value>', 'metadata to attach (repeatable)', collectLabel, {})
+    .option('--module <module>', 'framework module: onnx (default for .onnx) or files')
+    .option('--no-batchable', 'mark the model as not batchable (default: read from the model)')
+    .option('--force', 'replace an existing version with the same tag')
+    .option('--json', 'print the saved model as JSON')
+    .action(
+      action(async (tag: string, path: string, opts: SaveFlags) => {
+        const saved = await saveModel(store(), {
+          tag,
+          source: path,
+          labels: opts.label,
+          metadata: opts.metadata,
+          ...(opts.module ? { module: opts.module } : {}),
+          ...(opts.batchable === false ? { batchable: false } : {}),
+          force: opts.force ?? false,
+        });
+        if (opts.json) printJson({ tag: formatTag(saved.tag), ...saved.info });
+        else {
+          info(`saved model ${formatTag(saved.tag)} (${formatBytes(saved.info.size)}, ${saved.info.digest})`);
+          process.stdout.write(`${formatTag(saved.tag)}\n`);
+        }
+      }),
+    );
+
+  registerEntryCommands(models, store, { command: 'bentoci models' });
+  return models;
+}
+
+interface SaveFlags {
+  label: Record<string, string>;
+  metadata: Record<string, string>;
+  module?: string;
+  batchable?: boolean;
+  force?: boolean;
+  json?: boolean;
+}

@@ -1,0 +1,216 @@
+/**
+ * Registry commands: `push`/`pull` (bentos), `models push`/`models pull`, `push-image`. Everything
+ * goes through src/registry (artifacts and images) and src/oci (the client).
+ */
+import * as core from '@actions/core';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { openBentoStore } from '../core/bento-store.js';
+import { UsageError } from '../core/errors.js';
+import { bentociHome } from '../core/home.js';
+import { openModelStore } from '../core/model-store.js';
+import type { EntryInfo, EntryStore } from '../core/store.js';
+import { parseOciUrl } from '../oci/reference.js';
+import { type ArtifactKind, bentoArtifact, modelArtifact } from '../registry/artifact-kinds.js';
+import { pullEntry } from '../registry/artifact-pull.js';
+import { pushEntry } from '../registry/artifact-push.js';
+import { pushImage } from '../registry/image-push.js';
+import { parseReleaseTagKinds, RELEASE_TAG_KINDS } from '../registry/release-tags.js';
+import type { TransferOptions } from '../registry/transfer.js';
+import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
+import { openSignatureRegistry } from '../sign/oci-registry.js';
+import { parsePositiveInt } from './options.js';
+import { info, printJson } from './output.js';
+import { action } from './program.js';
+
+const flagsSchema = z.object({
+  to: z.string().optional(),
+  from: z.string().optional(),
+  insecure: z.boolean().optional(),
+  caFile: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().optional(),
+  passwordStdin: z.boolean().optional(),
+  parallel: z.number().int().min(1).max(64, 'at most 64').optional(),
+  timeout: z.number().int().min(1).optional(),
+  force: z.boolean().optional(),
+  json: z.boolean().optional(),
+  release: z.string().optional(),
+  releaseTags: z.string().optional(),
+});
+type Flags = z.infer<typeof flagsSchema>;
+
+function parseFlags(raw: unknown): Flags {
+  const parsed = flagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = `--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(`invalid ${flag}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+function withConnectionOptions(command: Command): Command {
+  return command
+    .option(
+      '--insecure',
+      'plain HTTP (a lab or loopback registry); or list the host under registries.insecure in $BENTOCI_HOME/config.yaml',
+    )
+    .option('--ca-file <pem>', 'trust this CA for the registry (TLS with a private CA)')
+    .option(
+      '--username <name>',
+      'registry user (default: BENTOCI_REGISTRY_USER, docker login, GITHUB_TOKEN for ghcr.io)',
+    )
+    .option('--password-stdin', 'read the password or token from stdin')
+    .option('--password <secret>', 'password or token (visible to other processes: prefer --password-stdin)')
+    .option('--parallel <n>', 'blobs transferred at once (default 4)', parsePositiveInt('--parallel'))
+    .option('--timeout <seconds>', 'network timeout per request (default 60)', parsePositiveInt('--timeout'))
+    .option('--json', 'print the result as JSON');
+}
+
+function withPushOptions(command: Command): Command {
+  return command
+    .option('--release <semver>', 'also tag the release, and point its moving tags (1.4, 1, latest) at it')
+    .option(
+      '--release-tags <list>',
+      `moving tags of --release: comma list of ${RELEASE_TAG_KINDS.join(', ')}, or none`,
+      'minor,major,latest',
+    )
+    .option('--force', 'move a tag that holds a different artifact');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** Hides secrets in GitHub Actions logs (`::add-mask::`); elsewhere nothing prints them anyway. */
+function maskInActions(): ((secret: string) => void) | undefined {
+  return process.env['GITHUB_ACTIONS'] === 'true' ? (secret) => core.setSecret(secret) : undefined;
+}
+
+async function transferOptions(flags: Flags): Promise<TransferOptions> {
+  let password = flags.password;
+  if (flags.passwordStdin) {
+    if (password !== undefined) throw new UsageError('--password and --password-stdin exclude each other');
+    password = await readStdin();
+    if (!password) throw new UsageError('--password-stdin read an empty password');
+  }
+  const mask = maskInActions();
+  if (password) mask?.(password);
+  return {
+    home: bentociHome(),
+    log: info,
+    ...(flags.insecure ? { insecure: true } : {}),
+    ...(flags.caFile ? { caFile: flags.caFile } : {}),
+    ...(flags.username ? { username: flags.username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(flags.parallel ? { parallel: flags.parallel } : {}),
+    ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+    ...(mask ? { mask } : {}),
+  };
+}
+
+function registerPush<I extends EntryInfo>(
+  parent: Command,
+  name: string,
+  kind: ArtifactKind<I>,
+  store: () => EntryStore<I>,
+): void {
+  const command = parent
+    .command(name)
+    .description(`push a ${kind.noun} to an OCI registry as an artifact`)
+    .argument('<tag>', `${kind.noun} tag: name, name:version or a unique version prefix`)
+    .requiredOption('--to <oci-url>', 'oci://host[:port]/repository[:tag] (the tag defaults to the version)');
+  withPushOptions(withConnectionOptions(command)).action(
+    action(async (tag: string, raw: unknown) => {
+      const flags = parseFlags(raw);
+      const target = parseOciUrl(flags.to ?? '', '--to');
+      const options = await transferOptions(flags);
+      const result = await pushEntry(kind, store(), tag, target, {
+        ...options,
+        force: flags.force ?? false,
+        ...(flags.release ? { release: flags.release } : {}),
+        ...(flags.releaseTags ? { releaseTags: parseReleaseTagKinds(flags.releaseTags) } : {}),
+      });
+      // Signatures in the entry's .signatures/ travel with it, as referrers of the pushed manifest.
+      const entry = await store().get(result.tag);
+      const registry = await openSignatureRegistry(target, flags, { ...options, push: true });
+      const attached = await attachEntrySignatures(registry, target.repository, result.digest, entry.dir);
+      if (attached?.manifests.length) info(`attached ${attached.manifests.length} signature manifest(s)`);
+      if (flags.json) printJson(result);
+      else process.stdout.write(`${result.reference}@${result.digest}\n`);
+    }),
+  );
+}
+
+function registerPull<I extends EntryInfo>(
+  parent: Command,
+  name: string,
+  kind: ArtifactKind<I>,
+  store: () => EntryStore<I>,
+): void {
+  const command = parent
+    .command(name)
+    .description(`pull a ${kind.noun} from an OCI registry into the store (verified, atomic)`)
+    .argument(
+      '[tag]',
+      `${kind.noun} tag name:version; its version is the registry tag unless --from names one`,
+    )
+    .requiredOption('--from <oci-url>', 'oci://host[:port]/repository[:tag|@digest]')
+    .option('--force', 'replace a stored version whose content differs');
+  withConnectionOptions(command).action(
+    action(async (tag: string | undefined, raw: unknown) => {
+      const flags = parseFlags(raw);
+      const source = parseOciUrl(flags.from ?? '', '--from');
+      const options = await transferOptions(flags);
+      const result = await pullEntry(kind, store(), tag, source, { ...options, force: flags.force ?? false });
+      const entry = await store().get(result.tag);
+      const registry = await openSignatureRegistry(source, flags, options);
+      const pulled = await pullEntrySignatures(registry, source.repository, result.digest, entry.dir);
+      if (pulled > 0) info(`pulled ${pulled} signature(s) into ${entry.dir}`);
+      if (flags.json) printJson(result);
+      else process.stdout.write(`${result.tag}\n`);
+    }),
+  );
+}
+
+/** `push`, `pull` (bentos) and `push-image`. */
+export function registerRegistryCommands(program: Command): void {
+  const bentos = () => openBentoStore(bentociHome());
+  registerPush(program, 'push', bentoArtifact, bentos);
+  registerPull(program, 'pull', bentoArtifact, bentos);
+
+  const pushImageCommand = program
+    .command('push-image')
+    .description('push an image from the Docker engine (built by containerize) to an OCI registry')
+    .argument('<image>', 'local image: name[:tag] or ID')
+    .requiredOption(
+      '--to <oci-url>',
+      'oci://host[:port]/repository[:tag] (the tag defaults to the image tag)',
+    );
+  withPushOptions(withConnectionOptions(pushImageCommand)).action(
+    action(async (image: string, raw: unknown) => {
+      const flags = parseFlags(raw);
+      const target = parseOciUrl(flags.to ?? '', '--to');
+      const result = await pushImage(image, target, {
+        ...(await transferOptions(flags)),
+        force: flags.force ?? false,
+        ...(flags.release ? { release: flags.release } : {}),
+        ...(flags.releaseTags ? { releaseTags: parseReleaseTagKinds(flags.releaseTags) } : {}),
+      });
+      if (flags.json) printJson(result);
+      else process.stdout.write(`${result.reference}@${result.digest}\n`);
+    }),
+  );
+}
+
+/** `models push` and `models pull`, added to the `models` command group. */
+export function registerModelRegistryCommands(models: Command): void {
+  const store = () => openModelStore(bentociHome());
+  registerPush(models, 'push', modelArtifact, store);
+  registerPull(models, 'pull', modelArtifact, store);
+}

@@ -1,0 +1,44 @@
+/**
+ * Image names for `--tag` and `--cache-from`, checked against Docker's reference grammar before the
+ * build starts, so a bad tag cannot fail after the image is built.
+ */
+import { UsageError } from '../core/errors.js';
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN =
+  '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d+)?|\\[[0-9a-fA-F:]+\\](?::\\d+)?)';
+const NAME = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+export interface ImageName {
+  repo: string;
+  tag: string;
+}
+
+/** `repo[:tag]` (tag `latest` when absent); digests are refused since a build cannot produce one. */
+export function parseImageName(text: string, flag = '--tag'): ImageName {
+  if (text.includes('@'))
+    throw new UsageError(`invalid ${flag} "${text}": a digest cannot be a build tag; use name:tag`);
+  const slash = text.lastIndexOf('/');
+  const colon = text.lastIndexOf(':');
+  const [repo, tag] = colon > slash ? [text.slice(0, colon), text.slice(colon + 1)] : [text, 'latest'];
+  const domainless =
+    repo.includes('/') && /[.:]|^localhost$/.test(repo.split('/')[0]!)
+      ? repo.split('/').slice(1).join('/')
+      : repo;
+  if (!NAME.test(repo) || repo.length > 255 || domainless !== domainless.toLowerCase()) {
+    throw new UsageError(
+      `invalid ${flag} "${text}": expected [registry/]name[:tag] with a lower-case name, e.g. ghcr.io/org/iris:1.0`,
+    );
+  }
+  if (!TAG.test(tag)) {
+    throw new UsageError(
+      `invalid ${flag} "${text}": the tag "${tag}" must be letters, digits, '_', '.' or '-' (at most 128, not starting with '.' or '-')`,
+    );
+  }
+  return { repo, tag };
+}
+
+export function formatImageName(name: ImageName): string {
+  return `${name.repo}:${name.tag}`;
+}

@@ -1,0 +1,137 @@
+/**
+ * Archives over HTTP: a streaming GET for import and a streaming PUT for export (undici), with
+ * timeouts and a retry policy for the failures that say "later" (5xx, 429, resets, timeouts).
+ */
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import { BentoError } from '../errors.js';
+
+/** Idle limits, not totals: undici re-arms both on every chunk, so a slow large transfer is fine. */
+const TIMEOUTS = { headersTimeout: 60_000, bodyTimeout: 60_000, connectTimeout: 30_000 };
+const ATTEMPTS = 3;
+const BASE_DELAY_MS = 500;
+
+let agents: { get: Dispatcher; put: Dispatcher } | undefined;
+function dispatchers(): { get: Dispatcher; put: Dispatcher } {
+  const plain = new Agent({ connect: { timeout: TIMEOUTS.connectTimeout } });
+  // Release assets and object stores answer GETs with redirects; a PUT body cannot be replayed to one.
+  agents ??= { get: plain.compose(interceptors.redirect({ maxRedirections: 5 })), put: plain };
+  return agents;
+}
+
+export class HttpStatusError extends BentoError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+/** A URL fit for messages: no credentials, and no query string (pre-signed URLs carry secrets there). */
+export function displayUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
+}
+
+export async function httpGet(url: URL, signal?: AbortSignal): Promise<{ body: Readable; size?: number }> {
+  const res = await request(url, { method: 'GET', dispatcher: dispatchers().get, signal, ...TIMEOUTS });
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    const detail = await snippet(res.body);
+    throw new HttpStatusError(
+      res.statusCode,
+      `GET ${displayUrl(url)} failed: HTTP ${res.statusCode}${detail}`,
+    );
+  }
+  const length = Number(res.headers['content-length']);
+  return { body: res.body, ...(Number.isSafeInteger(length) && length >= 0 ? { size: length } : {}) };
+}
+
+/**
+ * Starts a PUT whose body is written to `body` (chunked, so its size need not be known). `done`
+ * settles with the server's answer; a refusal also destroys `body`, so the writer stops at once
+ * instead of stalling on a peer that no longer reads.
+ */
+export function httpPut(
+  url: URL,
+  contentType: string,
+  signal?: AbortSignal,
+): { body: Writable; done: Promise<void> } {
+  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  const done = request(url, {
+    method: 'PUT',
+    dispatcher: dispatchers().put,
+    body,
+    headers: { 'content-type': contentType },
+    signal,
+    ...TIMEOUTS,
+  }).then(
+    async (res) => {
+      const detail = await snippet(res.body);
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        const err = new HttpStatusError(
+          res.statusCode,
+          `PUT ${displayUrl(url)} failed: HTTP ${res.statusCode}${detail}`,
+        );
+        body.destroy(err);
+        throw err;
+      }
+    },
+    (err: unknown) => {
+      body.destroy(err as Error);
+      throw err;
+    },
+  );
+  return { body, done };
+}
+
+async function snippet(body: Readable & { text?: () => Promise<string> }): Promise<string> {
+  const text = await (body.text?.() ?? Promise.resolve('')).catch(() => '');
+  const line = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return line ? ` (${line})` : '';
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+export function isTransient(err: unknown): boolean {
+  if (err instanceof HttpStatusError) return err.status === 408 || err.status === 429 || err.status >= 500;
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails for good, or runs out of attempts. Each attempt starts
+ * from scratch (a new request, a fresh archive stream), so nothing half-sent is ever resumed.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  options: { signal?: AbortSignal; log?: (line: string) => void },
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= ATTEMPTS || options.signal?.aborted || !isTransient(err)) throw err;
+      const delay = BASE_DELAY_MS * 2 ** (n - 1);
+      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      log(`${(err as Error).message}; retrying in ${delay} ms (attempt ${n + 1} of ${ATTEMPTS})`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The pieces of import that look at one thing at a time: the manifest member, a content member on
+ * its way to disk, and the entry (if any) already stored under the archive's tag.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { BentoError, IntegrityError, UsageError } from '../errors.js';
+import { exists, manifestDigest } from '../files.js';
+import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
+import { LATEST, parseTag, type Tag } from '../tag.js';
+import { type ArchiveManifest, archiveManifestSchema, MANIFEST_NAME, MAX_MANIFEST_BYTES } from './format.js';
+import { assertSafePath } from './safety.js';
+
+export async function readManifest(
+  member: AsyncIterable<unknown> & { header: { size: number } },
+  label: string,
+): Promise<ArchiveManifest> {
+  if (member.header.size > MAX_MANIFEST_BYTES) {
+    throw new BentoError(
+      `archive "${label}": ${MANIFEST_NAME} is ${member.header.size} bytes, more than a manifest can be`,
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of member) chunks.push(chunk as Buffer);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new BentoError(
+      `archive "${label}": ${MANIFEST_NAME} is not valid JSON (${(err as Error).message})`,
+    );
+  }
+  const parsed = archiveManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BentoError(
+      `archive "${label}": ${MANIFEST_NAME} is not a bentoci archive manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Checks the manifest against itself and this store before any member is written. */
+export function checkManifest<I extends EntryInfo>(
+  manifest: ArchiveManifest,
+  store: EntryStore<I>,
+  label: string,
+): ArchiveManifest {
+  const { noun, folder, infoFile } = store.kind;
+  if (manifest.kind !== noun) {
+    throw new UsageError(
+      `archive "${label}" holds a ${manifest.kind}, not a ${noun} (import it with \`bentoci ${manifest.kind}s import\`)`,
+    );
+  }
+  parseTag(manifest.tag, `tag in archive "${label}"`);
+  if (manifest.tag.endsWith(`:${LATEST}`)) {
+    throw new BentoError(
+      `archive "${label}" names version "${LATEST}", which is reserved for the latest pointer; refusing to import it`,
+    );
+  }
+  if (manifest.info_file !== infoFile) {
+    throw new BentoError(
+      `archive "${label}": its manifest names info file "${manifest.info_file}", expected ${infoFile} for ${folder}`,
+    );
+  }
+  const paths = new Set<string>();
+  for (const file of manifest.files) {
+    assertSafePath(file.path, 'manifest path', label);
+    if (paths.has(file.path))
+      throw new BentoError(`archive "${label}": its manifest lists "${file.path}" twice`);
+    paths.add(file.path);
+  }
+  if (!paths.has(infoFile))
+    throw new BentoError(`archive "${label}": its manifest does not list ${infoFile}`);
+  const content = manifest.files.filter((f) => store.isContent(f.path));
+  if (manifestDigest(content) !== manifest.digest) {
+    throw new IntegrityError(
+      `archive "${label}": its manifest is inconsistent (the listed files digest to ${manifestDigest(content)}, not ${manifest.digest})`,
+    );
+  }
+  if (manifest.files.reduce((sum, f) => sum + f.size, 0) !== manifest.size) {
+    throw new IntegrityError(`archive "${label}": its manifest's size does not add up`);
+  }
+  return manifest;
+}
+
+export type ExistingState<I extends EntryInfo> =
+  | { state: 'absent' }
+  | { state: 'identical'; entry: StoredEntry<I> }
+  | { state: 'different'; digest: string }
+  | { state: 'damaged'; problem: string };
+
+/** What the store holds under exactly `tag` (no prefix matching), compared with `digest`. */
+export async function existingState<I extends EntryInfo>(
+  store: EntryStore<I>,
+  tag: Tag,
+  digest: string,
+): Promise<ExistingState<I>> {
+  const dir = store.dirOf(tag);
+  if (!(await exists(dir))) return { state: 'absent' };
+  let info: I;
+  try {
+    info = await store.readInfo(dir, tag);
+  } catch (err) {
+    return { state: 'damaged', problem: (err as Error).message };
+  }
+  if (info.digest !== digest) return { state: 'different', digest: info.digest };
+  const entry = { tag, dir, info };
+  const problems = await store.verify(entry);
+  if (problems.length > 0)
+    return { state: 'damaged', problem: problems.map((p) => `${p.path} ${p.problem}`).join(', ') };
+  return { state: 'identical', entry };
+}
+
+/** Streams one member to a new file (never over an existing one), hashing on the way. */
+export async function writeMember(
+  member: AsyncIterable<unknown>,
+  path: string,
+): Promise<{ sha256: string; size: number }> {
+  await mkdir(dirname(path), { recursive: true });
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    (async function* () {
+      for await (const chunk of member) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    })(),
+    createWriteStream(path, { flags: 'wx', highWaterMark: 1 << 20 }),
+  );
+  return { sha256: hash.digest('hex'), size };
+}

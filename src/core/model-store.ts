@@ -1,0 +1,131 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { type ModelInfo, modelInfoSchema, type Signature } from '../shared/schemas.js';
+import { BENTOCI_VERSION } from '../version.js';
+import { UsageError } from './errors.js';
+import { listFiles, removeQuietly } from './files.js';
+import { readOnnxSummary, signatureOf } from './onnx-signature.js';
+import { type EntryKind, EntryStore, type StoredEntry } from './store.js';
+import { LATEST, newVersion, parseTag, validateTagPart } from './tag.js';
+
+export const modelKind: EntryKind<ModelInfo> = {
+  folder: 'models',
+  noun: 'model',
+  infoFile: 'model.yaml',
+  schema: modelInfoSchema,
+};
+
+export type ModelStore = EntryStore<ModelInfo>;
+export type StoredModel = StoredEntry<ModelInfo>;
+
+export function openModelStore(home: string): ModelStore {
+  return new EntryStore(home, modelKind);
+}
+
+export interface SaveModelOptions {
+  /** `name` or `name:version`; the version is generated when absent. */
+  tag: string;
+  /** A model file or a directory of files. */
+  source: string;
+  /** "onnx" (default for .onnx sources) or "files" for opaque data. */
+  module?: string;
+  labels?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  /** Overrides what is read from the model: whether requests may be batched, and along which dim. */
+  batchable?: boolean;
+  batchDim?: number;
+  force?: boolean;
+  /** Fixed creation time (e.g. from SOURCE_DATE_EPOCH); now when absent. */
+  creationTime?: Date;
+}
+
+/** Copies a model into the store under a new (or given) version and writes its model.yaml. */
+export async function saveModel(store: ModelStore, options: SaveModelOptions): Promise<StoredModel> {
+  const parsed = parseTag(options.tag, 'model tag');
+  const version =
+    parsed.version === LATEST ? newVersion() : validateTagPart(parsed.version, 'version', 'model tag');
+  const tag = { name: parsed.name, version };
+  const sourceStat = await stat(options.source).catch(() => {
+    throw new UsageError(`model path "${options.source}" does not exist (pass a model file or a directory)`);
+  });
+
+  const staged = await store.stage();
+  // A failed copy or an unreadable model must not leave its staging directory for the next sweep.
+  try {
+    const files = sourceStat.isDirectory()
+      ? await copyDirectory(options.source, staged)
+      : await copyOne(options.source, staged);
+    const onnxFiles = files.filter((f) => f.endsWith('.onnx'));
+    const module = options.module ?? (onnxFiles.length > 0 ? 'onnx' : 'files');
+
+    let signatures: Record<string, Signature> = {};
+    let entrypoint: string | undefined;
+    const frameworkVersions: Record<string, string> = {};
+    if (module === 'onnx') {
+      if (onnxFiles.length !== 1) {
+        throw new UsageError(
+          `model path "${options.source}" holds ${onnxFiles.length} .onnx files; an ONNX model needs exactly one (or pass --module files)`,
+        );
+      }
+      entrypoint = onnxFiles[0]!;
+      const summary = await readOnnxSummary(join(staged, entrypoint));
+      const signature = signatureOf(summary);
+      if (options.batchable !== undefined) signature.batchable = options.batchable;
+      if (options.batchDim !== undefined) signature.batch_dim = options.batchDim;
+      signatures = { run: signature };
+      frameworkVersions['onnx_ir'] = String(summary.irVersion);
+      for (const [domain, opset] of Object.entries(summary.opsets))
+        frameworkVersions[`opset.${domain}`] = opset;
+    }
+
+    return await store.commit(
+      staged,
+      tag,
+      (content) => ({
+        name: tag.name,
+        version: tag.version,
+        module,
+        api_version: 'v1',
+        labels: options.labels ?? {},
+        options: options.options ?? {},
+        metadata: options.metadata ?? {},
+        context: {
+          framework_name: module,
+          framework_versions: frameworkVersions,
+          bentoci_version: BENTOCI_VERSION,
+          node_version: process.version,
+        },
+        signatures,
+        creation_time: (options.creationTime ?? new Date()).toISOString(),
+        ...(entrypoint ? { entrypoint } : {}),
+        ...content,
+      }),
+      { force: options.force ?? false },
+    );
+  } catch (err) {
+    await removeQuietly(staged);
+    throw err;
+  }
+}
+
+async function copyOne(source: string, target: string): Promise<string[]> {
+  const name = basename(source);
+  await copyFile(source, join(target, name));
+  return [name];
+}
+
+async function copyDirectory(source: string, target: string): Promise<string[]> {
+  let files: string[];
+  try {
+    files = await listFiles(source);
+  } catch (err) {
+    throw new UsageError(`model directory "${source}" cannot be stored: ${(err as Error).message}`);
+  }
+  if (files.length === 0) throw new UsageError(`model directory "${source}" is empty`);
+  for (const rel of files) {
+    await mkdir(dirname(join(target, rel)), { recursive: true });
+    await copyFile(join(source, rel), join(target, rel));
+  }
+  return files;
+}

@@ -1,0 +1,259 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
+import { removeQuietly } from '../core/files.js';
+import { progress } from '../core/progress.js';
+import type { EntryInfo, EntryStore } from '../core/store.js';
+import { formatTag, parseTag, type Tag } from '../core/tag.js';
+import { openRepository, type Repository } from '../oci/client.js';
+import { parseImageManifest } from '../oci/manifests.js';
+import { ANNOTATION_TITLE, BENTOCI_FILE_LAYER, BENTOCI_FILES_TAR } from '../oci/media-types.js';
+import { linkedController, mapLimit } from '../oci/pool.js';
+import { formatReference, type Reference } from '../oci/reference.js';
+import type { Descriptor, ImageManifest } from '../oci/schemas.js';
+import type { FileEntry } from '../shared/schemas.js';
+import { type ArtifactKind, artifactKinds } from './artifact-kinds.js';
+import { partialSlot } from './partial.js';
+import { safeEntryPath } from './safe-path.js';
+import { DEFAULT_PARALLEL, type TransferOptions } from './transfer.js';
+
+export interface PullOptions extends TransferOptions {
+  /** Replace a present version that differs (or re-fetch an identical one). */
+  force?: boolean;
+}
+
+export interface PullResult {
+  kind: 'model' | 'bento';
+  tag: string;
+  reference: string;
+  /** Manifest digest. */
+  digest: string;
+  /** Content digest of the entry (its file manifest). */
+  contentDigest: string;
+  /** True when the store already held this exact entry. */
+  unchanged: boolean;
+  bytes: number;
+}
+
+/** The registry reference to read: the digest or tag of `--from`, else the version of TAG. */
+function targetOf(source: Reference, tag: Tag | undefined, noun: string): string {
+  const target = source.digest ?? source.tag ?? tag?.version;
+  if (!target) {
+    throw new UsageError(
+      `name the ${noun} to pull: pass name:version, or a tag in --from (oci://host/repo:tag)`,
+    );
+  }
+  return target;
+}
+
+function checkKind(kind: ArtifactKind<EntryInfo>, manifest: ImageManifest, what: string): void {
+  if (manifest.config.mediaType === kind.configType) return;
+  const other = artifactKinds.find((k) => k.configType === manifest.config.mediaType);
+  if (other)
+    throw new UsageError(`${what} holds a ${other.noun}, not a ${kind.noun}: use \`${other.pullCommand}\``);
+  throw new UsageError(
+    `${what} is not a bentoci ${kind.noun} (its config is ${manifest.config.mediaType}, expected ${kind.configType})`,
+  );
+}
+
+/** Same paths, digests and sizes: what the registry sent is what the entry's manifest says. */
+function sameFiles(a: readonly FileEntry[], b: readonly FileEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  const byPath = new Map(b.map((f) => [f.path, f]));
+  return a.every((f) => {
+    const other = byPath.get(f.path);
+    return other !== undefined && other.sha256 === f.sha256 && other.size === f.size;
+  });
+}
+
+/**
+ * Pulls a model or bento artifact into the store: every blob is verified against its digest while
+ * it streams, the files against the entry's manifest, and the entry appears only by the store's
+ * atomic commit. A present identical version is left alone.
+ */
+export async function pullEntry<I extends EntryInfo>(
+  kind: ArtifactKind<I>,
+  store: EntryStore<I>,
+  tagText: string | undefined,
+  source: Reference,
+  options: PullOptions,
+): Promise<PullResult> {
+  const wanted = tagText ? parseTag(tagText, `${kind.noun} tag`) : undefined;
+  const target = targetOf(source, wanted, kind.noun);
+  const controller = linkedController(options.signal);
+  const repo = await openRepository(source, { ...options, push: false, signal: controller.signal });
+  const isDigestRef = target.startsWith('sha256:');
+  const reference = formatReference({
+    registry: source.registry,
+    repository: source.repository,
+    ...(isDigestRef ? { digest: target } : { tag: target }),
+  });
+  const log = options.log ?? (() => undefined);
+  try {
+    const fetched = await repo.getManifest(target);
+    const manifest = parseImageManifest(fetched, reference);
+    checkKind(kind as ArtifactKind<EntryInfo>, manifest, reference);
+    const configBytes = await repo.fetchBlob(manifest.config.digest, 16 * 1024 * 1024);
+    const parsed = kind.schema.safeParse(JSON.parse(configBytes.toString('utf8')));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BentoError(
+        `${reference}: its ${kind.noun} config is invalid at ${issue?.path.join('.')}: ${issue?.message}`,
+      );
+    }
+    const info = parsed.data;
+    const tag = { name: info.name, version: info.version };
+    if (wanted && wanted.name !== info.name) {
+      throw new UsageError(`${reference} holds ${kind.noun} ${formatTag(tag)}, not "${wanted.name}"`);
+    }
+    const result = (unchanged: boolean, bytes: number): PullResult => ({
+      kind: kind.noun,
+      tag: formatTag(tag),
+      reference,
+      digest: fetched.digest,
+      contentDigest: info.digest,
+      unchanged,
+      bytes,
+    });
+    const present = await store.find(tag);
+    if (present && !options.force) {
+      if (present.info.digest === info.digest) {
+        log(`${kind.noun} ${formatTag(tag)} is already in the store (${info.digest}): nothing to pull`);
+        return result(true, 0);
+      }
+      throw new UsageError(
+        `${kind.noun} ${formatTag(tag)} is in the store with different content (${present.info.digest}, the registry has ${info.digest}); pass --force to replace it`,
+      );
+    }
+    const bytes = await downloadInto(kind, store, repo, manifest, info, reference, options, controller);
+    log(`pulled ${kind.noun} ${formatTag(tag)} from ${reference} (${fetched.digest})`);
+    return result(false, bytes);
+  } catch (err) {
+    if (err instanceof BentoError || !(err instanceof Error)) throw err;
+    throw new BentoError(`pulling ${kind.noun} from ${reference} failed: ${err.message}`, { cause: err });
+  } finally {
+    await repo.close();
+  }
+}
+
+async function downloadInto<I extends EntryInfo>(
+  kind: ArtifactKind<I>,
+  store: EntryStore<I>,
+  repo: Repository,
+  manifest: ImageManifest,
+  info: I,
+  reference: string,
+  options: PullOptions,
+  controller: AbortController,
+): Promise<number> {
+  const tag = { name: info.name, version: info.version };
+  const expected = new Map(info.files.map((f) => [f.path, f]));
+  for (const layer of manifest.layers) {
+    if (layer.mediaType === BENTOCI_FILE_LAYER) {
+      const path = safeEntryPath(
+        layer.annotations?.[ANNOTATION_TITLE] ?? '',
+        `${reference} layer ${layer.digest}`,
+      );
+      const file = expected.get(path);
+      if (!file || `sha256:${file.sha256}` !== layer.digest || file.size !== layer.size) {
+        throw new IntegrityError(
+          `${reference}: layer ${path} (${layer.digest}) is not in the ${kind.noun}'s file manifest`,
+        );
+      }
+    } else if (layer.mediaType !== BENTOCI_FILES_TAR) {
+      throw new BentoError(
+        `${reference}: layer ${layer.digest} has the unknown media type ${layer.mediaType}`,
+      );
+    }
+  }
+  const total = manifest.layers.reduce((s, l) => s + l.size, 0);
+  const bar = progress(`pulling ${kind.noun} ${formatTag(tag)}`, total, options.log);
+  const staged = await store.stage();
+  try {
+    await mapLimit(
+      manifest.layers,
+      options.parallel ?? DEFAULT_PARALLEL,
+      (layer) => fetchLayer(repo, layer, staged, store.isContent, reference, options, (n) => bar.add(n)),
+      controller,
+    );
+    bar.done();
+  } catch (err) {
+    await removeQuietly(staged);
+    throw err;
+  }
+  const latest = await store.find(tag.name);
+  await store.commit(
+    staged,
+    tag,
+    (content) => {
+      if (!sameFiles(content.files, info.files) || content.digest !== info.digest) {
+        throw new IntegrityError(
+          `${reference}: the pulled files (${content.digest}) differ from the ${kind.noun}'s manifest (${info.digest}); nothing was imported`,
+        );
+      }
+      return { ...info, ...content };
+    },
+    { force: options.force ?? false, moveLatest: !latest || latest.info.creation_time <= info.creation_time },
+  );
+  return total;
+}
+
+async function fetchLayer(
+  repo: Repository,
+  layer: Descriptor,
+  staged: string,
+  isContent: (rel: string) => boolean,
+  reference: string,
+  options: PullOptions,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const slot = await partialSlot(options.home, layer.digest);
+  try {
+    if (layer.mediaType === BENTOCI_FILE_LAYER) {
+      const path = layer.annotations![ANNOTATION_TITLE]!;
+      const dest = join(staged, path);
+      await mkdir(dirname(dest), { recursive: true });
+      await repo.downloadBlob(layer.digest, layer.size, dest, { partPath: slot.path, onBytes });
+      return;
+    }
+    const tarPath = `${slot.path}.tar`;
+    await repo.downloadBlob(layer.digest, layer.size, tarPath, { partPath: slot.path, onBytes });
+    try {
+      await extractFiles(tarPath, staged, isContent, `${reference} layer ${layer.digest}`);
+    } finally {
+      await rm(tarPath, { force: true });
+    }
+  } finally {
+    await slot.release();
+  }
+}
+
+/** Unpacks a files tar: regular files only, each path checked to stay inside the entry. */
+async function extractFiles(
+  tarPath: string,
+  dir: string,
+  isContent: (rel: string) => boolean,
+  what: string,
+): Promise<void> {
+  const extract = tar.extract();
+  const done = (async () => {
+    for await (const entry of extract) {
+      const name = entry.header.name.replace(/\/+$/, '');
+      if (entry.header.type === 'directory') {
+        entry.resume();
+        continue;
+      }
+      if (entry.header.type !== 'file')
+        throw new BentoError(`${what} holds ${entry.header.type} "${name}": only regular files are allowed`);
+      const path = safeEntryPath(name, what);
+      if (!isContent(path)) throw new BentoError(`${what} holds "${path}", which is not a content file`);
+      const dest = join(dir, path);
+      await mkdir(dirname(dest), { recursive: true });
+      await pipeline(entry, createWriteStream(dest, { flags: 'wx' }));
+    }
+  })();
+  await Promise.all([pipeline(createReadStream(tarPath), extract), done]);
+}

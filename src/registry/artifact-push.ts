@@ -1,0 +1,118 @@
+import { BentoError, UsageError } from '../core/errors.js';
+import type { EntryInfo, EntryStore } from '../core/store.js';
+import { formatTag } from '../core/tag.js';
+import { openRepository } from '../oci/client.js';
+import { OCI_MANIFEST } from '../oci/media-types.js';
+import { linkedController } from '../oci/pool.js';
+import { formatReference, type Reference, validateTag } from '../oci/reference.js';
+import type { ArtifactKind } from './artifact-kinds.js';
+import { planArtifact } from './artifact-layout.js';
+import { BlobLocations } from './blob-locations.js';
+import { type BlobStats, describeStats, planTags, pushBlobs, putTags } from './publish.js';
+import { type ReleaseTagKind, releaseTags } from './release-tags.js';
+import type { TransferOptions } from './transfer.js';
+
+export interface PushOptions extends TransferOptions {
+  /** Move a fixed tag that points at a different artifact. */
+  force?: boolean;
+  /** A semantic version: also tag it and its moving tags (`1.4`, `1`, `latest`). */
+  release?: string;
+  releaseTags?: ReleaseTagKind[];
+}
+
+export interface PushResult {
+  kind: 'model' | 'bento';
+  tag: string;
+  /** `host/repo:tag` of the primary tag. */
+  reference: string;
+  digest: string;
+  tags: string[];
+  /** True when every tag already pointed at this artifact: nothing was sent. */
+  unchanged: boolean;
+  blobs: BlobStats;
+}
+
+/**
+ * Pushes a stored model or bento as an OCI artifact to `target` (`oci://host/repo[:tag]`; the tag
+ * defaults to the entry's version). An identical push is a no-op that reads no large file.
+ */
+export async function pushEntry<I extends EntryInfo>(
+  kind: ArtifactKind<I>,
+  store: EntryStore<I>,
+  tagText: string,
+  target: Reference,
+  options: PushOptions,
+): Promise<PushResult> {
+  if (target.digest)
+    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  const entry = await store.get(tagText);
+  const tag = formatTag(entry.tag);
+  const primary = target.tag ?? validateTag(entry.tag.version, `${kind.noun} version`);
+  const release = options.release ? releaseTags(options.release, options.releaseTags) : undefined;
+  const fixed = [primary, ...(release ? [release.exact] : [])];
+  const moving = release?.moving ?? [];
+
+  const plan = await planArtifact(kind, entry);
+  const controller = linkedController(options.signal);
+  const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });
+  const log = options.log ?? (() => undefined);
+  const reference = formatReference({ ...target, tag: primary });
+  try {
+    const tagPlan = await planTags(repo, plan.digest, fixed, moving, options.force ?? false);
+    const allTags = [...new Set([...fixed, ...moving])];
+    const none: BlobStats = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
+    if (tagPlan.unchanged) {
+      log(`${kind.noun} ${tag} is already at ${reference} (${plan.digest}): nothing to push`);
+      return {
+        kind: kind.noun,
+        tag,
+        reference,
+        digest: plan.digest,
+        tags: allTags,
+        unchanged: true,
+        blobs: none,
+      };
+    }
+    const locations = await BlobLocations.load(options.home);
+    const blobs = [plan.config, ...plan.layers].map((b) => ({
+      descriptor: b.descriptor,
+      source: async () => b.source,
+    }));
+    const stats = await pushBlobs(repo, blobs, {
+      label: `pushing ${kind.noun} ${tag}`,
+      log,
+      locations,
+      controller,
+      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+      ...(options.monolithicMax !== undefined ? { monolithicMax: options.monolithicMax } : {}),
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+    });
+    // Blobs first, then the manifest under each tag: a registry never holds a tag whose blobs are missing.
+    await putTags(repo, plan.bytes, OCI_MANIFEST, tagPlan.toSet);
+    locations.add(
+      repo.ref.registry,
+      repo.name,
+      blobs.map((b) => b.descriptor.digest),
+    );
+    await locations.save().catch(() => undefined);
+    log(
+      `pushed ${kind.noun} ${tag} to ${reference} (${plan.digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(', ')}`,
+    );
+    return {
+      kind: kind.noun,
+      tag,
+      reference,
+      digest: plan.digest,
+      tags: allTags,
+      unchanged: false,
+      blobs: stats,
+    };
+  } catch (err) {
+    if (err instanceof BentoError || !(err instanceof Error)) throw err;
+    throw new BentoError(`pushing ${kind.noun} ${tag} to ${reference} failed: ${err.message}`, {
+      cause: err,
+    });
+  } finally {
+    await repo.close();
+  }
+}

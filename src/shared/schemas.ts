@@ -1,0 +1,168 @@
+/**
+ * The on-disk formats shared by the library and runtime/: model.yaml and bento.yaml. runtime/ imports
+ * this module and nothing else from src/, so it must stay free of other imports but zod.
+ */
+import { z } from 'zod';
+
+const TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
+export const tagPartSchema = z.string().max(63).regex(TAG_PART);
+/** `name:version`, resolved (never `latest` inside a stored file). */
+export const exactTagSchema = z
+  .string()
+  .regex(/^[a-z0-9]([-._a-z0-9]*[a-z0-9])?:[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/);
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+
+/** ONNX element types the runtime can carry, named as onnxruntime-node names them. */
+export const dtypeSchema = z.enum([
+  'float32',
+  'float64',
+  'float16',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'bool',
+  'string',
+]);
+export type Dtype = z.infer<typeof dtypeSchema>;
+
+/** The dtypes a binary body (raw bytes or .npy) can carry: all but strings. */
+export const BINARY_DTYPES = dtypeSchema.options.filter((d) => d !== 'string');
+
+/** Integer ranges that JSON numbers must fit for each integer dtype (64-bit ones go through BigInt). */
+export const INTEGER_RANGES: Partial<Record<Dtype, [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+/** A dimension: a fixed size, a symbolic name (dynamic, e.g. "batch"), or -1 (dynamic, unnamed). */
+export const dimSchema = z.union([z.number().int().min(-1), z.string().min(1)]);
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: dtypeSchema,
+  shape: z.array(dimSchema),
+});
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+
+/** BentoML's model signature: one per callable method of the model ("run" for ONNX). */
+export const signatureSchema = z.object({
+  batchable: z.boolean(),
+  batch_dim: z.number().int().min(0),
+  inputs: z.array(tensorSpecSchema),
+  outputs: z.array(tensorSpecSchema),
+});
+export type Signature = z.infer<typeof signatureSchema>;
+
+/** One file of a stored entry, relative to the entry's directory, with `/` separators. */
+export const fileEntrySchema = z.object({
+  path: z.string().min(1),
+  sha256: sha256Schema,
+  size: z.number().int().min(0),
+});
+export type FileEntry = z.infer<typeof fileEntrySchema>;
+
+const labelsSchema = z.record(z.string(), z.string());
+
+export const modelInfoSchema = z.object({
+  name: tagPartSchema,
+  version: tagPartSchema,
+  /** The framework module that reads the files, as in BentoML ("onnx"; "files" for opaque data). */
+  module: z.string().min(1),
+  api_version: z.literal('v1'),
+  labels: labelsSchema,
+  options: z.record(z.string(), z.unknown()),
+  metadata: z.record(z.string(), z.unknown()),
+  context: z.object({
+    framework_name: z.string(),
+    framework_versions: z.record(z.string(), z.string()),
+    bentoci_version: z.string(),
+    node_version: z.string(),
+  }),
+  signatures: z.record(z.string(), signatureSchema),
+  creation_time: z.string().datetime({ offset: true }),
+  /** The main file for the runtime to load (ONNX: the .onnx file). */
+  entrypoint: z.string().optional(),
+  files: z.array(fileEntrySchema),
+  size: z.number().int().min(0),
+  /** sha256 over the canonical file manifest: the content identity of the entry. */
+  digest: digestSchema,
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const batchingSchema = z.object({
+  enabled: z.boolean(),
+  max_batch_size: z.number().int().min(1).max(4096),
+  max_latency_ms: z.number().min(0.1).max(600_000),
+});
+export type Batching = z.infer<typeof batchingSchema>;
+
+export const bentoApiSchema = z.object({
+  name: tagPartSchema,
+  /** HTTP route, e.g. "/predict". */
+  route: z.string().regex(/^\/[A-Za-z0-9_\-/.]*$/),
+  /** Exact model tag, pinned at build time. */
+  model: exactTagSchema,
+  /** Which model signature this API calls. */
+  method: z.string().min(1),
+  batching: batchingSchema,
+  input: z.array(tensorSpecSchema),
+  output: z.array(tensorSpecSchema),
+});
+export type BentoApi = z.infer<typeof bentoApiSchema>;
+
+export const bentoModelRefSchema = z.object({
+  tag: exactTagSchema,
+  module: z.string(),
+  digest: digestSchema,
+  size: z.number().int().min(0),
+  /** Where the model lives inside the bento: `models/<name>/<version>`. */
+  path: z.string(),
+});
+export type BentoModelRef = z.infer<typeof bentoModelRefSchema>;
+
+export const dockerOptionsSchema = z.object({
+  distro: z.enum(['debian', 'ubuntu', 'alpine']).optional(),
+  cuda_version: z.string().optional(),
+  system_packages: z.array(z.string()).optional(),
+  setup_script: z.string().optional(),
+  base_image: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  dockerfile_template: z.string().optional(),
+});
+export type DockerOptions = z.infer<typeof dockerOptionsSchema>;
+
+export const bentoInfoSchema = z.object({
+  name: tagPartSchema,
+  version: tagPartSchema,
+  api_version: z.literal('v1'),
+  description: z.string().optional(),
+  labels: labelsSchema,
+  creation_time: z.string().datetime({ offset: true }),
+  bentoci_version: z.string(),
+  service: z.object({
+    name: tagPartSchema,
+    /** `src/service.ts:svc` when the service is a module with hooks; relative to src/. */
+    module: z.string().optional(),
+    apis: z.array(bentoApiSchema),
+  }),
+  models: z.array(bentoModelRefSchema),
+  envs: z.array(z.object({ name: z.string(), value: z.string() })),
+  node: z.object({ packages: z.array(z.string()), lockfile: z.string().optional() }),
+  docker: dockerOptionsSchema,
+  files: z.array(fileEntrySchema),
+  size: z.number().int().min(0),
+  digest: digestSchema,
+});
+export type BentoInfo = z.infer<typeof bentoInfoSchema>;

@@ -1,0 +1,192 @@
+/**
+ * Model and bento signatures in a registry: each DSSE envelope becomes an OCI artifact manifest whose
+ * `subject` is the pushed model/bento manifest (OCI 1.1 referrers). A registry with the referrers API
+ * indexes it itself (it answers the push with `OCI-Subject`); for one without (distribution 2.8) we
+ * maintain the OCI 1.1 "referrers tag schema" fallback: an image index tagged `sha256-<hex>` of the
+ * subject, listing its referrers, which is also where `oras discover` looks.
+ */
+import { BentoError } from '../core/errors.js';
+import { readEntryEnvelopes, writeEntryEnvelope } from './entry-envelopes.js';
+import {
+  type Descriptor,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  type DsseEnvelope,
+  dsseEnvelopeSchema,
+  ENTRY_PREDICATE_TYPE,
+  OCI_EMPTY_MEDIA_TYPE,
+  OCI_INDEX_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+  type OciIndex,
+  type OciManifest,
+  ociIndexSchema,
+  ociManifestSchema,
+} from './formats.js';
+import { digestTag, type SignatureRegistry, sha256Digest } from './registry.js';
+
+/** The artifactType of our signature manifests; the layer is the envelope itself. */
+export const ENTRY_SIGNATURE_ARTIFACT_TYPE = DSSE_ENVELOPE_MEDIA_TYPE;
+export const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
+const EMPTY_CONFIG = Buffer.from('{}');
+
+export interface AttachResult {
+  /** Digests of the signature manifests, one per envelope. */
+  manifests: string[];
+  /** "referrers" when the registry indexes them, else the fallback tag we maintain. */
+  indexedBy: 'referrers' | { tag: string };
+}
+
+/** Attaches envelopes to `subject` (the pushed manifest). Idempotent: the same envelope maps to the same manifest. */
+export async function attachEnvelopes(
+  registry: SignatureRegistry,
+  repository: string,
+  subject: Descriptor,
+  envelopes: { envelope: DsseEnvelope; predicateType?: string }[],
+): Promise<AttachResult> {
+  const pushed: Descriptor[] = [];
+  let registryIndexes = envelopes.length > 0;
+  if (envelopes.length > 0) await registry.putBlob(repository, EMPTY_CONFIG);
+  for (const { envelope, predicateType } of envelopes) {
+    const blob = Buffer.from(JSON.stringify(envelope));
+    await registry.putBlob(repository, blob);
+    const manifest: OciManifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+      config: {
+        mediaType: OCI_EMPTY_MEDIA_TYPE,
+        digest: sha256Digest(EMPTY_CONFIG),
+        size: EMPTY_CONFIG.length,
+      },
+      layers: [
+        {
+          mediaType: DSSE_ENVELOPE_MEDIA_TYPE,
+          digest: sha256Digest(blob),
+          size: blob.length,
+          ...(predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}),
+        },
+      ],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    };
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const digest = sha256Digest(bytes);
+    const put = await registry.putManifest(repository, digest, OCI_MANIFEST_MEDIA_TYPE, bytes);
+    if (put.digest !== digest)
+      throw new BentoError(`registry stored signature manifest as ${put.digest}, expected ${digest}`);
+    registryIndexes &&= put.subjectAccepted;
+    pushed.push({
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      digest,
+      size: bytes.length,
+      artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+      ...(predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}),
+    });
+  }
+  if (registryIndexes) return { manifests: pushed.map((d) => d.digest), indexedBy: 'referrers' };
+
+  const tag = digestTag(subject.digest);
+  const current = await readIndex(registry, repository, tag);
+  const known = new Set(current.manifests.map((m) => m.digest));
+  const index: OciIndex = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX_MEDIA_TYPE,
+    manifests: [...current.manifests, ...pushed.filter((d) => !known.has(d.digest))],
+  };
+  if (pushed.some((d) => !known.has(d.digest))) {
+    await registry.putManifest(repository, tag, OCI_INDEX_MEDIA_TYPE, Buffer.from(JSON.stringify(index)));
+  }
+  return { manifests: pushed.map((d) => d.digest), indexedBy: { tag } };
+}
+
+async function readIndex(registry: SignatureRegistry, repository: string, tag: string): Promise<OciIndex> {
+  const found = await registry.getManifest(repository, tag);
+  if (!found) return { schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: [] };
+  const parsed = ociIndexSchema.safeParse(parseJson(found.bytes));
+  if (!parsed.success)
+    throw new BentoError(
+      `${repository}:${tag} should be an OCI referrers index but is not; delete that tag and push again`,
+    );
+  return parsed.data;
+}
+
+/** The referrers of a digest: from the referrers API when the registry has one, else the fallback tag. */
+export async function listReferrers(
+  registry: SignatureRegistry,
+  repository: string,
+  digest: string,
+  artifactType?: string,
+): Promise<Descriptor[]> {
+  const fromApi = await registry.getReferrers(repository, digest, artifactType);
+  const index = fromApi ?? (await readIndex(registry, repository, digestTag(digest)));
+  return index.manifests.filter((m) => !artifactType || m.artifactType === artifactType);
+}
+
+/** Every DSSE envelope attached to `digest`; manifests or blobs that are not what they claim are skipped. */
+export async function fetchEnvelopes(
+  registry: SignatureRegistry,
+  repository: string,
+  digest: string,
+): Promise<DsseEnvelope[]> {
+  const envelopes: DsseEnvelope[] = [];
+  for (const referrer of await listReferrers(registry, repository, digest, ENTRY_SIGNATURE_ARTIFACT_TYPE)) {
+    const found = await registry.getManifest(repository, referrer.digest);
+    if (!found || sha256Digest(found.bytes) !== referrer.digest) continue;
+    const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
+    if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
+    for (const layer of manifest.data.layers.filter((l) => l.mediaType === DSSE_ENVELOPE_MEDIA_TYPE)) {
+      const blob = await registry.getBlob(repository, layer.digest);
+      if (sha256Digest(blob) !== layer.digest) continue;
+      const envelope = dsseEnvelopeSchema.safeParse(parseJson(blob));
+      if (envelope.success) envelopes.push(envelope.data);
+    }
+  }
+  return envelopes;
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Attaches the envelopes stored beside an entry to its pushed manifest (`subject`: a descriptor, or
+ * just the digest, then read from the registry); undefined when the entry has no signatures.
+ */
+export async function attachEntrySignatures(
+  registry: SignatureRegistry,
+  repository: string,
+  subject: Descriptor | string,
+  entryDir: string,
+): Promise<AttachResult | undefined> {
+  const { envelopes } = await readEntryEnvelopes(entryDir);
+  if (envelopes.length === 0) return undefined;
+  if (typeof subject === 'string') {
+    const found = await registry.getManifest(repository, subject);
+    if (!found)
+      throw new BentoError(`cannot attach signatures: ${repository}@${subject} is not in the registry`);
+    subject = { mediaType: found.mediaType, digest: found.digest, size: found.bytes.length };
+  }
+  return attachEnvelopes(
+    registry,
+    repository,
+    subject,
+    envelopes.map((e) => ({ envelope: e.envelope, predicateType: ENTRY_PREDICATE_TYPE })),
+  );
+}
+
+/**
+ * Writes the envelopes attached to a pulled manifest into an entry directory (staged or committed);
+ * returns how many. They are stored unverified, as found: `verify` judges them later.
+ */
+export async function pullEntrySignatures(
+  registry: SignatureRegistry,
+  repository: string,
+  digest: string,
+  entryDir: string,
+): Promise<number> {
+  const envelopes = await fetchEnvelopes(registry, repository, digest);
+  for (const envelope of envelopes) await writeEntryEnvelope(entryDir, envelope, { nameBy: 'content' });
+  return envelopes.length;
+}

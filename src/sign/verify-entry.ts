@@ -1,0 +1,144 @@
+/**
+ * Verifying a store entry: some envelope beside it must verify with the given key, name this entry,
+ * and list exactly the files (and info file) on disk now. Failures say which of these broke.
+ */
+import { join } from 'node:path';
+import { BentoError, IntegrityError } from '../core/errors.js';
+import { type EntryInfo, type EntryStore, SIGNATURES_DIR, type StoredEntry } from '../core/store.js';
+import { formatTag } from '../core/tag.js';
+import { verifyEnvelope } from './dsse.js';
+import { readEntryEnvelopes } from './entry-envelopes.js';
+import {
+  ENTRY_PREDICATE_TYPE,
+  type EntryStatement,
+  entryStatementSchema,
+  IN_TOTO_PAYLOAD_TYPE,
+} from './formats.js';
+import type { Verifier } from './keys.js';
+import {
+  compareSubjects,
+  describeChange,
+  kindNameOf,
+  type SubjectChange,
+  subjectsOnDisk,
+} from './statement.js';
+
+export type EntryVerification =
+  | { ok: true; keyid: string; file: string; statement: EntryStatement }
+  | {
+      ok: false;
+      reason: 'unsigned' | 'wrong-key' | 'bad-signature' | 'malformed' | 'other-entry' | 'changed';
+      message: string;
+      changes?: SubjectChange[];
+    };
+
+/** Checks that some envelope beside the entry is signed by `verifier` and matches the files on disk. */
+export async function verifyEntry<I extends EntryInfo>(
+  store: EntryStore<I>,
+  entry: StoredEntry<I>,
+  verifier: Verifier,
+): Promise<EntryVerification> {
+  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
+  const { envelopes, malformed } = await readEntryEnvelopes(entry.dir);
+  if (envelopes.length === 0) {
+    if (malformed.length > 0) {
+      return {
+        ok: false,
+        reason: 'malformed',
+        message: `${what}: ${SIGNATURES_DIR}/${malformed[0]} is not a DSSE envelope`,
+      };
+    }
+    return {
+      ok: false,
+      reason: 'unsigned',
+      message: `${what} has no signature (${join(entry.dir, SIGNATURES_DIR)} holds none); sign it with \`bentoci sign ${formatTag(entry.tag)} --key KEY\``,
+    };
+  }
+
+  const failures: Exclude<EntryVerification, { ok: true }>[] = [];
+  const otherKeys = new Set<string>();
+  let actual: Awaited<ReturnType<typeof subjectsOnDisk>> | undefined;
+  for (const { file, envelope } of envelopes) {
+    const check = verifyEnvelope(envelope, verifier);
+    if (!check.ok) {
+      if (check.reason === 'bad-signature') {
+        failures.push({
+          ok: false,
+          reason: 'bad-signature',
+          message: `${what}: the signature in ${SIGNATURES_DIR}/${file} names key ${short(verifier.keyid)} but does not verify (the envelope was altered)`,
+        });
+      }
+      for (const k of check.keyids) otherKeys.add(k ? short(k) : '(no keyid)');
+      continue;
+    }
+    const statement = parseStatement(check.payload, envelope.payloadType);
+    if (!statement) {
+      failures.push({
+        ok: false,
+        reason: 'malformed',
+        message: `${what}: ${SIGNATURES_DIR}/${file} is signed but is not a bentoci ${ENTRY_PREDICATE_TYPE} statement`,
+      });
+      continue;
+    }
+    const p = statement.predicate;
+    if (p.kind !== kindNameOf(store) || p.tag !== formatTag(entry.tag)) {
+      failures.push({
+        ok: false,
+        reason: 'other-entry',
+        message: `${what}: ${SIGNATURES_DIR}/${file} is a signature of ${p.kind} ${p.tag}, not of this entry`,
+      });
+      continue;
+    }
+    actual ??= await subjectsOnDisk(store, entry.dir);
+    const changes = compareSubjects(statement.subject, actual);
+    if (changes.length > 0) {
+      const more =
+        changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
+      failures.push({
+        ok: false,
+        reason: 'changed',
+        message: `${what} does not match its signature: ${describeChange(changes[0]!)}${more}`,
+        changes,
+      });
+      continue;
+    }
+    return { ok: true, keyid: verifier.keyid, file, statement };
+  }
+  // The most telling failure wins: a content change or tampering before "signed by someone else".
+  const rank = ['changed', 'bad-signature', 'other-entry', 'malformed'];
+  failures.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
+  return (
+    failures[0] ?? {
+      ok: false,
+      reason: 'wrong-key',
+      message: `${what} is not signed by the key in --pub (keyid ${short(verifier.keyid)}); it is signed by ${[...otherKeys].join(', ')}`,
+    }
+  );
+}
+
+function parseStatement(payload: Buffer, payloadType: string): EntryStatement | undefined {
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
+  try {
+    const parsed = entryStatementSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws (exit 1, one line) unless the entry verifies; returns the verified statement. */
+export async function assertEntryVerified<I extends EntryInfo>(
+  store: EntryStore<I>,
+  entry: StoredEntry<I>,
+  verifier: Verifier,
+): Promise<EntryStatement> {
+  const result = await verifyEntry(store, entry, verifier);
+  if (result.ok) return result.statement;
+  if (result.reason === 'changed' || result.reason === 'bad-signature')
+    throw new IntegrityError(result.message);
+  throw new BentoError(result.message);
+}
+
+function short(keyid: string): string {
+  return keyid.slice(0, 12);
+}

@@ -1,0 +1,112 @@
+/**
+ * Verifying an image's cosign signature: a layer of `sha256-<digest>.sig` must verify with the key,
+ * and its payload must name the digest the reference resolves to now and the same repository.
+ */
+import { BentoError, IntegrityError } from '../core/errors.js';
+import { cosignSignatureTag, parseSimpleSigningPayload, signatureLayers } from './cosign.js';
+import { readSignatureManifest, resolveDigest } from './cosign-registry.js';
+import { COSIGN_SIGNATURE_ANNOTATION, type SimpleSigningPayload } from './formats.js';
+import type { Verifier } from './keys.js';
+import { type SignatureRegistry, sha256Digest } from './registry.js';
+import { formatImageRef, type ImageRef } from './target.js';
+
+export type ImageVerification =
+  | { ok: true; digest: string; payload: SimpleSigningPayload; signatures: number }
+  | {
+      ok: false;
+      reason: 'unsigned' | 'wrong-key' | 'digest-mismatch' | 'other-repository' | 'malformed';
+      message: string;
+    };
+
+/**
+ * Accepts when some layer of `sha256-<digest>.sig` verifies with `verifier`, its payload names the
+ * digest the reference resolves to, and the same repository path (the host may differ: mirrors).
+ */
+export async function verifyImage(
+  registry: SignatureRegistry,
+  ref: ImageRef,
+  verifier: Verifier,
+): Promise<ImageVerification> {
+  const what = `image ${formatImageRef(ref)}`;
+  const digest = await resolveDigest(registry, ref);
+  const tag = cosignSignatureTag(digest);
+  const manifest = await readSignatureManifest(registry, ref.repository, tag);
+  const layers = manifest ? signatureLayers(manifest) : [];
+  if (layers.length === 0) {
+    return {
+      ok: false,
+      reason: 'unsigned',
+      message: `${what} (${digest}) has no signature (no ${ref.repository}:${tag}); sign it with \`bentoci sign\` or cosign`,
+    };
+  }
+  const failures: Exclude<ImageVerification, { ok: true }>[] = [];
+  for (const layer of layers) {
+    const payload = await registry.getBlob(ref.repository, layer.digest);
+    if (sha256Digest(payload) !== layer.digest) {
+      failures.push({
+        ok: false,
+        reason: 'malformed',
+        message: `${what}: signature payload ${layer.digest} does not match its digest`,
+      });
+      continue;
+    }
+    const sig = Buffer.from(layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION] ?? '', 'base64');
+    if (!verifier.verify(payload, sig)) continue;
+    const parsed = parseSimpleSigningPayload(payload);
+    if (!parsed) {
+      failures.push({
+        ok: false,
+        reason: 'malformed',
+        message: `${what}: a signed payload is not cosign simple-signing JSON`,
+      });
+      continue;
+    }
+    const signedDigest = parsed.critical.image['docker-manifest-digest'];
+    if (signedDigest !== digest) {
+      failures.push({
+        ok: false,
+        reason: 'digest-mismatch',
+        message: `${what}: digest mismatch: the signature is for ${signedDigest}, the image is ${digest}`,
+      });
+      continue;
+    }
+    const signedRepo = repositoryPath(parsed.critical.identity['docker-reference']);
+    if (signedRepo !== ref.repository) {
+      failures.push({
+        ok: false,
+        reason: 'other-repository',
+        message: `${what}: the signature names repository ${parsed.critical.identity['docker-reference']}, not ${ref.repository}`,
+      });
+      continue;
+    }
+    return { ok: true, digest, payload: parsed, signatures: layers.length };
+  }
+  return (
+    failures[0] ?? {
+      ok: false,
+      reason: 'wrong-key',
+      message: `${what} is not signed by the key in --pub (${layers.length} signature${layers.length > 1 ? 's' : ''} by other keys)`,
+    }
+  );
+}
+
+/** `host[:port]/path` -> `path` (a docker-reference always carries the host). */
+function repositoryPath(dockerReference: string): string {
+  const withoutDigest = dockerReference.split('@')[0] ?? '';
+  const slash = withoutDigest.indexOf('/');
+  const path = slash >= 0 ? withoutDigest.slice(slash + 1) : withoutDigest;
+  // A tagged reference (containers/image may sign repo:tag) names the same repository.
+  const colon = path.lastIndexOf(':');
+  return colon >= 0 ? path.slice(0, colon) : path;
+}
+
+export async function assertImageVerified(
+  registry: SignatureRegistry,
+  ref: ImageRef,
+  verifier: Verifier,
+): Promise<string> {
+  const result = await verifyImage(registry, ref, verifier);
+  if (result.ok) return result.digest;
+  if (result.reason === 'digest-mismatch') throw new IntegrityError(result.message);
+  throw new BentoError(result.message);
+}
