@@ -216,6 +216,28 @@ describe('damaged entries', () => {
     ]);
   });
 
+  it('models verify reports an entry whose model.yaml is gone or invalid, which list cannot show', async () => {
+    const home = await tempDir('damaged-info');
+    const store = openModelStore(home);
+    const src = await filesModel(await tempDir('damaged-info-src'));
+    const gone = await saveModel(store, { tag: 'iris:v1', source: src });
+    const invalid = await saveModel(store, { tag: 'iris:v2', source: src });
+    await saveModel(store, { tag: 'fine:v1', source: src });
+    await rm(join(gone.dir, 'model.yaml'));
+    await writeFile(join(invalid.dir, 'model.yaml'), 'name: [unclosed\n');
+
+    const run = await bentoci(['models', 'verify', '--json'], { home });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout.toString())).toEqual([
+      { tag: 'fine:v1', problems: [] },
+      { tag: 'iris:v1', problems: [{ path: 'model.yaml', problem: 'unreadable' }] },
+      { tag: 'iris:v2', problems: [{ path: 'model.yaml', problem: 'unreadable' }] },
+    ]);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      /^error: 2 of 3 entries are damaged \(iris:v1, iris:v2\)/,
+    );
+  });
+
   it('a damaged entry is never exported silently', async () => {
     const home = await tempDir('damaged-export');
     const store = openModelStore(home);

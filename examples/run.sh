@@ -14,7 +14,7 @@ port=${PORT:-3111}
 server=""
 container=""
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; fi
   [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -66,7 +66,8 @@ else
 fi
 
 echo "== serve and predict"
-bentoci serve iris_classifier:latest --port "$port" --host 127.0.0.1 &
+# node itself, not the bentoci function, so $! is the process that passes SIGTERM on to the runtime.
+node dist/cli.js serve iris_classifier:latest --port "$port" --host 127.0.0.1 &
 server=$!
 wait_ready "$port"
 predict "$port"

@@ -9,7 +9,7 @@ import { type ArchiveFormat, archiveExtension, archiveFormatSchema } from '../co
 import { importArchive } from '../core/archive/import.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/progress.js';
-import type { EntryInfo, EntryStore } from '../core/store.js';
+import type { EntryInfo, EntryStore, Problem } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { collectLabel } from './options.js';
 import { info, printJson, printTable } from './output.js';
@@ -83,9 +83,16 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
       action(async (tag: string | undefined, opts: { json?: boolean }) => {
         const s = store();
         const entries = tag ? [await s.get(tag)] : await s.list();
-        const results = [];
+        const results: Array<{ tag: string; problems: Problem[] }> = [];
         for (const entry of entries)
           results.push({ tag: formatTag(entry.tag), problems: await s.verify(entry) });
+        if (!tag) {
+          for (const { tag: broken } of await s.unreadable())
+            results.push({
+              tag: formatTag(broken),
+              problems: [{ path: s.kind.infoFile, problem: 'unreadable' }],
+            });
+        }
         const damaged = results.filter((r) => r.problems.length > 0);
         if (opts.json) printJson(results);
         else {

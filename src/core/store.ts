@@ -38,7 +38,10 @@ export const SIGNATURES_DIR = '.signatures';
 const STAGING = '.staging';
 const LATEST_FILE = 'latest';
 
-export type Problem = { path: string; problem: 'missing' | 'modified' | 'unexpected' | 'size' };
+export type Problem = {
+  path: string;
+  problem: 'missing' | 'modified' | 'unexpected' | 'size' | 'unreadable';
+};
 
 /**
  * A directory of `<name>/<version>/` entries with a `<name>/latest` pointer. New entries are staged
@@ -218,6 +221,23 @@ export class EntryStore<I extends EntryInfo> {
         ? a.tag.version.localeCompare(b.tag.version)
         : a.info.creation_time.localeCompare(b.info.creation_time),
     );
+  }
+
+  /**
+   * Versions whose info file is missing or invalid. `list` leaves them out (they cannot be read), so
+   * `verify` asks for them here: a damaged entry must be reported, not skipped.
+   */
+  async unreadable(): Promise<Array<{ tag: Tag; reason: string }>> {
+    const out: Array<{ tag: Tag; reason: string }> = [];
+    for (const name of await this.names()) {
+      for (const version of await this.versionsOf(name)) {
+        const tag = { name, version };
+        await this.readInfo(this.dirOf(tag), tag).catch((err: Error) => {
+          out.push({ tag, reason: err.message });
+        });
+      }
+    }
+    return out;
   }
 
   /** Deletes one version, or every version of a name; `latest` moves to the newest one left. */
