@@ -18,15 +18,11 @@ if (existsSync(actionsDir)) {
     entryPoints.push({ in: join(actionsDir, file), out: basename(file, '.ts') });
   }
 }
-for (const file of ['server.ts', 'worker.ts']) {
-  if (existsSync(join('runtime', file)))
-    entryPoints.push({ in: join('runtime', file), out: `runtime/${basename(file, '.ts')}` });
-}
+const runtimeEntryPoints = ['server.ts', 'worker.ts']
+  .filter((file) => existsSync(join('runtime', file)))
+  .map((file) => ({ in: join('runtime', file), out: basename(file, '.ts') }));
 
-rmSync(outdir, { recursive: true, force: true });
-await esbuild.build({
-  entryPoints,
-  outdir,
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -49,4 +45,12 @@ await esbuild.build({
   // Deterministic output, so the drift check compares like with like.
   sourcemap: false,
   minify: false,
-});
+};
+
+rmSync(outdir, { recursive: true, force: true });
+// The CLI and the actions share most of their code: split into chunks beside the entries (same
+// directory, so paths the code resolves from import.meta.url stay right), which keeps dist/ and the
+// checkout every `uses:` downloads a fraction of one whole bundle per entry.
+await esbuild.build({ ...common, entryPoints, outdir, splitting: true });
+// The runtime is what images copy (dist/runtime/*.js): self-contained, sharing nothing with the CLI.
+await esbuild.build({ ...common, entryPoints: runtimeEntryPoints, outdir: join(outdir, 'runtime') });

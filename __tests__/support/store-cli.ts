@@ -4,10 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { irisModel, twoInputModel } from '../../examples/models.js';
 
 /** The bundle under test: dist/cli.js (or $BENTOCI_TEST_CLI, e.g. a build of modified sources). */
@@ -20,19 +20,20 @@ export function assertCliBuilt(): void {
 let pinned: string | undefined;
 
 /**
- * The bundle, copied once per test file, so a rebuild of dist/ while the tests run (it is removed
- * and rewritten) cannot pull it away halfway. The copy stays inside this package, as in an
- * installation, so what it loads at run time (esbuild) resolves from the package's node_modules.
+ * The bundle (the CLI entry, the chunks it shares with the actions, the runtime), copied once per
+ * test file, so a rebuild of dist/ while the tests run (it is removed and rewritten) cannot pull it
+ * away halfway. The copy stays inside this package, as in an installation, so what it loads at run
+ * time (esbuild) resolves from the package's node_modules.
  */
 export function cliPath(): string {
   if (pinned) return pinned;
   assertCliBuilt();
   const cache = resolve('node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
-  const copy = join(mkdtempSync(join(cache, 'bentoci-cli-')), 'cli.mjs');
-  copyFileSync(CLI, copy);
-  pinned = copy;
-  return copy;
+  const copy = mkdtempSync(join(cache, 'bentoci-cli-'));
+  cpSync(dirname(CLI), copy, { recursive: true });
+  pinned = join(copy, basename(CLI));
+  return pinned;
 }
 
 export interface Run {

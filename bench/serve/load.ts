@@ -1,10 +1,11 @@
 /**
- * One load point with autocannon: closed loop (`connections` requests always outstanding) or open
- * loop (`rate` requests per second across many connections). Latencies are taken per response with
+ * One load point: closed loop with autocannon (`connections` requests always outstanding), or open
+ * loop (`rate` requests per second, evenly spaced, on up to `connections` sockets; open-loop.ts). Latencies are taken per response with
  * sub-millisecond precision (autocannon's own histogram counts whole milliseconds); percentiles are
  * of successful (200) answers, and 503s are counted apart.
  */
 import autocannon from 'autocannon';
+import { runOpenLoop } from './open-loop.js';
 
 export interface LoadOptions {
   url: string;
@@ -38,6 +39,7 @@ function percentile(sorted: Float64Array, q: number): number {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.rate) return runPaced({ ...options, rate: options.rate });
   const latencies: number[] = [];
   let rejected = 0;
   let other = 0;
@@ -58,15 +60,43 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     else other++;
   });
   const result = await instance;
+  return summarize(
+    latencies,
+    rejected,
+    other + result.errors + result.timeouts,
+    result.requests.sent,
+    result.duration || options.seconds,
+  );
+}
+
+/** Open loop: evenly spaced requests (see open-loop.ts for why not autocannon's overallRate). */
+async function runPaced(options: LoadOptions & { rate: number }): Promise<LoadResult> {
+  const result = await runOpenLoop({
+    url: options.url,
+    body: options.body,
+    headers: options.headers ?? { 'content-type': 'application/json' },
+    rate: options.rate,
+    seconds: options.seconds,
+    maxConnections: options.connections,
+  });
+  return summarize(result.latencies, result.rejected, result.errors, result.sent, result.seconds);
+}
+
+function summarize(
+  latencies: number[],
+  rejected: number,
+  errors: number,
+  sent: number,
+  seconds: number,
+): LoadResult {
   const sorted = Float64Array.from(latencies).sort();
-  const answered = latencies.length + rejected + other;
-  const seconds = result.duration || options.seconds;
+  const answered = latencies.length + rejected + errors;
   return {
     seconds,
-    sent: result.requests.sent,
+    sent,
     ok: latencies.length,
     rejected,
-    errors: other + result.errors + result.timeouts,
+    errors,
     throughput: latencies.length / seconds,
     rejectRate: answered ? rejected / answered : 0,
     p50: percentile(sorted, 0.5),

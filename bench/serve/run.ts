@@ -34,9 +34,8 @@ const PEER_SERVER = fileURLToPath(new URL('./peer-server.ts', import.meta.url));
 const PLAIN_SERVER = fileURLToPath(new URL('./plain-server.ts', import.meta.url));
 const NOOP_SERVER = fileURLToPath(new URL('./noop-server.ts', import.meta.url));
 /**
- * Open loop needs enough connections that the client does not wait for a free one while latencies
- * are within the bound (else it quietly lowers the rate): rate x bound, 256 to 1024. More than that
- * and the connections themselves, not the requests, load the two shared cores.
+ * The most sockets an open-loop point may open (they open as needed): enough that requests within
+ * the bound never wait for one, rate x bound, 256 to 1024. A request that does wait counts its wait.
  */
 function openLoopConnections(rate: number): number {
   return Math.min(1024, Math.max(256, Math.ceil((rate * cfg.boundMs) / 1000)));

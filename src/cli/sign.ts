@@ -9,6 +9,9 @@ import { bentociHome } from '../core/home.js';
 import { openModelStore } from '../core/model-store.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
+import { resolveIdentityToken } from '../sign/identity-token.js';
+import { PUBLIC_FULCIO_URL, PUBLIC_REKOR_URL, signEntryKeyless } from '../sign/keyless.js';
+import { compileIdentityPolicy, verifyEntryKeyless } from '../sign/keyless-verify.js';
 import {
   DEFAULT_PASSWORD_ENV,
   loadSigner,
@@ -20,6 +23,7 @@ import { openSignatureRegistry, type RegistryFlags } from '../sign/oci-registry.
 import { signEntry } from '../sign/sign-entry.js';
 import { signImage } from '../sign/sign-image.js';
 import { formatImageRef, parseSignTarget } from '../sign/target.js';
+import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { verifyEntry } from '../sign/verify-entry.js';
 import { verifyImage } from '../sign/verify-image.js';
 import { collectLabel } from './options.js';
@@ -34,13 +38,26 @@ interface TargetFlags extends RegistryFlags {
 }
 
 interface SignFlags extends TargetFlags {
-  key: string;
+  key?: string;
+  keyless?: boolean;
+  identityTokenEnv?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  /** commander's `--no-tlog`: true unless given. */
+  tlog: boolean;
   passwordEnv?: string;
   annotation: Record<string, string>;
 }
 
 interface VerifyFlags extends TargetFlags {
   pub?: string;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  trustedRoot?: string;
+  insecureIgnoreTlog?: boolean;
+  insecureIgnoreSct?: boolean;
 }
 
 const TARGET_HELP = 'name[:version] in the store, or oci://host/repo:tag, host:port/repo@sha256:...';
@@ -65,7 +82,18 @@ export function registerSignCommands(program: Command): void {
         'sign a model or bento in the store (DSSE/in-toto) or an image in a registry (cosign format)',
       )
       .argument('<target>', TARGET_HELP)
-      .requiredOption('--key <key>', 'private key: a PEM file or env://NAME')
+      .option('--key <key>', 'private key: a PEM file or env://NAME')
+      .option(
+        '--keyless',
+        'models and bentos: sign through Sigstore (Fulcio certificate for an OIDC identity)',
+      )
+      .option(
+        '--identity-token-env <name>',
+        'keyless: env var holding the OIDC identity token (default on GitHub Actions: the job token, audience sigstore)',
+      )
+      .option('--fulcio-url <url>', `keyless: Fulcio instance (default ${PUBLIC_FULCIO_URL})`)
+      .option('--rekor-url <url>', `keyless: Rekor instance (default ${PUBLIC_REKOR_URL})`)
+      .option('--no-tlog', 'keyless: do not record the signature in Rekor')
       .option(
         '--password-env <name>',
         `env var holding the key's passphrase (default: ${DEFAULT_PASSWORD_ENV})`,
@@ -89,7 +117,20 @@ export function registerSignCommands(program: Command): void {
         'with --pub: check the signature of a model, bento or image; without: check stored bentos against their digests',
       )
       .argument('[target]', `${TARGET_HELP}; every bento when absent (integrity check only)`)
-      .option('--pub <key>', 'public key: a PEM file or env://NAME'),
+      .option('--pub <key>', 'public key: a PEM file or env://NAME')
+      .option('--certificate-identity <id>', 'keyless: the signer identity (certificate SAN) to accept')
+      .option('--certificate-identity-regexp <re>', 'keyless: accept identities matching this regexp')
+      .option('--certificate-oidc-issuer <url>', 'keyless: the OIDC issuer to accept')
+      .option('--certificate-oidc-issuer-regexp <re>', 'keyless: accept issuers matching this regexp')
+      .option(
+        '--trusted-root <file>',
+        "keyless: Sigstore TrustedRoot JSON (default: Sigstore's, via TUF; needs network)",
+      )
+      .option(
+        '--insecure-ignore-tlog',
+        'keyless: accept bundles without a Rekor entry (certificate checked at the current time)',
+      )
+      .option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT'),
   ).action(action(verify));
 }
 
@@ -128,6 +169,15 @@ async function keygen(opts: {
 
 async function sign(text: string, opts: SignFlags): Promise<void> {
   const target = parseSignTarget(text);
+  if (opts.keyless) return signKeyless(target, opts);
+  if (opts.key === undefined)
+    throw new UsageError(
+      'sign needs --key KEY (a private key) or --keyless (Sigstore, with an OIDC identity)',
+    );
+  for (const flag of ['identityTokenEnv', 'fulcioUrl', 'rekorUrl'] as const) {
+    if (opts[flag] !== undefined)
+      throw new UsageError(`--${kebab(flag)} is for keyless signing; add --keyless`);
+  }
   const passphrase = passphraseFrom(process.env, opts.passwordEnv);
   const signer = await loadSigner(opts.key, passphrase ? { passphrase } : {});
   if (target.type === 'entry') {
@@ -165,7 +215,110 @@ async function sign(text: string, opts: SignFlags): Promise<void> {
   info(`signed ${image} (${signed.digest}) as ${target.ref.repository}:${signed.signatureTag}${kept}`);
 }
 
+async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: SignFlags): Promise<void> {
+  if (opts.key !== undefined) throw new UsageError('pass --key or --keyless, not both');
+  if (target.type === 'image')
+    throw new UsageError(
+      'keyless signing covers models and bentos in the store; sign images with --key (cosign keyless layers are not implemented)',
+    );
+  const { store, entry } = await findEntry(target.tag, opts.kind);
+  const { token, claims, from } = await resolveIdentityToken(
+    opts.identityTokenEnv !== undefined ? { envName: opts.identityTokenEnv } : {},
+  );
+  const signed = await signEntryKeyless(store, entry, {
+    identityToken: token,
+    tlog: opts.tlog,
+    ...(opts.fulcioUrl !== undefined ? { fulcioURL: opts.fulcioUrl } : {}),
+    ...(opts.rekorUrl !== undefined ? { rekorURL: opts.rekorUrl } : {}),
+  });
+  const tag = formatTag(entry.tag);
+  const subject = claims.email ?? claims.sub ?? '';
+  if (opts.json) {
+    printJson({
+      tag,
+      kind: store.kind.noun,
+      path: signed.path,
+      subjects: signed.statement.subject.length,
+      issuer: claims.iss,
+      subject,
+      tlog: signed.logged,
+    });
+    return;
+  }
+  info(
+    `signed ${store.kind.noun} ${tag} keyless as ${subject} (issuer ${claims.iss}, token from ${from})${signed.logged ? ', logged in Rekor' : ', not logged (--no-tlog)'}: ${signed.path}`,
+  );
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const KEYLESS_VERIFY_FLAGS = [
+  'certificateIdentity',
+  'certificateIdentityRegexp',
+  'certificateOidcIssuer',
+  'certificateOidcIssuerRegexp',
+  'trustedRoot',
+  'insecureIgnoreTlog',
+  'insecureIgnoreSct',
+] as const;
+
+async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promise<void> {
+  if (opts.pub !== undefined)
+    throw new UsageError(
+      'pass --pub (key-based) or --certificate-identity/--certificate-oidc-issuer (keyless), not both',
+    );
+  if (text === undefined || parseSignTarget(text).type === 'image')
+    throw new UsageError('keyless verification needs a model or bento tag (images are verified with --pub)');
+  const policy = {
+    ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}),
+    ...(opts.certificateIdentityRegexp !== undefined
+      ? { identityRegexp: opts.certificateIdentityRegexp }
+      : {}),
+    ...(opts.certificateOidcIssuer !== undefined ? { issuer: opts.certificateOidcIssuer } : {}),
+    ...(opts.certificateOidcIssuerRegexp !== undefined
+      ? { issuerRegexp: opts.certificateOidcIssuerRegexp }
+      : {}),
+  };
+  compileIdentityPolicy(policy); // a usage mistake fails before the store or the network is touched
+  const { store, entry } = await findEntry(text, opts.kind);
+  const trustedRoot = await loadTrustedRoot(opts.trustedRoot !== undefined ? { file: opts.trustedRoot } : {});
+  const result = await verifyEntryKeyless(store, entry, policy, {
+    trustedRoot,
+    ignoreTlog: opts.insecureIgnoreTlog ?? false,
+    ignoreSct: opts.insecureIgnoreSct ?? false,
+  });
+  const passed = reportEntryVerification(store.kind.noun, entry, result, opts.json);
+  if (passed) {
+    const { subject, predicate } = passed.statement;
+    info(
+      `verified ${store.kind.noun} ${formatTag(entry.tag)}: ${subject.length} files match the keyless signature of ${passed.signer.identity} (issuer ${passed.signer.issuer}, signed ${predicate.signedAt}${passed.logged ? ', logged in Rekor' : ', not logged'})`,
+    );
+  }
+}
+
+/**
+ * Prints an entry's verification as JSON when asked, and throws its reason when it failed: a
+ * changed file is an integrity error, anything else (no signature, wrong key) a plain failure.
+ * Returns the passed result when a one-line message is still to be printed.
+ */
+function reportEntryVerification<R extends { ok: true } | { ok: false; reason: string; message: string }>(
+  noun: string,
+  entry: StoredEntry<EntryInfo>,
+  result: R,
+  json: boolean | undefined,
+): Extract<R, { ok: true }> | undefined {
+  if (json) printJson({ tag: formatTag(entry.tag), kind: noun, ...result });
+  if (!result.ok) {
+    const failed = result as Extract<R, { ok: false }>;
+    throw failed.reason === 'changed' ? new IntegrityError(failed.message) : new BentoError(failed.message);
+  }
+  return json ? undefined : (result as Extract<R, { ok: true }>);
+}
+
 async function verify(text: string | undefined, opts: VerifyFlags): Promise<void> {
+  if (KEYLESS_VERIFY_FLAGS.some((f) => opts[f] !== undefined)) return verifyKeyless(text, opts);
   if (opts.pub === undefined) return verifyIntegrity(text, opts);
   if (text === undefined)
     throw new UsageError('verify --pub needs a target: a model or bento tag, or an image reference');
@@ -173,15 +326,16 @@ async function verify(text: string | undefined, opts: VerifyFlags): Promise<void
   const verifier = await loadVerifier(opts.pub);
   if (target.type === 'entry') {
     const { store, entry } = await findEntry(target.tag, opts.kind);
-    const result = await verifyEntry(store, entry, verifier);
-    const tag = formatTag(entry.tag);
-    if (opts.json) printJson({ tag, kind: store.kind.noun, ...result });
-    if (!result.ok)
-      throw result.reason === 'changed' ? new IntegrityError(result.message) : new BentoError(result.message);
-    if (!opts.json) {
-      const { subject, predicate } = result.statement;
+    const passed = reportEntryVerification(
+      store.kind.noun,
+      entry,
+      await verifyEntry(store, entry, verifier),
+      opts.json,
+    );
+    if (passed) {
+      const { subject, predicate } = passed.statement;
       info(
-        `verified ${store.kind.noun} ${tag}: ${subject.length} files match the signature by keyid ${result.keyid.slice(0, 12)} (signed ${predicate.signedAt})`,
+        `verified ${store.kind.noun} ${formatTag(entry.tag)}: ${subject.length} files match the signature by keyid ${passed.keyid.slice(0, 12)} (signed ${predicate.signedAt})`,
       );
     }
     return;

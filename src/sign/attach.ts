@@ -6,6 +6,13 @@
  * subject, listing its referrers, which is also where `oras discover` looks.
  */
 import { BentoError } from '../core/errors.js';
+import {
+  readEntryBundles,
+  SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+  type SigstoreBundleJson,
+  sigstoreBundleJsonSchema,
+  writeEntryBundle,
+} from './entry-bundles.js';
 import { readEntryEnvelopes, writeEntryEnvelope } from './entry-envelopes.js';
 import {
   type Descriptor,
@@ -40,18 +47,18 @@ export async function attachEnvelopes(
   registry: SignatureRegistry,
   repository: string,
   subject: Descriptor,
-  envelopes: { envelope: DsseEnvelope; predicateType?: string }[],
+  envelopes: { envelope: DsseEnvelope | SigstoreBundleJson; predicateType?: string; mediaType?: string }[],
 ): Promise<AttachResult> {
   const pushed: Descriptor[] = [];
   let registryIndexes = envelopes.length > 0;
   if (envelopes.length > 0) await registry.putBlob(repository, EMPTY_CONFIG);
-  for (const { envelope, predicateType } of envelopes) {
+  for (const { envelope, predicateType, mediaType = DSSE_ENVELOPE_MEDIA_TYPE } of envelopes) {
     const blob = Buffer.from(JSON.stringify(envelope));
     await registry.putBlob(repository, blob);
     const manifest: OciManifest = {
       schemaVersion: 2,
       mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+      artifactType: mediaType,
       config: {
         mediaType: OCI_EMPTY_MEDIA_TYPE,
         digest: sha256Digest(EMPTY_CONFIG),
@@ -59,7 +66,7 @@ export async function attachEnvelopes(
       },
       layers: [
         {
-          mediaType: DSSE_ENVELOPE_MEDIA_TYPE,
+          mediaType,
           digest: sha256Digest(blob),
           size: blob.length,
           ...(predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}),
@@ -77,7 +84,7 @@ export async function attachEnvelopes(
       mediaType: OCI_MANIFEST_MEDIA_TYPE,
       digest,
       size: bytes.length,
-      artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+      artifactType: mediaType,
       ...(predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}),
     });
   }
@@ -142,6 +149,31 @@ export async function fetchEnvelopes(
   return envelopes;
 }
 
+/**
+ * Every Sigstore bundle attached to `digest` (artifactType = the bundle media type, as cosign and
+ * oras attach them); like envelopes, they are only shape-checked here and judged by verify.
+ */
+export async function fetchBundles(
+  registry: SignatureRegistry,
+  repository: string,
+  digest: string,
+): Promise<SigstoreBundleJson[]> {
+  const bundles: SigstoreBundleJson[] = [];
+  for (const referrer of await listReferrers(registry, repository, digest, SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+    const found = await registry.getManifest(repository, referrer.digest);
+    if (!found || sha256Digest(found.bytes) !== referrer.digest) continue;
+    const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
+    if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
+    for (const layer of manifest.data.layers.filter((l) => l.mediaType === SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+      const blob = await registry.getBlob(repository, layer.digest);
+      if (sha256Digest(blob) !== layer.digest) continue;
+      const bundle = sigstoreBundleJsonSchema.safeParse(parseJson(blob));
+      if (bundle.success) bundles.push(bundle.data);
+    }
+  }
+  return bundles;
+}
+
 function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -151,7 +183,7 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 /**
- * Attaches the envelopes stored beside an entry to its pushed manifest (`subject`: a descriptor, or
+ * Attaches the envelopes and Sigstore bundles stored beside an entry to its pushed manifest (`subject`: a descriptor, or
  * just the digest, then read from the registry); undefined when the entry has no signatures.
  */
 export async function attachEntrySignatures(
@@ -161,23 +193,26 @@ export async function attachEntrySignatures(
   entryDir: string,
 ): Promise<AttachResult | undefined> {
   const { envelopes } = await readEntryEnvelopes(entryDir);
-  if (envelopes.length === 0) return undefined;
+  const { bundles } = await readEntryBundles(entryDir);
+  if (envelopes.length === 0 && bundles.length === 0) return undefined;
   if (typeof subject === 'string') {
     const found = await registry.getManifest(repository, subject);
     if (!found)
       throw new BentoError(`cannot attach signatures: ${repository}@${subject} is not in the registry`);
     subject = { mediaType: found.mediaType, digest: found.digest, size: found.bytes.length };
   }
-  return attachEnvelopes(
-    registry,
-    repository,
-    subject,
-    envelopes.map((e) => ({ envelope: e.envelope, predicateType: ENTRY_PREDICATE_TYPE })),
-  );
+  return attachEnvelopes(registry, repository, subject, [
+    ...envelopes.map((e) => ({ envelope: e.envelope, predicateType: ENTRY_PREDICATE_TYPE })),
+    ...bundles.map((b) => ({
+      envelope: b.bundle,
+      predicateType: ENTRY_PREDICATE_TYPE,
+      mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    })),
+  ]);
 }
 
 /**
- * Writes the envelopes attached to a pulled manifest into an entry directory (staged or committed);
+ * Writes the envelopes and bundles attached to a pulled manifest into an entry directory (staged or committed);
  * returns how many. They are stored unverified, as found: `verify` judges them later.
  */
 export async function pullEntrySignatures(
@@ -188,5 +223,7 @@ export async function pullEntrySignatures(
 ): Promise<number> {
   const envelopes = await fetchEnvelopes(registry, repository, digest);
   for (const envelope of envelopes) await writeEntryEnvelope(entryDir, envelope, { nameBy: 'content' });
-  return envelopes.length;
+  const bundles = await fetchBundles(registry, repository, digest);
+  for (const bundle of bundles) await writeEntryBundle(entryDir, bundle);
+  return envelopes.length + bundles.length;
 }

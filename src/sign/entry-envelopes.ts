@@ -4,11 +4,11 @@
  * be attached to a pushed artifact as they are.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
 import { SIGNATURES_DIR } from '../core/store.js';
 import { type DsseEnvelope, dsseEnvelopeSchema } from './formats.js';
+import { readSignatureFiles } from './signature-files.js';
 
 export const ENVELOPE_SUFFIX = '.dsse.json';
 
@@ -22,26 +22,8 @@ export interface StoredEnvelope {
 export async function readEntryEnvelopes(
   dir: string,
 ): Promise<{ envelopes: StoredEnvelope[]; malformed: string[] }> {
-  const sigDir = join(dir, SIGNATURES_DIR);
-  const names = (await readdir(sigDir).catch(() => [] as string[]))
-    .filter((n) => n.endsWith(ENVELOPE_SUFFIX))
-    .sort();
-  const envelopes: StoredEnvelope[] = [];
-  const malformed: string[] = [];
-  for (const file of names) {
-    const parsed = dsseEnvelopeSchema.safeParse(await readJson(join(sigDir, file)));
-    if (parsed.success) envelopes.push({ file, envelope: parsed.data });
-    else malformed.push(file);
-  }
-  return { envelopes, malformed };
-}
-
-async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const { files, malformed } = await readSignatureFiles(dir, ENVELOPE_SUFFIX, dsseEnvelopeSchema);
+  return { envelopes: files.map(({ file, value }) => ({ file, envelope: value })), malformed };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type EntryStatement,
   entryStatementSchema,
   IN_TOTO_PAYLOAD_TYPE,
+  type Subject,
 } from './formats.js';
 import type { Verifier } from './keys.js';
 import {
@@ -57,7 +58,7 @@ export async function verifyEntry<I extends EntryInfo>(
 
   const failures: Exclude<EntryVerification, { ok: true }>[] = [];
   const otherKeys = new Set<string>();
-  let actual: Awaited<ReturnType<typeof subjectsOnDisk>> | undefined;
+  let actual: ReturnType<typeof subjectsOnDisk> | undefined;
   for (const { file, envelope } of envelopes) {
     const check = verifyEnvelope(envelope, verifier);
     if (!check.ok) {
@@ -71,37 +72,15 @@ export async function verifyEntry<I extends EntryInfo>(
       for (const k of check.keyids) otherKeys.add(k ? short(k) : '(no keyid)');
       continue;
     }
-    const statement = parseStatement(check.payload, envelope.payloadType);
-    if (!statement) {
-      failures.push({
-        ok: false,
-        reason: 'malformed',
-        message: `${what}: ${SIGNATURES_DIR}/${file} is signed but is not a bentoci ${ENTRY_PREDICATE_TYPE} statement`,
-      });
+    const matched = await matchStatement(store, entry, file, check.payload, envelope.payloadType, () => {
+      actual ??= subjectsOnDisk(store, entry.dir);
+      return actual;
+    });
+    if (!matched.ok) {
+      failures.push(matched);
       continue;
     }
-    const p = statement.predicate;
-    if (p.kind !== kindNameOf(store) || p.tag !== formatTag(entry.tag)) {
-      failures.push({
-        ok: false,
-        reason: 'other-entry',
-        message: `${what}: ${SIGNATURES_DIR}/${file} is a signature of ${p.kind} ${p.tag}, not of this entry`,
-      });
-      continue;
-    }
-    actual ??= await subjectsOnDisk(store, entry.dir);
-    const changes = compareSubjects(statement.subject, actual);
-    if (changes.length > 0) {
-      const more =
-        changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
-      failures.push({
-        ok: false,
-        reason: 'changed',
-        message: `${what} does not match its signature: ${describeChange(changes[0]!)}${more}`,
-        changes,
-      });
-      continue;
-    }
+    const { statement } = matched;
     return { ok: true, keyid: verifier.keyid, file, statement };
   }
   // The most telling failure wins: a content change or tampering before "signed by someone else".
@@ -114,6 +93,56 @@ export async function verifyEntry<I extends EntryInfo>(
       message: `${what} is not signed by the key in --pub (keyid ${short(verifier.keyid)}); it is signed by ${[...otherKeys].join(', ')}`,
     }
   );
+}
+
+export type StatementMismatch = {
+  ok: false;
+  reason: 'malformed' | 'other-entry' | 'changed';
+  message: string;
+  changes?: SubjectChange[];
+};
+
+/**
+ * The checks after a signature verified, shared by key-based and keyless verification: the payload is
+ * our statement, names this entry, and lists exactly the files on disk (`actual`, computed once).
+ */
+export async function matchStatement<I extends EntryInfo>(
+  store: EntryStore<I>,
+  entry: StoredEntry<I>,
+  file: string,
+  payload: Buffer,
+  payloadType: string,
+  actual: () => Promise<Subject[]>,
+): Promise<{ ok: true; statement: EntryStatement } | StatementMismatch> {
+  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
+  const statement = parseStatement(payload, payloadType);
+  if (!statement) {
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `${what}: ${SIGNATURES_DIR}/${file} is signed but is not a bentoci ${ENTRY_PREDICATE_TYPE} statement`,
+    };
+  }
+  const p = statement.predicate;
+  if (p.kind !== kindNameOf(store) || p.tag !== formatTag(entry.tag)) {
+    return {
+      ok: false,
+      reason: 'other-entry',
+      message: `${what}: ${SIGNATURES_DIR}/${file} is a signature of ${p.kind} ${p.tag}, not of this entry`,
+    };
+  }
+  const changes = compareSubjects(statement.subject, await actual());
+  if (changes.length > 0) {
+    const more =
+      changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
+    return {
+      ok: false,
+      reason: 'changed',
+      message: `${what} does not match its signature: ${describeChange(changes[0]!)}${more}`,
+      changes,
+    };
+  }
+  return { ok: true, statement };
 }
 
 function parseStatement(payload: Buffer, payloadType: string): EntryStatement | undefined {

@@ -1,0 +1,147 @@
+import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
+import {
+  attachEntrySignatures,
+  bentoArtifact,
+  pushEntry,
+  pushImage,
+  signEntry,
+  signImage
+} from "./chunk-4YZYIEND.js";
+import {
+  openSignatureRegistry
+} from "./chunk-TQ7MZIYF.js";
+import {
+  maskSecret,
+  signerFrom
+} from "./chunk-VLRVSOFC.js";
+import {
+  OCI_MANIFEST_MEDIA_TYPE,
+  formatBytes,
+  formatReference,
+  formatTag,
+  info
+} from "./chunk-CY3AHDUP.js";
+
+// src/actions/steps/push.ts
+function transferOptions(env, request) {
+  return {
+    home: env.home,
+    log: (line) => info(line),
+    mask: maskSecret,
+    ...request.insecure ? { insecure: true } : {},
+    ...request.registryUsername ? { username: request.registryUsername } : {},
+    ...request.registryPassword ? { password: request.registryPassword } : {}
+  };
+}
+function refsOf(target, tags) {
+  return tags.map(
+    (tag) => formatReference({ registry: target.registry, repository: target.repository, tag })
+  );
+}
+async function pushFlow(run, env, store, bento, request) {
+  const options = transferOptions(env, request);
+  const release = request.releaseVersion ? { release: request.releaseVersion } : {};
+  const signer = request.signKey ? await signerFrom(request.signKey, request.signKeyPassword, env) : void 0;
+  if (signer) {
+    await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
+      const signed = await signEntry(store, bento, signer);
+      info(
+        `signed bento ${formatTag(bento.tag)} with key ${signed.keyid.slice(0, 12)} (${signed.path})`
+      );
+    });
+  }
+  const pushed = await run.step(
+    `Push bento to ${formatReference(request.registry)}`,
+    () => pushEntry(bentoArtifact, store, formatTag(bento.tag), request.registry, { ...options, ...release })
+  );
+  const artifactRef = formatReference({ ...request.registry, tag: void 0, digest: pushed.digest });
+  const pushedRefs = refsOf(request.registry, pushed.tags);
+  for (const ref of pushedRefs) run.report.push({ kind: "bento", ref, digest: pushed.digest });
+  info(`bento ${formatTag(bento.tag)} (${formatBytes(bento.info.size)}) is at ${artifactRef}`);
+  let imageDigest;
+  let imageTarget;
+  if (request.image) {
+    const image = request.image;
+    const result = await run.step(
+      `Push image ${image.name} to ${formatReference(image.to)}`,
+      () => pushImage(image.name, image.to, { ...options, ...release })
+    );
+    imageDigest = result.digest;
+    imageTarget = image.to;
+    for (const ref of refsOf(image.to, result.tags)) {
+      pushedRefs.push(ref);
+      run.report.push({ kind: "image", ref, digest: result.digest });
+    }
+  }
+  const signatureRefs = [];
+  const signatures = [];
+  if (signer) {
+    await run.step("Sign what was pushed", async () => {
+      const registry = await openSignatureRegistry(
+        request.registry,
+        { insecure: request.insecure },
+        { ...options, push: true }
+      );
+      try {
+        const manifest = await registry.getManifest(request.registry.repository, pushed.digest);
+        if (manifest) {
+          const attached = await attachEntrySignatures(
+            registry,
+            request.registry.repository,
+            { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: pushed.digest, size: manifest.bytes.length },
+            bento.dir
+          );
+          for (const digest of attached?.manifests ?? []) {
+            signatures.push({
+              ref: formatReference({ ...request.registry, tag: void 0, digest }),
+              digest
+            });
+          }
+        }
+        const subjects = [{ ...request.registry, tag: void 0, digest: pushed.digest }];
+        if (imageTarget && imageDigest)
+          subjects.push({ ...imageTarget, tag: void 0, digest: imageDigest });
+        for (const subject of subjects) {
+          const target = subject === subjects[0] ? registry : await openSignatureRegistry(
+            subject,
+            { insecure: request.insecure },
+            { ...options, push: true }
+          );
+          try {
+            const signed = await signImage(
+              target,
+              { registry: subject.registry, repository: subject.repository, digest: subject.digest },
+              signer
+            );
+            const ref = formatReference({
+              registry: subject.registry,
+              repository: subject.repository,
+              tag: signed.signatureTag
+            });
+            signatures.push({ ref, digest: signed.signatureManifestDigest });
+          } finally {
+            if (target !== registry) await target.close();
+          }
+        }
+      } finally {
+        await registry.close();
+      }
+    });
+    for (const { ref, digest } of signatures) {
+      signatureRefs.push(ref);
+      run.report.push({ kind: "signature", ref, digest });
+    }
+    run.report.note(`signed with key ${signer.keyid.slice(0, 12)}`);
+  }
+  return {
+    artifactRef,
+    artifactDigest: pushed.digest,
+    ...imageDigest ? { imageDigest } : {},
+    pushedRefs,
+    signatureRefs
+  };
+}
+
+export {
+  pushFlow
+};

@@ -1,0 +1,617 @@
+import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
+import {
+  BentoError,
+  ExitCode,
+  UsageError,
+  bentociHome,
+  cudaVersionHint,
+  debug,
+  endGroup,
+  error,
+  errorMessage,
+  external_exports,
+  formatBytes,
+  getInput,
+  loadSigner,
+  loadVerifier,
+  parseOciUrl,
+  parseTag,
+  require_semver,
+  resolveCudaVersion,
+  setOutput,
+  setSecret,
+  startGroup,
+  summary,
+  validateTagPart,
+  warning
+} from "./chunk-CY3AHDUP.js";
+import {
+  __toESM
+} from "./chunk-QU3QV6A2.js";
+
+// src/actions/input-fields.ts
+var TRUE = ["true", "True", "TRUE"];
+var FALSE = ["false", "False", "FALSE"];
+function parsed(parse) {
+  return external_exports.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+      return external_exports.NEVER;
+    }
+  });
+}
+function optionalText() {
+  return external_exports.string().transform((text) => text === "" ? void 0 : text);
+}
+function requiredText(what = "a value") {
+  return external_exports.string().min(1, `is required: expected ${what}`);
+}
+function bool(defaultValue) {
+  return parsed((text) => {
+    if (text === "") return defaultValue;
+    if (TRUE.includes(text)) return true;
+    if (FALSE.includes(text)) return false;
+    throw new Error(`"${text}" is not a boolean: expected true or false`);
+  });
+}
+function oneOf(values, defaultValue) {
+  return parsed((text) => {
+    if (text === "") return defaultValue;
+    if (values.includes(text)) return text;
+    throw new Error(`"${text}" is not one of: ${values.join(", ")}`);
+  });
+}
+function list(options = {}) {
+  return external_exports.string().transform(
+    (text) => text.split(/\r?\n/).flatMap((line) => options.commas === false ? [line] : line.split(",")).map((item) => item.trim()).filter((item) => item !== "" && !item.startsWith("#"))
+  );
+}
+function keyValues() {
+  return list().transform((items, ctx) => {
+    const out = {};
+    for (const item of items) {
+      const eq = item.indexOf("=");
+      if (eq <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${item}" is not key=value` });
+        return external_exports.NEVER;
+      }
+      out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+    }
+    return out;
+  });
+}
+function positiveInt(defaultValue) {
+  return parsed((text) => {
+    if (text === "") return defaultValue;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`"${text}" is not a positive whole number`);
+    return n;
+  });
+}
+function optionalTagPart(what) {
+  return parsed((text) => text === "" ? void 0 : validateTagPart(text, what, what));
+}
+function tag() {
+  return parsed((text) => {
+    if (text === "") throw new Error("is required: expected name[:version]");
+    return parseTag(text, "tag");
+  });
+}
+function optionalDigest() {
+  return parsed((text) => {
+    if (text === "") return void 0;
+    if (!/^sha256:[0-9a-f]{64}$/.test(text))
+      throw new Error(`"${text}" is not sha256:<64 lowercase hex digits>`);
+    return text;
+  });
+}
+function parseEntryRef(text) {
+  const at = text.indexOf("@");
+  const tagText = at >= 0 ? text.slice(0, at) : text;
+  const digest = at >= 0 ? text.slice(at + 1) : void 0;
+  if (digest !== void 0 && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new BentoError(`"${text}": the digest after '@' must be sha256:<64 lowercase hex digits>`);
+  }
+  return {
+    tag: parseTag(tagText, "tag"),
+    explicitVersion: tagText.includes(":"),
+    ...digest ? { digest } : {}
+  };
+}
+function entryRefs() {
+  return list().transform((items, ctx) => {
+    const out = [];
+    for (const item of items) {
+      try {
+        out.push(parseEntryRef(item));
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err.message });
+        return external_exports.NEVER;
+      }
+    }
+    return out;
+  });
+}
+function modelSources() {
+  return list({ commas: false }).transform((items, ctx) => {
+    const out = [];
+    for (const item of items) {
+      const eq = item.indexOf("=");
+      const tagText = eq > 0 ? item.slice(0, eq).trim() : "";
+      const path = eq > 0 ? item.slice(eq + 1).trim() : "";
+      try {
+        if (!tagText || !path) throw new Error(`"${item}" is not name[:version]=path`);
+        parseTag(tagText, "tag");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err.message });
+        return external_exports.NEVER;
+      }
+      out.push({ tag: tagText, path });
+    }
+    return out;
+  });
+}
+
+// src/actions/secrets.ts
+var MIN_LINE = 8;
+function maskSecret(value) {
+  if (!value) return;
+  setSecret(value);
+  const lines = value.split(/\r?\n/).map((l) => l.trim());
+  if (lines.length < 2) return;
+  for (const line of lines) {
+    if (line.length >= MIN_LINE && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(line) && !/^[A-Za-z-]+:/.test(line)) {
+      setSecret(line);
+    }
+  }
+}
+
+// src/actions/inputs.ts
+var import_semver = __toESM(require_semver(), 1);
+var InputError = class extends UsageError {
+  constructor(input, message) {
+    super(`input "${input}": ${message}`);
+    this.input = input;
+    this.name = "InputError";
+  }
+  input;
+};
+var InputErrors = class extends UsageError {
+  constructor(errors) {
+    super(errors.map((e) => e.message).join("; "));
+    this.errors = errors;
+    this.name = "InputErrors";
+  }
+  errors;
+};
+function camel(name) {
+  return name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+var transferInputs = {
+  "import-from": oneOf(["cache"]),
+  "export-to": oneOf(["cache"])
+};
+var version = optionalTagPart("version");
+var verifyPolicy = oneOf(["off", "warn", "require"], "off");
+var cudaVersion = parsed((text) => {
+  if (text === "") return void 0;
+  const release = resolveCudaVersion(text);
+  if (!release) throw new Error(`"${text}" is not a known CUDA release; ${cudaVersionHint(text)}`);
+  return release;
+});
+var buildStepInputs = {
+  bentofile: optionalText(),
+  context: optionalText().transform((v) => v ?? "."),
+  version,
+  labels: keyValues(),
+  "cuda-version": cudaVersion,
+  models: modelSources(),
+  "import-models": entryRefs(),
+  ...transferInputs
+};
+var buildInputs = {
+  ...buildStepInputs,
+  build: bool(true)
+};
+var bentoInputs = {
+  bento: tag(),
+  "bento-digest": optionalDigest(),
+  "import-from": oneOf(["cache"])
+};
+var verifyInputs = {
+  "verify-policy": verifyPolicy,
+  "verify-key": optionalText()
+};
+var containerizeInputs = {
+  ...bentoInputs,
+  tags: list(),
+  labels: keyValues(),
+  ...verifyInputs
+};
+function parseRegistry(text) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith("oci://")) {
+    throw new Error(`"${text}" is not oci://host[:port]/path or host[:port]/path`);
+  }
+  const ref = parseOciUrl(text.startsWith("oci://") ? text : `oci://${text}`, "registry");
+  if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);
+  return ref;
+}
+var registry = parsed((text) => {
+  if (text === "") throw new Error("is required: expected oci://host[:port]/path or host[:port]/path");
+  return parseRegistry(text);
+});
+var optionalRegistry = parsed((text) => text === "" ? void 0 : parseRegistry(text));
+var releaseVersion = parsed((text) => {
+  if (text === "") return void 0;
+  if (!import_semver.default.valid(text)) throw new Error(`"${text}" is not a semantic version such as 1.4.2 or v1.4.2`);
+  return text;
+});
+var registryInputs = {
+  "registry-username": optionalText(),
+  "registry-password": optionalText(),
+  insecure: bool(false)
+};
+var signInputs = {
+  "sign-key": optionalText(),
+  "sign-key-password": optionalText()
+};
+var pushInputs = {
+  ...bentoInputs,
+  registry,
+  image: optionalText(),
+  "image-registry": optionalRegistry,
+  "release-version": releaseVersion,
+  ...registryInputs,
+  ...signInputs,
+  ...verifyInputs
+};
+var pipelineInputs = {
+  ...buildStepInputs,
+  tags: list(),
+  containerize: bool(true),
+  push: bool(true),
+  registry: optionalRegistry,
+  "image-registry": optionalRegistry,
+  "release-version": releaseVersion,
+  ...registryInputs,
+  ...signInputs,
+  ...verifyInputs
+};
+var SECRET_INPUTS = ["registry-password", "sign-key", "sign-key-password"];
+function readInputs(spec, read = (n) => getInput(n)) {
+  const out = {};
+  const errors = [];
+  for (const [name, field] of Object.entries(spec)) {
+    const raw = read(name);
+    if (SECRET_INPUTS.includes(name) && raw) maskSecret(raw);
+    const result = field.safeParse(raw);
+    if (result.success) out[camel(name)] = result.data;
+    else
+      errors.push(
+        new InputError(name, SECRET_INPUTS.includes(name) ? "is not valid" : result.error.issues[0].message)
+      );
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new InputErrors(errors);
+  return out;
+}
+function requireInput(value, input, why) {
+  if (value === void 0 || value === "" || Array.isArray(value) && value.length === 0) {
+    throw new InputError(input, `is required ${why}`);
+  }
+  return value;
+}
+function checkVerifyInputs(inputs) {
+  if (inputs.verifyPolicy === "require" && !inputs.verifyKey) {
+    throw new InputError(
+      "verify-key",
+      "is required when verify-policy is require (a public key: PEM text or a path)"
+    );
+  }
+}
+
+// src/actions/outputs.ts
+var ACTION_OUTPUTS = {
+  "bento-build": ["tag", "name", "version", "digest", "size", "models", "cache-key"],
+  "bento-containerize": ["tag", "digest", "image-id", "image-tags", "image-size"],
+  "bento-push": [
+    "tag",
+    "digest",
+    "artifact-ref",
+    "artifact-digest",
+    "image-digest",
+    "pushed-refs",
+    "signature-refs"
+  ],
+  pipeline: [
+    "tag",
+    "version",
+    "digest",
+    "cache-key",
+    "image-id",
+    "image-digest",
+    "pushed-refs",
+    "signature-refs"
+  ]
+};
+function formatOutput(value) {
+  if (value === void 0) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  return value.join("\n");
+}
+function setOutputs(declared, values) {
+  for (const name of Object.keys(values)) {
+    if (!declared.includes(name)) throw new Error(`output "${name}" is not declared in action.yml`);
+  }
+  for (const name of declared) setOutput(name, formatOutput(values[name]));
+}
+
+// src/actions/report.ts
+var RunReport = class {
+  startedAt = Date.now();
+  artifacts = [];
+  transfers = [];
+  pushed = [];
+  steps = [];
+  notes = [];
+  failure;
+  artifact(a) {
+    this.artifacts.push(a);
+  }
+  transfer(t) {
+    this.transfers.push(t);
+  }
+  push(p) {
+    this.pushed.push(p);
+  }
+  note(text) {
+    this.notes.push(text);
+  }
+};
+
+// src/actions/summary.ts
+function cell(text) {
+  if (text === void 0 || text === "") return "\u2013";
+  return String(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function code(text) {
+  return text ? `\`${text.replace(/`/g, "'")}\`` : "\u2013";
+}
+function table(headers, rows) {
+  const head = `| ${headers.join(" | ")} |
+| ${headers.map(() => "---").join(" | ")} |
+`;
+  return head + rows.map((r) => `| ${r.map(cell).join(" | ")} |
+`).join("");
+}
+function seconds(ms) {
+  return `${(ms / 1e3).toFixed(ms < 1e4 ? 2 : 1)} s`;
+}
+function ganttName(name) {
+  return name.replace(/[:#;]/g, " ").trim() || "step";
+}
+function gantt(steps, origin) {
+  const lines = ["```mermaid", "gantt", "  dateFormat x", "  axisFormat %M:%S", "  section steps"];
+  steps.forEach((s, i) => {
+    const end = Math.max(s.endMs - origin, s.startMs - origin + 1);
+    lines.push(`  ${ganttName(s.name)} :${s.ok ? "done" : "crit"}, s${i}, ${s.startMs - origin}, ${end}`);
+  });
+  lines.push("```");
+  return `${lines.join("\n")}
+`;
+}
+function renderSummary(title, report, now = Date.now()) {
+  const parts = [`## ${title}
+`];
+  if (report.failure) parts.push(`> [!CAUTION]
+> **${report.failure.title}**: ${report.failure.message}
+`);
+  if (report.artifacts.length > 0) {
+    parts.push(
+      `### Artifacts
+
+${table(
+        ["Kind", "Reference", "Action", "Size", "Digest"],
+        report.artifacts.map((a) => [
+          a.kind,
+          code(a.ref),
+          a.action,
+          a.size === void 0 ? void 0 : formatBytes(a.size),
+          code(a.digest)
+        ])
+      )}`
+    );
+  }
+  if (report.transfers.length > 0) {
+    parts.push(
+      `### Actions cache
+
+${table(
+        ["Direction", "Entry", "Cache key", "Outcome", "Archive size"],
+        report.transfers.map((t) => [
+          t.direction,
+          `${t.kind} ${code(t.ref)}`,
+          code(t.key),
+          t.outcome,
+          t.size === void 0 ? void 0 : formatBytes(t.size)
+        ])
+      )}`
+    );
+  }
+  if (report.pushed.length > 0) {
+    parts.push(
+      `### Pushed
+
+${table(
+        ["Kind", "Reference", "Digest"],
+        report.pushed.map((p) => [p.kind, code(p.ref), code(p.digest)])
+      )}`
+    );
+  }
+  if (report.steps.length > 0) {
+    const origin = report.steps[0].startMs;
+    const total = Math.max(...report.steps.map((s) => s.endMs)) - origin;
+    parts.push(
+      `### Timings
+
+${table(
+        ["Step", "Duration", "Result"],
+        [
+          ...report.steps.map((s) => [s.name, seconds(s.endMs - s.startMs), s.ok ? "ok" : "failed"]),
+          ["**total**", seconds(total), report.failure ? "failed" : "ok"]
+        ]
+      )}`
+    );
+    if (report.steps.length > 1) parts.push(gantt(report.steps, origin));
+  } else {
+    parts.push(`Finished in ${seconds(now - report.startedAt)}.
+`);
+  }
+  if (report.notes.length > 0) parts.push(report.notes.map((n) => `- ${n}`).join("\n") + "\n");
+  return parts.join("\n");
+}
+async function writeSummary(title, report) {
+  if (!process.env["GITHUB_STEP_SUMMARY"]) return;
+  await summary.addRaw(renderSummary(title, report), true).write();
+}
+
+// src/actions/run.ts
+var StepFailure = class extends Error {
+  constructor(step, cause) {
+    super(errorMessage(cause));
+    this.step = step;
+    this.cause = cause;
+  }
+  step;
+  cause;
+};
+async function runAction(definition, main) {
+  const report = new RunReport();
+  const run = {
+    name: definition.name,
+    report,
+    async step(title, fn) {
+      const startMs = Date.now();
+      startGroup(title);
+      try {
+        const value = await fn();
+        report.steps.push({ name: title, startMs, endMs: Date.now(), ok: true });
+        return value;
+      } catch (err) {
+        report.steps.push({ name: title, startMs, endMs: Date.now(), ok: false });
+        throw err instanceof StepFailure ? err : new StepFailure(title, err);
+      } finally {
+        endGroup();
+      }
+    }
+  };
+  try {
+    const outputs = await main(run);
+    setOutputs(definition.outputs, outputs);
+  } catch (err) {
+    fail(definition, report, err);
+  }
+  try {
+    await writeSummary(definition.title, report);
+  } catch (err) {
+    warning(`could not write the job summary: ${errorMessage(err)}`);
+  }
+}
+function fail(definition, report, err) {
+  const step = err instanceof StepFailure ? err.step : void 0;
+  const cause = err instanceof StepFailure ? err.cause : err;
+  const inputErrors = cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : [];
+  if (inputErrors.length > 0) {
+    for (const e of inputErrors)
+      error(e.message, { title: `Invalid input "${e.input}" (${definition.name})` });
+    report.failure = { title: "invalid inputs", message: inputErrors.map((e) => e.message).join("; ") };
+  } else {
+    const title = `${step ? `${step} failed` : "Failed"} (${definition.name})`;
+    const message = errorMessage(cause);
+    error(message, { title });
+    if (!(cause instanceof BentoError) && cause instanceof Error && cause.stack) debug(cause.stack);
+    report.failure = { title, message };
+  }
+  process.exitCode = ExitCode.Failure;
+}
+
+// src/actions/runner.ts
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+function runnerEnv(env = process.env) {
+  const get = (name) => env[name] ? env[name] : void 0;
+  const repository = get("GITHUB_REPOSITORY");
+  const sha = get("GITHUB_SHA");
+  const ref = get("GITHUB_REF");
+  return {
+    workspace: resolve(get("GITHUB_WORKSPACE") ?? process.cwd()),
+    temp: resolve(get("RUNNER_TEMP") ?? tmpdir()),
+    home: bentociHome(env),
+    ...repository ? { repository } : {},
+    ...sha ? { sha } : {},
+    ...ref ? { ref } : {}
+  };
+}
+function workspacePath(env, path) {
+  return resolve(env.workspace, path);
+}
+
+// src/actions/steps/keys.ts
+var VAR = "BENTOCI_ACTION_KEY";
+function specOf(text, env) {
+  if (text.includes("-----BEGIN")) return { spec: `env://${VAR}`, env: { [VAR]: text } };
+  return { spec: workspacePath(env, text), env: {} };
+}
+function asInputError(err, input) {
+  if (!(err instanceof UsageError)) return err;
+  return new InputError(
+    input,
+    err.message.replace(/^(--key|--pub) "[^"]*":? ?/, "").replace(/^(--key|--pub) \S+: ?/, "")
+  );
+}
+async function signerFrom(keyText, password, env) {
+  const { spec, env: keyEnv } = specOf(keyText, env);
+  try {
+    return await loadSigner(spec, { env: keyEnv, ...password ? { passphrase: password } : {} });
+  } catch (err) {
+    throw asInputError(err, "sign-key");
+  }
+}
+async function verifierFrom(keyText, env) {
+  const { spec, env: keyEnv } = specOf(keyText, env);
+  try {
+    return await loadVerifier(spec, keyEnv);
+  } catch (err) {
+    throw asInputError(err, "verify-key");
+  }
+}
+
+export {
+  parsed,
+  optionalText,
+  requiredText,
+  bool,
+  oneOf,
+  list,
+  keyValues,
+  positiveInt,
+  maskSecret,
+  InputError,
+  buildInputs,
+  containerizeInputs,
+  pushInputs,
+  pipelineInputs,
+  readInputs,
+  requireInput,
+  checkVerifyInputs,
+  ACTION_OUTPUTS,
+  setOutputs,
+  runAction,
+  runnerEnv,
+  workspacePath,
+  signerFrom,
+  verifierFrom
+};
