@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AdaptivePolicy } from '../runtime/batching/adaptive-policy.js';
 import { LatencyPredictor, RateEstimator } from '../runtime/batching/predictor.js';
 import { BatchScheduler } from '../runtime/batching/scheduler.js';
-import type { ApiQueueConfig, BatchJob, SchedulerClock } from '../runtime/batching/types.js';
+import type { ApiQueueConfig, BatchJob, SchedulerClock, SchedulerView } from '../runtime/batching/types.js';
 
 class FakeClock implements SchedulerClock {
   time = 0;
@@ -352,6 +352,98 @@ describe('adaptive batching: admission control', () => {
     h.clock.time = 6;
     expect(h.scheduler.submit(job('a', 32, 6, 25)).ok).toBe(true);
     expect(h.scheduler.queuedRows('a')).toBe(64);
+  });
+
+  it('counts queued work when it probes before the body is read (the groups are walked more than once)', () => {
+    const seed = { 1: 10, 2: 10, 4: 10, 8: 10, 16: 10, 32: 10 };
+    const h = harness({ seed, api: { maxLatencyMs: 25, maxBatchRows: 32 } });
+    expect(h.scheduler.submit(job('a', 32, 0, 25)).ok).toBe(true); // runs 0..10
+    h.clock.flush();
+    expect(h.scheduler.submit(job('a', 32, 0, 25)).ok).toBe(true); // queued: 10..20
+    // A smallest request behind it would run 20..30: refused before its body is read.
+    expect(h.scheduler.probe('a', 1, 0, 25)).toMatchObject({ ok: false, reason: 'overloaded' });
+  });
+
+  it('lets a policy walk the queued groups more than once in one decision', () => {
+    const clock = new FakeClock();
+    const walks: number[] = [];
+    class Walker extends AdaptivePolicy {
+      override admit(j: BatchJob, group: Parameters<AdaptivePolicy['admit']>[1], view: SchedulerView) {
+        walks.push([...view.groups].length, [...view.groups].length);
+        return super.admit(j, group, view);
+      }
+    }
+    const api: ApiQueueConfig = {
+      name: 'a',
+      maxBatchRows: 32,
+      maxLatencyMs: 50,
+      batching: true,
+      maxQueueRows: 1000,
+    };
+    const scheduler = new BatchScheduler<TestJob>({
+      clock,
+      policy: new Walker({ now: clock.now }),
+      workers: 1,
+      apis: [api],
+      run: () => new Promise<undefined>(() => undefined),
+    });
+    scheduler.submit(job('a', 1, 0, 50));
+    scheduler.submit(job('a', 1, 0, 50, 'other-shape'));
+    expect(walks).toEqual([0, 0, 1, 1]);
+  });
+
+  it('bounds admission by the rate the queue really drained at while it was backed up', () => {
+    const clock = new FakeClock();
+    const policy = new AdaptivePolicy({ now: clock.now });
+    for (let i = 0; i < 20; i++) policy.observe('a', 8, 1, 1); // a batch of 8 runs in 1 ms
+    const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 20, batching: true, maxQueueRows: 1000 };
+    const group = { api, key: 'k', jobs: Array.from({ length: 16 }, () => job('a', 1, 0, 20)), rows: 16 };
+    const view = () => ({
+      now: clock.time,
+      capacity: 1,
+      idleWorkers: 0,
+      turnDelayMs: 0,
+      inFlight: [],
+      groups: [group],
+      arrivalRate: () => 0,
+    });
+    // On run times alone, 16 rows ahead take 2 ms.
+    expect(policy.admit(job('a', 1, 0, 20), group, view()).ok).toBe(true);
+    // Back to back, batches came back every 10 ms instead (the cores were shared): 1.25 ms a row.
+    policy.observe('a', 8, 1, 1, 0, undefined, 16);
+    for (let i = 1; i <= 4; i++) {
+      clock.time = 10 * i;
+      policy.observe('a', 8, 1, 1, 0, undefined, 16);
+    }
+    // 17 rows at that rate (with headroom) take about 28 ms: past a 20 ms bound.
+    expect(policy.admit(job('a', 1, clock.time, 20), group, view())).toMatchObject({
+      ok: false,
+      reason: 'overloaded',
+    });
+  });
+
+  it('sheds a queued request that can no longer start in time, instead of answering it late', async () => {
+    const seed = { 1: 10, 2: 10, 4: 10, 8: 10, 16: 10, 32: 10 };
+    const h = harness({ seed, api: { maxLatencyMs: 100, maxBatchRows: 32 } });
+    const running = job('a', 32, 0, 100);
+    const pipelined = job('a', 32, 0, 100);
+    const late = job('a', 32, 0, 100);
+    h.scheduler.submit(running);
+    h.clock.flush();
+    h.scheduler.submit(pipelined);
+    h.clock.flush();
+    h.scheduler.submit(late);
+    expect(h.batches.map((b) => b.jobs)).toEqual([[running], [pipelined]]);
+    h.clock.time = 50;
+    const later = job('a', 32, 50, 100);
+    expect(h.scheduler.submit(later).ok).toBe(true);
+    // A stall: the first batch comes back at 95 ms. `late` would finish at 105 > 100; `later` can wait.
+    h.clock.time = 95;
+    h.complete();
+    await settle(h.clock);
+    expect(late.state).toBe('cancelled');
+    expect(later.state).not.toBe('cancelled');
+    expect(h.batches.flatMap((b) => b.jobs)).not.toContain(late);
   });
 
   it('admits a request that finds the workers free and nobody queued, even on a pessimistic prediction', () => {

@@ -134,12 +134,17 @@ describe('runtime under overload', () => {
     );
     // Merging happened: this is the batched path under test.
     expect(Math.max(...ok.map((o) => o.batchRequests!))).toBeGreaterThan(1);
+    // Refused at admission, not after waiting: such a refusal takes far less than the bound. A request
+    // admitted but then too late to start in time (the backstop) is shed instead of answered late;
+    // admission keeps that rare.
+    const shed = refused.filter((o) => /the request was shed after queueing/.test(o.error ?? ''));
+    expect(shed.length).toBeLessThanOrEqual(0.1 * refused.length);
     for (const o of refused) {
       expect(Number(o.retryAfter)).toBeGreaterThanOrEqual(1);
+      if (shed.includes(o)) continue;
       expect(o.error).toMatch(
         /API "predict" is overloaded: it cannot answer within 250 ms; retry after \d+ s/,
       );
-      // Refused at admission, not after waiting: a refusal takes far less than the bound.
       expect(o.totalMs).toBeLessThan(BOUND_MS);
     }
   });
@@ -153,7 +158,8 @@ describe('runtime under overload', () => {
     const refused = value(/bentoci_requests_total\{api="predict",status="503"\} (\d+)/);
     const rejected =
       value(/bentoci_rejected_total\{api="predict",reason="overloaded"\} (\d+)/) +
-      (value(/bentoci_rejected_total\{api="predict",reason="queue_full"\} (\d+)/) || 0);
+      (value(/bentoci_rejected_total\{api="predict",reason="queue_full"\} (\d+)/) || 0) +
+      (value(/bentoci_rejected_total\{api="predict",reason="shed"\} (\d+)/) || 0);
     expect(ok + refused).toBe(96 * 6 + 1);
     expect(rejected).toBe(refused);
   });

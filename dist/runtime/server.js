@@ -33216,18 +33216,23 @@ function nextBatch(group, maxRows = group.api.maxBatchRows) {
   }
   return { rows, requests, full: rows >= maxRows };
 }
+var DRAIN_WEIGHT = 0.1;
+var DRAIN_MARGIN = 1.3;
 var AdaptivePolicy = class {
   constructor(options = {}) {
     this.options = options;
     this.patience = options.patience ?? 2;
     this.ahead = options.aheadQuantile ?? 0.9;
     this.slack = options.timerSlackMs ?? 1;
+    this.now = options.now ?? (() => performance.now());
   }
   options;
   /** One batch running per worker and one more waiting in its queue. */
   pipelineDepth = 2;
   predictors = /* @__PURE__ */ new Map();
   transits = /* @__PURE__ */ new Map();
+  drains = /* @__PURE__ */ new Map();
+  now;
   patience;
   ahead;
   slack;
@@ -33242,9 +33247,21 @@ var AdaptivePolicy = class {
   predict(api, rows) {
     return this.predictor(api).predict(rows);
   }
-  observe(api, rows, _requests, durationMs, _waitMs = 0, transitMs) {
+  observe(api, rows, _requests, durationMs, _waitMs = 0, transitMs, backlogRows = 0) {
     this.predictor(api).observe(rows, durationMs);
     if (transitMs !== void 0) this.transitOf(api).observe(1, transitMs);
+    const now = this.now();
+    const drain = this.drains.get(api);
+    if (!drain) {
+      this.drains.set(api, { last: now, backlogged: backlogRows > 0, msPerRow: 0 });
+      return;
+    }
+    if (drain.backlogged && rows > 0) {
+      const msPerRow = (now - drain.last) / rows;
+      drain.msPerRow = drain.msPerRow ? drain.msPerRow + DRAIN_WEIGHT * (msPerRow - drain.msPerRow) : msPerRow;
+    }
+    drain.last = now;
+    drain.backlogged = backlogRows > 0;
   }
   /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
   transit(api) {
@@ -33277,11 +33294,40 @@ var AdaptivePolicy = class {
     if (until <= view.now) return { dispatch: true };
     return { dispatch: false, until };
   }
+  /**
+   * The backstop behind admission: a request that waits for a worker and can no longer finish by its
+   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare
+   * (see DRAIN_MARGIN).
+   */
+  shed(group, view) {
+    if (view.idleWorkers > 0) return [];
+    const api = group.api.name;
+    const finish = view.now + this.predictor(api).estimate(nextBatch(group).rows, this.ahead) + this.transit(api);
+    const late = [];
+    for (const job of group.jobs) {
+      if (job.deadline >= finish) break;
+      late.push(job);
+    }
+    return late;
+  }
   admit(job, group, view) {
     if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) return { ok: true };
-    const completion = this.predictCompletion(job, group, view);
+    const completion = Math.max(this.predictCompletion(job, group, view), this.drainedBy(job, view));
     if (completion <= job.deadline) return { ok: true };
     return { ok: false, reason: "overloaded", retryAfterMs: completion - job.deadline };
+  }
+  /**
+   * When the rows ahead of `job` (queued and running) and its own would be through at the rate the
+   * queue drained while it was last backed up: a capacity, so it holds for a sudden burst too (a
+   * short queue makes it small). No bound before any backlog was seen (the simulation decides).
+   */
+  drainedBy(job, view) {
+    const drain = this.drains.get(job.api);
+    if (!drain || drain.msPerRow === 0) return Number.NEGATIVE_INFINITY;
+    let rows = job.rows;
+    for (const g of view.groups) if (g.api.name === job.api) rows += g.rows;
+    for (const b of view.inFlight) if (b.api === job.api) rows += b.rows;
+    return view.now + rows * drain.msPerRow * DRAIN_MARGIN + this.transit(job.api);
   }
   /**
    * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
@@ -33461,13 +33507,17 @@ var BatchScheduler = class {
   }
   view() {
     const apis = this.apis;
+    const groups = this.groups;
     return {
       now: this.clock.now(),
       capacity: this.capacity,
       idleWorkers: Math.max(0, this.capacity - this.batchesInFlight),
       turnDelayMs: this.turnDelay,
       inFlight: [...this.inFlight],
-      groups: this.groups.values(),
+      // A fresh iterator on every read: a policy may walk the groups more than once per decision.
+      get groups() {
+        return groups.values();
+      },
       arrivalRate(api) {
         return apis.get(api)?.rate.latest() ?? 0;
       }
@@ -33483,7 +33533,7 @@ var BatchScheduler = class {
     this.pumpScheduled = false;
     const lag = this.clock.now() - this.pumpRequestedAt;
     this.turnDelay += TURN_WEIGHT * (lag - this.turnDelay);
-    if (this.policy.shed) this.shedLate();
+    if (this.policy.shed && !this.draining) this.shedLate();
     let wakeAt = Number.POSITIVE_INFINITY;
     while (this.groups.size > 0) {
       const batchSlot = this.batchesInFlight < this.batchCapacity;
@@ -33575,7 +33625,8 @@ var BatchScheduler = class {
           jobs.length,
           cost?.serviceMs ?? this.clock.now() - now,
           newestWait,
-          cost?.transitMs
+          cost?.transitMs,
+          this.apiState(batch.api).queuedRows
         );
       this.checkDrained();
       this.schedulePump();

@@ -158,13 +158,17 @@ export class BatchScheduler<J extends BatchJob> {
 
   private view(): SchedulerView {
     const apis = this.apis;
+    const groups = this.groups;
     return {
       now: this.clock.now(),
       capacity: this.capacity,
       idleWorkers: Math.max(0, this.capacity - this.batchesInFlight),
       turnDelayMs: this.turnDelay,
       inFlight: [...this.inFlight],
-      groups: this.groups.values(),
+      // A fresh iterator on every read: a policy may walk the groups more than once per decision.
+      get groups() {
+        return groups.values();
+      },
       arrivalRate(api: string) {
         return apis.get(api)?.rate.latest() ?? 0;
       },
@@ -183,7 +187,8 @@ export class BatchScheduler<J extends BatchJob> {
     // How long the rest of the I/O turn took: the HTTP thread's own queueing delay right now.
     const lag = this.clock.now() - this.pumpRequestedAt;
     this.turnDelay += TURN_WEIGHT * (lag - this.turnDelay);
-    if (this.policy.shed) this.shedLate();
+    // A drain answers every request it accepted: nothing is shed then.
+    if (this.policy.shed && !this.draining) this.shedLate();
     let wakeAt = Number.POSITIVE_INFINITY;
     while (this.groups.size > 0) {
       const batchSlot = this.batchesInFlight < this.batchCapacity;
@@ -281,6 +286,7 @@ export class BatchScheduler<J extends BatchJob> {
           cost?.serviceMs ?? this.clock.now() - now,
           newestWait,
           cost?.transitMs,
+          this.apiState(batch.api).queuedRows,
         );
       this.checkDrained();
       this.schedulePump();

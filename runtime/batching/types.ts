@@ -98,7 +98,8 @@ export interface BatchPolicy {
   /**
    * A batch finished: `durationMs` what it cost the worker (or dispatch to results when the runner
    * does not say), `waitMs` the newest job's queueing time, `transitMs` the rest of its round trip
-   * (messages and the HTTP thread getting to the result), when known.
+   * (messages and the HTTP thread getting to the result), when known; `backlogRows` the rows of
+   * this API still queued at that moment.
    */
   observe(
     api: string,
@@ -107,6 +108,7 @@ export interface BatchPolicy {
     durationMs: number,
     waitMs: number,
     transitMs?: number,
+    backlogRows?: number,
   ): void;
   /** Predicted duration of a batch (ms), for logs, warm-up and metrics. */
   predict(api: string, rows: number): number;
