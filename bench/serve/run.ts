@@ -258,7 +258,12 @@ try {
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const meta = {
-  command: 'npm run build && npm run bench:serve',
+  // The settings this run was given, so the command reproduces this run, not the defaults.
+  command: `npm run build && ${Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_SERVE_') && k !== 'BENCH_SERVE_DOC')
+    .map(([k, v]) => `${k}=${v} `)
+    .sort()
+    .join('')}npm run bench:serve`,
   machine: `${cpu}, ${availableParallelism()} cores shared with other jobs, Node ${process.version}`,
   settings: `${cfg.seconds} s points after ${cfg.warmup} s warm-up, median of ${cfg.reps}, concurrency ${cfg.concurrency.join('/')}, open-loop rates ${cfg.rates.join('/')}x capacity`,
   date: new Date().toISOString().slice(0, 10),
