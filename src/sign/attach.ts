@@ -5,6 +5,7 @@
  * maintain the OCI 1.1 "referrers tag schema" fallback: an image index tagged `sha256-<hex>` of the
  * subject, listing its referrers, which is also where `oras discover` looks.
  */
+import type { z } from 'zod';
 import { BentoError } from '../core/errors.js';
 import {
   readEntryBundles,
@@ -128,50 +129,58 @@ export async function listReferrers(
 }
 
 /** Every DSSE envelope attached to `digest`; manifests or blobs that are not what they claim are skipped. */
-export async function fetchEnvelopes(
+export function fetchEnvelopes(
   registry: SignatureRegistry,
   repository: string,
   digest: string,
 ): Promise<DsseEnvelope[]> {
-  const envelopes: DsseEnvelope[] = [];
-  for (const referrer of await listReferrers(registry, repository, digest, ENTRY_SIGNATURE_ARTIFACT_TYPE)) {
-    const found = await registry.getManifest(repository, referrer.digest);
-    if (!found || sha256Digest(found.bytes) !== referrer.digest) continue;
-    const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
-    if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
-    for (const layer of manifest.data.layers.filter((l) => l.mediaType === DSSE_ENVELOPE_MEDIA_TYPE)) {
-      const blob = await registry.getBlob(repository, layer.digest);
-      if (sha256Digest(blob) !== layer.digest) continue;
-      const envelope = dsseEnvelopeSchema.safeParse(parseJson(blob));
-      if (envelope.success) envelopes.push(envelope.data);
-    }
-  }
-  return envelopes;
+  return fetchAttached(registry, repository, digest, {
+    artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+    layerType: DSSE_ENVELOPE_MEDIA_TYPE,
+    schema: dsseEnvelopeSchema,
+  });
 }
 
 /**
  * Every Sigstore bundle attached to `digest` (artifactType = the bundle media type, as cosign and
  * oras attach them); like envelopes, they are only shape-checked here and judged by verify.
  */
-export async function fetchBundles(
+export function fetchBundles(
   registry: SignatureRegistry,
   repository: string,
   digest: string,
 ): Promise<SigstoreBundleJson[]> {
-  const bundles: SigstoreBundleJson[] = [];
-  for (const referrer of await listReferrers(registry, repository, digest, SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+  return fetchAttached(registry, repository, digest, {
+    artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    layerType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    schema: sigstoreBundleJsonSchema,
+  });
+}
+
+/**
+ * The JSON layers of the referrers of `digest` with this artifact type: each manifest and blob must
+ * hash to its digest and the manifest must name `digest` as its subject, else it is skipped.
+ */
+async function fetchAttached<T>(
+  registry: SignatureRegistry,
+  repository: string,
+  digest: string,
+  kind: { artifactType: string; layerType: string; schema: z.ZodType<T> },
+): Promise<T[]> {
+  const values: T[] = [];
+  for (const referrer of await listReferrers(registry, repository, digest, kind.artifactType)) {
     const found = await registry.getManifest(repository, referrer.digest);
     if (!found || sha256Digest(found.bytes) !== referrer.digest) continue;
     const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
     if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
-    for (const layer of manifest.data.layers.filter((l) => l.mediaType === SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+    for (const layer of manifest.data.layers.filter((l) => l.mediaType === kind.layerType)) {
       const blob = await registry.getBlob(repository, layer.digest);
       if (sha256Digest(blob) !== layer.digest) continue;
-      const bundle = sigstoreBundleJsonSchema.safeParse(parseJson(blob));
-      if (bundle.success) bundles.push(bundle.data);
+      const value = kind.schema.safeParse(parseJson(blob));
+      if (value.success) values.push(value.data);
     }
   }
-  return bundles;
+  return values;
 }
 
 function parseJson(bytes: Buffer): unknown {

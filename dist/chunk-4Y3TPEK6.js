@@ -936,37 +936,35 @@ async function listReferrers(registry, repository, digest, artifactType) {
   const index = fromApi ?? await readIndex(registry, repository, digestTag(digest));
   return index.manifests.filter((m) => !artifactType || m.artifactType === artifactType);
 }
-async function fetchEnvelopes(registry, repository, digest) {
-  const envelopes = [];
-  for (const referrer of await listReferrers(registry, repository, digest, ENTRY_SIGNATURE_ARTIFACT_TYPE)) {
-    const found = await registry.getManifest(repository, referrer.digest);
-    if (!found || sha256Digest2(found.bytes) !== referrer.digest) continue;
-    const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
-    if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
-    for (const layer of manifest.data.layers.filter((l) => l.mediaType === DSSE_ENVELOPE_MEDIA_TYPE)) {
-      const blob = await registry.getBlob(repository, layer.digest);
-      if (sha256Digest2(blob) !== layer.digest) continue;
-      const envelope = dsseEnvelopeSchema.safeParse(parseJson(blob));
-      if (envelope.success) envelopes.push(envelope.data);
-    }
-  }
-  return envelopes;
+function fetchEnvelopes(registry, repository, digest) {
+  return fetchAttached(registry, repository, digest, {
+    artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
+    layerType: DSSE_ENVELOPE_MEDIA_TYPE,
+    schema: dsseEnvelopeSchema
+  });
 }
-async function fetchBundles(registry, repository, digest) {
-  const bundles = [];
-  for (const referrer of await listReferrers(registry, repository, digest, SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+function fetchBundles(registry, repository, digest) {
+  return fetchAttached(registry, repository, digest, {
+    artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    layerType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    schema: sigstoreBundleJsonSchema
+  });
+}
+async function fetchAttached(registry, repository, digest, kind) {
+  const values = [];
+  for (const referrer of await listReferrers(registry, repository, digest, kind.artifactType)) {
     const found = await registry.getManifest(repository, referrer.digest);
     if (!found || sha256Digest2(found.bytes) !== referrer.digest) continue;
     const manifest = ociManifestSchema.safeParse(parseJson(found.bytes));
     if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
-    for (const layer of manifest.data.layers.filter((l) => l.mediaType === SIGSTORE_BUNDLE_V03_MEDIA_TYPE)) {
+    for (const layer of manifest.data.layers.filter((l) => l.mediaType === kind.layerType)) {
       const blob = await registry.getBlob(repository, layer.digest);
       if (sha256Digest2(blob) !== layer.digest) continue;
-      const bundle = sigstoreBundleJsonSchema.safeParse(parseJson(blob));
-      if (bundle.success) bundles.push(bundle.data);
+      const value = kind.schema.safeParse(parseJson(blob));
+      if (value.success) values.push(value.data);
     }
   }
-  return bundles;
+  return values;
 }
 function parseJson(bytes) {
   try {

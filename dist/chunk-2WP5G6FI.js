@@ -6,7 +6,7 @@ import {
   pushImage,
   signEntry,
   signImage
-} from "./chunk-4YZYIEND.js";
+} from "./chunk-4Y3TPEK6.js";
 import {
   openSignatureRegistry
 } from "./chunk-TQ7MZIYF.js";
