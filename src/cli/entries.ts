@@ -82,17 +82,17 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
     .action(
       action(async (tag: string | undefined, opts: { json?: boolean }) => {
         const s = store();
-        const entries = tag ? [await s.get(tag)] : await s.list();
+        const { entries, unreadable } = tag
+          ? { entries: [await s.get(tag)], unreadable: [] }
+          : await s.scan();
         const results: Array<{ tag: string; problems: Problem[] }> = [];
         for (const entry of entries)
           results.push({ tag: formatTag(entry.tag), problems: await s.verify(entry) });
-        if (!tag) {
-          for (const { tag: broken } of await s.unreadable())
-            results.push({
-              tag: formatTag(broken),
-              problems: [{ path: s.kind.infoFile, problem: 'unreadable' }],
-            });
-        }
+        for (const broken of unreadable)
+          results.push({
+            tag: formatTag(broken),
+            problems: [{ path: s.kind.infoFile, problem: 'unreadable' }],
+          });
         const damaged = results.filter((r) => r.problems.length > 0);
         if (opts.json) printJson(results);
         else {

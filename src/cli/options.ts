@@ -1,5 +1,10 @@
 import { UsageError } from '../core/errors.js';
 
+/** The flag a commander option key stands for: `identityTokenEnv` -> `--identity-token-env`. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** Collects a repeatable `--label k=v` option into a record. */
 export function collectLabel(value: string, previous: Record<string, string> = {}): Record<string, string> {
   return { ...previous, ...parseKeyValue(value, '--label') };

@@ -19,7 +19,7 @@ import { parseReleaseTagKinds, RELEASE_TAG_KINDS } from '../registry/release-tag
 import type { TransferOptions } from '../registry/transfer.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
 import { openSignatureRegistry } from '../sign/oci-registry.js';
-import { parsePositiveInt } from './options.js';
+import { flagOf, parsePositiveInt } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
 
@@ -44,7 +44,7 @@ function parseFlags(raw: unknown): Flags {
   const parsed = flagsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const flag = `--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const flag = flagOf(String(issue?.path[0] ?? ''));
     throw new UsageError(`invalid ${flag}: ${issue?.message}`);
   }
   return parsed.data;

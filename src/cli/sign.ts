@@ -26,7 +26,7 @@ import { formatImageRef, parseSignTarget } from '../sign/target.js';
 import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { verifyEntry } from '../sign/verify-entry.js';
 import { verifyImage } from '../sign/verify-image.js';
-import { collectLabel } from './options.js';
+import { collectLabel, flagOf } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
 
@@ -176,7 +176,7 @@ async function sign(text: string, opts: SignFlags): Promise<void> {
     );
   for (const flag of ['identityTokenEnv', 'fulcioUrl', 'rekorUrl'] as const) {
     if (opts[flag] !== undefined)
-      throw new UsageError(`--${kebab(flag)} is for keyless signing; add --keyless`);
+      throw new UsageError(`${flagOf(flag)} is for keyless signing; add --keyless`);
   }
   const passphrase = passphraseFrom(process.env, opts.passwordEnv);
   const signer = await loadSigner(opts.key, passphrase ? { passphrase } : {});
@@ -248,10 +248,6 @@ async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: Sig
   info(
     `signed ${store.kind.noun} ${tag} keyless as ${subject} (issuer ${claims.iss}, token from ${from})${signed.logged ? ', logged in Rekor' : ', not logged (--no-tlog)'}: ${signed.path}`,
   );
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 const KEYLESS_VERIFY_FLAGS = [

@@ -203,41 +203,39 @@ export class EntryStore<I extends EntryInfo> {
 
   /** Entries of one name or all, oldest first, keeping those whose labels match every filter. */
   async list(options: { name?: string; labels?: Record<string, string> } = {}): Promise<StoredEntry<I>[]> {
+    return (await this.scan(options)).entries;
+  }
+
+  /**
+   * One pass over the store: the readable entries (as `list` returns them) and the versions whose
+   * info file is missing or invalid, which `list` cannot show and `verify` must report.
+   */
+  async scan(
+    options: { name?: string; labels?: Record<string, string> } = {},
+  ): Promise<{ entries: StoredEntry<I>[]; unreadable: Tag[] }> {
     const names = options.name ? [parseTag(options.name).name] : await this.names();
-    const out: StoredEntry<I>[] = [];
+    const entries: StoredEntry<I>[] = [];
+    const unreadable: Tag[] = [];
     for (const name of names) {
       for (const version of await this.versionsOf(name)) {
         const tag = { name, version };
         const dir = this.dirOf(tag);
         const info = await this.readInfo(dir, tag).catch(() => undefined);
-        if (!info) continue;
+        if (!info) {
+          unreadable.push(tag);
+          continue;
+        }
         const labels = (info as { labels?: Record<string, string> }).labels ?? {};
         if (Object.entries(options.labels ?? {}).every(([k, v]) => labels[k] === v))
-          out.push({ tag, dir, info });
+          entries.push({ tag, dir, info });
       }
     }
-    return out.sort((a, b) =>
+    entries.sort((a, b) =>
       a.info.creation_time === b.info.creation_time
         ? a.tag.version.localeCompare(b.tag.version)
         : a.info.creation_time.localeCompare(b.info.creation_time),
     );
-  }
-
-  /**
-   * Versions whose info file is missing or invalid. `list` leaves them out (they cannot be read), so
-   * `verify` asks for them here: a damaged entry must be reported, not skipped.
-   */
-  async unreadable(): Promise<Array<{ tag: Tag; reason: string }>> {
-    const out: Array<{ tag: Tag; reason: string }> = [];
-    for (const name of await this.names()) {
-      for (const version of await this.versionsOf(name)) {
-        const tag = { name, version };
-        await this.readInfo(this.dirOf(tag), tag).catch((err: Error) => {
-          out.push({ tag, reason: err.message });
-        });
-      }
-    }
-    return out;
+    return { entries, unreadable };
   }
 
   /** Deletes one version, or every version of a name; `latest` moves to the newest one left. */

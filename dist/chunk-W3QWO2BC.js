@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -24,7 +24,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -7,7 +7,7 @@ import {
   require_pool,
   require_src,
   require_utf8
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __commonJS,
   __require

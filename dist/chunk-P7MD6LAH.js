@@ -4,11 +4,11 @@ import {
   importArchive,
   require_dist2 as require_dist,
   require_dist3 as require_dist2
-} from "./chunk-T53PRJ5D.js";
+} from "./chunk-WAXQVMQX.js";
 import {
   verifierFrom,
   workspacePath
-} from "./chunk-VLRVSOFC.js";
+} from "./chunk-DHPCLSP2.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +34,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __commonJS,
   __export,

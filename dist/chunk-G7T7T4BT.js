@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-LX2QTGG5.js";
+} from "./chunk-JCFDSWU4.js";
 import {
   connectEngine
-} from "./chunk-O5RJ443A.js";
+} from "./chunk-ZQWLZBZA.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -21,7 +21,7 @@ import {
   require_src,
   require_tar_stream,
   require_undici
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __commonJS,
   __require,

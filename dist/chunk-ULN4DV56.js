@@ -3,7 +3,7 @@ import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-TQ7MZIYF.js";
+} from "./chunk-W3QWO2BC.js";
 import {
   BentoError,
   UsageError,
@@ -21,7 +21,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

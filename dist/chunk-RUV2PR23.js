@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-2GMUH6WI.js";
+} from "./chunk-Q3JG3RSG.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-YEXTNNNU.js";
+} from "./chunk-P7MD6LAH.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-VLRVSOFC.js";
+} from "./chunk-DHPCLSP2.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-XKVC237P.js";
+} from "./chunk-6R5POSVZ.js";
 import {
   BentoError
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

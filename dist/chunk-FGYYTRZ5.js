@@ -84433,38 +84433,34 @@ var EntryStore = class {
   }
   /** Entries of one name or all, oldest first, keeping those whose labels match every filter. */
   async list(options = {}) {
+    return (await this.scan(options)).entries;
+  }
+  /**
+   * One pass over the store: the readable entries (as `list` returns them) and the versions whose
+   * info file is missing or invalid, which `list` cannot show and `verify` must report.
+   */
+  async scan(options = {}) {
     const names = options.name ? [parseTag(options.name).name] : await this.names();
-    const out = [];
+    const entries = [];
+    const unreadable = [];
     for (const name of names) {
       for (const version2 of await this.versionsOf(name)) {
         const tag = { name, version: version2 };
         const dir = this.dirOf(tag);
         const info2 = await this.readInfo(dir, tag).catch(() => void 0);
-        if (!info2) continue;
+        if (!info2) {
+          unreadable.push(tag);
+          continue;
+        }
         const labels = info2.labels ?? {};
         if (Object.entries(options.labels ?? {}).every(([k, v]) => labels[k] === v))
-          out.push({ tag, dir, info: info2 });
+          entries.push({ tag, dir, info: info2 });
       }
     }
-    return out.sort(
+    entries.sort(
       (a, b) => a.info.creation_time === b.info.creation_time ? a.tag.version.localeCompare(b.tag.version) : a.info.creation_time.localeCompare(b.info.creation_time)
     );
-  }
-  /**
-   * Versions whose info file is missing or invalid. `list` leaves them out (they cannot be read), so
-   * `verify` asks for them here: a damaged entry must be reported, not skipped.
-   */
-  async unreadable() {
-    const out = [];
-    for (const name of await this.names()) {
-      for (const version2 of await this.versionsOf(name)) {
-        const tag = { name, version: version2 };
-        await this.readInfo(this.dirOf(tag), tag).catch((err) => {
-          out.push({ tag, reason: err.message });
-        });
-      }
-    }
-    return out;
+    return { entries, unreadable };
   }
   /** Deletes one version, or every version of a name; `latest` moves to the newest one left. */
   async delete(text) {

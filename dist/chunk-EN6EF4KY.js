@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-TQ7MZIYF.js";
+} from "./chunk-W3QWO2BC.js";
 import {
   require_docker
-} from "./chunk-XKVC237P.js";
+} from "./chunk-6R5POSVZ.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -74,7 +74,7 @@ import {
   validateTag,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-4QXBEN4T.js";
+} from "./chunk-G7T7T4BT.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

@@ -6,21 +6,21 @@ import {
   pushImage,
   signEntry,
   signImage
-} from "./chunk-4Y3TPEK6.js";
+} from "./chunk-EN6EF4KY.js";
 import {
   openSignatureRegistry
-} from "./chunk-TQ7MZIYF.js";
+} from "./chunk-W3QWO2BC.js";
 import {
   maskSecret,
   signerFrom
-} from "./chunk-VLRVSOFC.js";
+} from "./chunk-DHPCLSP2.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
   formatReference,
   formatTag,
   info
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 
 // src/actions/steps/push.ts
 function transferOptions(env, request) {

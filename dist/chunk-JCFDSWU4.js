@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-CY3AHDUP.js";
+} from "./chunk-FGYYTRZ5.js";
 import {
   __commonJS,
   __require,
