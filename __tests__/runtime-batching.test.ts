@@ -476,6 +476,59 @@ describe('adaptive batching: admission control', () => {
     expect(policy.predictCompletion(job('a', 1, 0, 100), group, view)).toBe(5 * 2 + 10);
   });
 
+  it('plans requests that run alone as equal runs over the workers, not paced by the HTTP turn', () => {
+    const clock = new FakeClock();
+    const policy = new AdaptivePolicy({ now: clock.now, aheadQuantile: 0.5, quantile: 0.5 });
+    for (let i = 0; i < 20; i++) policy.observe('a', 1, 1, 1);
+    const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 10_000, batching: false, maxQueueRows: 100_000 };
+    // One worker still busy for 3.5 ms with a request sent earlier, the other free.
+    const inFlight = [{ api: 'a', rows: 1, requests: 1, startedAt: -0.5 }];
+    const view = (queued: number, turnDelayMs: number) => {
+      const group = {
+        api,
+        key: 'k',
+        jobs: Array.from({ length: queued }, () => job('a', 1, 0, 10_000)),
+        rows: queued,
+      };
+      return {
+        group,
+        view: {
+          now: 0,
+          capacity: 2,
+          idleWorkers: 1,
+          turnDelayMs,
+          inFlight,
+          groups: [group],
+          arrivalRate: () => 0,
+        },
+      };
+    };
+    // Request by request, as the scheduler would send them: the slot that frees first takes the next.
+    const byHand = (queued: number) => {
+      const slots = [0.5, 0];
+      let start = 0;
+      for (let i = 0; i <= queued; i++) {
+        const best = slots[0]! <= slots[1]! ? 0 : 1;
+        start = slots[best]!;
+        slots[best] = start + 1;
+      }
+      return start + 1;
+    };
+    for (const queued of [0, 1, 2, 3, 10, 999, 5000]) {
+      const { group, view: v } = view(queued, 0);
+      // The scheduler keeps no empty group: a request that finds none starts its own.
+      const own = queued === 0 ? undefined : group;
+      const groups = own ? [own] : [];
+      expect(
+        policy.predictCompletion(job('a', 1, 0, 10_000), own, { ...v, groups }),
+        `${queued} queued`,
+      ).toBe(byHand(queued));
+    }
+    // A slow HTTP turn paces batches, not requests sent many to a turn.
+    const { group, view: slow } = view(999, 40);
+    expect(policy.predictCompletion(job('a', 1, 0, 10_000), group, slow)).toBe(byHand(999));
+  });
+
   it('refuses beyond the queue cap', () => {
     const h = harness({ api: { maxQueueRows: 4, maxLatencyMs: 1000 } });
     h.scheduler.submit(job('a', 1, 0, 1000));

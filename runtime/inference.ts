@@ -150,16 +150,21 @@ export class Inference {
   }
 
   /**
-   * Before the body is read: refuses (503) a request that could not be served in time even if it
+   * Before the body is read: the 503 for a request that could not be served in time even if it
    * were the smallest possible, so overload costs a header parse, not a body parse, per refusal.
    */
-  precheck(apiName: string, arrival: number): void {
+  precheck(apiName: string, arrival: number): HttpError | undefined {
     const { queue } = this.api(apiName);
-    this.refuse(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
+    return this.refusal(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
   }
 
   private refuse(apiName: string, admission: Admission): void {
-    if (admission.ok) return;
+    const refusal = this.refusal(apiName, admission);
+    if (refusal) throw refusal;
+  }
+
+  private refusal(apiName: string, admission: Admission): HttpError | undefined {
+    if (admission.ok) return undefined;
     const { queue } = this.api(apiName);
     this.options.metrics.reject(apiName, admission.reason);
     const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
@@ -167,7 +172,7 @@ export class Inference {
       admission.reason === 'queue_full'
         ? `its queue is full (${queue.maxQueueRows} rows)`
         : `it cannot answer within ${queue.maxLatencyMs} ms`;
-    throw new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
+    return new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
       'retry-after': String(seconds),
     });
   }

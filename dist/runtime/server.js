@@ -32682,7 +32682,6 @@ var InferenceCall = class {
     this.timer = setTimeout(this.onTimeout, app.config.requestTimeoutMs);
     res.once("close", this.onClose);
     try {
-      app.inference.precheck(this.apiName, this.arrival);
       const body = await readBody(req, app.config.maxRequestBytes);
       let { inputs, json: json2 } = this.codec.decode(req, body);
       const hooks = this.codec.hooks ? app.hooks?.apis?.[this.apiName] : void 0;
@@ -32783,6 +32782,120 @@ async function callHook(fn, which) {
   }
 }
 
+// runtime/tensors/json-numbers.ts
+var POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+var MAX_DIGITS = 15;
+var MAX_DEPTH = 32;
+var scratch = new Float64Array(4096);
+var isSpace = (b) => b === 32 /* Space */ || b === 10 /* LineFeed */ || b === 13 /* Return */ || b === 9 /* Tab */;
+var isDigit = (b) => b >= 48 /* Zero */ && b <= 57 /* Nine */;
+function parseNumberArrays(body, dtype) {
+  const end = body.length;
+  const shape = [];
+  const counts = new Array(MAX_DEPTH);
+  let leafDepth = -1;
+  let depth = 0;
+  let n = 0;
+  let i = 0;
+  while (i < end && isSpace(body[i])) i++;
+  if (body[i] !== 91 /* Open */) return void 0;
+  for (; ; ) {
+    while (body[i] === 91 /* Open */) {
+      if (depth === MAX_DEPTH || leafDepth !== -1 && depth >= leafDepth) return void 0;
+      if (depth > 0) counts[depth - 1]++;
+      if (depth === shape.length) shape.push(-1);
+      counts[depth] = 0;
+      depth++;
+      i++;
+      while (i < end && isSpace(body[i])) i++;
+    }
+    if (leafDepth === -1) leafDepth = depth;
+    else if (depth !== leafDepth) return void 0;
+    const start = i;
+    let negative = false;
+    if (body[i] === 45 /* Minus */) {
+      negative = true;
+      i++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let scale = 0;
+    let exact = true;
+    if (body[i] === 48 /* Zero */) i++;
+    else if (i < end && isDigit(body[i])) {
+      while (i < end && isDigit(body[i])) {
+        if (digits < MAX_DIGITS) {
+          mantissa = mantissa * 10 + (body[i] - 48 /* Zero */);
+          digits++;
+        } else {
+          exact = false;
+        }
+        i++;
+      }
+    } else return void 0;
+    if (body[i] === 46 /* Dot */) {
+      i++;
+      if (!(i < end && isDigit(body[i]))) return void 0;
+      while (i < end && isDigit(body[i])) {
+        const d = body[i] - 48 /* Zero */;
+        if (mantissa === 0 && d === 0) scale--;
+        else if (digits < MAX_DIGITS) {
+          mantissa = mantissa * 10 + d;
+          digits++;
+          scale--;
+        } else exact = false;
+        i++;
+      }
+    }
+    if (body[i] === 101 /* LowerE */ || body[i] === 69 /* UpperE */) {
+      i++;
+      let sign = 1;
+      if (body[i] === 45 /* Minus */ || body[i] === 43 /* Plus */) {
+        if (body[i] === 45 /* Minus */) sign = -1;
+        i++;
+      }
+      if (!(i < end && isDigit(body[i]))) return void 0;
+      let exponent = 0;
+      while (i < end && isDigit(body[i])) {
+        exponent = Math.min(1e6, exponent * 10 + (body[i] - 48 /* Zero */));
+        i++;
+      }
+      scale += sign * exponent;
+    }
+    let value;
+    if (exact && scale >= -22 && scale <= 22) {
+      value = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+      if (negative) value = -value;
+    } else {
+      value = Number(body.toString("latin1", start, i));
+    }
+    if (n === scratch.length) {
+      const grown = new Float64Array(scratch.length * 2);
+      grown.set(scratch);
+      scratch = grown;
+    }
+    scratch[n++] = value;
+    counts[depth - 1]++;
+    while (i < end && isSpace(body[i])) i++;
+    while (body[i] === 93 /* Close */) {
+      depth--;
+      if (shape[depth] === -1) shape[depth] = counts[depth];
+      else if (shape[depth] !== counts[depth]) return void 0;
+      i++;
+      while (i < end && isSpace(body[i])) i++;
+      if (depth === 0) {
+        if (i !== end) return void 0;
+        const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+        data.set(scratch.subarray(0, n));
+        return { dtype, shape, data };
+      }
+    }
+    if (body[i] !== 44 /* Comma */) return void 0;
+    i++;
+    while (i < end && isSpace(body[i])) i++;
+  }
+}
+
 // runtime/http/decode.ts
 var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
 function parseJson(body) {
@@ -32819,9 +32932,14 @@ function binaryInputName(headers, specs) {
     );
   return specs[0].name;
 }
-function decodeRequest(headers, body, specs) {
+function decodeRequest(headers, body, specs, keepJson = true) {
   const type = (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain" || type === "application/x-www-form-urlencoded") {
+    const only = specs.length === 1 ? specs[0] : void 0;
+    if (!keepJson && only && (only.dtype === "float32" || only.dtype === "float64")) {
+      const tensor = parseNumberArrays(body, only.dtype);
+      if (tensor) return { inputs: { [only.name]: tensor }, json: void 0 };
+    }
     const json2 = parseJson(body);
     return { inputs: decodeJsonInputs(json2, specs), json: json2 };
   }
@@ -32960,9 +33078,10 @@ function createRouter(app) {
   const kserve = /* @__PURE__ */ new Map();
   for (const [name, api] of app.inference.apis) {
     const specs = api.loaded.api.input;
+    const keepJson = app.hooks?.apis?.[name] !== void 0;
     const codec2 = {
       hooks: true,
-      decode: (req, body) => decodeRequest(req.headers, body, specs),
+      decode: (req, body) => decodeRequest(req.headers, body, specs, keepJson),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept)
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec2, req, res, arrival));
@@ -33051,28 +33170,29 @@ function routeV2(app, kserve, match, req, res, arrival) {
   sendJson(res, 200, model.metadata);
 }
 function infer(app, api, codec2, req, res, arrival) {
-  if (!app.state.ready || app.state.draining) {
+  const refusal = refuseEarly(app, api, arrival);
+  if (refusal) {
     req.resume();
-    const draining = app.state.draining;
-    const status = sendError(
-      res,
-      new HttpError(
-        503,
-        draining ? "the server is shutting down; send the request to another replica" : "the server is warming up; retry shortly",
-        {
-          "retry-after": "1",
-          ...draining ? { connection: "close" } : {}
-        }
-      )
-    );
+    const status = sendError(res, refusal);
     app.metrics.request(api, status, (app.clock.now() - arrival) / 1e3);
     return;
   }
   void new InferenceCall(app, api, codec2, req, res, arrival).run();
 }
+function refuseEarly(app, api, arrival) {
+  if (app.state.ready && !app.state.draining) return app.inference.precheck(api, arrival);
+  const draining = app.state.draining;
+  return new HttpError(
+    503,
+    draining ? "the server is shutting down; send the request to another replica" : "the server is warming up; retry shortly",
+    { "retry-after": "1", ...draining ? { connection: "close" } : {} }
+  );
+}
 
 // runtime/batching/predictor.ts
 var MAX_BUCKETS = 24;
+var MEMO_MS = 20;
+var MEMO_SIZE = 256;
 var Bucket = class {
   constructor(window2, maxAgeMs, keep) {
     this.window = window2;
@@ -33125,6 +33245,8 @@ var LatencyPredictor = class {
   maxAgeMs;
   keep;
   now;
+  memo = /* @__PURE__ */ new Map();
+  memoUntil = Number.NEGATIVE_INFINITY;
   constructor(options = {}) {
     this.quantile = options.quantile ?? 0.99;
     this.window = options.window ?? 128;
@@ -33135,6 +33257,7 @@ var LatencyPredictor = class {
   }
   observe(rows, ms2) {
     if (!(ms2 >= 0) || rows < 1) return;
+    this.memo.clear();
     const k = bucketOf(rows);
     let bucket = this.buckets[k];
     if (!bucket) {
@@ -33154,10 +33277,28 @@ var LatencyPredictor = class {
   typical(rows) {
     return this.estimate(rows, 0.5);
   }
-  /** Any quantile in (0, 1] of the duration, with the same interpolation. */
+  /**
+   * Any quantile in (0, 1] of the duration, with the same interpolation. Admission asks for a
+   * handful of estimates per request; they are remembered until the next sample or for MEMO_MS
+   * (so samples still age out, at most that much late).
+   */
   estimate(rows, quantile) {
-    const k = bucketOf(Math.max(1, rows));
     const now = this.now();
+    if (now >= this.memoUntil) {
+      this.memo.clear();
+      this.memoUntil = now + MEMO_MS;
+    }
+    const key = rows * 1024 + Math.round(quantile * 1e3);
+    let value = this.memo.get(key);
+    if (value === void 0) {
+      if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+      value = this.compute(rows, quantile, now);
+      this.memo.set(key, value);
+    }
+    return value;
+  }
+  compute(rows, quantile, now) {
+    const k = bucketOf(Math.max(1, rows));
     let lower = -1;
     let lowerValue = 0;
     for (let j = 0; j <= k; j++) {
@@ -33331,72 +33472,119 @@ var AdaptivePolicy = class {
   }
   /**
    * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
-   * batches as the scheduler would, each batch on the slot that frees first.
+   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
+   * request (before the body is read, and at enqueue), so it allocates nothing on the common path.
    */
   predictCompletion(job, ownGroup, view) {
     const now = view.now;
-    const slots = new Array(view.capacity).fill(Number.NEGATIVE_INFINITY);
-    const inFlight = [...view.inFlight].sort((a, b) => a.startedAt - b.startedAt);
-    for (const batch of inFlight) {
-      let best = 0;
-      for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
+    const slots = this.resetSlots(view.capacity);
+    for (const batch of view.inFlight) {
+      const best = earliest(slots);
       slots[best] = Math.max(slots[best], batch.startedAt) + this.predictor(batch.api).estimate(batch.rows, this.ahead);
     }
     for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
     const perTurn = view.turnDelayMs / this.pipelineDepth;
-    let ownStart = now;
-    const runOn = (api, rows) => {
-      let best = 0;
-      for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
-      ownStart = Math.max(now, slots[best]);
-      const end = ownStart + Math.max(this.predictor(api).estimate(rows, this.ahead), perTurn);
-      slots[best] = end;
-      return end;
-    };
-    const tailEnd = (api, rows) => ownStart + Math.max(this.predict(api, rows), this.predictor(api).estimate(rows, this.ahead)) + this.transit(api);
+    const ownDeadline = ownGroup ? ownGroup.jobs[0].deadline : job.deadline;
+    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
     const ordered = [];
     for (const g of view.groups)
       if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
-    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
+    ordered.push({ group: ownGroup, deadline: ownDeadline });
     ordered.sort((a, b) => a.deadline - b.deadline);
     for (const { group } of ordered) {
-      const jobs = group ? group.jobs : [];
       const own2 = group === ownGroup;
-      const api = group ? group.api.name : job.api;
-      const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
-      const single2 = group ? !group.api.batching : false;
-      if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-        let left = jobs.length + (own2 ? 1 : 0);
-        let rows2 = 0;
-        while (left > 0) {
-          rows2 = Math.min(left, maxRows);
-          runOn(api, rows2);
-          left -= rows2;
-        }
-        if (own2) return tailEnd(api, rows2);
-        continue;
+      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
+      if (own2) return end;
+    }
+    return now;
+  }
+  slots = [];
+  resetSlots(capacity) {
+    if (this.slots.length !== capacity) this.slots = new Array(capacity);
+    this.slots.fill(Number.NEGATIVE_INFINITY);
+    return this.slots;
+  }
+  /**
+   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
+   * batch ends: the batches ahead count at a high quantile, not the tail (a sum of tail times would
+   * assume every one of them is slow at once); the request's own batch counts at the tail.
+   */
+  simulateGroup(job, group, own2, slots, now, perTurn) {
+    const jobs = group ? group.jobs : [];
+    const api = group ? group.api.name : job.api;
+    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
+    const single2 = group ? !group.api.batching : false;
+    const predictor = this.predictor(api);
+    const minimum = single2 ? 0 : perTurn;
+    let start = now;
+    const runOn = (rows2) => {
+      const best = earliest(slots);
+      start = Math.max(now, slots[best]);
+      slots[best] = start + Math.max(predictor.estimate(rows2, this.ahead), minimum);
+    };
+    let rows = 0;
+    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      const took = fillEqual(
+        slots,
+        jobs.length + (own2 ? 1 : 0),
+        now,
+        Math.max(predictor.estimate(1, this.ahead), minimum)
+      );
+      start = took;
+      rows = 1;
+    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      let left = jobs.length + (own2 ? 1 : 0);
+      while (left > 0) {
+        rows = Math.min(left, maxRows);
+        runOn(rows);
+        left -= rows;
       }
-      let rows = 0;
+    } else {
       let requests = 0;
       const total = jobs.length + (own2 ? 1 : 0);
       for (let i = 0; i < total; i++) {
         const r = i < jobs.length ? jobs[i].rows : job.rows;
         if (requests > 0 && (single2 || rows + r > maxRows)) {
-          runOn(api, rows);
+          runOn(rows);
           rows = 0;
           requests = 0;
         }
         rows += r;
         requests++;
       }
-      if (requests > 0) {
-        runOn(api, rows);
-        if (own2) return tailEnd(api, rows);
-      }
+      if (requests > 0) runOn(rows);
     }
-    return now;
+    if (!own2) return now;
+    return start + Math.max(predictor.predict(rows), predictor.estimate(rows, this.ahead)) + this.transit(api);
   }
 };
+function fillEqual(slots, count, now, duration3) {
+  let left = count;
+  let start = now;
+  const place = () => {
+    const best = earliest(slots);
+    start = Math.max(now, slots[best]);
+    slots[best] = start + duration3;
+    left--;
+  };
+  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
+  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
+  if (rounds > 0) {
+    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
+    left -= rounds * slots.length;
+  }
+  while (left > 0) place();
+  return start;
+}
+function earliest(slots) {
+  let best = 0;
+  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
+  return best;
+}
+function onlyGroup(groups, own2) {
+  for (const g of groups) if (g !== own2) return false;
+  return true;
+}
 function nothingQueued(groups) {
   for (const g of groups) if (g.jobs.length > 0) return false;
   return true;
@@ -33414,13 +33602,14 @@ var BatchScheduler = class {
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config2 of options.apis)
       this.apis.set(config2.name, { config: config2, queuedRows: 0, rate: new RateEstimator() });
+    this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
   options;
   clock;
   policy;
   apis = /* @__PURE__ */ new Map();
   groups = /* @__PURE__ */ new Map();
-  inFlight = /* @__PURE__ */ new Set();
+  inFlight = [];
   capacity;
   singleCapacity;
   batchCapacity;
@@ -33434,6 +33623,7 @@ var BatchScheduler = class {
   timerAt = Number.POSITIVE_INFINITY;
   draining = false;
   drainWaiters = [];
+  liveView;
   /** Queues a job or refuses it at once; a refused job is never queued, so nothing is dropped silently. */
   submit(job) {
     const api = this.apiState(job.api);
@@ -33489,7 +33679,7 @@ var BatchScheduler = class {
     return this.apis.get(api)?.queuedRows ?? 0;
   }
   get inFlightBatches() {
-    return this.inFlight.size;
+    return this.inFlight.length;
   }
   /** Sends everything queued without waiting, then resolves once nothing is queued or running. */
   drain() {
@@ -33505,23 +33695,13 @@ var BatchScheduler = class {
     if (!api) throw new Error(`no batch queue for API "${name}"`);
     return api;
   }
+  /** The policy's view, brought up to date: one object, refreshed per decision (no garbage per request). */
   view() {
-    const apis = this.apis;
-    const groups = this.groups;
-    return {
-      now: this.clock.now(),
-      capacity: this.capacity,
-      idleWorkers: Math.max(0, this.capacity - this.batchesInFlight),
-      turnDelayMs: this.turnDelay,
-      inFlight: [...this.inFlight],
-      // A fresh iterator on every read: a policy may walk the groups more than once per decision.
-      get groups() {
-        return groups.values();
-      },
-      arrivalRate(api) {
-        return apis.get(api)?.rate.latest() ?? 0;
-      }
-    };
+    const view = this.liveView;
+    view.now = this.clock.now();
+    view.idleWorkers = Math.max(0, this.capacity - this.batchesInFlight);
+    view.turnDelayMs = this.turnDelay;
+    return view;
   }
   schedulePump() {
     if (this.pumpScheduled) return;
@@ -33609,12 +33789,12 @@ var BatchScheduler = class {
       job.batchRequests = jobs.length;
     }
     const batch = { api: group.api.name, rows, requests: jobs.length, startedAt: now };
-    this.inFlight.add(batch);
+    this.inFlight.push(batch);
     if (single2) this.singlesInFlight++;
     else this.batchesInFlight++;
     const newestWait = now - jobs[jobs.length - 1].arrival;
     const finish = (succeeded, cost) => {
-      this.inFlight.delete(batch);
+      this.inFlight.splice(this.inFlight.indexOf(batch), 1);
       if (single2) this.singlesInFlight--;
       else this.batchesInFlight--;
       for (const job of jobs) job.state = "done";
@@ -33643,10 +33823,32 @@ var BatchScheduler = class {
     );
   }
   checkDrained() {
-    if (!this.draining || this.groups.size > 0 || this.inFlight.size > 0) return;
+    if (!this.draining || this.groups.size > 0 || this.inFlight.length > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve3 of waiters) resolve3();
+  }
+};
+var LiveView = class {
+  constructor(capacity, inFlight, queue, apis) {
+    this.capacity = capacity;
+    this.inFlight = inFlight;
+    this.queue = queue;
+    this.apis = apis;
+  }
+  capacity;
+  inFlight;
+  queue;
+  apis;
+  now = 0;
+  idleWorkers = 0;
+  turnDelayMs = 0;
+  // A fresh iterator on every read: a policy may walk the groups more than once per decision.
+  get groups() {
+    return this.queue.values();
+  }
+  arrivalRate(api) {
+    return this.apis.get(api)?.rate.latest() ?? 0;
   }
 };
 
@@ -33846,20 +34048,24 @@ var Inference = class {
     return job;
   }
   /**
-   * Before the body is read: refuses (503) a request that could not be served in time even if it
+   * Before the body is read: the 503 for a request that could not be served in time even if it
    * were the smallest possible, so overload costs a header parse, not a body parse, per refusal.
    */
   precheck(apiName, arrival) {
     const { queue } = this.api(apiName);
-    this.refuse(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
+    return this.refusal(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
   }
   refuse(apiName, admission) {
-    if (admission.ok) return;
+    const refusal = this.refusal(apiName, admission);
+    if (refusal) throw refusal;
+  }
+  refusal(apiName, admission) {
+    if (admission.ok) return void 0;
     const { queue } = this.api(apiName);
     this.options.metrics.reject(apiName, admission.reason);
     const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1e3));
     const why = admission.reason === "queue_full" ? `its queue is full (${queue.maxQueueRows} rows)` : `it cannot answer within ${queue.maxLatencyMs} ms`;
-    throw new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
+    return new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
       "retry-after": String(seconds)
     });
   }

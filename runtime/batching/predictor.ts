@@ -7,6 +7,9 @@
  * with batch size), and it never decreases with n.
  */
 const MAX_BUCKETS = 24;
+/** How long (ms) an estimate is reused when no sample arrives in between, and how many are kept. */
+const MEMO_MS = 20;
+const MEMO_SIZE = 256;
 
 class Bucket {
   /** Durations and when they were observed, oldest first. */
@@ -82,6 +85,8 @@ export class LatencyPredictor {
   private readonly maxAgeMs: number;
   private readonly keep: number;
   private readonly now: () => number;
+  private readonly memo = new Map<number, number>();
+  private memoUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: PredictorOptions = {}) {
     this.quantile = options.quantile ?? 0.99;
@@ -94,6 +99,7 @@ export class LatencyPredictor {
 
   observe(rows: number, ms: number): void {
     if (!(ms >= 0) || rows < 1) return;
+    this.memo.clear();
     const k = bucketOf(rows);
     let bucket = this.buckets[k];
     if (!bucket) {
@@ -117,10 +123,29 @@ export class LatencyPredictor {
     return this.estimate(rows, 0.5);
   }
 
-  /** Any quantile in (0, 1] of the duration, with the same interpolation. */
+  /**
+   * Any quantile in (0, 1] of the duration, with the same interpolation. Admission asks for a
+   * handful of estimates per request; they are remembered until the next sample or for MEMO_MS
+   * (so samples still age out, at most that much late).
+   */
   estimate(rows: number, quantile: number): number {
-    const k = bucketOf(Math.max(1, rows));
     const now = this.now();
+    if (now >= this.memoUntil) {
+      this.memo.clear();
+      this.memoUntil = now + MEMO_MS;
+    }
+    const key = rows * 1024 + Math.round(quantile * 1000);
+    let value = this.memo.get(key);
+    if (value === undefined) {
+      if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+      value = this.compute(rows, quantile, now);
+      this.memo.set(key, value);
+    }
+    return value;
+  }
+
+  private compute(rows: number, quantile: number, now: number): number {
+    const k = bucketOf(Math.max(1, rows));
     let lower = -1;
     let lowerValue = 0;
     // The envelope: the slowest of all smaller buckets, so estimates never fall as n grows.

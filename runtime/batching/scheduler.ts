@@ -52,7 +52,7 @@ export class BatchScheduler<J extends BatchJob> {
   private readonly policy: BatchPolicy;
   private readonly apis = new Map<string, ApiState>();
   private readonly groups = new Map<string, QueueGroup<J>>();
-  private readonly inFlight = new Set<InFlightBatch>();
+  private readonly inFlight: InFlightBatch[] = [];
   private readonly capacity: number;
   private readonly singleCapacity: number;
   private readonly batchCapacity: number;
@@ -66,6 +66,7 @@ export class BatchScheduler<J extends BatchJob> {
   private timerAt = Number.POSITIVE_INFINITY;
   private draining = false;
   private drainWaiters: Array<() => void> = [];
+  private readonly liveView: LiveView;
 
   constructor(private readonly options: SchedulerOptions<J>) {
     this.clock = options.clock;
@@ -75,6 +76,7 @@ export class BatchScheduler<J extends BatchJob> {
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config of options.apis)
       this.apis.set(config.name, { config, queuedRows: 0, rate: new RateEstimator() });
+    this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
 
   /** Queues a job or refuses it at once; a refused job is never queued, so nothing is dropped silently. */
@@ -137,7 +139,7 @@ export class BatchScheduler<J extends BatchJob> {
   }
 
   get inFlightBatches(): number {
-    return this.inFlight.size;
+    return this.inFlight.length;
   }
 
   /** Sends everything queued without waiting, then resolves once nothing is queued or running. */
@@ -156,23 +158,13 @@ export class BatchScheduler<J extends BatchJob> {
     return api;
   }
 
+  /** The policy's view, brought up to date: one object, refreshed per decision (no garbage per request). */
   private view(): SchedulerView {
-    const apis = this.apis;
-    const groups = this.groups;
-    return {
-      now: this.clock.now(),
-      capacity: this.capacity,
-      idleWorkers: Math.max(0, this.capacity - this.batchesInFlight),
-      turnDelayMs: this.turnDelay,
-      inFlight: [...this.inFlight],
-      // A fresh iterator on every read: a policy may walk the groups more than once per decision.
-      get groups() {
-        return groups.values();
-      },
-      arrivalRate(api: string) {
-        return apis.get(api)?.rate.latest() ?? 0;
-      },
-    };
+    const view = this.liveView;
+    view.now = this.clock.now();
+    view.idleWorkers = Math.max(0, this.capacity - this.batchesInFlight);
+    view.turnDelayMs = this.turnDelay;
+    return view;
   }
 
   private schedulePump(): void {
@@ -268,12 +260,13 @@ export class BatchScheduler<J extends BatchJob> {
       job.batchRequests = jobs.length;
     }
     const batch: InFlightBatch = { api: group.api.name, rows, requests: jobs.length, startedAt: now };
-    this.inFlight.add(batch);
+    // Started in time order, so the array stays sorted by start.
+    this.inFlight.push(batch);
     if (single) this.singlesInFlight++;
     else this.batchesInFlight++;
     const newestWait = now - jobs[jobs.length - 1]!.arrival;
     const finish = (succeeded: boolean, cost?: BatchCost) => {
-      this.inFlight.delete(batch);
+      this.inFlight.splice(this.inFlight.indexOf(batch), 1);
       if (single) this.singlesInFlight--;
       else this.batchesInFlight--;
       for (const job of jobs) job.state = 'done';
@@ -304,9 +297,31 @@ export class BatchScheduler<J extends BatchJob> {
   }
 
   private checkDrained(): void {
-    if (!this.draining || this.groups.size > 0 || this.inFlight.size > 0) return;
+    if (!this.draining || this.groups.size > 0 || this.inFlight.length > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+class LiveView implements SchedulerView {
+  now = 0;
+  idleWorkers = 0;
+  turnDelayMs = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly inFlight: readonly InFlightBatch[],
+    private readonly queue: Map<string, QueueGroup>,
+    private readonly apis: Map<string, ApiState>,
+  ) {}
+
+  // A fresh iterator on every read: a policy may walk the groups more than once per decision.
+  get groups(): Iterable<QueueGroup> {
+    return this.queue.values();
+  }
+
+  arrivalRate(api: string): number {
+    return this.apis.get(api)?.rate.latest() ?? 0;
   }
 }

@@ -59,6 +59,7 @@ export interface SchedulerView {
    * near 0 when the thread keeps up, the thread's own queueing delay when it does not.
    */
   readonly turnDelayMs: number;
+  /** Batches sent and not yet back, oldest first. */
   readonly inFlight: readonly InFlightBatch[];
   /** Non-empty groups of every API. */
   readonly groups: Iterable<QueueGroup>;

@@ -1,6 +1,7 @@
 /**
- * One inference request from arrival to answer: read the body (size limit), decode, run the `pre`
- * hook, queue (admission control may answer 503 at once), await the batch, `post` hook, encode.
+ * One admitted inference request from arrival to answer: read the body (size limit), decode, run the
+ * `pre` hook, queue (admission control may still answer 503 at once), await the batch, `post` hook,
+ * encode. (Refusals before the body is read never get here: see the router.)
  * A per-request timeout answers 504 and a client that goes away cancels its queued work; either way
  * the request is answered or accounted exactly once.
  */
@@ -46,7 +47,6 @@ export class InferenceCall {
     this.timer = setTimeout(this.onTimeout, app.config.requestTimeoutMs);
     res.once('close', this.onClose);
     try {
-      app.inference.precheck(this.apiName, this.arrival);
       const body = await readBody(req, app.config.maxRequestBytes);
       let { inputs, json } = this.codec.decode(req, body);
       const hooks = this.codec.hooks ? app.hooks?.apis?.[this.apiName] : undefined;

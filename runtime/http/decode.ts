@@ -20,6 +20,7 @@ import {
   tensorFromBytes,
 } from '../tensors/binary.js';
 import { decodeJsonTensor } from '../tensors/json.js';
+import { parseNumberArrays } from '../tensors/json-numbers.js';
 
 export interface DecodedRequest {
   inputs: TensorMap;
@@ -66,10 +67,15 @@ function binaryInputName(headers: IncomingHttpHeaders, specs: readonly TensorSpe
   return specs[0]!.name;
 }
 
+/**
+ * `keepJson`: the parsed body is wanted (service hooks see it); otherwise a body of plain number
+ * arrays for a single float input skips JSON.parse (see json-numbers.ts).
+ */
 export function decodeRequest(
   headers: IncomingHttpHeaders,
   body: Buffer,
   specs: readonly TensorSpec[],
+  keepJson = true,
 ): DecodedRequest {
   const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   // curl -d sends form encoding and some clients text/plain: bodies in those are read as JSON too.
@@ -80,6 +86,11 @@ export function decodeRequest(
     type === 'text/plain' ||
     type === 'application/x-www-form-urlencoded'
   ) {
+    const only = specs.length === 1 ? specs[0]! : undefined;
+    if (!keepJson && only && (only.dtype === 'float32' || only.dtype === 'float64')) {
+      const tensor = parseNumberArrays(body, only.dtype);
+      if (tensor) return { inputs: { [only.name]: tensor }, json: undefined };
+    }
     const json = parseJson(body);
     return { inputs: decodeJsonInputs(json, specs), json };
   }

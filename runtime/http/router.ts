@@ -22,9 +22,10 @@ export function createRouter(app: App): (req: IncomingMessage, res: ServerRespon
 
   for (const [name, api] of app.inference.apis) {
     const specs = api.loaded.api.input;
+    const keepJson = app.hooks?.apis?.[name] !== undefined;
     const codec: Codec = {
       hooks: true,
-      decode: (req, body) => decodeRequest(req.headers, body, specs),
+      decode: (req, body) => decodeRequest(req.headers, body, specs, keepJson),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept),
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec, req, res, arrival));
@@ -131,24 +132,26 @@ function infer(
   res: ServerResponse,
   arrival: number,
 ): void {
-  if (!app.state.ready || app.state.draining) {
+  const refusal = refuseEarly(app, api, arrival);
+  if (refusal) {
+    // Answered before the body is read: under overload a refusal costs a header parse and one write.
     req.resume();
-    const draining = app.state.draining;
-    const status = sendError(
-      res,
-      new HttpError(
-        503,
-        draining
-          ? 'the server is shutting down; send the request to another replica'
-          : 'the server is warming up; retry shortly',
-        {
-          'retry-after': '1',
-          ...(draining ? { connection: 'close' } : {}),
-        },
-      ),
-    );
+    const status = sendError(res, refusal);
     app.metrics.request(api, status, (app.clock.now() - arrival) / 1000);
     return;
   }
   void new InferenceCall(app, api, codec, req, res, arrival).run();
+}
+
+/** Why a request is refused before its body is read: not ready, draining, or overloaded. */
+function refuseEarly(app: App, api: string, arrival: number): HttpError | undefined {
+  if (app.state.ready && !app.state.draining) return app.inference.precheck(api, arrival);
+  const draining = app.state.draining;
+  return new HttpError(
+    503,
+    draining
+      ? 'the server is shutting down; send the request to another replica'
+      : 'the server is warming up; retry shortly',
+    { 'retry-after': '1', ...(draining ? { connection: 'close' } : {}) },
+  );
 }
