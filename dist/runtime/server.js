@@ -33173,8 +33173,9 @@ function infer(app, api, codec2, req, res, arrival) {
   const refusal = refuseEarly(app, api, arrival);
   if (refusal) {
     req.resume();
-    const status = sendError(res, refusal);
-    app.metrics.request(api, status, (app.clock.now() - arrival) / 1e3);
+    const elapsed = app.clock.now() - arrival;
+    const status = sendError(res, refusal, { "server-timing": `total;dur=${elapsed.toFixed(3)}` });
+    app.metrics.request(api, status, elapsed / 1e3);
     return;
   }
   void new InferenceCall(app, api, codec2, req, res, arrival).run();

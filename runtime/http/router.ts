@@ -136,8 +136,9 @@ function infer(
   if (refusal) {
     // Answered before the body is read: under overload a refusal costs a header parse and one write.
     req.resume();
-    const status = sendError(res, refusal);
-    app.metrics.request(api, status, (app.clock.now() - arrival) / 1000);
+    const elapsed = app.clock.now() - arrival;
+    const status = sendError(res, refusal, { 'server-timing': `total;dur=${elapsed.toFixed(3)}` });
+    app.metrics.request(api, status, elapsed / 1000);
     return;
   }
   void new InferenceCall(app, api, codec, req, res, arrival).run();
