@@ -620,6 +620,26 @@ describe('latency predictor', () => {
     expect(new LatencyPredictor({ priorMs: 7 }).predict(3)).toBe(7);
   });
 
+  it('keeps its quantiles right as samples come and go (sorted in place, checked against a sort)', () => {
+    let time = 0;
+    const p = new LatencyPredictor({ window: 16, maxAgeMs: 50, keep: 4, now: () => time });
+    const kept: Array<{ ms: number; at: number }> = [];
+    let seed = 3;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 69069 + 1) % 2 ** 32;
+      const ms = 1 + (seed % 1000) / 100;
+      time += (seed >>> 20) % 7;
+      p.observe(3, ms);
+      kept.push({ ms, at: time });
+      while (kept.length > 16 || (kept.length > 4 && kept[0]!.at < time - 50)) kept.shift();
+      const sorted = kept.map((k) => k.ms).sort((a, b) => a - b);
+      for (const q of [0.5, 0.9, 0.99, 1]) {
+        const expected = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+        expect(p.estimate(3, q), `sample ${i}, quantile ${q}`).toBe(expected);
+      }
+    }
+  });
+
   it('forgets samples older than its window', () => {
     const p = new LatencyPredictor({ quantile: 1, window: 4 });
     p.observe(1, 100);

@@ -33199,6 +33199,7 @@ var Bucket = class {
     this.window = window2;
     this.maxAgeMs = maxAgeMs;
     this.keep = keep;
+    this.sorted = new Float64Array(window2 + 1);
   }
   window;
   maxAgeMs;
@@ -33206,11 +33207,15 @@ var Bucket = class {
   /** Durations and when they were observed, oldest first. */
   ms = [];
   at = [];
+  /** The same durations in ascending order, kept sorted as samples come and go (quantiles are read per request). */
   sorted;
   add(ms2, now) {
     this.ms.push(ms2);
     this.at.push(now);
-    this.sorted = void 0;
+    const n = this.ms.length - 1;
+    const i = this.rank(ms2, n);
+    this.sorted.copyWithin(i + 1, i, n);
+    this.sorted[i] = ms2;
     this.expire(now);
   }
   /**
@@ -33219,19 +33224,30 @@ var Bucket = class {
    */
   expire(now) {
     while (this.ms.length > this.window || this.ms.length > this.keep && this.at[0] < now - this.maxAgeMs) {
-      this.ms.shift();
+      const n = this.ms.length;
+      const i = this.rank(this.ms.shift(), n);
       this.at.shift();
-      this.sorted = void 0;
+      this.sorted.copyWithin(i, i + 1, n);
     }
+  }
+  /** Where `ms` is (or would go) among the first `n` sorted samples: the first not below it. */
+  rank(ms2, n) {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      if (this.sorted[mid] < ms2) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
   size(now) {
     this.expire(now);
     return this.ms.length;
   }
-  /** A quantile of the window (nearest rank); the window is sorted at most once per change. */
+  /** A quantile of the window (nearest rank). */
   value(quantile) {
     const n = this.ms.length;
-    this.sorted ??= Float64Array.from(this.ms).sort();
     return this.sorted[Math.max(0, Math.min(n - 1, Math.ceil(quantile * n) - 1))];
   }
 };
@@ -33854,8 +33870,9 @@ var LiveView = class {
 };
 
 // runtime/tensors/concat.ts
+var SHORT_RUN = 32;
 function copyRun(target, targetOffset, source, sourceOffset, count) {
-  if (Array.isArray(source)) {
+  if (Array.isArray(source) || count <= SHORT_RUN) {
     const from = source;
     const to = target;
     for (let i = 0; i < count; i++) to[targetOffset + i] = from[sourceOffset + i];

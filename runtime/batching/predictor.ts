@@ -15,18 +15,24 @@ class Bucket {
   /** Durations and when they were observed, oldest first. */
   private readonly ms: number[] = [];
   private readonly at: number[] = [];
-  private sorted: Float64Array | undefined;
+  /** The same durations in ascending order, kept sorted as samples come and go (quantiles are read per request). */
+  private readonly sorted: Float64Array;
 
   constructor(
     private readonly window: number,
     private readonly maxAgeMs: number,
     private readonly keep: number,
-  ) {}
+  ) {
+    this.sorted = new Float64Array(window + 1);
+  }
 
   add(ms: number, now: number): void {
     this.ms.push(ms);
     this.at.push(now);
-    this.sorted = undefined;
+    const n = this.ms.length - 1;
+    const i = this.rank(ms, n);
+    this.sorted.copyWithin(i + 1, i, n);
+    this.sorted[i] = ms;
     this.expire(now);
   }
 
@@ -39,10 +45,23 @@ class Bucket {
       this.ms.length > this.window ||
       (this.ms.length > this.keep && this.at[0]! < now - this.maxAgeMs)
     ) {
-      this.ms.shift();
+      const n = this.ms.length;
+      const i = this.rank(this.ms.shift()!, n);
       this.at.shift();
-      this.sorted = undefined;
+      this.sorted.copyWithin(i, i + 1, n);
     }
+  }
+
+  /** Where `ms` is (or would go) among the first `n` sorted samples: the first not below it. */
+  private rank(ms: number, n: number): number {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]! < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   size(now: number): number {
@@ -50,10 +69,9 @@ class Bucket {
     return this.ms.length;
   }
 
-  /** A quantile of the window (nearest rank); the window is sorted at most once per change. */
+  /** A quantile of the window (nearest rank). */
   value(quantile: number): number {
     const n = this.ms.length;
-    this.sorted ??= Float64Array.from(this.ms).sort();
     return this.sorted[Math.max(0, Math.min(n - 1, Math.ceil(quantile * n) - 1))]!;
   }
 }

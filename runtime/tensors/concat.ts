@@ -8,6 +8,8 @@ import { allocate, elementCount } from './dtype.js';
 
 type Numeric = Exclude<TensorData, string[]>;
 
+const SHORT_RUN = 32;
+
 function copyRun(
   target: TensorData,
   targetOffset: number,
@@ -15,8 +17,10 @@ function copyRun(
   sourceOffset: number,
   count: number,
 ): void {
-  if (Array.isArray(source)) {
-    const from = source as unknown[];
+  // Element by element for strings, and for short runs (one row of a small model), where a
+  // subarray view per run costs more than the copy.
+  if (Array.isArray(source) || count <= SHORT_RUN) {
+    const from = source as ArrayLike<unknown>;
     const to = target as unknown[];
     for (let i = 0; i < count; i++) to[targetOffset + i] = from[sourceOffset + i];
   } else {
