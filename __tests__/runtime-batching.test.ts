@@ -415,11 +415,22 @@ describe('adaptive batching: admission control', () => {
       clock.time = 10 * i;
       policy.observe('a', 8, 1, 1, 0, undefined, 16);
     }
-    // 17 rows at that rate (with headroom) take about 28 ms: past a 20 ms bound.
+    // 17 rows at that rate (with headroom) take about 42 ms: past a 20 ms bound.
     expect(policy.admit(job('a', 1, clock.time, 20), group, view())).toMatchObject({
       ok: false,
       reason: 'overloaded',
     });
+    // With nothing queued, the rows in flight still count while the rate is fresh...
+    const inFlight = (at: number) => [
+      { api: 'a', rows: 8, requests: 8, startedAt: at },
+      { api: 'a', rows: 8, requests: 8, startedAt: at },
+    ];
+    const empty = () => ({ ...view(), inFlight: inFlight(clock.time), groups: [] });
+    expect(policy.admit(job('a', 1, clock.time, 20), undefined, empty()).ok).toBe(false);
+    // ...but a slow spell long ago, with no backlog since to refresh the rate, refuses nothing the
+    // runs in flight let finish in time (a stale rate from start-up once refused for seconds).
+    clock.time += 1000;
+    expect(policy.admit(job('a', 1, clock.time, 20), undefined, empty()).ok).toBe(true);
   });
 
   it('sheds a queued request that can no longer start in time, instead of answering it late', async () => {

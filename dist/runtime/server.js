@@ -33375,7 +33375,8 @@ function nextBatch(group, maxRows = group.api.maxBatchRows) {
   return { rows, requests, full: rows >= maxRows };
 }
 var DRAIN_WEIGHT = 0.1;
-var DRAIN_MARGIN = 1.3;
+var DRAIN_MARGIN = 2;
+var DRAIN_FRESH_MS = 500;
 var AdaptivePolicy = class {
   constructor(options = {}) {
     this.options = options;
@@ -33411,12 +33412,21 @@ var AdaptivePolicy = class {
     const now = this.now();
     const drain = this.drains.get(api);
     if (!drain) {
-      this.drains.set(api, { last: now, backlogged: backlogRows > 0, msPerRow: 0 });
+      const backlogged = backlogRows > 0;
+      this.drains.set(api, { last: now, backlogged, interval: 0, rows: 0, msPerRow: 0, measuredAt: now });
       return;
     }
     if (drain.backlogged && rows > 0) {
-      const msPerRow = (now - drain.last) / rows;
-      drain.msPerRow = drain.msPerRow ? drain.msPerRow + DRAIN_WEIGHT * (msPerRow - drain.msPerRow) : msPerRow;
+      const interval = now - drain.last;
+      if (drain.msPerRow === 0) {
+        drain.interval = interval;
+        drain.rows = rows;
+      } else {
+        drain.interval += DRAIN_WEIGHT * (interval - drain.interval);
+        drain.rows += DRAIN_WEIGHT * (rows - drain.rows);
+      }
+      drain.msPerRow = drain.interval / drain.rows;
+      drain.measuredAt = now;
     }
     drain.last = now;
     drain.backlogged = backlogRows > 0;
@@ -33477,13 +33487,17 @@ var AdaptivePolicy = class {
   /**
    * When the rows ahead of `job` (queued and running) and its own would be through at the rate the
    * queue drained while it was last backed up: a capacity, so it holds for a sudden burst too (a
-   * short queue makes it small). No bound before any backlog was seen (the simulation decides).
+   * short queue makes it small). Only a backlog refreshes the rate, so with nothing queued it
+   * counts only while fresh: a rate from a slow spell long ago (start-up, say) must not refuse,
+   * with nothing queued to ever refresh it, what the workers would serve in time.
    */
   drainedBy(job, view) {
     const drain = this.drains.get(job.api);
     if (!drain || drain.msPerRow === 0) return Number.NEGATIVE_INFINITY;
-    let rows = job.rows;
-    for (const g of view.groups) if (g.api.name === job.api) rows += g.rows;
+    let queued = 0;
+    for (const g of view.groups) if (g.api.name === job.api) queued += g.rows;
+    if (queued === 0 && view.now - drain.measuredAt > DRAIN_FRESH_MS) return Number.NEGATIVE_INFINITY;
+    let rows = job.rows + queued;
     for (const b of view.inFlight) if (b.api === job.api) rows += b.rows;
     return view.now + rows * drain.msPerRow * DRAIN_MARGIN + this.transit(job.api);
   }
