@@ -651,6 +651,20 @@ describe('latency predictor', () => {
     }
   });
 
+  it('lets no size seen a few times (one slow batch) overrule a size measured well', () => {
+    const p = new LatencyPredictor({ quantile: 0.99 });
+    // A single-row batch stalled once at start-up; batches of 16 run in 2 ms, many times over.
+    for (const ms of [100, 1, 1, 1]) p.observe(1, ms);
+    for (let i = 0; i < 50; i++) p.observe(16, 2);
+    expect(p.predict(16)).toBe(2);
+    expect(p.predict(64)).toBe(8);
+    // Nor does the stalled size itself look slower than the larger one.
+    expect(p.predict(1)).toBe(2);
+    // Measured well, a small size keeps its own tail.
+    for (let i = 0; i < 20; i++) p.observe(1, 3);
+    expect(p.predict(1)).toBe(100);
+  });
+
   it('forgets samples older than its window', () => {
     const p = new LatencyPredictor({ quantile: 1, window: 4 });
     p.observe(1, 100);

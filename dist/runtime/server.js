@@ -33194,6 +33194,7 @@ function refuseEarly(app, api, arrival) {
 var MAX_BUCKETS = 24;
 var MEMO_MS = 20;
 var MEMO_SIZE = 256;
+var MEASURED = 16;
 var Bucket = class {
   constructor(window2, maxAgeMs, keep) {
     this.window = window2;
@@ -33316,14 +33317,25 @@ var LatencyPredictor = class {
   }
   compute(rows, quantile, now) {
     const k = bucketOf(Math.max(1, rows));
+    const estimate = this.interpolate(rows, k, quantile, now);
+    if ((this.buckets[k]?.size(now) ?? 0) >= MEASURED) return estimate;
+    for (let j = k + 1; j < this.buckets.length; j++) {
+      const b = this.buckets[j];
+      if (b && b.size(now) >= MEASURED) return Math.min(estimate, b.value(quantile));
+    }
+    return estimate;
+  }
+  interpolate(rows, k, quantile, now) {
     let lower = -1;
     let lowerValue = 0;
-    for (let j = 0; j <= k; j++) {
+    let measured = false;
+    for (let j = k; j >= 0; j--) {
       const b = this.buckets[j];
-      if (b && b.size(now) > 0) {
-        lower = j;
-        lowerValue = Math.max(lowerValue, b.value(quantile));
-      }
+      const n = b ? b.size(now) : 0;
+      if (n === 0 || measured && n < MEASURED) continue;
+      if (lower === -1) lower = j;
+      lowerValue = Math.max(lowerValue, b.value(quantile));
+      if (n >= MEASURED) measured = true;
     }
     if (lower === k) return lowerValue;
     let upper = -1;

@@ -10,6 +10,8 @@ const MAX_BUCKETS = 24;
 /** How long (ms) an estimate is reused when no sample arrives in between, and how many are kept. */
 const MEMO_MS = 20;
 const MEMO_SIZE = 256;
+/** Samples that make a bucket's quantiles trustworthy enough to overrule its neighbours'. */
+const MEASURED = 16;
 
 class Bucket {
   /** Durations and when they were observed, oldest first. */
@@ -164,15 +166,31 @@ export class LatencyPredictor {
 
   private compute(rows: number, quantile: number, now: number): number {
     const k = bucketOf(Math.max(1, rows));
+    const estimate = this.interpolate(rows, k, quantile, now);
+    // The same rule the other way: a size seen a few times (one slow batch can be all of its
+    // tail) takes no longer than a larger size measured well.
+    if ((this.buckets[k]?.size(now) ?? 0) >= MEASURED) return estimate;
+    for (let j = k + 1; j < this.buckets.length; j++) {
+      const b = this.buckets[j];
+      if (b && b.size(now) >= MEASURED) return Math.min(estimate, b.value(quantile));
+    }
+    return estimate;
+  }
+
+  private interpolate(rows: number, k: number, quantile: number, now: number): number {
     let lower = -1;
     let lowerValue = 0;
-    // The envelope: the slowest of all smaller buckets, so estimates never fall as n grows.
-    for (let j = 0; j <= k; j++) {
+    // The envelope: the slowest of the smaller buckets, so estimates never fall as n grows. A
+    // bucket seen only a few times joins it only while no bucket above it was measured well: a
+    // slow start-up batch of one row must not make every larger batch look as slow.
+    let measured = false;
+    for (let j = k; j >= 0; j--) {
       const b = this.buckets[j];
-      if (b && b.size(now) > 0) {
-        lower = j;
-        lowerValue = Math.max(lowerValue, b.value(quantile));
-      }
+      const n = b ? b.size(now) : 0;
+      if (n === 0 || (measured && n < MEASURED)) continue;
+      if (lower === -1) lower = j;
+      lowerValue = Math.max(lowerValue, b!.value(quantile));
+      if (n >= MEASURED) measured = true;
     }
     if (lower === k) return lowerValue;
     let upper = -1;
