@@ -1,15 +1,18 @@
 /** Results of the serving benchmark: the targets, tables, Mermaid charts and the docs section. */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import type { CpuPerRequest } from './cpu.js';
 import type { ModelLimit } from './limits.js';
 import type { LoadResult } from './load.js';
 import { PEERS, type PeerName } from './policies.js';
 
 export interface ClosedPoint extends LoadResult {
   connections: number;
+  cpu: CpuPerRequest;
 }
 
 export interface OpenPoint extends LoadResult {
+  cpu: CpuPerRequest;
   /** Multiple of A's capacity. */
   factor: number;
   offered: number;
@@ -20,7 +23,14 @@ export interface ModelResults {
   description: string;
   boundMs: number;
   maxBatch: number;
-  limits: ModelLimit & { httpRps: number; sysRps: number; httpBinaryRps: number; sysBinaryRps: number };
+  limits: ModelLimit & {
+    httpRps: number;
+    sysRps: number;
+    httpBinaryRps: number;
+    sysBinaryRps: number;
+    /** CPU per request of the no-op endpoint at its best point. */
+    httpCpu: CpuPerRequest;
+  };
   closed: Record<string, ClosedPoint[]>;
   open: Record<string, OpenPoint[]>;
   /** A at the highest open-loop rate: its own count of admitted requests answered late. */
@@ -87,10 +97,11 @@ export function evaluate(r: ModelResults): Target[] {
   }
   if (a.length > 0) {
     const saturation = Math.max(...a.map((p) => p.throughput));
+    const top = a.find((p) => p.throughput === saturation)!;
     targets.push({
       model: r.model,
       target: 'A >= 90% of L_sys at saturation',
-      measured: `${fmt(saturation)} req/s = ${fmt((100 * saturation) / r.limits.sysRps, 1)}% of L_sys ${fmt(r.limits.sysRps)}`,
+      measured: `${fmt(saturation)} req/s = ${fmt((100 * saturation) / r.limits.sysRps, 1)}% of L_sys ${fmt(r.limits.sysRps)} (server CPU per request: A ${fmt(top.cpu.serverUs)} µs, no-op ${fmt(r.limits.httpCpu.serverUs)} µs)`,
       met: saturation >= 0.9 * r.limits.sysRps,
     });
     const bin = r.closed['A-bin'];
@@ -172,6 +183,17 @@ function chart(r: ModelResults): string {
   ].join('\n');
 }
 
+/** Where the cores go: CPU per request at each variant's best closed-loop point. */
+function cpuLine(r: ModelResults): string {
+  const us = (c: CpuPerRequest) => `${fmt(c.serverUs)} / ${fmt(c.clientUs)}`;
+  const parts = [`no-op ${us(r.limits.httpCpu)}`];
+  for (const [variant, points] of Object.entries(r.closed)) {
+    const best = points.reduce((x, y) => (y.throughput > x.throughput ? y : x));
+    parts.push(`${variant} ${us(best.cpu)} (c=${best.connections})`);
+  }
+  return `CPU per request at each variant's best closed-loop point, server (all its threads) / load generator, µs: ${parts.join('; ')}.`;
+}
+
 export function markdown(
   results: readonly ModelResults[],
   meta: { command: string; machine: string; settings: string; date: string },
@@ -216,6 +238,8 @@ export function markdown(
       `### ${r.model}: ${r.description}`,
       '',
       `L_model ${fmt(l.rowsPerS)} rows/s (${l.best.sessions} session(s) x ${l.best.threads} thread(s), batch ${l.best.batch}); t_run(1) ${ms(l.tRun1Ms)} ms; L_http ${fmt(l.httpRps)} req/s JSON${l.httpBinaryRps ? `, ${fmt(l.httpBinaryRps)} binary` : ''}; L_sys ${fmt(l.sysRps)} req/s JSON${l.sysBinaryRps ? `, ${fmt(l.sysBinaryRps)} binary` : ''}. Bound ${r.boundMs} ms, max batch ${r.maxBatch}. Machine load before/after: ${r.machine.before} / ${r.machine.after}.`,
+      '',
+      cpuLine(r),
       '',
       chart(r),
       '',

@@ -13,6 +13,7 @@ import { heavyModel, irisModel } from '../../examples/models.js';
 import { resolveLayout } from '../../runtime/config.js';
 import { openModelStore, saveModel } from '../../src/core/model-store.js';
 import { benchConfig } from './config.js';
+import { type CpuPerRequest, countCpu } from './cpu.js';
 import { measureModelLimit } from './limits.js';
 import { type LoadResult, medianOf, runLoad } from './load.js';
 import { freePort, type Proc, startProc } from './processes.js';
@@ -103,12 +104,19 @@ function binaryPayload(model: ModelSpec): Payload {
   };
 }
 
-async function point(url: string, payload: Payload, connections: number, rate?: number): Promise<LoadResult> {
-  const options = { url: `${url}/predict`, ...payload, connections, ...(rate ? { rate } : {}) };
+async function point(
+  proc: Proc,
+  payload: Payload,
+  connections: number,
+  rate?: number,
+): Promise<LoadResult & { cpu: CpuPerRequest }> {
+  const options = { url: `${proc.url}/predict`, ...payload, connections, ...(rate ? { rate } : {}) };
   if (cfg.warmup > 0) await runLoad({ ...options, seconds: cfg.warmup });
   const reps: LoadResult[] = [];
+  const cpu = countCpu(proc.child.pid);
   for (let i = 0; i < cfg.reps; i++) reps.push(await runLoad({ ...options, seconds: cfg.seconds }));
-  return medianOf(reps);
+  const answers = reps.reduce((n, r) => n + r.ok + r.rejected + r.errors, 0);
+  return { ...medianOf(reps), cpu: cpu(answers) };
 }
 
 async function startVariant(variant: string, dir: string, onnx: string): Promise<Proc> {
@@ -172,11 +180,13 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
   const noop = await startProc(['--import', 'tsx', NOOP_SERVER, String(noopPort), response], noopPort);
   let httpRps = 0;
   let httpBinaryRps = 0;
+  let httpCpu: CpuPerRequest = { serverUs: Number.NaN, clientUs: Number.NaN };
   try {
     for (const c of cfg.concurrency) {
-      httpRps = Math.max(httpRps, (await point(noop.url, body, c)).throughput);
+      const p = await point(noop, body, c);
+      if (p.throughput > httpRps) [httpRps, httpCpu] = [p.throughput, p.cpu];
       if (cfg.variants.includes('A-bin'))
-        httpBinaryRps = Math.max(httpBinaryRps, (await point(noop.url, binary, c)).throughput);
+        httpBinaryRps = Math.max(httpBinaryRps, (await point(noop, binary, c)).throughput);
     }
   } finally {
     await noop.stop();
@@ -192,7 +202,7 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
     description: spec.description,
     boundMs: cfg.boundMs,
     maxBatch: cfg.maxBatch,
-    limits: { ...limit, httpRps, sysRps, httpBinaryRps, sysBinaryRps },
+    limits: { ...limit, httpRps, sysRps, httpBinaryRps, sysBinaryRps, httpCpu },
     closed: {},
     open: {},
     machine: { before, after: '' },
@@ -207,7 +217,7 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
     try {
       const closed: ClosedPoint[] = [];
       for (const c of cfg.concurrency) {
-        const p = { connections: c, ...(await point(proc.url, payload, c)) };
+        const p = { connections: c, ...(await point(proc, payload, c)) };
         closed.push(p);
         log(`  c=${c}: ${describePoint(p)}`);
       }
@@ -223,7 +233,7 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
         const p = {
           factor,
           offered,
-          ...(await point(proc.url, body, openLoopConnections(offered), offered)),
+          ...(await point(proc, body, openLoopConnections(offered), offered)),
         };
         if (start) {
           const end = await counters(proc.url);
