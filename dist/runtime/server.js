@@ -33407,6 +33407,8 @@ var AdaptivePolicy = class {
   patience;
   ahead;
   slack;
+  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
+  slots = [];
   predictor(api) {
     let p = this.predictors.get(api);
     if (!p) {
@@ -33541,7 +33543,6 @@ var AdaptivePolicy = class {
     }
     return now;
   }
-  slots = [];
   resetSlots(capacity) {
     if (this.slots.length !== capacity) this.slots = new Array(capacity);
     this.slots.fill(Number.NEGATIVE_INFINITY);
@@ -33567,13 +33568,8 @@ var AdaptivePolicy = class {
     };
     let rows = 0;
     if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      const took = fillEqual(
-        slots,
-        jobs.length + (own2 ? 1 : 0),
-        now,
-        Math.max(predictor.estimate(1, this.ahead), minimum)
-      );
-      start = took;
+      const duration3 = Math.max(predictor.estimate(1, this.ahead), minimum);
+      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
       rows = 1;
     } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
       let left = jobs.length + (own2 ? 1 : 0);

@@ -84,6 +84,8 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly patience: number;
   private readonly ahead: number;
   private readonly slack: number;
+  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
+  private slots: number[] = [];
 
   constructor(private readonly options: AdaptivePolicyOptions = {}) {
     this.patience = options.patience ?? 2;
@@ -265,8 +267,6 @@ export class AdaptivePolicy implements BatchPolicy {
     return now;
   }
 
-  private slots: number[] = [];
-
   private resetSlots(capacity: number): number[] {
     if (this.slots.length !== capacity) this.slots = new Array(capacity);
     this.slots.fill(Number.NEGATIVE_INFINITY);
@@ -304,13 +304,8 @@ export class AdaptivePolicy implements BatchPolicy {
     if (single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
       // Requests of one row each, each run alone: all take the same time, so whole rounds over the
       // workers are added at once instead of request by request (the queue may hold thousands).
-      const took = fillEqual(
-        slots,
-        jobs.length + (own ? 1 : 0),
-        now,
-        Math.max(predictor.estimate(1, this.ahead), minimum),
-      );
-      start = took;
+      const duration = Math.max(predictor.estimate(1, this.ahead), minimum);
+      start = fillEqual(slots, jobs.length + (own ? 1 : 0), now, duration);
       rows = 1;
     } else if (!single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
       // Every request one row (the common case): cut by count, not request by request.
