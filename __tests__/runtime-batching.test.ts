@@ -143,6 +143,20 @@ describe('adaptive batching: dispatch', () => {
     expect(h.clock.timersSet).toBe(0);
   });
 
+  it('sends a full batch to an idle worker at once, not at the end of the I/O turn', () => {
+    const h = harness({ workers: 2, api: { maxBatchRows: 4 } });
+    for (let i = 0; i < 3; i++) h.scheduler.submit(job('a', 1, 0, 50));
+    expect(h.batches).toHaveLength(0);
+    h.scheduler.submit(job('a', 1, 0, 50));
+    // Still inside the turn (nothing flushed): the fourth row filled the batch and it left.
+    expect(h.batches.map((b) => b.jobs.length)).toEqual([4]);
+    for (let i = 0; i < 4; i++) h.scheduler.submit(job('a', 1, 0, 50));
+    expect(h.batches.map((b) => b.jobs.length)).toEqual([4, 4]);
+    // Every worker busy: a third full batch waits for the turn's decision like any other.
+    for (let i = 0; i < 4; i++) h.scheduler.submit(job('a', 1, 0, 50));
+    expect(h.batches).toHaveLength(2);
+  });
+
   it('merges the requests of one I/O turn into one batch', () => {
     const h = harness();
     const jobs = [job('a', 2, 0, 50), job('a', 3, 0, 50), job('a', 1, 0, 50)];
@@ -562,7 +576,10 @@ describe('adaptive batching: admission control', () => {
       else refused++;
     }
     expect(refused).toBeGreaterThan(0);
-    expect(h.scheduler.queuedRows('a') + 0).toBe(admitted.length * 4);
+    // Queued, or already sent: the first full batch leaves at once for the idle worker.
+    const sent = h.batches.flatMap((b) => b.jobs).reduce((n, j) => n + j.rows, 0);
+    expect(sent).toBe(8);
+    expect(h.scheduler.queuedRows('a') + sent).toBe(admitted.length * 4);
     h.clock.flush();
     while (admitted.some((j) => j.state !== 'done')) {
       h.complete(0);

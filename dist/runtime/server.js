@@ -33677,6 +33677,7 @@ var BatchScheduler = class {
     api.rate.add(this.clock.now(), job.rows);
     job.state = "queued";
     this.schedulePump();
+    this.dispatchFull();
     return { ok: true };
   }
   /**
@@ -33747,6 +33748,25 @@ var BatchScheduler = class {
     this.pumpScheduled = true;
     this.pumpRequestedAt = this.clock.now();
     this.clock.defer(() => this.pump());
+  }
+  /**
+   * A full batch and an idle worker need no decision: the batch goes now, not at the end of the
+   * I/O turn. Under load one turn reads thousands of requests (tens of ms), and a worker that
+   * finished early in it would otherwise idle until then.
+   */
+  dispatchFull() {
+    if (this.draining) return;
+    for (; ; ) {
+      const batchIdle = this.batchesInFlight < this.capacity;
+      const singleIdle = this.singlesInFlight < this.capacity;
+      let full;
+      for (const group of this.groups.values()) {
+        const ready = group.api.batching ? batchIdle && group.rows >= group.api.maxBatchRows : singleIdle;
+        if (ready && (!full || group.jobs[0].deadline < full.jobs[0].deadline)) full = group;
+      }
+      if (!full) return;
+      this.dispatch(full, full.api.maxBatchRows);
+    }
   }
   pump() {
     this.pumpScheduled = false;
@@ -33849,6 +33869,7 @@ var BatchScheduler = class {
         );
       this.checkDrained();
       this.schedulePump();
+      this.dispatchFull();
     };
     let running;
     try {

@@ -93,6 +93,7 @@ export class BatchScheduler<J extends BatchJob> {
     api.rate.add(this.clock.now(), job.rows);
     job.state = 'queued';
     this.schedulePump();
+    this.dispatchFull();
     return { ok: true };
   }
 
@@ -172,6 +173,27 @@ export class BatchScheduler<J extends BatchJob> {
     this.pumpScheduled = true;
     this.pumpRequestedAt = this.clock.now();
     this.clock.defer(() => this.pump());
+  }
+
+  /**
+   * A full batch and an idle worker need no decision: the batch goes now, not at the end of the
+   * I/O turn. Under load one turn reads thousands of requests (tens of ms), and a worker that
+   * finished early in it would otherwise idle until then.
+   */
+  private dispatchFull(): void {
+    if (this.draining) return;
+    for (;;) {
+      const batchIdle = this.batchesInFlight < this.capacity;
+      const singleIdle = this.singlesInFlight < this.capacity;
+      let full: QueueGroup<J> | undefined;
+      for (const group of this.groups.values()) {
+        // A request that runs alone is a full batch by itself.
+        const ready = group.api.batching ? batchIdle && group.rows >= group.api.maxBatchRows : singleIdle;
+        if (ready && (!full || group.jobs[0]!.deadline < full.jobs[0]!.deadline)) full = group;
+      }
+      if (!full) return;
+      this.dispatch(full, full.api.maxBatchRows);
+    }
   }
 
   private pump(): void {
@@ -283,6 +305,7 @@ export class BatchScheduler<J extends BatchJob> {
         );
       this.checkDrained();
       this.schedulePump();
+      this.dispatchFull();
     };
     let running: Promise<BatchCost | undefined>;
     try {
