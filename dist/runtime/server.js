@@ -33518,7 +33518,8 @@ var AdaptivePolicy = class {
   /**
    * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
    * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so it allocates nothing on the common path.
+   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
+   * slots and builds no list of groups to sort.
    */
   predictCompletion(job, ownGroup, view) {
     const now = view.now;
@@ -33529,12 +33530,11 @@ var AdaptivePolicy = class {
     }
     for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
     const perTurn = view.turnDelayMs / this.pipelineDepth;
-    const ownDeadline = ownGroup ? ownGroup.jobs[0].deadline : job.deadline;
     if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
     const ordered = [];
     for (const g of view.groups)
       if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
-    ordered.push({ group: ownGroup, deadline: ownDeadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
     ordered.sort((a, b) => a.deadline - b.deadline);
     for (const { group } of ordered) {
       const own2 = group === ownGroup;

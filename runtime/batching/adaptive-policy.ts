@@ -237,7 +237,8 @@ export class AdaptivePolicy implements BatchPolicy {
   /**
    * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
    * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so it allocates nothing on the common path.
+   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
+   * slots and builds no list of groups to sort.
    */
   predictCompletion(job: BatchJob, ownGroup: QueueGroup | undefined, view: SchedulerView): number {
     const now = view.now;
@@ -252,12 +253,11 @@ export class AdaptivePolicy implements BatchPolicy {
     // A batch also needs the HTTP thread to send it: one I/O turn per pipeline slot at least, which is
     // what limits a worker when that thread, not the worker, is the bottleneck.
     const perTurn = view.turnDelayMs / this.pipelineDepth;
-    const ownDeadline = ownGroup ? ownGroup.jobs[0]!.deadline : job.deadline;
     if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
     const ordered: Array<{ group: QueueGroup | undefined; deadline: number }> = [];
     for (const g of view.groups)
       if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0]!.deadline });
-    ordered.push({ group: ownGroup, deadline: ownDeadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0]!.deadline : job.deadline });
     ordered.sort((a, b) => a.deadline - b.deadline);
     for (const { group } of ordered) {
       const own = group === ownGroup;
