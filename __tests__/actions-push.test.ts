@@ -8,9 +8,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseImageReference } from '../src/oci/index.js';
 import { generateKeyPair } from '../src/sign/keys.js';
+import { openSignatureRegistry } from '../src/sign/oci-registry.js';
+import { loadTrustedRoot } from '../src/sign/trusted-root.js';
+import { verifyImageKeyless } from '../src/sign/verify-image-keyless.js';
 import { type Job, newJob, runActionStep, type StepResult, writeProject } from './support/action-harness.js';
 import { type CacheServiceFixture, startCacheService } from './support/cache-service.js';
+import { OIDC_REQUEST_TOKEN, startFakeSigstore } from './support/fake-sigstore.js';
 import {
   missingTool,
   REGISTRY_BIN,
@@ -27,6 +32,8 @@ let service: CacheServiceFixture;
 let registry: RegistryFixture;
 const jobs: Job[] = [];
 const keys = generateKeyPair();
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const IDENTITY = 'https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main';
 
 async function job(): Promise<Job> {
   const j = await newJob(service.env);
@@ -149,6 +156,90 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     // The summary lists what went where.
     expect(result.summary).toContain(`| bento | \`${repo}:1.2.3\` | \`${outputs['artifact-digest']}\` |`);
     expect(result.summary).toContain(`| signature | \`${repo}:${cosignTag}\` |`);
+  });
+
+  it('signs keyless with the job OIDC token: a Sigstore bundle as referrer, cosign keyless layers', async () => {
+    const fake = await startFakeSigstore({ oidc: { iss: ISSUER, sub: IDENTITY } });
+    try {
+      const b = await job();
+      b.env['ACTIONS_ID_TOKEN_REQUEST_URL'] = `${fake.url}/oidc/token?api-version=2.0`;
+      b.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'] = OIDC_REQUEST_TOKEN;
+      const repo = `${registry.host}/team/keyless`;
+      const result = ok(
+        await runActionStep(
+          'actions/bento-push',
+          {
+            bento: built.outputs['tag']!,
+            'import-from': 'cache',
+            registry: repo,
+            insecure: 'true',
+            'sign-keyless': 'true',
+            'sigstore-fulcio-url': fake.url,
+            'sigstore-rekor-url': fake.url,
+          },
+          b,
+        ),
+      );
+      expect(fake.requests).toEqual({ fulcio: 2, rekor: 2 });
+      expect(result.stdout).toContain(
+        `signed bento iris_service:v1 keyless as ${IDENTITY} (issuer ${ISSUER})`,
+      );
+      const digest = result.outputs['artifact-digest']!;
+      const cosignTag = `${digest.replace(':', '-')}.sig`;
+      expect(result.outputs['signature-refs']!.split('\n')).toContain(`${repo}:${cosignTag}`);
+
+      const rootFile = join(b.workspace, 'trusted_root.json');
+      await writeFile(rootFile, JSON.stringify(fake.trustedRoot()));
+      const trustedRoot = await loadTrustedRoot({ file: rootFile });
+      const ref = parseImageReference(`${repo}@${digest}`);
+      const r = await openSignatureRegistry(ref, { insecure: true });
+      try {
+        const verified = await verifyImageKeyless(
+          r,
+          ref,
+          { identity: IDENTITY, issuer: ISSUER },
+          {
+            trustedRoot,
+            ignoreSct: true,
+          },
+        );
+        expect(verified).toMatchObject({ ok: true, digest, signer: { identity: IDENTITY }, logged: true });
+      } finally {
+        await r.close();
+      }
+      // The token reaches the log only in the command that tells the runner to mask it.
+      const payload = Buffer.from(JSON.stringify({ iss: ISSUER }))
+        .toString('base64url')
+        .slice(0, 20);
+      const lines = result.stdout.split('\n').filter((l) => l.includes(payload));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every((l) => l.startsWith('::add-mask::'))).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('sign-keyless without the id-token permission, or beside sign-key, fails naming the input', async () => {
+    const inputs = {
+      bento: built.outputs['tag']!,
+      'import-from': 'cache',
+      registry: `${registry.host}/team/keyless-no`,
+      insecure: 'true',
+      'sign-keyless': 'true',
+    };
+    const noPermission = await runActionStep('actions/bento-push', inputs, await job());
+    expect(noPermission.exitCode).toBe(1);
+    expect(noPermission.annotations[0]!.properties['title']).toBe(
+      'Invalid input "sign-keyless" (bento-push)',
+    );
+    expect(noPermission.annotations[0]!.message).toContain('permissions: id-token: write');
+    const both = await runActionStep(
+      'actions/bento-push',
+      { ...inputs, 'sign-key': keys.privateKey },
+      await job(),
+    );
+    expect(both.exitCode).toBe(1);
+    expect(both.annotations[0]!.message).toContain('sign-key are exclusive');
   });
 
   it('refuses a bento whose digest is not the one the workflow passed along', async () => {

@@ -9,15 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  OCI_CONFIG,
-  OCI_LAYER_TAR,
-  OCI_MANIFEST,
-  openRepository,
-  parseImageReference,
-} from '../src/oci/index.js';
+import { parseImageReference } from '../src/oci/index.js';
 import { loadSigner, loadVerifier, type Signer, type Verifier, writeKeyPair } from '../src/sign/keys.js';
-import { openSignatureRegistry } from '../src/sign/oci-registry.js';
 import { enforceVerifyPolicy } from '../src/sign/policy.js';
 import { signImage } from '../src/sign/sign-image.js';
 import { verifyImage } from '../src/sign/verify-image.js';
@@ -29,6 +22,7 @@ import {
   skopeo,
   startRegistry,
 } from './support/registry.js';
+import { pushTestImage, withSignatureRegistry } from './support/test-images.js';
 
 const skip = missingTool(REGISTRY_BIN, SKOPEO_BIN, '/usr/bin/openssl');
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -41,42 +35,9 @@ async function keys(name: string): Promise<{ signer: Signer; verifier: Verifier;
   return { signer: await loadSigner(keyPath), verifier: await loadVerifier(pubPath), pubPath };
 }
 
-/** Pushes a one-layer image whose content differs by `seed`; returns its manifest digest. */
-async function pushImage(repository: string, tag: string, seed: string): Promise<string> {
-  const repo = await openRepository(`oci://${registry.host}/${repository}`, { insecure: true, push: true });
-  try {
-    const layer = Buffer.from(`layer ${seed}`);
-    const config = Buffer.from(
-      JSON.stringify({
-        architecture: 'amd64',
-        os: 'linux',
-        rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
-        config: {},
-      }),
-    );
-    const l = await repo.putBlob(layer, OCI_LAYER_TAR);
-    const c = await repo.putBlob(config, OCI_CONFIG);
-    const manifest = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: c, layers: [l] }),
-    );
-    return await repo.putManifest(tag, manifest, OCI_MANIFEST);
-  } finally {
-    await repo.close();
-  }
-}
-
-async function withRegistry<T>(
-  image: string,
-  fn: (r: Awaited<ReturnType<typeof openSignatureRegistry>>) => Promise<T>,
-  push = false,
-): Promise<T> {
-  const r = await openSignatureRegistry(parseImageReference(image), { insecure: true }, { push });
-  try {
-    return await fn(r);
-  } finally {
-    await r.close();
-  }
-}
+const pushImage = (repository: string, tag: string, seed: string) =>
+  pushTestImage(registry.host, repository, tag, seed);
+const withRegistry = withSignatureRegistry;
 
 async function httpGet(path: string): Promise<Buffer> {
   const res = await request(`http://${registry.host}${path}`);

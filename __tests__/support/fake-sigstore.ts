@@ -5,8 +5,9 @@
  *   verified (no OIDC provider here), only decoded: the certificate gets its `sub` as a URI SAN and
  *   its `iss` in the Fulcio issuer extensions (v1 raw, v2 DER UTF8String), issued from a throwaway
  *   CA for 10 minutes. Proof of possession (the signed `sub`) is checked, as Fulcio does.
- * - Rekor: `POST /api/v1/log/entries` for `dsse` v0.0.1 entries, each in a log of its own: a signed
- *   entry timestamp over the canonical entry, and a one-leaf inclusion proof with a signed checkpoint.
+ * - Rekor: `POST /api/v1/log/entries` for `dsse` and `hashedrekord` v0.0.1 entries, each in a log of
+ *   its own: a signed entry timestamp over the canonical entry, and a one-leaf inclusion proof with a
+ *   signed checkpoint.
  *
  * No SCTs are issued (no CT log), so verification runs with `ignoreSct`.
  */
@@ -122,7 +123,19 @@ export interface FakeSigstore {
   close(): Promise<void>;
 }
 
-export async function startFakeSigstore(options: { certLifetimeMs?: number } = {}): Promise<FakeSigstore> {
+export interface FakeSigstoreOptions {
+  certLifetimeMs?: number;
+  /**
+   * Who GitHub's OIDC token endpoint (`GET /oidc/token?...&audience=A`, bearer
+   * `oidcRequestToken`) says the job is; what ACTIONS_ID_TOKEN_REQUEST_URL points at in a job.
+   */
+  oidc?: { iss: string; sub: string };
+}
+
+/** The request token a job must present to the fake OIDC endpoint. */
+export const OIDC_REQUEST_TOKEN = 'fake-actions-request-token';
+
+export async function startFakeSigstore(options: FakeSigstoreOptions = {}): Promise<FakeSigstore> {
   const ca = await createCa('fake fulcio');
   const rekor = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rekorSpki = rekor.publicKey.export({ type: 'spki', format: 'der' });
@@ -168,24 +181,8 @@ export async function startFakeSigstore(options: { certLifetimeMs?: number } = {
   };
 
   const rekorEntry = (body: unknown): [number, unknown] => {
-    const proposed = body as {
-      kind?: string;
-      spec?: { proposedContent?: { envelope?: string; verifiers?: string[] } };
-    };
-    const content = proposed.spec?.proposedContent;
-    if (proposed.kind !== 'dsse' || !content?.envelope || !content.verifiers?.[0])
-      return [400, { message: 'only dsse entries' }];
-    const envelope = JSON.parse(content.envelope) as { payload: string; signatures: { sig: string }[] };
-    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-    const entryBody = {
-      apiVersion: '0.0.1',
-      kind: 'dsse',
-      spec: {
-        envelopeHash: { algorithm: 'sha256', value: sha(content.envelope) },
-        payloadHash: { algorithm: 'sha256', value: sha(Buffer.from(envelope.payload, 'base64')) },
-        signatures: [{ signature: envelope.signatures[0]?.sig ?? '', verifier: content.verifiers[0] }],
-      },
-    };
+    const entryBody = canonicalEntry(body);
+    if (!entryBody) return [400, { message: 'only dsse and hashedrekord entries' }];
     const bodyBytes = Buffer.from(canonicalJson(entryBody));
     const integratedTime = Math.floor(Date.now() / 1000);
     const logID = logId.toString('hex');
@@ -207,7 +204,7 @@ export async function startFakeSigstore(options: { certLifetimeMs?: number } = {
     return [
       201,
       {
-        [sha(bodyBytes)]: {
+        [createHash('sha256').update(bodyBytes).digest('hex')]: {
           body: bodyBytes.toString('base64'),
           integratedTime,
           logID,
@@ -232,6 +229,13 @@ export async function startFakeSigstore(options: { certLifetimeMs?: number } = {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const reply = async (): Promise<[number, unknown]> => {
+        if (req.method === 'GET' && req.url?.startsWith('/oidc/token') && options.oidc) {
+          if (req.headers.authorization !== `Bearer ${OIDC_REQUEST_TOKEN}`)
+            return [401, { message: 'bad request token' }];
+          const audience = new URL(req.url, 'http://x').searchParams.get('audience') ?? '';
+          const exp = Math.floor(Date.now() / 1000) + 600;
+          return [200, { value: mintToken({ ...options.oidc, aud: audience, exp }) }];
+        }
         const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as unknown;
         if (req.method === 'POST' && req.url === '/api/v2/signingCert') {
           requests.fulcio++;
@@ -286,5 +290,36 @@ export async function startFakeSigstore(options: { certLifetimeMs?: number } = {
       timestampAuthorities: [],
     }),
     close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** The entry Rekor stores for a proposed one: `dsse` hashes the envelope; `hashedrekord` is kept as sent. */
+function canonicalEntry(body: unknown): object | undefined {
+  const proposed = body as {
+    kind?: string;
+    apiVersion?: string;
+    spec?: {
+      proposedContent?: { envelope?: string; verifiers?: string[] };
+      data?: { hash?: { algorithm?: string; value?: string } };
+      signature?: { content?: string; publicKey?: { content?: string } };
+    };
+  };
+  if (proposed.kind === 'hashedrekord') {
+    const { data, signature } = proposed.spec ?? {};
+    if (!data?.hash?.value || !signature?.content || !signature.publicKey?.content) return undefined;
+    return { apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data, signature } };
+  }
+  const content = proposed.spec?.proposedContent;
+  if (proposed.kind !== 'dsse' || !content?.envelope || !content.verifiers?.[0]) return undefined;
+  const envelope = JSON.parse(content.envelope) as { payload: string; signatures: { sig: string }[] };
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  return {
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: sha(content.envelope) },
+      payloadHash: { algorithm: 'sha256', value: sha(Buffer.from(envelope.payload, 'base64')) },
+      signatures: [{ signature: envelope.signatures[0]?.sig ?? '', verifier: content.verifiers[0] }],
+    },
   };
 }

@@ -135,6 +135,9 @@ const registryInputs = {
 const signInputs = {
   'sign-key': optionalText(),
   'sign-key-password': optionalText(),
+  'sign-keyless': bool(false),
+  'sigstore-fulcio-url': optionalText(),
+  'sigstore-rekor-url': optionalText(),
 } satisfies Spec;
 
 export const pushInputs = {
@@ -212,6 +215,24 @@ export function requireInput<T>(value: T | undefined, input: string, why: string
 }
 
 /** A `require` gate without a key cannot check anything, so it must not get as far as passing. */
+/** One way of signing at a time; the Sigstore URLs only mean something when keyless. */
+export function checkSignInputs(inputs: {
+  signKey?: string | undefined;
+  signKeyless?: boolean | undefined;
+  sigstoreFulcioUrl?: string | undefined;
+  sigstoreRekorUrl?: string | undefined;
+}): void {
+  if (inputs.signKey && inputs.signKeyless)
+    throw new InputError('sign-keyless', 'and sign-key are exclusive: sign with a key or keyless, not both');
+  for (const [name, value] of [
+    ['sigstore-fulcio-url', inputs.sigstoreFulcioUrl],
+    ['sigstore-rekor-url', inputs.sigstoreRekorUrl],
+  ] as const) {
+    if (value && !inputs.signKeyless)
+      throw new InputError(name, 'is for keyless signing; set sign-keyless: true');
+  }
+}
+
 export function checkVerifyInputs(inputs: {
   verifyPolicy?: string | undefined;
   verifyKey?: string | undefined;

@@ -22,10 +22,12 @@ import {
 import { openSignatureRegistry, type RegistryFlags } from '../sign/oci-registry.js';
 import { signEntry } from '../sign/sign-entry.js';
 import { signImage } from '../sign/sign-image.js';
+import { signImageKeyless } from '../sign/sign-image-keyless.js';
 import { formatImageRef, parseSignTarget } from '../sign/target.js';
 import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { verifyEntry } from '../sign/verify-entry.js';
 import { verifyImage } from '../sign/verify-image.js';
+import { verifyImageKeyless } from '../sign/verify-image-keyless.js';
 import { collectLabel, flagOf } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
@@ -85,7 +87,7 @@ export function registerSignCommands(program: Command): void {
       .option('--key <key>', 'private key: a PEM file or env://NAME')
       .option(
         '--keyless',
-        'models and bentos: sign through Sigstore (Fulcio certificate for an OIDC identity)',
+        'sign through Sigstore: a Fulcio certificate for an OIDC identity, logged in Rekor (images: as `cosign sign` does)',
       )
       .option(
         '--identity-token-env <name>',
@@ -114,7 +116,7 @@ export function registerSignCommands(program: Command): void {
     program
       .command('verify')
       .description(
-        'with --pub: check the signature of a model, bento or image; without: check stored bentos against their digests',
+        'with --pub (key) or --certificate-identity/--certificate-oidc-issuer (keyless): check the signature of a model, bento or image; without: check stored bentos against their digests',
       )
       .argument('[target]', `${TARGET_HELP}; every bento when absent (integrity check only)`)
       .option('--pub <key>', 'public key: a PEM file or env://NAME')
@@ -193,9 +195,7 @@ async function sign(text: string, opts: SignFlags): Promise<void> {
       );
     return;
   }
-  if (Object.keys(opts.annotation).some((k) => k === 'creator' || k === 'timestamp')) {
-    throw new UsageError('invalid --annotation: creator and timestamp are set by bentoci; choose other keys');
-  }
+  checkImageAnnotations(opts.annotation);
   const registry = await openSignatureRegistry(target.ref, opts, { push: true });
   const signed = await signImage(registry, target.ref, signer, { annotations: opts.annotation }).finally(() =>
     registry.close(),
@@ -217,22 +217,47 @@ async function sign(text: string, opts: SignFlags): Promise<void> {
 
 async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: SignFlags): Promise<void> {
   if (opts.key !== undefined) throw new UsageError('pass --key or --keyless, not both');
-  if (target.type === 'image')
-    throw new UsageError(
-      'keyless signing covers models and bentos in the store; sign images with --key (cosign keyless layers are not implemented)',
-    );
-  const { store, entry } = await findEntry(target.tag, opts.kind);
+  // A missing entry or a bad annotation fails before a token is fetched.
+  const entry = target.type === 'entry' ? await findEntry(target.tag, opts.kind) : undefined;
+  if (target.type === 'image') checkImageAnnotations(opts.annotation);
   const { token, claims, from } = await resolveIdentityToken(
     opts.identityTokenEnv !== undefined ? { envName: opts.identityTokenEnv } : {},
   );
-  const signed = await signEntryKeyless(store, entry, {
+  const keyless = {
     identityToken: token,
     tlog: opts.tlog,
     ...(opts.fulcioUrl !== undefined ? { fulcioURL: opts.fulcioUrl } : {}),
     ...(opts.rekorUrl !== undefined ? { rekorURL: opts.rekorUrl } : {}),
-  });
-  const tag = formatTag(entry.tag);
+  };
   const subject = claims.email ?? claims.sub ?? '';
+  const logged = (yes: boolean) => (yes ? ', logged in Rekor' : ', not logged (--no-tlog)');
+  if (target.type === 'image') {
+    const registry = await openSignatureRegistry(target.ref, opts, { push: true });
+    const signed = await signImageKeyless(registry, target.ref, {
+      ...keyless,
+      annotations: opts.annotation,
+    }).finally(() => registry.close());
+    const image = formatImageRef(target.ref);
+    if (opts.json) {
+      printJson({
+        image,
+        digest: signed.digest,
+        signatureTag: signed.signatureTag,
+        issuer: claims.iss,
+        subject,
+        tlog: signed.logged,
+        kept: signed.kept,
+      });
+      return;
+    }
+    info(
+      `signed ${image} (${signed.digest}) keyless as ${subject} (issuer ${claims.iss}, token from ${from})${logged(signed.logged)}: ${target.ref.repository}:${signed.signatureTag}`,
+    );
+    return;
+  }
+  const { store, entry: stored } = entry!;
+  const signed = await signEntryKeyless(store, stored, keyless);
+  const tag = formatTag(stored.tag);
   if (opts.json) {
     printJson({
       tag,
@@ -246,8 +271,13 @@ async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: Sig
     return;
   }
   info(
-    `signed ${store.kind.noun} ${tag} keyless as ${subject} (issuer ${claims.iss}, token from ${from})${signed.logged ? ', logged in Rekor' : ', not logged (--no-tlog)'}: ${signed.path}`,
+    `signed ${store.kind.noun} ${tag} keyless as ${subject} (issuer ${claims.iss}, token from ${from})${logged(signed.logged)}: ${signed.path}`,
   );
+}
+
+function checkImageAnnotations(annotations: Record<string, string>): void {
+  if (Object.keys(annotations).some((k) => k === 'creator' || k === 'timestamp'))
+    throw new UsageError('invalid --annotation: creator and timestamp are set by bentoci; choose other keys');
 }
 
 const KEYLESS_VERIFY_FLAGS = [
@@ -265,8 +295,8 @@ async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promi
     throw new UsageError(
       'pass --pub (key-based) or --certificate-identity/--certificate-oidc-issuer (keyless), not both',
     );
-  if (text === undefined || parseSignTarget(text).type === 'image')
-    throw new UsageError('keyless verification needs a model or bento tag (images are verified with --pub)');
+  if (text === undefined)
+    throw new UsageError('keyless verification needs a target: a model or bento tag, or an image reference');
   const policy = {
     ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}),
     ...(opts.certificateIdentityRegexp !== undefined
@@ -278,14 +308,29 @@ async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promi
       : {}),
   };
   compileIdentityPolicy(policy); // a usage mistake fails before the store or the network is touched
-  const { store, entry } = await findEntry(text, opts.kind);
+  const target = parseSignTarget(text);
+  const found = target.type === 'entry' ? await findEntry(target.tag, opts.kind) : undefined;
   const trustedRoot = await loadTrustedRoot(opts.trustedRoot !== undefined ? { file: opts.trustedRoot } : {});
-  const result = await verifyEntryKeyless(store, entry, policy, {
+  const options = {
     trustedRoot,
     ignoreTlog: opts.insecureIgnoreTlog ?? false,
     ignoreSct: opts.insecureIgnoreSct ?? false,
-  });
-  const passed = reportEntryVerification(store.kind.noun, entry, result, opts.json);
+  };
+  if (target.type === 'image') {
+    const registry = await openSignatureRegistry(target.ref, opts);
+    const result = await verifyImageKeyless(registry, target.ref, policy, options).finally(() =>
+      registry.close(),
+    );
+    const passed = reportVerification({ image: formatImageRef(target.ref) }, result, opts.json);
+    if (passed)
+      info(
+        `verified ${formatImageRef(target.ref)} (${passed.digest}): keyless cosign signature of ${passed.signer.identity} (issuer ${passed.signer.issuer}${passed.logged ? ', logged in Rekor' : ', not logged'})`,
+      );
+    return;
+  }
+  const { store, entry } = found!;
+  const result = await verifyEntryKeyless(store, entry, policy, options);
+  const passed = reportVerification(entryHead(store.kind.noun, entry), result, opts.json);
   if (passed) {
     const { subject, predicate } = passed.statement;
     info(
@@ -295,23 +340,30 @@ async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promi
 }
 
 /**
- * Prints an entry's verification as JSON when asked, and throws its reason when it failed: a
- * changed file is an integrity error, anything else (no signature, wrong key) a plain failure.
- * Returns the passed result when a one-line message is still to be printed.
+ * Prints a verification as JSON (after `head`: what was verified) when asked, and throws its reason
+ * when it failed: a changed file or a signature moved to another digest is an integrity error,
+ * anything else (no signature, wrong key) a plain failure. Returns the passed result when a one-line
+ * message is still to be printed.
  */
-function reportEntryVerification<R extends { ok: true } | { ok: false; reason: string; message: string }>(
-  noun: string,
-  entry: StoredEntry<EntryInfo>,
+function reportVerification<R extends { ok: true } | { ok: false; reason: string; message: string }>(
+  head: Record<string, string>,
   result: R,
   json: boolean | undefined,
 ): Extract<R, { ok: true }> | undefined {
-  if (json) printJson({ tag: formatTag(entry.tag), kind: noun, ...result });
+  if (json) printJson({ ...head, ...result });
   if (!result.ok) {
     const failed = result as Extract<R, { ok: false }>;
-    throw failed.reason === 'changed' ? new IntegrityError(failed.message) : new BentoError(failed.message);
+    throw failed.reason === 'changed' || failed.reason === 'digest-mismatch'
+      ? new IntegrityError(failed.message)
+      : new BentoError(failed.message);
   }
   return json ? undefined : (result as Extract<R, { ok: true }>);
 }
+
+const entryHead = (noun: string, entry: StoredEntry<EntryInfo>) => ({
+  tag: formatTag(entry.tag),
+  kind: noun,
+});
 
 async function verify(text: string | undefined, opts: VerifyFlags): Promise<void> {
   if (KEYLESS_VERIFY_FLAGS.some((f) => opts[f] !== undefined)) return verifyKeyless(text, opts);
@@ -322,9 +374,8 @@ async function verify(text: string | undefined, opts: VerifyFlags): Promise<void
   const verifier = await loadVerifier(opts.pub);
   if (target.type === 'entry') {
     const { store, entry } = await findEntry(target.tag, opts.kind);
-    const passed = reportEntryVerification(
-      store.kind.noun,
-      entry,
+    const passed = reportVerification(
+      entryHead(store.kind.noun, entry),
       await verifyEntry(store, entry, verifier),
       opts.json,
     );
@@ -338,14 +389,11 @@ async function verify(text: string | undefined, opts: VerifyFlags): Promise<void
   }
   const registry = await openSignatureRegistry(target.ref, opts);
   const result = await verifyImage(registry, target.ref, verifier).finally(() => registry.close());
-  const image = formatImageRef(target.ref);
-  if (opts.json) printJson({ image, ...result });
-  if (!result.ok)
-    throw result.reason === 'digest-mismatch'
-      ? new IntegrityError(result.message)
-      : new BentoError(result.message);
-  if (!opts.json)
-    info(`verified ${image} (${result.digest}): cosign signature by keyid ${verifier.keyid.slice(0, 12)}`);
+  const passed = reportVerification({ image: formatImageRef(target.ref) }, result, opts.json);
+  if (passed)
+    info(
+      `verified ${formatImageRef(target.ref)} (${passed.digest}): cosign signature by keyid ${verifier.keyid.slice(0, 12)}`,
+    );
 }
 
 /** Without --pub: the store's own check of files against their recorded digests (no signatures). */

@@ -105,6 +105,26 @@ export const simpleSigningPayloadSchema = z.object({
 });
 export type SimpleSigningPayload = z.infer<typeof simpleSigningPayloadSchema>;
 
+/**
+ * A keyless layer (`cosign sign` without --key) carries, beside the signature, the Fulcio certificate
+ * (PEM) and the Rekor entry the signature was logged as.
+ */
+export const COSIGN_CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+export const COSIGN_CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain';
+export const COSIGN_BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle';
+
+/** `dev.sigstore.cosign/bundle`: Rekor's signed entry timestamp over the entry it returned. */
+export const cosignRekorBundleSchema = z.object({
+  SignedEntryTimestamp: z.string().min(1),
+  Payload: z.object({
+    body: z.string().min(1),
+    integratedTime: z.number().int(),
+    logIndex: z.number().int().nonnegative(),
+    logID: z.string().regex(/^[0-9a-f]+$/),
+  }),
+});
+export type CosignRekorBundle = z.infer<typeof cosignRekorBundleSchema>;
+
 // --- OCI ----------------------------------------------------------------------------------------
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,9 +1,10 @@
 /**
- * Verifying a keyless-signed store entry: some Sigstore bundle beside it must chain to a Fulcio CA of
- * the trusted root at a trusted time (its Rekor entry's), be logged (unless told otherwise), carry
- * the expected OIDC identity and issuer in its certificate, and hold a statement that names this
- * entry and lists exactly the files on disk now. @sigstore/verify does the cryptography; the identity
- * policy and the entry checks are ours, so failures can say which part broke.
+ * Verifying keyless signatures. `checkBundle` is the part every keyless signature shares (images use
+ * it too, see verify-image-keyless.ts): the bundle must chain to a Fulcio CA of the trusted root at a
+ * trusted time (its Rekor entry's), be logged (unless told otherwise), and carry the expected OIDC
+ * identity and issuer in its certificate. For a store entry, some bundle beside it must also hold a
+ * statement that names this entry and lists exactly the files on disk now. @sigstore/verify does the
+ * cryptography; the identity policy and the entry checks are ours, so failures can say which part broke.
  */
 import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -15,7 +16,7 @@ import { readEntryBundles } from './entry-bundles.js';
 import type { EntryStatement } from './formats.js';
 import { describeSigstoreError } from './keyless.js';
 import { subjectsOnDisk } from './statement.js';
-import { matchStatement, type StatementMismatch } from './verify-entry.js';
+import { matchStatement, mostTelling, type StatementMismatch } from './verify-entry.js';
 
 /** cosign's `--certificate-identity[-regexp]` and `--certificate-oidc-issuer[-regexp]`. */
 export interface IdentityPolicy {
@@ -90,13 +91,95 @@ export function compileIdentityPolicy(policy: IdentityPolicy): {
   };
 }
 
+/** What every keyless check needs, built once per verification: the trust material and the policy. */
+export interface SigstoreCheck {
+  verifier: Verifier;
+  accept: ReturnType<typeof compileIdentityPolicy>;
+  ignoreTlog: boolean;
+  now: Date;
+}
+
+export function sigstoreCheck(policy: IdentityPolicy, options: KeylessVerifyOptions): SigstoreCheck {
+  const accept = compileIdentityPolicy(policy);
+  const verifier = new Verifier(toTrustMaterial(options.trustedRoot), {
+    tlogThreshold: options.ignoreTlog ? 0 : 1,
+    ctlogThreshold: options.ignoreSct ? 0 : 1,
+    // The trusted time comes from the Rekor entry (or, with ignoreTlog, from `now`, below).
+    timestampThreshold: 1,
+  });
+  return { verifier, accept, ignoreTlog: options.ignoreTlog ?? false, now: options.now ?? new Date() };
+}
+
+export type BundleCheck =
+  | { ok: true; bundle: Bundle; signer: KeylessIdentity; logged: boolean }
+  | { ok: false; reason: 'malformed' | 'untrusted' | 'wrong-identity'; message: string };
+
+/**
+ * One bundle, `where` it was found: it must be a bundle of the `content` kind, chain to the trusted
+ * root at a trusted time, be logged (unless the check ignores the log), hold a signature that
+ * verifies (over `artifact` for a message signature), and name an accepted identity. What the
+ * signature covers is the caller's to check.
+ */
+export function checkBundle(
+  json: unknown,
+  content: 'dsseEnvelope' | 'messageSignature',
+  artifact: Buffer | undefined,
+  check: SigstoreCheck,
+  where: string,
+): BundleCheck {
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `${where} is not a valid Sigstore bundle (${(err as Error).message})`,
+    };
+  }
+  if (bundle.content.$case !== content)
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `${where} holds no ${content === 'dsseEnvelope' ? 'DSSE envelope' : 'message signature'}`,
+    };
+  let signer: Signer;
+  let logged: boolean;
+  try {
+    const entity = toSignedEntity(bundle, artifact);
+    logged = entity.tlogEntries.length > 0;
+    if (!logged && !check.ignoreTlog)
+      return {
+        ok: false,
+        reason: 'untrusted',
+        message: `${where} has no transparency-log entry (signed with --no-tlog), so nothing proves when its certificate was used; pass --insecure-ignore-tlog to check the certificate at the current time instead`,
+      };
+    signer = check.verifier.verify(entity.timestamps.length > 0 ? entity : atTime(entity, check.now));
+  } catch (err) {
+    return {
+      ok: false,
+      reason: 'untrusted',
+      message: `${where} does not verify against the trusted root (${describeSigstoreError(err, '')})`,
+    };
+  }
+  const identity = signer.identity?.subjectAlternativeName ?? '';
+  const issuer = signer.identity?.extensions?.issuer ?? '';
+  if (!check.accept.identity(identity) || !check.accept.issuer(issuer))
+    return {
+      ok: false,
+      reason: 'wrong-identity',
+      message: `${where} is signed by "${identity}" (issuer ${issuer || 'unknown'}), not by the expected ${check.accept.describe}`,
+    };
+  return { ok: true, bundle, signer: { identity, issuer }, logged };
+}
+
 export async function verifyEntryKeyless<I extends EntryInfo>(
   store: EntryStore<I>,
   entry: StoredEntry<I>,
   policy: IdentityPolicy,
   options: KeylessVerifyOptions,
 ): Promise<KeylessVerification> {
-  const accept = compileIdentityPolicy(policy);
+  const check = sigstoreCheck(policy, options);
   const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
   const { bundles, malformed } = await readEntryBundles(entry.dir);
   if (bundles.length === 0) {
@@ -113,66 +196,16 @@ export async function verifyEntryKeyless<I extends EntryInfo>(
     };
   }
 
-  const material = toTrustMaterial(options.trustedRoot);
-  const verifier = new Verifier(material, {
-    tlogThreshold: options.ignoreTlog ? 0 : 1,
-    ctlogThreshold: options.ignoreSct ? 0 : 1,
-    // The trusted time comes from the Rekor entry (or, with ignoreTlog, from `now`, below).
-    timestampThreshold: 1,
-  });
-  const now = options.now ?? new Date();
   const failures: Failure[] = [];
   let actual: ReturnType<typeof subjectsOnDisk> | undefined;
   for (const { file, bundle: json } of bundles) {
-    const where = `${SIGNATURES_DIR}/${file}`;
-    let bundle: Bundle;
-    try {
-      bundle = bundleFromJSON(json);
-    } catch (err) {
-      failures.push({
-        ok: false,
-        reason: 'malformed',
-        message: `${what}: ${where} is not a valid Sigstore bundle (${(err as Error).message})`,
-      });
+    const checked = checkBundle(json, 'dsseEnvelope', undefined, check, `${SIGNATURES_DIR}/${file}`);
+    if (!checked.ok) {
+      failures.push({ ...checked, message: `${what}: ${checked.message}` });
       continue;
     }
-    if (bundle.content.$case !== 'dsseEnvelope') {
-      failures.push({ ok: false, reason: 'malformed', message: `${what}: ${where} holds no DSSE envelope` });
-      continue;
-    }
-    const envelope = bundle.content.dsseEnvelope;
-    let signer: Signer;
-    let logged: boolean;
-    try {
-      const entity = toSignedEntity(bundle);
-      logged = entity.tlogEntries.length > 0;
-      if (!logged && !options.ignoreTlog) {
-        failures.push({
-          ok: false,
-          reason: 'untrusted',
-          message: `${what}: ${where} has no transparency-log entry (signed with --no-tlog), so nothing proves when its certificate was used; pass --insecure-ignore-tlog to check the certificate at the current time instead`,
-        });
-        continue;
-      }
-      signer = verifier.verify(entity.timestamps.length > 0 ? entity : atTime(entity, now));
-    } catch (err) {
-      failures.push({
-        ok: false,
-        reason: 'untrusted',
-        message: `${what}: ${where} does not verify against the trusted root (${describeSigstoreError(err, '')})`,
-      });
-      continue;
-    }
-    const identity = signer.identity?.subjectAlternativeName ?? '';
-    const issuer = signer.identity?.extensions?.issuer ?? '';
-    if (!accept.identity(identity) || !accept.issuer(issuer)) {
-      failures.push({
-        ok: false,
-        reason: 'wrong-identity',
-        message: `${what}: ${where} is signed by "${identity}" (issuer ${issuer || 'unknown'}), not by the expected ${accept.describe}`,
-      });
-      continue;
-    }
+    if (checked.bundle.content.$case !== 'dsseEnvelope') continue;
+    const envelope = checked.bundle.content.dsseEnvelope;
     const matched = await matchStatement(store, entry, file, envelope.payload, envelope.payloadType, () => {
       actual ??= subjectsOnDisk(store, entry.dir);
       return actual;
@@ -181,12 +214,9 @@ export async function verifyEntryKeyless<I extends EntryInfo>(
       failures.push(matched);
       continue;
     }
-    return { ok: true, file, signer: { identity, issuer }, logged, statement: matched.statement };
+    return { ok: true, file, signer: checked.signer, logged: checked.logged, statement: matched.statement };
   }
-  // The most telling failure wins, as for key-based verification.
-  const rank = ['changed', 'other-entry', 'wrong-identity', 'untrusted', 'malformed'];
-  failures.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
-  return failures[0]!;
+  return mostTelling(failures)!;
 }
 
 /**

@@ -1,13 +1,20 @@
 /**
- * Keyless signing of a store entry through Sigstore: the same in-toto statement the key-based path
- * signs, in a DSSE envelope signed by an ephemeral key whose certificate Fulcio issues for the OIDC
- * identity, optionally logged in Rekor, packed as a Sigstore bundle (v0.3) beside the entry.
+ * Keyless signing through Sigstore: an ephemeral key whose certificate Fulcio issues for the OIDC
+ * identity, the signature optionally logged in Rekor. A store entry gets the same in-toto statement
+ * the key-based path signs, in a DSSE envelope packed as a Sigstore bundle (v0.3) beside the entry;
+ * an image's payload gets a plain message signature (sign-image-keyless.ts stores it cosign's way).
  *
  * Verification is a separate module (`keyless-verify.ts`), as in sigstore-js: nothing here decides
  * whether a bundle is trustworthy.
  */
-import { bundleToJSON } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, type Witness } from '@sigstore/sign';
+import { type BundleWithMessageSignature, bundleToJSON } from '@sigstore/bundle';
+import {
+  DSSEBundleBuilder,
+  FulcioSigner,
+  MessageSignatureBundleBuilder,
+  RekorWitness,
+  type Witness,
+} from '@sigstore/sign';
 import { BentoError, UsageError } from '../core/errors.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { type SigstoreBundleJson, sigstoreBundleJsonSchema, writeEntryBundle } from './entry-bundles.js';
@@ -59,32 +66,54 @@ export async function signStatement(
   payload: Buffer,
   options: KeylessSignOptions,
 ): Promise<SigstoreBundleJson> {
+  const built = await withSigstore(options, (parts) =>
+    new DSSEBundleBuilder(parts).create({ data: payload, type: IN_TOTO_PAYLOAD_TYPE }),
+  );
+  // bundleToJSON gives the protobuf-JSON form every Sigstore client reads; parsed back through our
+  // schema so the stored value has the type the rest of bentoci uses.
+  return sigstoreBundleJsonSchema.parse(bundleToJSON(built));
+}
+
+/**
+ * A plain signature over `payload` (cosign's image signatures sign the simple-signing bytes, not a
+ * DSSE envelope), logged in Rekor as a hashedrekord entry unless `tlog: false`.
+ */
+export function signMessage(
+  payload: Buffer,
+  options: KeylessSignOptions,
+): Promise<BundleWithMessageSignature> {
+  return withSigstore(options, (parts) => new MessageSignatureBundleBuilder(parts).create({ data: payload }));
+}
+
+interface SigstoreParts {
+  signer: FulcioSigner;
+  witnesses: Witness[];
+}
+
+async function withSigstore<B>(
+  options: KeylessSignOptions,
+  build: (parts: SigstoreParts) => Promise<B>,
+): Promise<B> {
   const fulcioURL = checkUrl(options.fulcioURL ?? PUBLIC_FULCIO_URL, '--fulcio-url');
   const rekorURL = checkUrl(options.rekorURL ?? PUBLIC_REKOR_URL, '--rekor-url');
   const timeout = options.timeoutMs ?? 30_000;
   // retry: 0 keeps a failure quick and its message ours; CI reruns a job that hit a transient outage.
   const fetchOptions = { retry: 0, timeout };
-  const witnesses: Witness[] =
-    options.tlog === false ? [] : [new RekorWitness({ rekorBaseURL: rekorURL, ...fetchOptions })];
-  const builder = new DSSEBundleBuilder({
+  const parts: SigstoreParts = {
     signer: new FulcioSigner({
       fulcioBaseURL: fulcioURL,
       identityProvider: { getToken: () => Promise.resolve(options.identityToken) },
       ...fetchOptions,
     }),
-    witnesses,
-  });
-  let built: Awaited<ReturnType<DSSEBundleBuilder['create']>>;
+    witnesses: options.tlog === false ? [] : [new RekorWitness({ rekorBaseURL: rekorURL, ...fetchOptions })],
+  };
   try {
-    built = await builder.create({ data: payload, type: IN_TOTO_PAYLOAD_TYPE });
+    return await build(parts);
   } catch (err) {
     throw new BentoError(
       `keyless signing failed: ${describeSigstoreError(err, options.identityToken)} (Fulcio ${fulcioURL}${options.tlog === false ? '' : `, Rekor ${rekorURL}`}); check the URLs are reachable and the token is fresh`,
     );
   }
-  // bundleToJSON gives the protobuf-JSON form every Sigstore client reads; parsed back through our
-  // schema so the stored value has the type the rest of bentoci uses.
-  return sigstoreBundleJsonSchema.parse(bundleToJSON(built));
 }
 
 function checkUrl(text: string, flag: string): string {

@@ -28,53 +28,74 @@ export interface ImageSignResult {
   kept: number;
 }
 
+export interface ImagePayloadOptions {
+  /** Extra claims in the payload's `optional` (creator and timestamp are ours). */
+  annotations?: Record<string, string>;
+  now?: Date;
+}
+
 export async function signImage(
   registry: SignatureRegistry,
   ref: ImageRef,
   signer: Signer,
-  options: { annotations?: Record<string, string>; now?: Date } = {},
+  options: ImagePayloadOptions = {},
 ): Promise<ImageSignResult> {
   const digest = await resolveDigest(registry, ref);
+  const payload = imagePayload(ref, digest, options);
+  const signature = await signer.sign(payload);
+  // One by this key for this digest is replaced, so signing again does not pile up layers.
+  const ownVerifier = newVerifier(signer.publicKey);
+  const written = await appendSignatureLayer(
+    registry,
+    ref,
+    digest,
+    payload,
+    signatureLayer(payload, signature),
+    (layer) => isOwnSignature(registry, ref.repository, layer, ownVerifier, digest),
+  );
+  return { digest, ...written, payload, signature };
+}
+
+/** The simple-signing payload for the image `ref` resolves to (`digest`). */
+export function imagePayload(ref: ImageRef, digest: string, options: ImagePayloadOptions): Buffer {
   const optional = {
     ...options.annotations,
     creator: `bentoci ${BENTOCI_VERSION}`,
     // containers/image rejects a non-integer timestamp.
     timestamp: Math.floor((options.now ?? new Date()).getTime() / 1000),
   };
-  const payload = simpleSigningPayload(dockerReferenceOf(ref), digest, optional);
-  const signature = await signer.sign(payload);
+  return simpleSigningPayload(dockerReferenceOf(ref), digest, optional);
+}
 
+/**
+ * Adds the signature `layer` over `payload` to the `.sig` manifest of `digest`. Earlier signatures
+ * (and any other layers) stay, in order, except those `replaces` picks.
+ */
+export async function appendSignatureLayer(
+  registry: SignatureRegistry,
+  ref: ImageRef,
+  digest: string,
+  payload: Buffer,
+  layer: Descriptor,
+  replaces: (previous: Descriptor) => Promise<boolean>,
+): Promise<{ signatureTag: string; signatureManifestDigest: string; kept: number }> {
   const tag = cosignSignatureTag(digest);
   const previous = await readSignatureManifest(registry, ref.repository, tag);
-  // Earlier signatures by other keys (and any other layers) stay, in order; one by this key for this
-  // digest is replaced, so signing again does not pile up layers.
-  const ownVerifier = newVerifier(signer.publicKey);
   const cosignLayers = new Set(previous ? signatureLayers(previous) : []);
   const layers: Descriptor[] = [];
   let kept = 0;
-  for (const layer of previous?.layers ?? []) {
-    if (
-      cosignLayers.has(layer) &&
-      (await isOwnSignature(registry, ref.repository, layer, ownVerifier, digest))
-    )
-      continue;
-    layers.push(layer);
-    if (cosignLayers.has(layer)) kept++;
+  for (const old of previous?.layers ?? []) {
+    if (cosignLayers.has(old) && (await replaces(old))) continue;
+    layers.push(old);
+    if (cosignLayers.has(old)) kept++;
   }
-  layers.push(signatureLayer(payload, signature));
+  layers.push(layer);
 
   await registry.putBlob(ref.repository, payload);
   const { config, manifest } = signatureManifest(layers);
   await registry.putBlob(ref.repository, config);
   const put = await registry.putManifest(ref.repository, tag, OCI_MANIFEST_MEDIA_TYPE, manifest);
-  return {
-    digest,
-    signatureTag: tag,
-    signatureManifestDigest: put.digest,
-    payload,
-    signature,
-    kept,
-  };
+  return { signatureTag: tag, signatureManifestDigest: put.digest, kept };
 }
 
 async function isOwnSignature(

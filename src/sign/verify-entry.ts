@@ -83,11 +83,8 @@ export async function verifyEntry<I extends EntryInfo>(
     const { statement } = matched;
     return { ok: true, keyid: verifier.keyid, file, statement };
   }
-  // The most telling failure wins: a content change or tampering before "signed by someone else".
-  const rank = ['changed', 'bad-signature', 'other-entry', 'malformed'];
-  failures.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
   return (
-    failures[0] ?? {
+    mostTelling(failures) ?? {
       ok: false,
       reason: 'wrong-key',
       message: `${what} is not signed by the key in --pub (keyid ${short(verifier.keyid)}); it is signed by ${[...otherKeys].join(', ')}`,
@@ -170,4 +167,24 @@ export async function assertEntryVerified<I extends EntryInfo>(
 
 function short(keyid: string): string {
   return keyid.slice(0, 12);
+}
+
+/**
+ * The failure that says most when several signatures failed differently: a content change or
+ * tampering before "signed by someone else", and that before "could not be read".
+ */
+export function mostTelling<F extends { reason: string }>(failures: readonly F[]): F | undefined {
+  const rank = [
+    'changed',
+    'digest-mismatch',
+    'bad-signature',
+    'other-entry',
+    'other-repository',
+    'wrong-identity',
+    'wrong-key',
+    'untrusted',
+    'malformed',
+  ];
+  const order = (f: F) => (rank.includes(f.reason) ? rank.indexOf(f.reason) : rank.length);
+  return [...failures].sort((a, b) => order(a) - order(b))[0];
 }

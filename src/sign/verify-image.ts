@@ -5,10 +5,11 @@
 import { BentoError, IntegrityError } from '../core/errors.js';
 import { cosignSignatureTag, parseSimpleSigningPayload, signatureLayers } from './cosign.js';
 import { readSignatureManifest, resolveDigest } from './cosign-registry.js';
-import { COSIGN_SIGNATURE_ANNOTATION, type SimpleSigningPayload } from './formats.js';
+import { COSIGN_SIGNATURE_ANNOTATION, type Descriptor, type SimpleSigningPayload } from './formats.js';
 import type { Verifier } from './keys.js';
 import { type SignatureRegistry, sha256Digest } from './registry.js';
 import { formatImageRef, type ImageRef } from './target.js';
+import { mostTelling } from './verify-entry.js';
 
 export type ImageVerification =
   | { ok: true; digest: string; payload: SimpleSigningPayload; signatures: number }
@@ -27,11 +28,7 @@ export async function verifyImage(
   ref: ImageRef,
   verifier: Verifier,
 ): Promise<ImageVerification> {
-  const what = `image ${formatImageRef(ref)}`;
-  const digest = await resolveDigest(registry, ref);
-  const tag = cosignSignatureTag(digest);
-  const manifest = await readSignatureManifest(registry, ref.repository, tag);
-  const layers = manifest ? signatureLayers(manifest) : [];
+  const { what, digest, tag, layers } = await imageSignatures(registry, ref);
   if (layers.length === 0) {
     return {
       ok: false,
@@ -41,53 +38,99 @@ export async function verifyImage(
   }
   const failures: Exclude<ImageVerification, { ok: true }>[] = [];
   for (const layer of layers) {
-    const payload = await registry.getBlob(ref.repository, layer.digest);
-    if (sha256Digest(payload) !== layer.digest) {
-      failures.push({
-        ok: false,
-        reason: 'malformed',
-        message: `${what}: signature payload ${layer.digest} does not match its digest`,
-      });
+    const payload = await layerPayload(registry, ref, layer, what);
+    if (!Buffer.isBuffer(payload)) {
+      failures.push(payload);
       continue;
     }
     const sig = Buffer.from(layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION] ?? '', 'base64');
     if (!verifier.verify(payload, sig)) continue;
-    const parsed = parseSimpleSigningPayload(payload);
-    if (!parsed) {
-      failures.push({
-        ok: false,
-        reason: 'malformed',
-        message: `${what}: a signed payload is not cosign simple-signing JSON`,
-      });
+    const checked = checkSignedPayload(what, payload, digest, ref);
+    if (!checked.ok) {
+      failures.push(checked);
       continue;
     }
-    const signedDigest = parsed.critical.image['docker-manifest-digest'];
-    if (signedDigest !== digest) {
-      failures.push({
-        ok: false,
-        reason: 'digest-mismatch',
-        message: `${what}: digest mismatch: the signature is for ${signedDigest}, the image is ${digest}`,
-      });
-      continue;
-    }
-    const signedRepo = repositoryPath(parsed.critical.identity['docker-reference']);
-    if (signedRepo !== ref.repository) {
-      failures.push({
-        ok: false,
-        reason: 'other-repository',
-        message: `${what}: the signature names repository ${parsed.critical.identity['docker-reference']}, not ${ref.repository}`,
-      });
-      continue;
-    }
-    return { ok: true, digest, payload: parsed, signatures: layers.length };
+    return { ok: true, digest, payload: checked.payload, signatures: layers.length };
   }
   return (
-    failures[0] ?? {
+    mostTelling(failures) ?? {
       ok: false,
       reason: 'wrong-key',
       message: `${what} is not signed by the key in --pub (${layers.length} signature${layers.length > 1 ? 's' : ''} by other keys)`,
     }
   );
+}
+
+/** The signature layers of the digest a reference resolves to now (none when it has no `.sig`). */
+export async function imageSignatures(
+  registry: SignatureRegistry,
+  ref: ImageRef,
+): Promise<{ what: string; digest: string; tag: string; layers: Descriptor[] }> {
+  const digest = await resolveDigest(registry, ref);
+  const tag = cosignSignatureTag(digest);
+  const manifest = await readSignatureManifest(registry, ref.repository, tag);
+  return {
+    what: `image ${formatImageRef(ref)}`,
+    digest,
+    tag,
+    layers: manifest ? signatureLayers(manifest) : [],
+  };
+}
+
+/** A layer's payload, refused when the registry's bytes do not match the layer's digest. */
+export async function layerPayload(
+  registry: SignatureRegistry,
+  ref: ImageRef,
+  layer: Descriptor,
+  what: string,
+): Promise<Buffer | PayloadFailure> {
+  const payload = await registry.getBlob(ref.repository, layer.digest);
+  if (sha256Digest(payload) === layer.digest) return payload;
+  return {
+    ok: false,
+    reason: 'malformed',
+    message: `${what}: signature payload ${layer.digest} does not match its digest`,
+  };
+}
+
+export type PayloadFailure = {
+  ok: false;
+  reason: 'digest-mismatch' | 'other-repository' | 'malformed';
+  message: string;
+};
+
+/**
+ * What a verified signature covers must be this image: cosign simple-signing JSON naming the digest
+ * the reference resolves to now and the same repository path (the host may differ: mirrors).
+ */
+export function checkSignedPayload(
+  what: string,
+  payload: Buffer,
+  digest: string,
+  ref: ImageRef,
+): { ok: true; payload: SimpleSigningPayload } | PayloadFailure {
+  const parsed = parseSimpleSigningPayload(payload);
+  if (!parsed)
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `${what}: a signed payload is not cosign simple-signing JSON`,
+    };
+  const signedDigest = parsed.critical.image['docker-manifest-digest'];
+  if (signedDigest !== digest)
+    return {
+      ok: false,
+      reason: 'digest-mismatch',
+      message: `${what}: digest mismatch: the signature is for ${signedDigest}, the image is ${digest}`,
+    };
+  const signedRepo = repositoryPath(parsed.critical.identity['docker-reference']);
+  if (signedRepo !== ref.repository)
+    return {
+      ok: false,
+      reason: 'other-repository',
+      message: `${what}: the signature names repository ${parsed.critical.identity['docker-reference']}, not ${ref.repository}`,
+    };
+  return { ok: true, payload: parsed };
 }
 
 /** `host[:port]/path` -> `path` (a docker-reference always carries the host). */

@@ -1,6 +1,6 @@
 /** actions/bento-push: a bento (and optionally its image) to an OCI registry, signed when a key is given. */
 import { formatTag } from '../../core/tag.js';
-import { checkVerifyInputs, pushInputs, readInputs, requireInput } from '../inputs.js';
+import { checkSignInputs, checkVerifyInputs, pushInputs, readInputs, requireInput } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
 import { runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
@@ -12,6 +12,7 @@ await runAction(
   async (run) => {
     const inputs = readInputs(pushInputs);
     checkVerifyInputs(inputs);
+    checkSignInputs(inputs);
     const image = inputs.image
       ? { name: inputs.image, to: requireInput(inputs.imageRegistry, 'image-registry', 'when image is set') }
       : undefined;

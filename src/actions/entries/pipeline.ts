@@ -3,25 +3,24 @@
  * `uses:`. Every part is the same code the single actions run; cross-input checks come first, so a
  * missing registry fails before minutes go into a build.
  */
-import * as core from '@actions/core';
 import { connectEngine } from '../../containerize/engine.js';
 import { openBentoStore } from '../../core/bento-store.js';
 import { formatTag } from '../../core/tag.js';
-import { signEntry } from '../../sign/sign-entry.js';
-import { checkVerifyInputs, pipelineInputs, readInputs, requireInput } from '../inputs.js';
+import { checkSignInputs, checkVerifyInputs, pipelineInputs, readInputs, requireInput } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
 import { runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
 import { buildFlow } from '../steps/build.js';
 import { type BuiltImage, containerizeFlow } from '../steps/containerize.js';
-import { signerFrom } from '../steps/keys.js';
 import { type PushOutcome, pushFlow } from '../steps/push.js';
+import { signBentoStep, signingFrom } from '../steps/signing.js';
 
 await runAction(
   { name: 'pipeline', title: 'bentoci pipeline', outputs: ACTION_OUTPUTS.pipeline },
   async (run) => {
     const inputs = readInputs(pipelineInputs);
     checkVerifyInputs(inputs);
+    checkSignInputs(inputs);
     const registry = inputs.push
       ? requireInput(inputs.registry, 'registry', 'when push is true (or set push: false)')
       : undefined;
@@ -46,14 +45,9 @@ await runAction(
         registry,
         image: image && imageRegistry ? { name: image.tags[0]!, to: imageRegistry } : undefined,
       });
-    } else if (inputs.signKey) {
-      const signKey = inputs.signKey;
-      await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
-        const signed = await signEntry(store, bento, await signerFrom(signKey, inputs.signKeyPassword, env));
-        core.info(
-          `signed bento ${formatTag(bento.tag)} with key ${signed.keyid.slice(0, 12)} (${signed.path})`,
-        );
-      });
+    } else {
+      const signing = await signingFrom(inputs, env);
+      if (signing) await signBentoStep(run, store, bento, signing);
     }
 
     return {

@@ -1,7 +1,8 @@
 /**
  * The registry half: push the bento as an OCI artifact (its models travel inside it) and, when given,
- * the image; with a sign key, sign the bento first (a DSSE envelope beside it, attached to the pushed
- * artifact as an OCI referrer) and sign both pushed manifests in cosign's format.
+ * the image; when signing (a key, or keyless through Sigstore), sign the bento first (its signature
+ * beside it, attached to the pushed artifact as an OCI referrer) and both pushed manifests in cosign's
+ * format.
  */
 import * as core from '@actions/core';
 import type { BentoStore, StoredBento } from '../../core/bento-store.js';
@@ -14,16 +15,13 @@ import { pushImage } from '../../registry/image-push.js';
 import type { TransferOptions } from '../../registry/transfer.js';
 import { attachEntrySignatures } from '../../sign/attach.js';
 import { OCI_MANIFEST_MEDIA_TYPE } from '../../sign/formats.js';
-import type { Signer } from '../../sign/keys.js';
 import { openSignatureRegistry } from '../../sign/oci-registry.js';
-import { signEntry } from '../../sign/sign-entry.js';
-import { signImage } from '../../sign/sign-image.js';
 import type { ActionRun } from '../run.js';
 import type { RunnerEnv } from '../runner.js';
 import { maskSecret } from '../secrets.js';
-import { signerFrom } from './keys.js';
+import { describeSigning, type SigningInputs, signBentoStep, signingFrom, signManifest } from './signing.js';
 
-export interface PushRequest {
+export interface PushRequest extends SigningInputs {
   registry: Reference;
   /** A local image to push too, and where to. */
   image?: { name: string; to: Reference } | undefined;
@@ -31,8 +29,6 @@ export interface PushRequest {
   registryUsername?: string | undefined;
   registryPassword?: string | undefined;
   insecure: boolean;
-  signKey?: string | undefined;
-  signKeyPassword?: string | undefined;
 }
 
 export interface PushOutcome {
@@ -69,17 +65,8 @@ export async function pushFlow(
 ): Promise<PushOutcome> {
   const options = transferOptions(env, request);
   const release = request.releaseVersion ? { release: request.releaseVersion } : {};
-  const signer: Signer | undefined = request.signKey
-    ? await signerFrom(request.signKey, request.signKeyPassword, env)
-    : undefined;
-  if (signer) {
-    await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
-      const signed = await signEntry(store, bento, signer);
-      core.info(
-        `signed bento ${formatTag(bento.tag)} with key ${signed.keyid.slice(0, 12)} (${signed.path})`,
-      );
-    });
-  }
+  const signing = await signingFrom(request, env);
+  if (signing) await signBentoStep(run, store, bento, signing);
 
   const pushed = await run.step(`Push bento to ${formatReference(request.registry)}`, () =>
     pushEntry(bentoArtifact, store, formatTag(bento.tag), request.registry, { ...options, ...release }),
@@ -106,7 +93,7 @@ export async function pushFlow(
 
   const signatureRefs: string[] = [];
   const signatures: { ref: string; digest: string }[] = [];
-  if (signer) {
+  if (signing) {
     await run.step('Sign what was pushed', async () => {
       const registry = await openSignatureRegistry(
         request.registry,
@@ -114,7 +101,7 @@ export async function pushFlow(
         { ...options, push: true },
       );
       try {
-        // The bento's DSSE envelope, as an OCI 1.1 referrer of the pushed artifact.
+        // The bento's signature (DSSE envelope or Sigstore bundle), as an OCI 1.1 referrer of the artifact.
         const manifest = await registry.getManifest(request.registry.repository, pushed.digest);
         if (manifest) {
           const attached = await attachEntrySignatures(
@@ -130,7 +117,7 @@ export async function pushFlow(
             });
           }
         }
-        // Cosign-format signatures of both manifests, so `cosign verify --key` and policy.json work.
+        // Cosign-format signatures of both manifests, so `cosign verify` and policy.json work.
         const subjects: Reference[] = [{ ...request.registry, tag: undefined, digest: pushed.digest }];
         if (imageTarget && imageDigest)
           subjects.push({ ...imageTarget, tag: undefined, digest: imageDigest });
@@ -144,10 +131,10 @@ export async function pushFlow(
                   { ...options, push: true },
                 );
           try {
-            const signed = await signImage(
+            const signed = await signManifest(
               target,
               { registry: subject.registry, repository: subject.repository, digest: subject.digest! },
-              signer,
+              signing,
             );
             const ref = formatReference({
               registry: subject.registry,
@@ -167,7 +154,7 @@ export async function pushFlow(
       signatureRefs.push(ref);
       run.report.push({ kind: 'signature', ref, digest });
     }
-    run.report.note(`signed with key ${signer.keyid.slice(0, 12)}`);
+    run.report.note(`signed ${describeSigning(signing)}`);
   }
 
   return {

@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __commonJS,
   __require,

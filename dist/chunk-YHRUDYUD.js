@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-G7T7T4BT.js";
+} from "./chunk-H4BBAZA3.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

@@ -4,23 +4,67 @@ import {
   bentoArtifact,
   pushEntry,
   pushImage,
+  resolveIdentityToken,
   signEntry,
-  signImage
-} from "./chunk-EN6EF4KY.js";
+  signEntryKeyless,
+  signImage,
+  signImageKeyless
+} from "./chunk-H6DXKRCO.js";
 import {
   openSignatureRegistry
-} from "./chunk-W3QWO2BC.js";
+} from "./chunk-66SHVD3E.js";
 import {
+  InputError,
   maskSecret,
   signerFrom
-} from "./chunk-DHPCLSP2.js";
+} from "./chunk-HXSKENFS.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
   formatReference,
   formatTag,
   info
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
+
+// src/actions/steps/signing.ts
+async function signingFrom(inputs, env) {
+  if (inputs.signKeyless) {
+    let resolved;
+    try {
+      resolved = await resolveIdentityToken({});
+    } catch (err) {
+      throw new InputError(
+        "sign-keyless",
+        err.message.replace(/pass --identity-token-env NAME, or /, "")
+      );
+    }
+    return {
+      kind: "keyless",
+      options: {
+        identityToken: resolved.token,
+        ...inputs.sigstoreFulcioUrl ? { fulcioURL: inputs.sigstoreFulcioUrl } : {},
+        ...inputs.sigstoreRekorUrl ? { rekorURL: inputs.sigstoreRekorUrl } : {}
+      },
+      identity: resolved.claims.email ?? resolved.claims.sub ?? "",
+      issuer: resolved.claims.iss
+    };
+  }
+  if (inputs.signKey)
+    return { kind: "key", signer: await signerFrom(inputs.signKey, inputs.signKeyPassword, env) };
+  return void 0;
+}
+function describeSigning(signing) {
+  return signing.kind === "key" ? `with key ${signing.signer.keyid.slice(0, 12)}` : `keyless as ${signing.identity} (issuer ${signing.issuer})`;
+}
+async function signBentoStep(run, store, bento, signing) {
+  await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
+    const { path } = signing.kind === "key" ? await signEntry(store, bento, signing.signer) : await signEntryKeyless(store, bento, signing.options);
+    info(`signed bento ${formatTag(bento.tag)} ${describeSigning(signing)} (${path})`);
+  });
+}
+function signManifest(registry, ref, signing) {
+  return signing.kind === "key" ? signImage(registry, ref, signing.signer) : signImageKeyless(registry, ref, signing.options);
+}
 
 // src/actions/steps/push.ts
 function transferOptions(env, request) {
@@ -41,15 +85,8 @@ function refsOf(target, tags) {
 async function pushFlow(run, env, store, bento, request) {
   const options = transferOptions(env, request);
   const release = request.releaseVersion ? { release: request.releaseVersion } : {};
-  const signer = request.signKey ? await signerFrom(request.signKey, request.signKeyPassword, env) : void 0;
-  if (signer) {
-    await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
-      const signed = await signEntry(store, bento, signer);
-      info(
-        `signed bento ${formatTag(bento.tag)} with key ${signed.keyid.slice(0, 12)} (${signed.path})`
-      );
-    });
-  }
+  const signing = await signingFrom(request, env);
+  if (signing) await signBentoStep(run, store, bento, signing);
   const pushed = await run.step(
     `Push bento to ${formatReference(request.registry)}`,
     () => pushEntry(bentoArtifact, store, formatTag(bento.tag), request.registry, { ...options, ...release })
@@ -75,7 +112,7 @@ async function pushFlow(run, env, store, bento, request) {
   }
   const signatureRefs = [];
   const signatures = [];
-  if (signer) {
+  if (signing) {
     await run.step("Sign what was pushed", async () => {
       const registry = await openSignatureRegistry(
         request.registry,
@@ -108,10 +145,10 @@ async function pushFlow(run, env, store, bento, request) {
             { ...options, push: true }
           );
           try {
-            const signed = await signImage(
+            const signed = await signManifest(
               target,
               { registry: subject.registry, repository: subject.repository, digest: subject.digest },
-              signer
+              signing
             );
             const ref = formatReference({
               registry: subject.registry,
@@ -131,7 +168,7 @@ async function pushFlow(run, env, store, bento, request) {
       signatureRefs.push(ref);
       run.report.push({ kind: "signature", ref, digest });
     }
-    run.report.note(`signed with key ${signer.keyid.slice(0, 12)}`);
+    run.report.note(`signed ${describeSigning(signing)}`);
   }
   return {
     artifactRef,
@@ -143,5 +180,7 @@ async function pushFlow(run, env, store, bento, request) {
 }
 
 export {
+  signingFrom,
+  signBentoStep,
   pushFlow
 };

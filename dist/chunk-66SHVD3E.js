@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-JCFDSWU4.js";
+} from "./chunk-SQPGI2QC.js";
 import {
   connectEngine
-} from "./chunk-ZQWLZBZA.js";
+} from "./chunk-KSLN3TKV.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

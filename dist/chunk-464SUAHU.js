@@ -21,7 +21,7 @@ import {
   require_src,
   require_tar_stream,
   require_undici
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __commonJS,
   __require,

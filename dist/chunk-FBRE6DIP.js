@@ -3,7 +3,7 @@ import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-W3QWO2BC.js";
+} from "./chunk-66SHVD3E.js";
 import {
   BentoError,
   UsageError,
@@ -21,7 +21,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

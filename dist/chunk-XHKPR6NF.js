@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-JCFDSWU4.js";
+} from "./chunk-SQPGI2QC.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __commonJS,
   __toESM

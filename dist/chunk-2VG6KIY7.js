@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-Q3JG3RSG.js";
+} from "./chunk-XHKPR6NF.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-P7MD6LAH.js";
+} from "./chunk-APWLEIZP.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-DHPCLSP2.js";
+} from "./chunk-HXSKENFS.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -87124,6 +87124,17 @@ var simpleSigningPayloadSchema = external_exports.object({
   }),
   optional: external_exports.object({ creator: external_exports.string().optional(), timestamp: external_exports.number().int().optional() }).catchall(external_exports.unknown()).nullable()
 });
+var COSIGN_CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
+var COSIGN_BUNDLE_ANNOTATION = "dev.sigstore.cosign/bundle";
+var cosignRekorBundleSchema = external_exports.object({
+  SignedEntryTimestamp: external_exports.string().min(1),
+  Payload: external_exports.object({
+    body: external_exports.string().min(1),
+    integratedTime: external_exports.number().int(),
+    logIndex: external_exports.number().int().nonnegative(),
+    logID: external_exports.string().regex(/^[0-9a-f]+$/)
+  })
+});
 var OCI_MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 var OCI_INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json";
 var OCI_CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
@@ -87325,6 +87336,9 @@ function formatImageRef(ref) {
   return formatReference(ref);
 }
 
+// src/sign/verify-entry.ts
+import { join as join10 } from "node:path";
+
 // src/sign/dsse.ts
 function preAuthEncoding(payloadType, payload) {
   const type = Buffer.from(payloadType, "utf8");
@@ -87506,7 +87520,6 @@ function describeChange(c) {
 }
 
 // src/sign/verify-entry.ts
-import { join as join10 } from "node:path";
 async function verifyEntry(store, entry, verifier) {
   const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
   const { envelopes, malformed } = await readEntryEnvelopes(entry.dir);
@@ -87551,9 +87564,7 @@ async function verifyEntry(store, entry, verifier) {
     const { statement } = matched;
     return { ok: true, keyid: verifier.keyid, file: file2, statement };
   }
-  const rank = ["changed", "bad-signature", "other-entry", "malformed"];
-  failures.sort((a, b) => rank.indexOf(a.reason) - rank.indexOf(b.reason));
-  return failures[0] ?? {
+  return mostTelling(failures) ?? {
     ok: false,
     reason: "wrong-key",
     message: `${what} is not signed by the key in --pub (keyid ${short(verifier.keyid)}); it is signed by ${[...otherKeys].join(", ")}`
@@ -87600,6 +87611,21 @@ function parseStatement(payload, payloadType) {
 }
 function short(keyid) {
   return keyid.slice(0, 12);
+}
+function mostTelling(failures) {
+  const rank = [
+    "changed",
+    "digest-mismatch",
+    "bad-signature",
+    "other-entry",
+    "other-repository",
+    "wrong-identity",
+    "wrong-key",
+    "untrusted",
+    "malformed"
+  ];
+  const order = (f) => rank.includes(f.reason) ? rank.indexOf(f.reason) : rank.length;
+  return [...failures].sort((a, b) => order(a) - order(b))[0];
 }
 
 // src/sign/registry.ts
@@ -87699,11 +87725,7 @@ async function readSignatureManifest(registry2, repository, tag) {
 
 // src/sign/verify-image.ts
 async function verifyImage(registry2, ref, verifier) {
-  const what = `image ${formatImageRef(ref)}`;
-  const digest = await resolveDigest(registry2, ref);
-  const tag = cosignSignatureTag(digest);
-  const manifest = await readSignatureManifest(registry2, ref.repository, tag);
-  const layers = manifest ? signatureLayers(manifest) : [];
+  const { what, digest, tag, layers } = await imageSignatures(registry2, ref);
   if (layers.length === 0) {
     return {
       ok: false,
@@ -87713,51 +87735,69 @@ async function verifyImage(registry2, ref, verifier) {
   }
   const failures = [];
   for (const layer of layers) {
-    const payload = await registry2.getBlob(ref.repository, layer.digest);
-    if (sha256Digest(payload) !== layer.digest) {
-      failures.push({
-        ok: false,
-        reason: "malformed",
-        message: `${what}: signature payload ${layer.digest} does not match its digest`
-      });
+    const payload = await layerPayload(registry2, ref, layer, what);
+    if (!Buffer.isBuffer(payload)) {
+      failures.push(payload);
       continue;
     }
     const sig = Buffer.from(layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION] ?? "", "base64");
     if (!verifier.verify(payload, sig)) continue;
-    const parsed = parseSimpleSigningPayload(payload);
-    if (!parsed) {
-      failures.push({
-        ok: false,
-        reason: "malformed",
-        message: `${what}: a signed payload is not cosign simple-signing JSON`
-      });
+    const checked = checkSignedPayload(what, payload, digest, ref);
+    if (!checked.ok) {
+      failures.push(checked);
       continue;
     }
-    const signedDigest = parsed.critical.image["docker-manifest-digest"];
-    if (signedDigest !== digest) {
-      failures.push({
-        ok: false,
-        reason: "digest-mismatch",
-        message: `${what}: digest mismatch: the signature is for ${signedDigest}, the image is ${digest}`
-      });
-      continue;
-    }
-    const signedRepo = repositoryPath(parsed.critical.identity["docker-reference"]);
-    if (signedRepo !== ref.repository) {
-      failures.push({
-        ok: false,
-        reason: "other-repository",
-        message: `${what}: the signature names repository ${parsed.critical.identity["docker-reference"]}, not ${ref.repository}`
-      });
-      continue;
-    }
-    return { ok: true, digest, payload: parsed, signatures: layers.length };
+    return { ok: true, digest, payload: checked.payload, signatures: layers.length };
   }
-  return failures[0] ?? {
+  return mostTelling(failures) ?? {
     ok: false,
     reason: "wrong-key",
     message: `${what} is not signed by the key in --pub (${layers.length} signature${layers.length > 1 ? "s" : ""} by other keys)`
   };
+}
+async function imageSignatures(registry2, ref) {
+  const digest = await resolveDigest(registry2, ref);
+  const tag = cosignSignatureTag(digest);
+  const manifest = await readSignatureManifest(registry2, ref.repository, tag);
+  return {
+    what: `image ${formatImageRef(ref)}`,
+    digest,
+    tag,
+    layers: manifest ? signatureLayers(manifest) : []
+  };
+}
+async function layerPayload(registry2, ref, layer, what) {
+  const payload = await registry2.getBlob(ref.repository, layer.digest);
+  if (sha256Digest(payload) === layer.digest) return payload;
+  return {
+    ok: false,
+    reason: "malformed",
+    message: `${what}: signature payload ${layer.digest} does not match its digest`
+  };
+}
+function checkSignedPayload(what, payload, digest, ref) {
+  const parsed = parseSimpleSigningPayload(payload);
+  if (!parsed)
+    return {
+      ok: false,
+      reason: "malformed",
+      message: `${what}: a signed payload is not cosign simple-signing JSON`
+    };
+  const signedDigest = parsed.critical.image["docker-manifest-digest"];
+  if (signedDigest !== digest)
+    return {
+      ok: false,
+      reason: "digest-mismatch",
+      message: `${what}: digest mismatch: the signature is for ${signedDigest}, the image is ${digest}`
+    };
+  const signedRepo = repositoryPath(parsed.critical.identity["docker-reference"]);
+  if (signedRepo !== ref.repository)
+    return {
+      ok: false,
+      reason: "other-repository",
+      message: `${what}: the signature names repository ${parsed.critical.identity["docker-reference"]}, not ${ref.repository}`
+    };
+  return { ok: true, payload: parsed };
 }
 function repositoryPath(dockerReference) {
   const withoutDigest = dockerReference.split("@")[0] ?? "";
@@ -87883,7 +87923,11 @@ export {
   IN_TOTO_PAYLOAD_TYPE,
   dsseEnvelopeSchema,
   ENTRY_PREDICATE_TYPE,
+  SIMPLE_SIGNING_MEDIA_TYPE,
   COSIGN_SIGNATURE_ANNOTATION,
+  COSIGN_CERTIFICATE_ANNOTATION,
+  COSIGN_BUNDLE_ANNOTATION,
+  cosignRekorBundleSchema,
   OCI_MANIFEST_MEDIA_TYPE,
   OCI_INDEX_MEDIA_TYPE,
   OCI_EMPTY_MEDIA_TYPE,
@@ -87907,6 +87951,7 @@ export {
   entryStatement,
   verifyEntry,
   matchStatement,
+  mostTelling,
   cosignSignatureTag,
   simpleSigningPayload,
   parseSimpleSigningPayload,
@@ -87917,6 +87962,9 @@ export {
   resolveDigest,
   readSignatureManifest,
   verifyImage,
+  imageSignatures,
+  layerPayload,
+  checkSignedPayload,
   parseVerifyPolicy,
   enforceVerifyPolicy,
   require_src,

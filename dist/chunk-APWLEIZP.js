@@ -4,11 +4,11 @@ import {
   importArchive,
   require_dist2 as require_dist,
   require_dist3 as require_dist2
-} from "./chunk-WAXQVMQX.js";
+} from "./chunk-464SUAHU.js";
 import {
   verifierFrom,
   workspacePath
-} from "./chunk-DHPCLSP2.js";
+} from "./chunk-HXSKENFS.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +34,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __commonJS,
   __export,

@@ -7,7 +7,7 @@ import {
   require_pool,
   require_src,
   require_utf8
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __commonJS,
   __require

@@ -24,7 +24,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -255,7 +255,10 @@ var registryInputs = {
 };
 var signInputs = {
   "sign-key": optionalText(),
-  "sign-key-password": optionalText()
+  "sign-key-password": optionalText(),
+  "sign-keyless": bool(false),
+  "sigstore-fulcio-url": optionalText(),
+  "sigstore-rekor-url": optionalText()
 };
 var pushInputs = {
   ...bentoInputs,
@@ -302,6 +305,17 @@ function requireInput(value, input, why) {
     throw new InputError(input, `is required ${why}`);
   }
   return value;
+}
+function checkSignInputs(inputs) {
+  if (inputs.signKey && inputs.signKeyless)
+    throw new InputError("sign-keyless", "and sign-key are exclusive: sign with a key or keyless, not both");
+  for (const [name, value] of [
+    ["sigstore-fulcio-url", inputs.sigstoreFulcioUrl],
+    ["sigstore-rekor-url", inputs.sigstoreRekorUrl]
+  ]) {
+    if (value && !inputs.signKeyless)
+      throw new InputError(name, "is for keyless signing; set sign-keyless: true");
+  }
 }
 function checkVerifyInputs(inputs) {
   if (inputs.verifyPolicy === "require" && !inputs.verifyKey) {
@@ -606,6 +620,7 @@ export {
   pipelineInputs,
   readInputs,
   requireInput,
+  checkSignInputs,
   checkVerifyInputs,
   ACTION_OUTPUTS,
   setOutputs,

@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-6R5POSVZ.js";
+} from "./chunk-UXBHNEXK.js";
 import {
   BentoError
-} from "./chunk-FGYYTRZ5.js";
+} from "./chunk-225R24J3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
