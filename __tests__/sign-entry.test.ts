@@ -305,7 +305,7 @@ describe('verify policy', () => {
     await signEntry(store, entry, signer);
     expect(await enforceVerifyPolicy('require', target, verifier)).toEqual({
       status: 'verified',
-      keyid: signer.keyid,
+      by: `key ${signer.keyid.slice(0, 12)}`,
     });
     await writeFile(join(entry.dir, 'vocab.txt'), 'changed\n');
     const err = await enforceVerifyPolicy('require', target, verifier, { flag: '--verify-signature' }).catch(

@@ -8,9 +8,8 @@ import { openBentoStore } from '../core/bento-store.js';
 import { BentoError, UsageError } from '../core/errors.js';
 import { openModelStore } from '../core/model-store.js';
 import { openRepository, type RepositoryOptions } from '../oci/index.js';
-import type { Verifier } from '../sign/keys.js';
 import { RepositorySignatureRegistry } from '../sign/oci-registry.js';
-import { enforceVerifyPolicy, type VerifyPolicy } from '../sign/policy.js';
+import { enforceVerifyPolicy, type VerifyPolicy, type VerifyTrust } from '../sign/policy.js';
 import { judge, type Verdict } from './judge.js';
 import type { CanarySamples } from './metrics.js';
 import { type ApiSpec, type CanaryRequest, generateRequests, loadRequestFile } from './requests.js';
@@ -45,8 +44,8 @@ export interface CanaryOptions {
   shadowFile?: string;
   home: string;
   verify: VerifyPolicy;
-  /** The public key for `verify`: a Verifier, or a PEM path / env://NAME. */
-  pub?: Verifier | string;
+  /** Whom `verify` trusts: a Verifier, a PEM path / env://NAME, or a keyless signer. */
+  trust?: VerifyTrust;
   /** How errors name the policy: `--verify`, or the action's `verify-policy`. */
   verifyFlag?: string;
   registry: RepositoryOptions;
@@ -102,7 +101,7 @@ function verifier(options: CanaryOptions): (target: VerifiableTarget) => Promise
       return;
     }
     if (target.type === 'entry') {
-      await enforceVerifyPolicy(options.verify, target, options.pub, {
+      await enforceVerifyPolicy(options.verify, target, options.trust, {
         warn: options.warn,
         flag: options.verifyFlag ?? '--verify',
       });
@@ -113,7 +112,7 @@ function verifier(options: CanaryOptions): (target: VerifiableTarget) => Promise
       await enforceVerifyPolicy(
         options.verify,
         { type: 'image', registry: new RepositorySignatureRegistry(repo), ref: target.ref },
-        options.pub,
+        options.trust,
         { warn: options.warn, flag: options.verifyFlag ?? '--verify' },
       );
     } finally {

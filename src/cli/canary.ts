@@ -13,6 +13,7 @@ import { parseVerifyPolicy } from '../sign/policy.js';
 import { parseKeyValue, parsePositiveInt } from './options.js';
 import { info, printJson, printTable } from './output.js';
 import { action } from './program.js';
+import { gateFlagsShape, trustOf, withVerifyGate } from './verify-gate.js';
 
 const flagsSchema = z.object({
   baseline: z.string(),
@@ -38,8 +39,8 @@ const flagsSchema = z.object({
   rolloutImage: z.string().optional(),
   insecure: z.boolean().optional(),
   caFile: z.string().optional(),
-  verify: z.string(),
-  pub: z.string().optional(),
+  // The verify gate of this command (see verify-gate.ts).
+  ...gateFlagsShape,
 });
 type CanaryFlags = z.infer<typeof flagsSchema>;
 
@@ -58,7 +59,7 @@ function parseWholeNumber(flag: string): (value: string) => number {
 
 /** `bentoci canary`: judge a candidate against a baseline on the same traffic. */
 export function registerCanaryCommands(program: Command): void {
-  program
+  const command = program
     .command('canary')
     .description('send the same requests to a baseline and a candidate, judge the difference, and gate on it')
     .requiredOption(
@@ -114,10 +115,8 @@ export function registerCanaryCommands(program: Command): void {
     )
     .option('--insecure', 'plain HTTP to the registry (loopback or lab registries)')
     .option('--ca-file <pem>', 'trust this CA for the registry')
-    .option('--verify <policy>', 'check signatures before starting a side: off, warn or require', 'off')
-    .option('--pub <key>', 'public key for --verify: a PEM file or env://NAME')
-    .option('--json', 'print the verdict, metrics and samples summary as JSON')
-    .action(action(async (raw: unknown) => run(flagsSchema.parse(raw))));
+    .option('--json', 'print the verdict, metrics and samples summary as JSON');
+  withVerifyGate(command, 'each side').action(action(async (raw: unknown) => run(flagsSchema.parse(raw))));
 }
 
 async function run(flags: CanaryFlags): Promise<void> {
@@ -125,6 +124,8 @@ async function run(flags: CanaryFlags): Promise<void> {
     throw new UsageError(`invalid --order "${flags.order}": expected interleaved or paired`);
   if (flags.release && !flags.promoteTo) throw new UsageError('--release needs --promote-to');
   const thresholds = await loadThresholds(flags.thresholds);
+  const verify = parseVerifyPolicy(flags.verify);
+  const trust = verify === 'off' ? undefined : await trustOf(flags);
   const home = bentociHome();
   const registry = {
     home,
@@ -147,8 +148,8 @@ async function run(flags: CanaryFlags): Promise<void> {
     thresholds,
     ...(flags.shadow ? { shadowFile: flags.shadow } : {}),
     home,
-    verify: parseVerifyPolicy(flags.verify),
-    ...(flags.pub ? { pub: flags.pub } : {}),
+    verify,
+    ...(trust !== undefined ? { trust } : {}),
     registry,
     connectDocker: () => connectEngine(),
     log: info,

@@ -8,14 +8,14 @@ import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
-import { enforceVerifyPolicy, parseVerifyPolicy, type VerifyPolicy } from '../sign/policy.js';
 import { collectLabel, collectList, parseKeyValue } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
+import { type GateFlags, verifyGate, withVerifyGate } from './verify-gate.js';
 
 /** `bentoci containerize TAG`: a bento from the store -> a Docker image (or just its Dockerfile). */
 export function registerContainerizeCommands(program: Command): void {
-  program
+  const command = program
     .command('containerize')
     .description(
       'build a Docker image of a bento through the engine at DOCKER_HOST (or print its Dockerfile)',
@@ -43,16 +43,14 @@ export function registerContainerizeCommands(program: Command): void {
     .option('--npm-registry <url>', 'npm registry for the deps stage (default: `npm config get registry`)')
     .option('--ca-file <path>', 'CA bundle for the deps stage npm (default: $NODE_EXTRA_CA_CERTS)')
     .option('--network <mode>', 'network of the build steps', 'host')
-    .option('--verify <policy>', 'check the bento signature first: off, warn or require', 'off')
-    .option('--pub <key>', 'public key for --verify: a PEM file or env://NAME')
-    .option('--json', 'print the result as JSON')
-    .action(action(run));
+    .option('--json', 'print the result as JSON');
+  withVerifyGate(command, 'the bento').action(action(run));
 }
 
 async function run(text: string, opts: ContainerizeFlags): Promise<void> {
   if (opts.output && !opts.dockerfileOnly)
     throw new UsageError('--output writes the Dockerfile: use it with --dockerfile-only');
-  const policy: VerifyPolicy = parseVerifyPolicy(opts.verify);
+  const gate = await verifyGate(opts);
   const store = openBentoStore(bentociHome());
   const bento = await store.get(text);
 
@@ -77,15 +75,11 @@ async function run(text: string, opts: ContainerizeFlags): Promise<void> {
   // Fail on a missing engine before spending time on hashes and signatures.
   await connectEngine();
   await store.assertIntact(bento);
-  await enforceVerifyPolicy(
-    policy,
-    {
-      type: 'entry',
-      store: store as unknown as EntryStore<EntryInfo>,
-      entry: bento as unknown as StoredEntry<EntryInfo>,
-    },
-    opts.pub,
-  );
+  await gate({
+    type: 'entry',
+    store: store as unknown as EntryStore<EntryInfo>,
+    entry: bento as unknown as StoredEntry<EntryInfo>,
+  });
   const result = await containerize(bento, {
     tags: opts.tag,
     buildArgs: opts.buildArg,
@@ -111,7 +105,7 @@ function collectBuildArg(value: string, previous: Record<string, string> = {}): 
   return { ...previous, ...parseKeyValue(value, '--build-arg') };
 }
 
-interface ContainerizeFlags {
+interface ContainerizeFlags extends GateFlags {
   tag: string[];
   buildArg: Record<string, string>;
   target?: string;
@@ -124,7 +118,5 @@ interface ContainerizeFlags {
   npmRegistry?: string;
   caFile?: string;
   network: string;
-  verify: string;
-  pub?: string;
   json?: boolean;
 }

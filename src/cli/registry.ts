@@ -9,7 +9,7 @@ import { openBentoStore } from '../core/bento-store.js';
 import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
 import { openModelStore } from '../core/model-store.js';
-import type { EntryInfo, EntryStore } from '../core/store.js';
+import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { parseOciUrl } from '../oci/reference.js';
 import { type ArtifactKind, bentoArtifact, modelArtifact } from '../registry/artifact-kinds.js';
 import { pullEntry } from '../registry/artifact-pull.js';
@@ -19,9 +19,11 @@ import { parseReleaseTagKinds, RELEASE_TAG_KINDS } from '../registry/release-tag
 import type { TransferOptions } from '../registry/transfer.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
 import { openSignatureRegistry } from '../sign/oci-registry.js';
+import type { VerifyTarget } from '../sign/policy.js';
 import { flagOf, parsePositiveInt } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
+import { gateFlagsShape, verifyGate, withVerifyGate } from './verify-gate.js';
 
 const flagsSchema = z.object({
   to: z.string().optional(),
@@ -37,6 +39,8 @@ const flagsSchema = z.object({
   json: z.boolean().optional(),
   release: z.string().optional(),
   releaseTags: z.string().optional(),
+  // The verify gate of this command (see verify-gate.ts).
+  ...gateFlagsShape,
 });
 type Flags = z.infer<typeof flagsSchema>;
 
@@ -125,11 +129,13 @@ function registerPush<I extends EntryInfo>(
     .description(`push a ${kind.noun} to an OCI registry as an artifact`)
     .argument('<tag>', `${kind.noun} tag: name, name:version or a unique version prefix`)
     .requiredOption('--to <oci-url>', 'oci://host[:port]/repository[:tag] (the tag defaults to the version)');
-  withPushOptions(withConnectionOptions(command)).action(
+  withVerifyGate(withPushOptions(withConnectionOptions(command)), `the ${kind.noun}`).action(
     action(async (tag: string, raw: unknown) => {
       const flags = parseFlags(raw);
       const target = parseOciUrl(flags.to ?? '', '--to');
+      const gate = await verifyGate(flags);
       const options = await transferOptions(flags);
+      await gate(entryTarget(store(), await store().get(tag)));
       const result = await pushEntry(kind, store(), tag, target, {
         ...options,
         force: flags.force ?? false,
@@ -162,20 +168,36 @@ function registerPull<I extends EntryInfo>(
     )
     .requiredOption('--from <oci-url>', 'oci://host[:port]/repository[:tag|@digest]')
     .option('--force', 'replace a stored version whose content differs');
-  withConnectionOptions(command).action(
+  withVerifyGate(withConnectionOptions(command), `the pulled ${kind.noun}`).action(
     action(async (tag: string | undefined, raw: unknown) => {
       const flags = parseFlags(raw);
       const source = parseOciUrl(flags.from ?? '', '--from');
+      const gate = await verifyGate(flags);
       const options = await transferOptions(flags);
       const result = await pullEntry(kind, store(), tag, source, { ...options, force: flags.force ?? false });
       const entry = await store().get(result.tag);
       const registry = await openSignatureRegistry(source, flags, options);
       const pulled = await pullEntrySignatures(registry, source.repository, result.digest, entry.dir);
       if (pulled > 0) info(`pulled ${pulled} signature(s) into ${entry.dir}`);
+      try {
+        await gate(entryTarget(store(), entry));
+      } catch (err) {
+        // What failed the gate does not stay in the store (unless it was there before the pull).
+        if (!result.unchanged) await store().delete(result.tag);
+        throw err;
+      }
       if (flags.json) printJson(result);
       else process.stdout.write(`${result.tag}\n`);
     }),
   );
+}
+
+function entryTarget<I extends EntryInfo>(store: EntryStore<I>, entry: StoredEntry<I>): VerifyTarget {
+  return {
+    type: 'entry',
+    store: store as unknown as EntryStore<EntryInfo>,
+    entry: entry as unknown as StoredEntry<EntryInfo>,
+  };
 }
 
 /** `push`, `pull` (bentos) and `push-image`. */

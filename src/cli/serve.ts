@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
+import { openBentoStore } from '../core/bento-store.js';
+import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
+import { openModelStore } from '../core/model-store.js';
+import type { EntryInfo, EntryStore } from '../core/store.js';
 import { runtimeArgs, type ServeFlags } from '../serve/options.js';
 import { runRuntime } from '../serve/run.js';
-import { resolveServeTarget } from '../serve/target.js';
+import { resolveServeTarget, type ServeTarget } from '../serve/target.js';
+import type { VerifyTarget } from '../sign/policy.js';
 import { info } from './output.js';
 import { action } from './program.js';
+import { type GateFlags, verifyGate, withVerifyGate } from './verify-gate.js';
 
 export function registerServeCommands(program: Command): Command {
-  return program
+  const command = program
     .command('serve')
     .description('serve a bento (or a single model at /predict) over HTTP with adaptive batching')
     .argument('<tag>', 'bento tag, else model tag (name[:version]), or a bento/model directory path')
@@ -18,14 +24,29 @@ export function registerServeCommands(program: Command): Command {
     .option('--no-batching', 'run every request alone (default: batching as bento.yaml says)')
     .option('--max-batch-size <rows>', 'rows per batch at most (overrides bento.yaml)')
     .option('--max-latency-ms <ms>', 'latency bound per request (overrides bento.yaml)')
-    .option('--provider <provider>', 'execution provider: cpu or cuda (default cpu)')
-    .action(
-      action(async (tag: string, flags: ServeFlags) => {
-        const args = runtimeArgs(flags);
-        const target = await resolveServeTarget(bentociHome(), tag);
-        info(`serving ${target.kind}${target.tag ? ` ${target.tag}` : ''} from ${target.dir}`);
-        const code = await runRuntime(target.dir, args);
-        if (code !== 0) process.exitCode = code;
-      }),
+    .option('--provider <provider>', 'execution provider: cpu or cuda (default cpu)');
+  return withVerifyGate(command, 'the bento or model').action(
+    action(async (tag: string, flags: ServeFlags & GateFlags) => {
+      const args = runtimeArgs(flags);
+      const gate = await verifyGate(flags);
+      const home = bentociHome();
+      const target = await resolveServeTarget(home, tag);
+      if (flags.verify !== 'off') await gate(await verifyTargetOf(home, target));
+      info(`serving ${target.kind}${target.tag ? ` ${target.tag}` : ''} from ${target.dir}`);
+      const code = await runRuntime(target.dir, args);
+      if (code !== 0) process.exitCode = code;
+    }),
+  );
+}
+
+/** The store entry behind a serve target; a bare directory has no signature to check. */
+async function verifyTargetOf(home: string, target: ServeTarget): Promise<VerifyTarget> {
+  if (target.kind === 'directory' || target.tag === undefined)
+    throw new UsageError(
+      `--verify cannot check a directory (${target.dir}): serve a bento or model tag from the store, or pass --verify off`,
     );
+  const store = (target.kind === 'bento'
+    ? openBentoStore(home)
+    : openModelStore(home)) as unknown as EntryStore<EntryInfo>;
+  return { type: 'entry', store, entry: await store.get(target.tag) };
 }

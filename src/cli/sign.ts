@@ -11,7 +11,7 @@ import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { resolveIdentityToken } from '../sign/identity-token.js';
 import { PUBLIC_FULCIO_URL, PUBLIC_REKOR_URL, signEntryKeyless } from '../sign/keyless.js';
-import { compileIdentityPolicy, verifyEntryKeyless } from '../sign/keyless-verify.js';
+import { verifyEntryKeyless } from '../sign/keyless-verify.js';
 import {
   DEFAULT_PASSWORD_ENV,
   loadSigner,
@@ -24,13 +24,19 @@ import { signEntry } from '../sign/sign-entry.js';
 import { signImage } from '../sign/sign-image.js';
 import { signImageKeyless } from '../sign/sign-image-keyless.js';
 import { formatImageRef, parseSignTarget } from '../sign/target.js';
-import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { verifyEntry } from '../sign/verify-entry.js';
 import { verifyImage } from '../sign/verify-image.js';
 import { verifyImageKeyless } from '../sign/verify-image-keyless.js';
 import { collectLabel, flagOf } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
+import {
+  identityPolicyOf,
+  isKeyless,
+  keylessTrustOf,
+  type TrustFlags,
+  withTrustFlags,
+} from './verify-gate.js';
 
 type Kind = 'model' | 'bento';
 
@@ -51,16 +57,7 @@ interface SignFlags extends TargetFlags {
   annotation: Record<string, string>;
 }
 
-interface VerifyFlags extends TargetFlags {
-  pub?: string;
-  certificateIdentity?: string;
-  certificateIdentityRegexp?: string;
-  certificateOidcIssuer?: string;
-  certificateOidcIssuerRegexp?: string;
-  trustedRoot?: string;
-  insecureIgnoreTlog?: boolean;
-  insecureIgnoreSct?: boolean;
-}
+interface VerifyFlags extends TargetFlags, TrustFlags {}
 
 const TARGET_HELP = 'name[:version] in the store, or oci://host/repo:tag, host:port/repo@sha256:...';
 
@@ -113,26 +110,15 @@ export function registerSignCommands(program: Command): void {
   const existing = program.commands.findIndex((c) => c.name() === 'verify');
   if (existing >= 0) (program.commands as Command[]).splice(existing, 1);
   withTargetFlags(
-    program
-      .command('verify')
-      .description(
-        'with --pub (key) or --certificate-identity/--certificate-oidc-issuer (keyless): check the signature of a model, bento or image; without: check stored bentos against their digests',
-      )
-      .argument('[target]', `${TARGET_HELP}; every bento when absent (integrity check only)`)
-      .option('--pub <key>', 'public key: a PEM file or env://NAME')
-      .option('--certificate-identity <id>', 'keyless: the signer identity (certificate SAN) to accept')
-      .option('--certificate-identity-regexp <re>', 'keyless: accept identities matching this regexp')
-      .option('--certificate-oidc-issuer <url>', 'keyless: the OIDC issuer to accept')
-      .option('--certificate-oidc-issuer-regexp <re>', 'keyless: accept issuers matching this regexp')
-      .option(
-        '--trusted-root <file>',
-        "keyless: Sigstore TrustedRoot JSON (default: Sigstore's, via TUF; needs network)",
-      )
-      .option(
-        '--insecure-ignore-tlog',
-        'keyless: accept bundles without a Rekor entry (certificate checked at the current time)',
-      )
-      .option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT'),
+    withTrustFlags(
+      program
+        .command('verify')
+        .description(
+          'with --pub (key) or --certificate-identity/--certificate-oidc-issuer (keyless): check the signature of a model, bento or image; without: check stored bentos against their digests',
+        )
+        .argument('[target]', `${TARGET_HELP}; every bento when absent (integrity check only)`),
+      'public key: a PEM file or env://NAME',
+    ),
   ).action(action(verify));
 }
 
@@ -280,16 +266,6 @@ function checkImageAnnotations(annotations: Record<string, string>): void {
     throw new UsageError('invalid --annotation: creator and timestamp are set by bentoci; choose other keys');
 }
 
-const KEYLESS_VERIFY_FLAGS = [
-  'certificateIdentity',
-  'certificateIdentityRegexp',
-  'certificateOidcIssuer',
-  'certificateOidcIssuerRegexp',
-  'trustedRoot',
-  'insecureIgnoreTlog',
-  'insecureIgnoreSct',
-] as const;
-
 async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promise<void> {
   if (opts.pub !== undefined)
     throw new UsageError(
@@ -297,25 +273,10 @@ async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promi
     );
   if (text === undefined)
     throw new UsageError('keyless verification needs a target: a model or bento tag, or an image reference');
-  const policy = {
-    ...(opts.certificateIdentity !== undefined ? { identity: opts.certificateIdentity } : {}),
-    ...(opts.certificateIdentityRegexp !== undefined
-      ? { identityRegexp: opts.certificateIdentityRegexp }
-      : {}),
-    ...(opts.certificateOidcIssuer !== undefined ? { issuer: opts.certificateOidcIssuer } : {}),
-    ...(opts.certificateOidcIssuerRegexp !== undefined
-      ? { issuerRegexp: opts.certificateOidcIssuerRegexp }
-      : {}),
-  };
-  compileIdentityPolicy(policy); // a usage mistake fails before the store or the network is touched
+  identityPolicyOf(opts); // a usage mistake fails before the store or the network is touched
   const target = parseSignTarget(text);
   const found = target.type === 'entry' ? await findEntry(target.tag, opts.kind) : undefined;
-  const trustedRoot = await loadTrustedRoot(opts.trustedRoot !== undefined ? { file: opts.trustedRoot } : {});
-  const options = {
-    trustedRoot,
-    ignoreTlog: opts.insecureIgnoreTlog ?? false,
-    ignoreSct: opts.insecureIgnoreSct ?? false,
-  };
+  const { identity: policy, options } = await keylessTrustOf(opts);
   if (target.type === 'image') {
     const registry = await openSignatureRegistry(target.ref, opts);
     const result = await verifyImageKeyless(registry, target.ref, policy, options).finally(() =>
@@ -366,7 +327,7 @@ const entryHead = (noun: string, entry: StoredEntry<EntryInfo>) => ({
 });
 
 async function verify(text: string | undefined, opts: VerifyFlags): Promise<void> {
-  if (KEYLESS_VERIFY_FLAGS.some((f) => opts[f] !== undefined)) return verifyKeyless(text, opts);
+  if (isKeyless(opts)) return verifyKeyless(text, opts);
   if (opts.pub === undefined) return verifyIntegrity(text, opts);
   if (text === undefined)
     throw new UsageError('verify --pub needs a target: a model or bento tag, or an image reference');

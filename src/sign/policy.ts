@@ -1,17 +1,20 @@
 /**
  * The verify gate that containerize, push, pull, serve and canary call before they act:
  * `off` skips, `warn` logs a failed or impossible check and continues, `require` throws (exit 1)
- * so nothing is built, pushed, or served from an unsigned or altered artifact.
+ * so nothing is built, pushed, or served from an unsigned or altered artifact. It trusts a public
+ * key, or a keyless signer (an OIDC identity and issuer, certified by the trusted root's Fulcio).
  */
 import { z } from 'zod';
 import { BentoError, UsageError } from '../core/errors.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
+import { type IdentityPolicy, type KeylessVerifyOptions, verifyEntryKeyless } from './keyless-verify.js';
 import { loadVerifier, type Verifier } from './keys.js';
 import type { SignatureRegistry } from './registry.js';
 import { formatImageRef, type ImageRef } from './target.js';
 import { verifyEntry } from './verify-entry.js';
 import { verifyImage } from './verify-image.js';
+import { verifyImageKeyless } from './verify-image-keyless.js';
 
 export const verifyPolicySchema = z.enum(['off', 'warn', 'require']);
 export type VerifyPolicy = z.infer<typeof verifyPolicySchema>;
@@ -26,20 +29,27 @@ export type VerifyTarget =
   | { type: 'entry'; store: EntryStore<EntryInfo>; entry: StoredEntry<EntryInfo> }
   | { type: 'image'; registry: SignatureRegistry; ref: ImageRef };
 
+/** A keyless signer to accept: cosign's identity policy and the Sigstore trust to check it with. */
+export interface KeylessTrust {
+  identity: IdentityPolicy;
+  options: KeylessVerifyOptions;
+}
+
+/** A Verifier, a key spec (path or env://NAME), or a keyless signer. */
+export type VerifyTrust = Verifier | string | KeylessTrust;
+
 export type PolicyOutcome =
   | { status: 'skipped' }
-  | { status: 'verified'; keyid: string }
+  /** `by`: "key <keyid>" or "<identity> (issuer <issuer>)". */
+  | { status: 'verified'; by: string }
   /** Only under `warn`: the check failed or could not run, and the caller goes on. */
   | { status: 'warned'; message: string };
 
-/**
- * `pub` is a Verifier, a key spec (path or env://NAME), or undefined. Under `require` a missing key
- * is a usage error: a gate that cannot check must not pass.
- */
+/** Under `require` a missing trust is a usage error: a gate that cannot check must not pass. */
 export async function enforceVerifyPolicy(
   policy: VerifyPolicy,
   target: VerifyTarget,
-  pub: Verifier | string | undefined,
+  trust: VerifyTrust | undefined,
   options: { warn?: (message: string) => void; flag?: string } = {},
 ): Promise<PolicyOutcome> {
   if (policy === 'off') return { status: 'skipped' };
@@ -47,29 +57,47 @@ export async function enforceVerifyPolicy(
   const flag = options.flag ?? '--verify';
   const name = describe(target);
 
-  if (pub === undefined) {
+  if (trust === undefined) {
     if (policy === 'require')
-      throw new UsageError(`${flag} require needs a public key: pass --pub PATH or --pub env://NAME`);
-    const message = `${name} was not verified: no --pub key given`;
+      throw new UsageError(
+        `${flag} require needs a public key (--pub PATH or env://NAME) or a keyless signer (--certificate-identity and --certificate-oidc-issuer)`,
+      );
+    const message = `${name} was not verified: no --pub key or keyless identity given`;
     warn(message);
     return { status: 'warned', message };
   }
-  const verifier = typeof pub === 'string' ? await loadVerifier(pub) : pub;
-  let result: { ok: true } | { ok: false; message: string };
+  let result: { ok: true; by: string } | { ok: false; message: string };
   try {
-    result =
-      target.type === 'entry'
-        ? await verifyEntry(target.store, target.entry, verifier)
-        : await verifyImage(target.registry, target.ref, verifier);
+    result = await check(target, typeof trust === 'string' ? await loadVerifier(trust) : trust);
   } catch (err) {
     // Under warn, a check that could not run (registry down, image gone) is reported, not fatal.
     if (policy === 'require' || !(err instanceof BentoError)) throw err;
     result = { ok: false, message: `${name} could not be verified: ${err.message}` };
   }
-  if (result.ok) return { status: 'verified', keyid: verifier.keyid };
+  if (result.ok) return { status: 'verified', by: result.by };
   if (policy === 'require') throw new BentoError(`${flag} require: ${result.message}`);
   warn(result.message);
   return { status: 'warned', message: result.message };
+}
+
+async function check(
+  target: VerifyTarget,
+  trust: Verifier | KeylessTrust,
+): Promise<{ ok: true; by: string } | { ok: false; message: string }> {
+  if ('identity' in trust) {
+    const result =
+      target.type === 'entry'
+        ? await verifyEntryKeyless(target.store, target.entry, trust.identity, trust.options)
+        : await verifyImageKeyless(target.registry, target.ref, trust.identity, trust.options);
+    return result.ok
+      ? { ok: true, by: `${result.signer.identity} (issuer ${result.signer.issuer})` }
+      : result;
+  }
+  const result =
+    target.type === 'entry'
+      ? await verifyEntry(target.store, target.entry, trust)
+      : await verifyImage(target.registry, target.ref, trust);
+  return result.ok ? { ok: true, by: `key ${trust.keyid.slice(0, 12)}` } : result;
 }
 
 function describe(target: VerifyTarget): string {

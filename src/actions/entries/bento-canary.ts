@@ -160,7 +160,7 @@ await runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUT
       ...(inputs.shadow ? { shadowFile: workspacePath(env, inputs.shadow) } : {}),
       home: env.home,
       verify: inputs.verifyPolicy ?? 'off',
-      ...(inputs.verifyKey ? { pub: await verifierFrom(inputs.verifyKey, env) } : {}),
+      ...(inputs.verifyKey ? { trust: await verifierFrom(inputs.verifyKey, env) } : {}),
       verifyFlag: 'verify-policy',
       registry,
       connectDocker: () => connectEngine(),

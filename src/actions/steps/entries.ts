@@ -132,8 +132,8 @@ export async function applyVerifyPolicy<I extends EntryInfo>(
       },
     );
     if (outcome.status === 'verified') {
-      core.info(`${what} is signed by key ${outcome.keyid.slice(0, 12)}`);
-      run.report.note(`${what}: signature verified (key ${outcome.keyid.slice(0, 12)})`);
+      core.info(`${what} is signed by ${outcome.by}`);
+      run.report.note(`${what}: signature verified (${outcome.by})`);
     } else if (outcome.status === 'warned') {
       run.report.note(`${what}: not verified (${outcome.message})`);
     }

@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __commonJS,
   __require,

@@ -1,14 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   exportEntry,
-  importArchive,
-  require_dist2 as require_dist,
-  require_dist3 as require_dist2
-} from "./chunk-464SUAHU.js";
+  importArchive
+} from "./chunk-4FCXEIJN.js";
 import {
   verifierFrom,
   workspacePath
-} from "./chunk-HXSKENFS.js";
+} from "./chunk-63V4XNOA.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -28,13 +26,15 @@ import {
   mkdirP,
   openBentoStore,
   openModelStore,
+  require_dist3 as require_dist,
+  require_dist4 as require_dist2,
   require_semver,
   rmRF,
   saveModel,
   setSecret,
   warning,
   which
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __commonJS,
   __export,
@@ -44400,8 +44400,8 @@ async function applyVerifyPolicy(run, env, policy, keyText, store, entry) {
       }
     );
     if (outcome.status === "verified") {
-      info(`${what} is signed by key ${outcome.keyid.slice(0, 12)}`);
-      run.report.note(`${what}: signature verified (key ${outcome.keyid.slice(0, 12)})`);
+      info(`${what} is signed by ${outcome.by}`);
+      run.report.note(`${what}: signature verified (${outcome.by})`);
     } else if (outcome.status === "warned") {
       run.report.note(`${what}: not verified (${outcome.message})`);
     }

@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-UXBHNEXK.js";
+} from "./chunk-6NTVNDHH.js";
 import {
   BentoError
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-SQPGI2QC.js";
+} from "./chunk-FK5MQ2WI.js";
 import {
   connectEngine
-} from "./chunk-KSLN3TKV.js";
+} from "./chunk-HVMIVZVG.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

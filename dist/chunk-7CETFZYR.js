@@ -6,25 +6,25 @@ import {
   pushImage,
   resolveIdentityToken,
   signEntry,
-  signEntryKeyless,
   signImage,
   signImageKeyless
-} from "./chunk-H6DXKRCO.js";
+} from "./chunk-X2SQCWI5.js";
 import {
   openSignatureRegistry
-} from "./chunk-66SHVD3E.js";
+} from "./chunk-6MLWTR7C.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-HXSKENFS.js";
+} from "./chunk-63V4XNOA.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
   formatReference,
   formatTag,
-  info
-} from "./chunk-225R24J3.js";
+  info,
+  signEntryKeyless
+} from "./chunk-JSOFP36B.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

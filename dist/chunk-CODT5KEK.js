@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-XHKPR6NF.js";
+} from "./chunk-AKCRYQES.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-APWLEIZP.js";
+} from "./chunk-EK23HD6D.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-HXSKENFS.js";
+} from "./chunk-63V4XNOA.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-H4BBAZA3.js";
+} from "./chunk-HYOKFF4S.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

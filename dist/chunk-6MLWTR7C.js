@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

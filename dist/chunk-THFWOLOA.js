@@ -3,7 +3,7 @@ import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-66SHVD3E.js";
+} from "./chunk-6MLWTR7C.js";
 import {
   BentoError,
   UsageError,
@@ -21,7 +21,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -2075,7 +2075,7 @@ function verifier(options) {
       return;
     }
     if (target.type === "entry") {
-      await enforceVerifyPolicy(options.verify, target, options.pub, {
+      await enforceVerifyPolicy(options.verify, target, options.trust, {
         warn: options.warn,
         flag: options.verifyFlag ?? "--verify"
       });
@@ -2086,7 +2086,7 @@ function verifier(options) {
       await enforceVerifyPolicy(
         options.verify,
         { type: "image", registry: new RepositorySignatureRegistry(repo), ref: target.ref },
-        options.pub,
+        options.trust,
         { warn: options.warn, flag: options.verifyFlag ?? "--verify" }
       );
     } finally {

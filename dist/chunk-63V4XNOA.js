@@ -24,7 +24,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-SQPGI2QC.js";
+} from "./chunk-FK5MQ2WI.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-225R24J3.js";
+} from "./chunk-JSOFP36B.js";
 import {
   __commonJS,
   __toESM
