@@ -207,6 +207,30 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
       } finally {
         await r.close();
       }
+      // A later step trusts that signer (verify-policy with a keyless identity), and no other.
+      const gate = (identity: string) =>
+        runActionStep(
+          'actions/bento-push',
+          {
+            bento: built.outputs['tag']!,
+            registry: `${registry.host}/team/keyless-gated`,
+            insecure: 'true',
+            'verify-policy': 'require',
+            'verify-certificate-identity': identity,
+            'verify-certificate-oidc-issuer': ISSUER,
+            'verify-trusted-root': 'trusted_root.json',
+            'verify-insecure-ignore-sct': 'true',
+          },
+          b,
+        );
+      const gated = ok(await gate(IDENTITY));
+      expect(gated.stdout).toContain(`is signed by ${IDENTITY} (issuer ${ISSUER})`);
+      const refused = await gate('https://github.com/evil/x');
+      expect(refused.exitCode).toBe(1);
+      expect(refused.annotations.find((a) => a.level === 'error')!.message).toContain(
+        'not by the expected identity "https://github.com/evil/x"',
+      );
+
       // The token reaches the log only in the command that tells the runner to mask it.
       const payload = Buffer.from(JSON.stringify({ iss: ISSUER }))
         .toString('base64url')
@@ -219,7 +243,7 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     }
   });
 
-  it('sign-keyless without the id-token permission, or beside sign-key, fails naming the input', async () => {
+  it('sign-keyless without the id-token permission or beside sign-key, and half a keyless signer, fail naming the input', async () => {
     const inputs = {
       bento: built.outputs['tag']!,
       'import-from': 'cache',
@@ -240,6 +264,20 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     );
     expect(both.exitCode).toBe(1);
     expect(both.annotations[0]!.message).toContain('sign-key are exclusive');
+    const halfSigner = await runActionStep(
+      'actions/bento-push',
+      {
+        bento: built.outputs['tag']!,
+        registry: `${registry.host}/team/keyless-no`,
+        'verify-policy': 'require',
+        'verify-certificate-identity': IDENTITY,
+      },
+      await job(),
+    );
+    expect(halfSigner.exitCode).toBe(1);
+    expect(halfSigner.annotations[0]!.properties['title']).toBe(
+      'Invalid input "verify-certificate-oidc-issuer" (bento-push)',
+    );
   });
 
   it('refuses a bento whose digest is not the one the workflow passed along', async () => {

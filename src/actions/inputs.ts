@@ -92,9 +92,14 @@ const bentoInputs = {
   'import-from': oneOf(['cache']),
 } satisfies Spec;
 
-const verifyInputs = {
+export const verifyInputs = {
   'verify-policy': verifyPolicy,
   'verify-key': optionalText(),
+  'verify-certificate-identity': optionalText(),
+  'verify-certificate-identity-regexp': optionalText(),
+  'verify-certificate-oidc-issuer': optionalText(),
+  'verify-trusted-root': optionalText(),
+  'verify-insecure-ignore-sct': bool(false),
 } satisfies Spec;
 
 export const containerizeInputs = {
@@ -233,14 +238,48 @@ export function checkSignInputs(inputs: {
   }
 }
 
-export function checkVerifyInputs(inputs: {
+/** What the verify gate trusts, as the inputs name it. */
+export interface VerifyTrustInputs {
   verifyPolicy?: string | undefined;
   verifyKey?: string | undefined;
-}): void {
-  if (inputs.verifyPolicy === 'require' && !inputs.verifyKey) {
+  verifyCertificateIdentity?: string | undefined;
+  verifyCertificateIdentityRegexp?: string | undefined;
+  verifyCertificateOidcIssuer?: string | undefined;
+  verifyTrustedRoot?: string | undefined;
+}
+
+/** A key or a keyless signer (an identity, exact or by regexp, and its issuer), never half of one. */
+export function checkVerifyInputs(inputs: VerifyTrustInputs): void {
+  const identity = inputs.verifyCertificateIdentity ?? inputs.verifyCertificateIdentityRegexp;
+  if (inputs.verifyCertificateIdentity && inputs.verifyCertificateIdentityRegexp)
+    throw new InputError(
+      'verify-certificate-identity-regexp',
+      'and verify-certificate-identity are exclusive',
+    );
+  if (inputs.verifyKey && (identity || inputs.verifyCertificateOidcIssuer))
     throw new InputError(
       'verify-key',
-      'is required when verify-policy is require (a public key: PEM text or a path)',
+      'and verify-certificate-identity are exclusive: trust a key or a keyless signer, not both',
+    );
+  if (identity && !inputs.verifyCertificateOidcIssuer)
+    throw new InputError(
+      'verify-certificate-oidc-issuer',
+      'is required with verify-certificate-identity (e.g. https://token.actions.githubusercontent.com)',
+    );
+  if (inputs.verifyCertificateOidcIssuer && !identity)
+    throw new InputError(
+      'verify-certificate-identity',
+      'is required with verify-certificate-oidc-issuer (e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/heads/main)',
+    );
+  if (inputs.verifyTrustedRoot && !identity)
+    throw new InputError(
+      'verify-trusted-root',
+      'is for keyless verification; set verify-certificate-identity too',
+    );
+  if (inputs.verifyPolicy === 'require' && !inputs.verifyKey && !identity) {
+    throw new InputError(
+      'verify-key',
+      'is required when verify-policy is require (a public key: PEM text or a path), unless verify-certificate-identity and verify-certificate-oidc-issuer name a keyless signer',
     );
   }
 }

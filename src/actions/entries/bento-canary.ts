@@ -30,12 +30,12 @@ import {
   positiveInt,
   requiredText,
 } from '../input-fields.js';
-import { readInputs } from '../inputs.js';
+import { checkVerifyInputs, readInputs, verifyInputs } from '../inputs.js';
 import { setOutputs } from '../outputs.js';
 import { runAction } from '../run.js';
 import { runnerEnv, workspacePath } from '../runner.js';
 import { maskSecret } from '../secrets.js';
-import { verifierFrom } from '../steps/keys.js';
+import { verifyTrustFrom } from '../steps/keys.js';
 
 const OUTPUTS = [
   'verdict',
@@ -97,8 +97,7 @@ const canaryInputs = {
   'rollout-manifests': optionalText(),
   'rollout-name': optionalText(),
   'rollout-image': optionalText(),
-  'verify-policy': oneOf(['off', 'warn', 'require'] as const, 'off'),
-  'verify-key': optionalText(),
+  ...verifyInputs,
 };
 
 await runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUTS }, async (run) => {
@@ -106,7 +105,9 @@ await runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUT
   if (raw('registry-password')) maskSecret(raw('registry-password'));
   if (raw('github-token')) maskSecret(raw('github-token'));
   const inputs = readInputs(canaryInputs, raw);
+  checkVerifyInputs(inputs);
   const env = runnerEnv();
+  const trust = inputs.verifyPolicy === 'off' ? undefined : await verifyTrustFrom(inputs, env);
   const thresholds = await loadThresholds(
     inputs.thresholds ? workspacePath(env, inputs.thresholds) : undefined,
   );
@@ -160,7 +161,7 @@ await runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUT
       ...(inputs.shadow ? { shadowFile: workspacePath(env, inputs.shadow) } : {}),
       home: env.home,
       verify: inputs.verifyPolicy ?? 'off',
-      ...(inputs.verifyKey ? { trust: await verifierFrom(inputs.verifyKey, env) } : {}),
+      ...(trust !== undefined ? { trust } : {}),
       verifyFlag: 'verify-policy',
       registry,
       connectDocker: () => connectEngine(),

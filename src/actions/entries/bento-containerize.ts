@@ -21,7 +21,7 @@ await runAction(
     // A missing engine is one clear error before any time goes into restoring or hashing the bento.
     const docker = await connectEngine();
     const { store, bento } = await obtainBento(run, env, inputs);
-    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs.verifyKey, store, bento);
+    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
     const image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: inputs.labels });
     return {
       tag: formatTag(bento.tag),

@@ -18,7 +18,7 @@ await runAction(
       : undefined;
     const env = runnerEnv();
     const { store, bento } = await obtainBento(run, env, inputs);
-    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs.verifyKey, store, bento);
+    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
     const pushed = await pushFlow(run, env, store, bento, { ...inputs, image });
     return {
       tag: formatTag(bento.tag),

@@ -13,13 +13,13 @@ import { formatTag } from '../../core/tag.js';
 import type { VerifyPolicy } from '../../sign/policy.js';
 import { exportToCache } from '../cache-transfer.js';
 import type { EntryRef, ModelSource } from '../input-fields.js';
-import { InputError } from '../inputs.js';
+import { InputError, type VerifyTrustInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
 import { withCudaVersion } from './cuda-override.js';
 import { applyVerifyPolicy, importEntries, saveModels } from './entries.js';
 
-export interface BuildRequest {
+export interface BuildRequest extends VerifyTrustInputs {
   bentofile?: string | undefined;
   context: string;
   version?: string | undefined;
@@ -31,9 +31,9 @@ export interface BuildRequest {
   exportTo?: 'cache' | undefined;
   /** false: models only (bento-build's `build` input); the root action always builds. */
   build?: boolean;
-  /** Checks imported models' signatures (the root action). */
+  /** Checks imported models' signatures (the root action), trusting a key or a keyless signer. */
   verifyPolicy?: VerifyPolicy | undefined;
-  verifyKey?: string | undefined;
+  verifyInsecureIgnoreSct?: boolean | undefined;
 }
 
 export interface BuildOutcome {
@@ -59,7 +59,7 @@ export async function buildFlow(
   const models = openModelStore(env.home);
   const imported = await importEntries(run, env, models, 'model', request.importModels);
   for (const model of imported) {
-    await applyVerifyPolicy(run, env, request.verifyPolicy ?? 'off', request.verifyKey, models, model);
+    await applyVerifyPolicy(run, env, request.verifyPolicy ?? 'off', request, models, model);
   }
   const saved = await saveModels(run, env, request.models);
 

@@ -14,7 +14,7 @@ import { importFromCache, type TransferKind } from '../cache-transfer.js';
 import type { EntryRef, ModelSource } from '../input-fields.js';
 import type { ActionRun } from '../run.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
-import { verifierFrom } from './keys.js';
+import { verifyTrustFrom } from './keys.js';
 
 /** `bentoci models save` for each `name[:version]=path` line, paths relative to the workspace. */
 export async function saveModels(
@@ -110,14 +110,14 @@ export async function applyVerifyPolicy<I extends EntryInfo>(
   run: ActionRun,
   env: RunnerEnv,
   policy: VerifyPolicy,
-  keyText: string | undefined,
+  inputs: Parameters<typeof verifyTrustFrom>[0],
   store: EntryStore<I>,
   entry: StoredEntry<I>,
 ): Promise<void> {
   if (policy === 'off') return;
   const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
   await run.step(`Verify ${what}`, async () => {
-    const verifier = keyText ? await verifierFrom(keyText, env) : undefined;
+    const trust = await verifyTrustFrom(inputs, env);
     const outcome = await enforceVerifyPolicy(
       policy,
       {
@@ -125,7 +125,7 @@ export async function applyVerifyPolicy<I extends EntryInfo>(
         store: store as unknown as EntryStore<EntryInfo>,
         entry: entry as unknown as StoredEntry<EntryInfo>,
       },
-      verifier,
+      trust,
       {
         flag: 'verify-policy',
         warn: (message) => core.warning(message, { title: `Signature not verified (${run.name})` }),

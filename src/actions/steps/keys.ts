@@ -1,11 +1,15 @@
 /**
- * Keys given to an action: the PEM text itself (from a secret) or a path in the workspace. The sign
+ * Keys given to an action: the PEM text itself (from a secret) or a path in the workspace (and the
+ * keyless signer verify-policy may trust instead of a key). The sign
  * library reads `env://NAME` or a path; PEM text goes through a private environment map, never
  * through process.env or a file, and errors name the action input instead of the CLI flag.
  */
 import { UsageError } from '../../core/errors.js';
+import { compileIdentityPolicy } from '../../sign/keyless-verify.js';
 import { loadSigner, loadVerifier, type Signer, type Verifier } from '../../sign/keys.js';
-import { InputError } from '../inputs.js';
+import type { VerifyTrust } from '../../sign/policy.js';
+import { loadTrustedRoot } from '../../sign/trusted-root.js';
+import { InputError, type VerifyTrustInputs } from '../inputs.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
 
 const VAR = 'BENTOCI_ACTION_KEY';
@@ -44,4 +48,29 @@ export async function verifierFrom(keyText: string, env: RunnerEnv): Promise<Ver
   } catch (err) {
     throw asInputError(err, 'verify-key');
   }
+}
+
+/** Whom verify-policy trusts: a keyless signer when an identity is given, else the key, else nobody. */
+export async function verifyTrustFrom(
+  inputs: VerifyTrustInputs & { verifyInsecureIgnoreSct?: boolean | undefined },
+  env: RunnerEnv,
+): Promise<VerifyTrust | undefined> {
+  if (inputs.verifyCertificateOidcIssuer) {
+    const identity = inputs.verifyCertificateIdentity
+      ? { identity: inputs.verifyCertificateIdentity }
+      : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? '' };
+    try {
+      compileIdentityPolicy({ ...identity, issuer: inputs.verifyCertificateOidcIssuer });
+    } catch (err) {
+      throw new InputError('verify-certificate-identity-regexp', (err as Error).message);
+    }
+    const trustedRoot = await loadTrustedRoot(
+      inputs.verifyTrustedRoot ? { file: workspacePath(env, inputs.verifyTrustedRoot) } : {},
+    );
+    return {
+      identity: { ...identity, issuer: inputs.verifyCertificateOidcIssuer },
+      options: { trustedRoot, ignoreSct: inputs.verifyInsecureIgnoreSct ?? false },
+    };
+  }
+  return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : undefined;
 }

@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __commonJS,
   __require,

@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-AKCRYQES.js";
+} from "./chunk-LY3WLPSJ.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-EK23HD6D.js";
+} from "./chunk-CKV4AN26.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-63V4XNOA.js";
+} from "./chunk-SDTBWF5Q.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -64,7 +64,7 @@ async function buildFlow(run, env, request) {
   const models = openModelStore(env.home);
   const imported = await importEntries(run, env, models, "model", request.importModels);
   for (const model of imported) {
-    await applyVerifyPolicy(run, env, request.verifyPolicy ?? "off", request.verifyKey, models, model);
+    await applyVerifyPolicy(run, env, request.verifyPolicy ?? "off", request, models, model);
   }
   const saved = await saveModels(run, env, request.models);
   if (request.build === false) {

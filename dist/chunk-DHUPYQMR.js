@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-HYOKFF4S.js";
+} from "./chunk-SUK2LZTX.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-FK5MQ2WI.js";
+} from "./chunk-KXPJ3L4Z.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __commonJS,
   __toESM

@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-FK5MQ2WI.js";
+} from "./chunk-KXPJ3L4Z.js";
 import {
   connectEngine
-} from "./chunk-HVMIVZVG.js";
+} from "./chunk-3MD4BCOJ.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

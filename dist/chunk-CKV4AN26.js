@@ -2,11 +2,11 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   exportEntry,
   importArchive
-} from "./chunk-4FCXEIJN.js";
+} from "./chunk-BS37XIWZ.js";
 import {
-  verifierFrom,
+  verifyTrustFrom,
   workspacePath
-} from "./chunk-63V4XNOA.js";
+} from "./chunk-SDTBWF5Q.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -26,15 +26,15 @@ import {
   mkdirP,
   openBentoStore,
   openModelStore,
-  require_dist3 as require_dist,
-  require_dist4 as require_dist2,
+  require_dist2 as require_dist,
+  require_dist3 as require_dist2,
   require_semver,
   rmRF,
   saveModel,
   setSecret,
   warning,
   which
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __commonJS,
   __export,
@@ -44381,11 +44381,11 @@ async function obtainBento(run, env, request) {
   }
   return { store, bento };
 }
-async function applyVerifyPolicy(run, env, policy, keyText, store, entry) {
+async function applyVerifyPolicy(run, env, policy, inputs, store, entry) {
   if (policy === "off") return;
   const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
   await run.step(`Verify ${what}`, async () => {
-    const verifier = keyText ? await verifierFrom(keyText, env) : void 0;
+    const trust = await verifyTrustFrom(inputs, env);
     const outcome = await enforceVerifyPolicy(
       policy,
       {
@@ -44393,7 +44393,7 @@ async function applyVerifyPolicy(run, env, policy, keyText, store, entry) {
         store,
         entry
       },
-      verifier,
+      trust,
       {
         flag: "verify-policy",
         warn: (message) => warning(message, { title: `Signature not verified (${run.name})` })

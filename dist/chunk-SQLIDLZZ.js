@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-X2SQCWI5.js";
+} from "./chunk-CALDX6Q3.js";
 import {
   openSignatureRegistry
-} from "./chunk-6MLWTR7C.js";
+} from "./chunk-MFYU45R3.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-63V4XNOA.js";
+} from "./chunk-SDTBWF5Q.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

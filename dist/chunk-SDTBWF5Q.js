@@ -4,6 +4,7 @@ import {
   ExitCode,
   UsageError,
   bentociHome,
+  compileIdentityPolicy,
   cudaVersionHint,
   debug,
   endGroup,
@@ -13,6 +14,7 @@ import {
   formatBytes,
   getInput,
   loadSigner,
+  loadTrustedRoot,
   loadVerifier,
   parseOciUrl,
   parseTag,
@@ -24,7 +26,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -222,7 +224,12 @@ var bentoInputs = {
 };
 var verifyInputs = {
   "verify-policy": verifyPolicy,
-  "verify-key": optionalText()
+  "verify-key": optionalText(),
+  "verify-certificate-identity": optionalText(),
+  "verify-certificate-identity-regexp": optionalText(),
+  "verify-certificate-oidc-issuer": optionalText(),
+  "verify-trusted-root": optionalText(),
+  "verify-insecure-ignore-sct": bool(false)
 };
 var containerizeInputs = {
   ...bentoInputs,
@@ -318,10 +325,36 @@ function checkSignInputs(inputs) {
   }
 }
 function checkVerifyInputs(inputs) {
-  if (inputs.verifyPolicy === "require" && !inputs.verifyKey) {
+  const identity = inputs.verifyCertificateIdentity ?? inputs.verifyCertificateIdentityRegexp;
+  if (inputs.verifyCertificateIdentity && inputs.verifyCertificateIdentityRegexp)
+    throw new InputError(
+      "verify-certificate-identity-regexp",
+      "and verify-certificate-identity are exclusive"
+    );
+  if (inputs.verifyKey && (identity || inputs.verifyCertificateOidcIssuer))
     throw new InputError(
       "verify-key",
-      "is required when verify-policy is require (a public key: PEM text or a path)"
+      "and verify-certificate-identity are exclusive: trust a key or a keyless signer, not both"
+    );
+  if (identity && !inputs.verifyCertificateOidcIssuer)
+    throw new InputError(
+      "verify-certificate-oidc-issuer",
+      "is required with verify-certificate-identity (e.g. https://token.actions.githubusercontent.com)"
+    );
+  if (inputs.verifyCertificateOidcIssuer && !identity)
+    throw new InputError(
+      "verify-certificate-identity",
+      "is required with verify-certificate-oidc-issuer (e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/heads/main)"
+    );
+  if (inputs.verifyTrustedRoot && !identity)
+    throw new InputError(
+      "verify-trusted-root",
+      "is for keyless verification; set verify-certificate-identity too"
+    );
+  if (inputs.verifyPolicy === "require" && !inputs.verifyKey && !identity) {
+    throw new InputError(
+      "verify-key",
+      "is required when verify-policy is require (a public key: PEM text or a path), unless verify-certificate-identity and verify-certificate-oidc-issuer name a keyless signer"
     );
   }
 }
@@ -602,6 +635,24 @@ async function verifierFrom(keyText, env) {
     throw asInputError(err, "verify-key");
   }
 }
+async function verifyTrustFrom(inputs, env) {
+  if (inputs.verifyCertificateOidcIssuer) {
+    const identity = inputs.verifyCertificateIdentity ? { identity: inputs.verifyCertificateIdentity } : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? "" };
+    try {
+      compileIdentityPolicy({ ...identity, issuer: inputs.verifyCertificateOidcIssuer });
+    } catch (err) {
+      throw new InputError("verify-certificate-identity-regexp", err.message);
+    }
+    const trustedRoot = await loadTrustedRoot(
+      inputs.verifyTrustedRoot ? { file: workspacePath(env, inputs.verifyTrustedRoot) } : {}
+    );
+    return {
+      identity: { ...identity, issuer: inputs.verifyCertificateOidcIssuer },
+      options: { trustedRoot, ignoreSct: inputs.verifyInsecureIgnoreSct ?? false }
+    };
+  }
+  return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : void 0;
+}
 
 export {
   parsed,
@@ -615,6 +666,7 @@ export {
   maskSecret,
   InputError,
   buildInputs,
+  verifyInputs,
   containerizeInputs,
   pushInputs,
   pipelineInputs,
@@ -628,5 +680,5 @@ export {
   runnerEnv,
   workspacePath,
   signerFrom,
-  verifierFrom
+  verifyTrustFrom
 };

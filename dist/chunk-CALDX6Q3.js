@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-6MLWTR7C.js";
+} from "./chunk-MFYU45R3.js";
 import {
   require_docker
-} from "./chunk-6NTVNDHH.js";
+} from "./chunk-GBS7UREU.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -79,7 +79,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-JSOFP36B.js";
+} from "./chunk-Y5ML7MOE.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
