@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEntry } from '../src/core/archive/export.js';
 import { IntegrityError, NotFoundError, UsageError } from '../src/core/errors.js';
+import { manifestOf, sha256File } from '../src/core/files.js';
 import { openModelStore, saveModel } from '../src/core/model-store.js';
 import { readOnnxSummary } from '../src/core/onnx-signature.js';
 import {
@@ -255,5 +256,35 @@ describe('damaged entries', () => {
     expect((err as Error).message).toMatch(/layer\.bin does not match its recorded sha256 .* not exported/);
     expect(existsSync(out)).toBe(false);
     expect(await readdir(join(out, '..'))).toEqual([]);
+  });
+});
+
+describe('manifestOf', () => {
+  it('takes digests hashed while staging for files of the same size, and hashes the rest', async () => {
+    const dir = join(work, 'manifest-of');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await writeFile(join(dir, 'a.bin'), 'aaaa');
+    await writeFile(join(dir, 'sub', 'b.bin'), 'bb');
+    const claimed = `${'1'.repeat(64)}`;
+    const files = await manifestOf(
+      dir,
+      undefined,
+      new Map([
+        ['a.bin', { path: 'a.bin', sha256: claimed, size: 4 }],
+        // A size that does not match what is on disk: the claim is not used.
+        ['sub/b.bin', { path: 'sub/b.bin', sha256: claimed, size: 3 }],
+      ]),
+    );
+    expect(files).toEqual([
+      { path: 'a.bin', sha256: claimed, size: 4 },
+      { path: 'sub/b.bin', sha256: await sha256File(join(dir, 'sub', 'b.bin')), size: 2 },
+    ]);
+    // Files the claims do not mention are listed and hashed as always.
+    await writeFile(join(dir, 'c.bin'), 'c');
+    expect((await manifestOf(dir, undefined, new Map())).map((f) => f.path)).toEqual([
+      'a.bin',
+      'c.bin',
+      'sub/b.bin',
+    ]);
   });
 });

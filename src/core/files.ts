@@ -30,12 +30,22 @@ export async function listFiles(
   return out.sort();
 }
 
-/** The file manifest of a directory: path, sha256 and size of every file, sorted by path. */
-export async function manifestOf(root: string, skip?: (rel: string) => boolean): Promise<FileEntry[]> {
+/**
+ * The file manifest of a directory: path, sha256 and size of every file, sorted by path. `hashed`
+ * holds digests the caller computed over the very bytes it wrote into `root` (an import hashes each
+ * member as it streams it to disk); a file listed there with the same size is not read again.
+ */
+export async function manifestOf(
+  root: string,
+  skip?: (rel: string) => boolean,
+  hashed?: ReadonlyMap<string, FileEntry>,
+): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
   for (const path of await listFiles(root, skip)) {
     const abs = join(root, path);
-    entries.push({ path, sha256: await sha256File(abs), size: (await stat(abs)).size });
+    const size = (await stat(abs)).size;
+    const known = hashed?.get(path);
+    entries.push({ path, sha256: known && known.size === size ? known.sha256 : await sha256File(abs), size });
   }
   return entries;
 }

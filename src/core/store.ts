@@ -84,15 +84,17 @@ export class EntryStore<I extends EntryInfo> {
   /**
    * Computes the manifest of a staged directory, writes the info file and moves it into place.
    * `build` receives the manifest, its digest and total size and returns the complete info.
+   * `hashedWhileStaged`: digests the caller took of the bytes as it wrote them (see manifestOf).
    */
   async commit(
     staged: string,
     tag: Tag,
     build: (content: { files: FileEntry[]; digest: string; size: number }) => I,
-    options: { force?: boolean; moveLatest?: boolean } = {},
+    options: { force?: boolean; moveLatest?: boolean; hashedWhileStaged?: readonly FileEntry[] } = {},
   ): Promise<StoredEntry<I>> {
     try {
-      const files = await manifestOf(staged, (rel) => !this.isContent(rel) && rel !== SIGNATURES_DIR);
+      const hashed = options.hashedWhileStaged && new Map(options.hashedWhileStaged.map((f) => [f.path, f]));
+      const files = await manifestOf(staged, (rel) => !this.isContent(rel) && rel !== SIGNATURES_DIR, hashed);
       const info = this.kind.schema.parse(
         build({ files, digest: manifestDigest(files), size: files.reduce((s, f) => s + f.size, 0) }),
       );

@@ -235,7 +235,7 @@ function refuseExisting<I extends EntryInfo>(
   }
 }
 
-/** Validates the staged info file against the manifest, then commits; the store re-hashes the content. */
+/** Validates the staged info file against the manifest, then commits (the store lists the staged files again). */
 async function commitStaged<I extends EntryInfo>(
   store: EntryStore<I>,
   staged: string,
@@ -293,7 +293,8 @@ async function commitStaged<I extends EntryInfo>(
       }
       return { ...info, ...computed };
     },
-    { force, moveLatest },
+    // Every member was hashed as it was written and matched the manifest: no second read of the bytes.
+    { force, moveLatest, hashedWhileStaged: manifest.files },
   );
 }
 

@@ -2,11 +2,11 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   exportEntry,
   importArchive
-} from "./chunk-BS37XIWZ.js";
+} from "./chunk-DHQFIQQG.js";
 import {
   verifyTrustFrom,
   workspacePath
-} from "./chunk-SDTBWF5Q.js";
+} from "./chunk-SKUF4IJI.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +34,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __commonJS,
   __export,

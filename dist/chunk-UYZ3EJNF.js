@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-MFYU45R3.js";
+} from "./chunk-S7DYS2WG.js";
 import {
   require_docker
-} from "./chunk-GBS7UREU.js";
+} from "./chunk-JQRGSEXN.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -79,7 +79,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

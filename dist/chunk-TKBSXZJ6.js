@@ -3,7 +3,7 @@ import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-MFYU45R3.js";
+} from "./chunk-S7DYS2WG.js";
 import {
   BentoError,
   UsageError,
@@ -21,7 +21,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-KXPJ3L4Z.js";
+} from "./chunk-37SCT7FF.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __commonJS,
   __toESM

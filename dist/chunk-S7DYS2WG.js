@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-GBS7UREU.js";
+} from "./chunk-JQRGSEXN.js";
 import {
   BentoError
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -8,7 +8,7 @@ import {
   require_safer,
   require_src,
   require_utf8
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __commonJS,
   __require

@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-LY3WLPSJ.js";
+} from "./chunk-E63GHHG4.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-CKV4AN26.js";
+} from "./chunk-DHXOOLNN.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-SDTBWF5Q.js";
+} from "./chunk-SKUF4IJI.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-SUK2LZTX.js";
+} from "./chunk-FZXOFN7Z.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

@@ -26,7 +26,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __commonJS,
   __require,

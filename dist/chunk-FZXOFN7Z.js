@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-KXPJ3L4Z.js";
+} from "./chunk-37SCT7FF.js";
 import {
   connectEngine
-} from "./chunk-3MD4BCOJ.js";
+} from "./chunk-A3RJI43M.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

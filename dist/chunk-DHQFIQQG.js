@@ -20,7 +20,7 @@ import {
   require_dist,
   require_tar_stream,
   require_undici
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -859,7 +859,8 @@ async function commitStaged(store, staged, manifest, label, force) {
       }
       return { ...info, ...computed };
     },
-    { force, moveLatest }
+    // Every member was hashed as it was written and matched the manifest: no second read of the bytes.
+    { force, moveLatest, hashedWhileStaged: manifest.files }
   );
 }
 function sameFiles(a, b) {

@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-CALDX6Q3.js";
+} from "./chunk-UYZ3EJNF.js";
 import {
   openSignatureRegistry
-} from "./chunk-MFYU45R3.js";
+} from "./chunk-S7DYS2WG.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-SDTBWF5Q.js";
+} from "./chunk-SKUF4IJI.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-Y5ML7MOE.js";
+} from "./chunk-SDTAIULY.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {
