@@ -8,7 +8,7 @@ import {
   require_safer,
   require_src,
   require_utf8
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __commonJS,
   __require

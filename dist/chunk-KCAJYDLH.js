@@ -2,11 +2,11 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   exportEntry,
   importArchive
-} from "./chunk-DHQFIQQG.js";
+} from "./chunk-R2VGHT4C.js";
 import {
   verifyTrustFrom,
   workspacePath
-} from "./chunk-SKUF4IJI.js";
+} from "./chunk-QHF7WCOR.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +34,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __commonJS,
   __export,

@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-37SCT7FF.js";
+} from "./chunk-6KZVAVSC.js";
 import {
   connectEngine
-} from "./chunk-A3RJI43M.js";
+} from "./chunk-K2LVIQVQ.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

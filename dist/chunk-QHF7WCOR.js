@@ -26,7 +26,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

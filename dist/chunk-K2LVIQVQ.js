@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-JQRGSEXN.js";
+} from "./chunk-VJUBGTSI.js";
 import {
   BentoError
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-S7DYS2WG.js";
+} from "./chunk-US7MJXT4.js";
 import {
   require_docker
-} from "./chunk-JQRGSEXN.js";
+} from "./chunk-VJUBGTSI.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -79,7 +79,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

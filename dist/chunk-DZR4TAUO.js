@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-E63GHHG4.js";
+} from "./chunk-Y5SXRHHY.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-DHXOOLNN.js";
+} from "./chunk-KCAJYDLH.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-SKUF4IJI.js";
+} from "./chunk-QHF7WCOR.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-37SCT7FF.js";
+} from "./chunk-6KZVAVSC.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 import {
   __commonJS,
   __toESM

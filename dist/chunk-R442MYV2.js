@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-UYZ3EJNF.js";
+} from "./chunk-CIGZNEIL.js";
 import {
   openSignatureRegistry
-} from "./chunk-S7DYS2WG.js";
+} from "./chunk-US7MJXT4.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-SKUF4IJI.js";
+} from "./chunk-QHF7WCOR.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

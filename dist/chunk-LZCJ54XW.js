@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-FZXOFN7Z.js";
+} from "./chunk-7YGAF3EK.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-SDTAIULY.js";
+} from "./chunk-YOVICCQB.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {
