@@ -104,19 +104,64 @@ function binaryPayload(model: ModelSpec): Payload {
   };
 }
 
-async function point(
-  proc: Proc,
-  payload: Payload,
+interface Contestant {
+  variant: string;
+  proc: Proc;
+  payload: Payload;
+}
+
+type MeasuredPoint = LoadResult & { cpu: CpuPerRequest };
+
+/**
+ * One point (a concurrency, or an open-loop rate) for every contestant, interleaved: each warms up,
+ * then repetition i runs them all one after another, starting one further along the list each time,
+ * so drift on the shared host (other jobs, thermal, page cache) falls on every variant alike instead
+ * of on whichever ran last. CPU is counted around each contestant's own runs only.
+ */
+async function interleaved(
+  contestants: readonly Contestant[],
   connections: number,
   rate?: number,
-): Promise<LoadResult & { cpu: CpuPerRequest }> {
-  const options = { url: `${proc.url}/predict`, ...payload, connections, ...(rate ? { rate } : {}) };
-  if (cfg.warmup > 0) await runLoad({ ...options, seconds: cfg.warmup });
-  const reps: LoadResult[] = [];
-  const cpu = countCpu(proc.child.pid);
-  for (let i = 0; i < cfg.reps; i++) reps.push(await runLoad({ ...options, seconds: cfg.seconds }));
-  const answers = reps.reduce((n, r) => n + r.ok + r.rejected + r.errors, 0);
-  return { ...medianOf(reps), cpu: cpu(answers) };
+): Promise<Map<string, MeasuredPoint>> {
+  const options = (c: Contestant) => ({
+    url: `${c.proc.url}/predict`,
+    ...c.payload,
+    connections,
+    ...(rate ? { rate } : {}),
+  });
+  if (cfg.warmup > 0) for (const c of contestants) await runLoad({ ...options(c), seconds: cfg.warmup });
+  const runs = new Map(
+    contestants.map((c) => [c.variant, [] as Array<{ load: LoadResult; cpu: CpuPerRequest }>]),
+  );
+  for (let i = 0; i < cfg.reps; i++) {
+    for (let k = 0; k < contestants.length; k++) {
+      const c = contestants[(k + i) % contestants.length]!;
+      const cpu = countCpu(c.proc.child.pid);
+      const load = await runLoad({ ...options(c), seconds: cfg.seconds });
+      runs.get(c.variant)!.push({ load, cpu: cpu(answers(load)) });
+    }
+  }
+  const points = new Map<string, MeasuredPoint>();
+  for (const [variant, reps] of runs) {
+    points.set(variant, { ...medianOf(reps.map((r) => r.load)), cpu: meanCpu(reps) });
+  }
+  return points;
+}
+
+const answers = (r: LoadResult) => r.ok + r.rejected + r.errors;
+
+/** CPU per request over several runs, weighted by the answers of each. */
+function meanCpu(reps: ReadonlyArray<{ load: LoadResult; cpu: CpuPerRequest }>): CpuPerRequest {
+  const total = reps.reduce((n, r) => n + answers(r.load), 0);
+  const weighted = (pick: (c: CpuPerRequest) => number) =>
+    reps.reduce((sum, r) => sum + pick(r.cpu) * answers(r.load), 0) / total;
+  return { serverUs: weighted((c) => c.serverUs), clientUs: weighted((c) => c.clientUs) };
+}
+
+/** One point for one server (the limits' no-op endpoint). */
+async function point(proc: Proc, payload: Payload, connections: number): Promise<MeasuredPoint> {
+  const only = await interleaved([{ variant: 'only', proc, payload }], connections);
+  return only.get('only')!;
 }
 
 async function startVariant(variant: string, dir: string, onnx: string): Promise<Proc> {
@@ -207,51 +252,56 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
     open: {},
     machine: { before, after: '' },
   };
-  // A first: its best closed-loop throughput is the capacity the open-loop rates are scaled by.
-  const order = [...cfg.variants].sort((x, y) => (x === 'A' ? -1 : y === 'A' ? 1 : 0));
-  let capacity = 0;
-  for (const variant of order) {
-    log(`== ${spec.name}: ${variantLabel(variant)}`);
-    const proc = await startVariant(variant, saved.dir, onnx);
-    const payload = variant === 'A-bin' ? binary : body;
-    try {
-      const closed: ClosedPoint[] = [];
-      for (const c of cfg.concurrency) {
-        const p = { connections: c, ...(await point(proc, payload, c)) };
-        closed.push(p);
-        log(`  c=${c}: ${describePoint(p)}`);
-      }
-      results.closed[variant] = closed;
-      // The binary-body variant only shows how close to the limits A gets without JSON parsing.
-      if (variant === 'A-bin') continue;
-      if (capacity === 0) capacity = Math.max(...closed.map((p) => p.throughput));
-      const open: OpenPoint[] = [];
-      for (const factor of cfg.rates) {
-        const offered = factor * capacity;
-        const isOverload = variant === 'A' && factor === Math.max(...cfg.rates);
-        const start = isOverload ? await counters(proc.url) : undefined;
-        const p = {
-          factor,
-          offered,
-          ...(await point(proc, body, openLoopConnections(offered), offered)),
-        };
-        if (start) {
-          const end = await counters(proc.url);
-          results.overload = {
-            factor,
-            ok: end.ok - start.ok,
-            rejected: end.rejected - start.rejected,
-            missed: end.missed - start.missed,
-            otherErrors: p.errors,
-          };
-        }
-        open.push(p);
-        log(`  ${factor}x (${offered.toFixed(0)} req/s offered): ${describePoint(p)}`);
-      }
-      results.open[variant] = open;
-    } finally {
-      await proc.stop();
+  // Every variant's server is up at once, so each point can alternate between them (see interleaved).
+  const contestants: Contestant[] = [];
+  try {
+    for (const variant of cfg.variants) {
+      log(`== ${spec.name}: starting ${variantLabel(variant)}`);
+      const proc = await startVariant(variant, saved.dir, onnx);
+      contestants.push({ variant, proc, payload: variant === 'A-bin' ? binary : body });
     }
+    for (const c of cfg.concurrency) {
+      const measured = await interleaved(contestants, c);
+      for (const [variant, p] of measured) {
+        const closed: ClosedPoint[] = results.closed[variant] ?? [];
+        closed.push({ connections: c, ...p });
+        results.closed[variant] = closed;
+        log(`  c=${c} ${variantLabel(variant)}: ${describePoint(p)}`);
+      }
+    }
+    // The binary-body variant only shows how close to the limits A gets without JSON parsing.
+    const open = contestants.filter((c) => c.variant !== 'A-bin');
+    // A's best closed-loop throughput is the capacity the open-loop rates are scaled by.
+    const capacity = Math.max(
+      ...(results.closed['A'] ?? results.closed[open[0]!.variant] ?? []).map((p) => p.throughput),
+    );
+    const a = open.find((c) => c.variant === 'A');
+    for (const factor of cfg.rates) {
+      const offered = factor * capacity;
+      const isOverload = a !== undefined && factor === Math.max(...cfg.rates);
+      const start = isOverload ? await counters(a.proc.url) : undefined;
+      const measured = await interleaved(open, openLoopConnections(offered), offered);
+      if (start && a) {
+        const end = await counters(a.proc.url);
+        results.overload = {
+          factor,
+          ok: end.ok - start.ok,
+          rejected: end.rejected - start.rejected,
+          missed: end.missed - start.missed,
+          otherErrors: measured.get('A')!.errors,
+        };
+      }
+      for (const [variant, p] of measured) {
+        const points: OpenPoint[] = results.open[variant] ?? [];
+        points.push({ factor, offered, ...p });
+        results.open[variant] = points;
+        log(
+          `  ${factor}x (${offered.toFixed(0)} req/s offered) ${variantLabel(variant)}: ${describePoint(p)}`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all(contestants.map((c) => c.proc.stop()));
   }
   results.machine.after = machineLoad();
   await rm(dir, { recursive: true, force: true });
