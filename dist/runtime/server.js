@@ -33762,7 +33762,7 @@ var BatchScheduler = class {
       let full;
       for (const group of this.groups.values()) {
         const ready = group.api.batching ? batchIdle && group.rows >= group.api.maxBatchRows : singleIdle;
-        if (ready && (!full || group.jobs[0].deadline < full.jobs[0].deadline)) full = group;
+        if (ready && dueBefore(group, full)) full = group;
       }
       if (!full) return;
       this.dispatch(full, full.api.maxBatchRows);
@@ -33786,7 +33786,7 @@ var BatchScheduler = class {
         if (!(group.api.batching ? batchSlot : singleSlot)) continue;
         const decision = this.draining ? { dispatch: true } : this.policy.decide(group, view);
         if (decision.dispatch) {
-          if (!chosen || group.jobs[0].deadline < chosen.jobs[0].deadline) {
+          if (dueBefore(group, chosen)) {
             chosen = group;
             chosenRows = decision.maxRows ?? group.api.maxBatchRows;
           }
@@ -33889,6 +33889,9 @@ var BatchScheduler = class {
     for (const resolve3 of waiters) resolve3();
   }
 };
+function dueBefore(group, other) {
+  return !other || group.jobs[0].deadline < other.jobs[0].deadline;
+}
 var LiveView = class {
   constructor(capacity, inFlight, queue, apis) {
     this.capacity = capacity;

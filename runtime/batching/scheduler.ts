@@ -189,7 +189,7 @@ export class BatchScheduler<J extends BatchJob> {
       for (const group of this.groups.values()) {
         // A request that runs alone is a full batch by itself.
         const ready = group.api.batching ? batchIdle && group.rows >= group.api.maxBatchRows : singleIdle;
-        if (ready && (!full || group.jobs[0]!.deadline < full.jobs[0]!.deadline)) full = group;
+        if (ready && dueBefore(group, full)) full = group;
       }
       if (!full) return;
       this.dispatch(full, full.api.maxBatchRows);
@@ -217,7 +217,7 @@ export class BatchScheduler<J extends BatchJob> {
         const decision = this.draining ? { dispatch: true as const } : this.policy.decide(group, view);
         if (decision.dispatch) {
           // Among groups ready to go, the one whose oldest request is due first.
-          if (!chosen || group.jobs[0]!.deadline < chosen.jobs[0]!.deadline) {
+          if (dueBefore(group, chosen)) {
             chosen = group;
             chosenRows = decision.maxRows ?? group.api.maxBatchRows;
           }
@@ -325,6 +325,11 @@ export class BatchScheduler<J extends BatchJob> {
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Whether `group`'s oldest request is due before `other`'s (or there is no other). */
+function dueBefore(group: QueueGroup, other: QueueGroup | undefined): boolean {
+  return !other || group.jobs[0]!.deadline < other.jobs[0]!.deadline;
 }
 
 class LiveView implements SchedulerView {

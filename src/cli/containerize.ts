@@ -75,11 +75,11 @@ async function run(text: string, opts: ContainerizeFlags): Promise<void> {
   // Fail on a missing engine before spending time on hashes and signatures.
   await connectEngine();
   await store.assertIntact(bento);
-  await gate({
+  await gate(() => ({
     type: 'entry',
     store: store as unknown as EntryStore<EntryInfo>,
     entry: bento as unknown as StoredEntry<EntryInfo>,
-  });
+  }));
   const result = await containerize(bento, {
     tags: opts.tag,
     buildArgs: opts.buildArg,

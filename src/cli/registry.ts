@@ -135,7 +135,7 @@ function registerPush<I extends EntryInfo>(
       const target = parseOciUrl(flags.to ?? '', '--to');
       const gate = await verifyGate(flags);
       const options = await transferOptions(flags);
-      await gate(entryTarget(store(), await store().get(tag)));
+      await gate(async () => entryTarget(store(), await store().get(tag)));
       const result = await pushEntry(kind, store(), tag, target, {
         ...options,
         force: flags.force ?? false,
@@ -180,7 +180,7 @@ function registerPull<I extends EntryInfo>(
       const pulled = await pullEntrySignatures(registry, source.repository, result.digest, entry.dir);
       if (pulled > 0) info(`pulled ${pulled} signature(s) into ${entry.dir}`);
       try {
-        await gate(entryTarget(store(), entry));
+        await gate(() => entryTarget(store(), entry));
       } catch (err) {
         // What failed the gate does not stay in the store (unless it was there before the pull).
         if (!result.unchanged) await store().delete(result.tag);

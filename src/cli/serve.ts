@@ -31,7 +31,7 @@ export function registerServeCommands(program: Command): Command {
       const gate = await verifyGate(flags);
       const home = bentociHome();
       const target = await resolveServeTarget(home, tag);
-      if (flags.verify !== 'off') await gate(await verifyTargetOf(home, target));
+      await gate(() => verifyTargetOf(home, target));
       info(`serving ${target.kind}${target.tag ? ` ${target.tag}` : ''} from ${target.dir}`);
       const code = await runRuntime(target.dir, args);
       if (code !== 0) process.exitCode = code;

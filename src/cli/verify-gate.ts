@@ -11,12 +11,12 @@ import { compileIdentityPolicy, type IdentityPolicy } from '../sign/keyless-veri
 import {
   enforceVerifyPolicy,
   type KeylessTrust,
+  keylessTrust,
   type PolicyOutcome,
   parseVerifyPolicy,
   type VerifyTarget,
   type VerifyTrust,
 } from '../sign/policy.js';
-import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { info } from './output.js';
 
 /** The gate's flags as commander hands them over, for commands that validate their flags with zod. */
@@ -93,19 +93,12 @@ export function identityPolicyOf(flags: TrustFlags): IdentityPolicy {
 }
 
 /** The keyless signer the flags accept; the trusted root is loaded here (from TUF unless --trusted-root). */
-export async function keylessTrustOf(flags: TrustFlags): Promise<KeylessTrust> {
-  const identity = identityPolicyOf(flags);
-  const trustedRoot = await loadTrustedRoot(
-    flags.trustedRoot !== undefined ? { file: flags.trustedRoot } : {},
-  );
-  return {
-    identity,
-    options: {
-      trustedRoot,
-      ignoreTlog: flags.insecureIgnoreTlog ?? false,
-      ignoreSct: flags.insecureIgnoreSct ?? false,
-    },
-  };
+export function keylessTrustOf(flags: TrustFlags): Promise<KeylessTrust> {
+  return keylessTrust(identityPolicyOf(flags), {
+    trustedRootFile: flags.trustedRoot,
+    ignoreTlog: flags.insecureIgnoreTlog ?? false,
+    ignoreSct: flags.insecureIgnoreSct ?? false,
+  });
 }
 
 /** Whom the flags trust: a key spec, a keyless signer, or nobody. */
@@ -120,15 +113,16 @@ export async function trustOf(flags: TrustFlags): Promise<VerifyTrust | undefine
 
 /**
  * Reads the gate's flags before any work (a bad policy or identity is a usage error up front) and
- * returns the check to run when the target is at hand.
+ * returns the check to run when the target is at hand; with `--verify off` the target is never looked up.
  */
 export async function verifyGate(
   flags: GateFlags,
-): Promise<(target: VerifyTarget) => Promise<PolicyOutcome>> {
+): Promise<(target: () => Promise<VerifyTarget> | VerifyTarget) => Promise<PolicyOutcome>> {
   const policy = parseVerifyPolicy(flags.verify);
   const trust = policy === 'off' ? undefined : await trustOf(flags);
   return async (target) => {
-    const outcome = await enforceVerifyPolicy(policy, target, trust);
+    if (policy === 'off') return { status: 'skipped' };
+    const outcome = await enforceVerifyPolicy(policy, await target(), trust);
     if (outcome.status === 'verified') info(`signature verified (${outcome.by})`);
     return outcome;
   };

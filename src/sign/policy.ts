@@ -8,10 +8,16 @@ import { z } from 'zod';
 import { BentoError, UsageError } from '../core/errors.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
-import { type IdentityPolicy, type KeylessVerifyOptions, verifyEntryKeyless } from './keyless-verify.js';
+import {
+  compileIdentityPolicy,
+  type IdentityPolicy,
+  type KeylessVerifyOptions,
+  verifyEntryKeyless,
+} from './keyless-verify.js';
 import { loadVerifier, type Verifier } from './keys.js';
 import type { SignatureRegistry } from './registry.js';
 import { formatImageRef, type ImageRef } from './target.js';
+import { loadTrustedRoot } from './trusted-root.js';
 import { verifyEntry } from './verify-entry.js';
 import { verifyImage } from './verify-image.js';
 import { verifyImageKeyless } from './verify-image-keyless.js';
@@ -33,6 +39,24 @@ export type VerifyTarget =
 export interface KeylessTrust {
   identity: IdentityPolicy;
   options: KeylessVerifyOptions;
+}
+
+/**
+ * The keyless signer to trust, built from cosign's identity policy (checked first, so a bad regexp is
+ * a usage error before anything is fetched) and the Sigstore trusted root (a file, else via TUF).
+ */
+export async function keylessTrust(
+  identity: IdentityPolicy,
+  options: { trustedRootFile?: string | undefined; ignoreTlog?: boolean; ignoreSct?: boolean } = {},
+): Promise<KeylessTrust> {
+  compileIdentityPolicy(identity);
+  const trustedRoot = await loadTrustedRoot(
+    options.trustedRootFile !== undefined ? { file: options.trustedRootFile } : {},
+  );
+  return {
+    identity,
+    options: { trustedRoot, ignoreTlog: options.ignoreTlog ?? false, ignoreSct: options.ignoreSct ?? false },
+  };
 }
 
 /** A Verifier, a key spec (path or env://NAME), or a keyless signer. */

@@ -7,8 +7,7 @@
 import { UsageError } from '../../core/errors.js';
 import { compileIdentityPolicy } from '../../sign/keyless-verify.js';
 import { loadSigner, loadVerifier, type Signer, type Verifier } from '../../sign/keys.js';
-import type { VerifyTrust } from '../../sign/policy.js';
-import { loadTrustedRoot } from '../../sign/trusted-root.js';
+import { keylessTrust, type VerifyTrust } from '../../sign/policy.js';
 import { InputError, type VerifyTrustInputs } from '../inputs.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
 
@@ -56,21 +55,21 @@ export async function verifyTrustFrom(
   env: RunnerEnv,
 ): Promise<VerifyTrust | undefined> {
   if (inputs.verifyCertificateOidcIssuer) {
-    const identity = inputs.verifyCertificateIdentity
-      ? { identity: inputs.verifyCertificateIdentity }
-      : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? '' };
+    const identity = {
+      ...(inputs.verifyCertificateIdentity
+        ? { identity: inputs.verifyCertificateIdentity }
+        : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? '' }),
+      issuer: inputs.verifyCertificateOidcIssuer,
+    };
     try {
-      compileIdentityPolicy({ ...identity, issuer: inputs.verifyCertificateOidcIssuer });
+      compileIdentityPolicy(identity);
     } catch (err) {
       throw new InputError('verify-certificate-identity-regexp', (err as Error).message);
     }
-    const trustedRoot = await loadTrustedRoot(
-      inputs.verifyTrustedRoot ? { file: workspacePath(env, inputs.verifyTrustedRoot) } : {},
-    );
-    return {
-      identity: { ...identity, issuer: inputs.verifyCertificateOidcIssuer },
-      options: { trustedRoot, ignoreSct: inputs.verifyInsecureIgnoreSct ?? false },
-    };
+    return keylessTrust(identity, {
+      trustedRootFile: inputs.verifyTrustedRoot ? workspacePath(env, inputs.verifyTrustedRoot) : undefined,
+      ignoreSct: inputs.verifyInsecureIgnoreSct ?? false,
+    });
   }
   return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : undefined;
 }

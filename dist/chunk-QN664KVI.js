@@ -23,7 +23,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -3,7 +3,7 @@ import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-US7MJXT4.js";
+} from "./chunk-QN664KVI.js";
 import {
   BentoError,
   UsageError,
@@ -21,7 +21,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

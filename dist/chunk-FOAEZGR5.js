@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-CIGZNEIL.js";
+} from "./chunk-F63C44EJ.js";
 import {
   openSignatureRegistry
-} from "./chunk-US7MJXT4.js";
+} from "./chunk-QN664KVI.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-QHF7WCOR.js";
+} from "./chunk-KENVUHFY.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

@@ -13,8 +13,8 @@ import {
   external_exports,
   formatBytes,
   getInput,
+  keylessTrust,
   loadSigner,
-  loadTrustedRoot,
   loadVerifier,
   parseOciUrl,
   parseTag,
@@ -26,7 +26,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -637,19 +637,19 @@ async function verifierFrom(keyText, env) {
 }
 async function verifyTrustFrom(inputs, env) {
   if (inputs.verifyCertificateOidcIssuer) {
-    const identity = inputs.verifyCertificateIdentity ? { identity: inputs.verifyCertificateIdentity } : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? "" };
+    const identity = {
+      ...inputs.verifyCertificateIdentity ? { identity: inputs.verifyCertificateIdentity } : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? "" },
+      issuer: inputs.verifyCertificateOidcIssuer
+    };
     try {
-      compileIdentityPolicy({ ...identity, issuer: inputs.verifyCertificateOidcIssuer });
+      compileIdentityPolicy(identity);
     } catch (err) {
       throw new InputError("verify-certificate-identity-regexp", err.message);
     }
-    const trustedRoot = await loadTrustedRoot(
-      inputs.verifyTrustedRoot ? { file: workspacePath(env, inputs.verifyTrustedRoot) } : {}
-    );
-    return {
-      identity: { ...identity, issuer: inputs.verifyCertificateOidcIssuer },
-      options: { trustedRoot, ignoreSct: inputs.verifyInsecureIgnoreSct ?? false }
-    };
+    return keylessTrust(identity, {
+      trustedRootFile: inputs.verifyTrustedRoot ? workspacePath(env, inputs.verifyTrustedRoot) : void 0,
+      ignoreSct: inputs.verifyInsecureIgnoreSct ?? false
+    });
   }
   return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : void 0;
 }

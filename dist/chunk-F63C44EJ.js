@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-US7MJXT4.js";
+} from "./chunk-QN664KVI.js";
 import {
   require_docker
-} from "./chunk-VJUBGTSI.js";
+} from "./chunk-SBWZQSY4.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -79,7 +79,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

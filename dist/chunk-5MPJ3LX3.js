@@ -2,11 +2,11 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   exportEntry,
   importArchive
-} from "./chunk-R2VGHT4C.js";
+} from "./chunk-6VICI4BI.js";
 import {
   verifyTrustFrom,
   workspacePath
-} from "./chunk-QHF7WCOR.js";
+} from "./chunk-KENVUHFY.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +34,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __commonJS,
   __export,

@@ -20,7 +20,7 @@ import {
   require_dist,
   require_tar_stream,
   require_undici
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

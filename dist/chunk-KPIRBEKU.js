@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-Y5SXRHHY.js";
+} from "./chunk-TGR2WYA2.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-KCAJYDLH.js";
+} from "./chunk-5MPJ3LX3.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-QHF7WCOR.js";
+} from "./chunk-KENVUHFY.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,7 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-6KZVAVSC.js";
+} from "./chunk-FEX4VHUS.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -26,7 +26,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __commonJS,
   __toESM

@@ -4,10 +4,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-6KZVAVSC.js";
+} from "./chunk-FEX4VHUS.js";
 import {
   connectEngine
-} from "./chunk-K2LVIQVQ.js";
+} from "./chunk-YP4QJLWE.js";
 import {
   BentoError,
   SIGNATURES_DIR,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-7YGAF3EK.js";
+} from "./chunk-VVAKYBHK.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

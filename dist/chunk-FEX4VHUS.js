@@ -3,7 +3,7 @@ import {
   BENTOCI_VERSION,
   UsageError,
   exists
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __commonJS,
   __require,

@@ -8,7 +8,7 @@ import {
   require_safer,
   require_src,
   require_utf8
-} from "./chunk-YOVICCQB.js";
+} from "./chunk-IASK3DSC.js";
 import {
   __commonJS,
   __require
