@@ -136,6 +136,70 @@ describe('loading keys', () => {
   });
 });
 
+describe('passphrase encryption strength', () => {
+  /** The PBKDF2 parameters openssl reads out of an encrypted PKCS#8 PEM. */
+  function kdfOf(path: string): { iterations: number; prf: string; cipher: string } {
+    const lines = openssl(['asn1parse', '-in', path]).toString().split('\n');
+    const kdf = lines.findIndex((line) => line.includes(':PBKDF2'));
+    expect(kdf, 'the key uses PBES2 with PBKDF2').toBeGreaterThan(-1);
+    const after = lines.slice(kdf);
+    const integer = after.find((line) => /prim: INTEGER\s+:/.test(line));
+    const prf = after.find((line) => /prim: OBJECT\s+:hmacWith/.test(line));
+    const cipher = after.find((line) => /prim: OBJECT\s+:aes-/.test(line));
+    return {
+      iterations: Number.parseInt(integer?.split(':').pop() ?? '0', 16),
+      prf: prf?.split(':').pop()?.trim() ?? 'hmacWithSHA1 (default)',
+      cipher: cipher?.split(':').pop()?.trim() ?? '',
+    };
+  }
+
+  it('writes keys with PBKDF2-HMAC-SHA256 at 600,000 iterations and AES-256-CBC, which openssl reads', async () => {
+    const dir = await tmp();
+    const { keyPath, pubPath } = await writeKeyPair(join(dir, 'strong'), { passphrase: 'pw 600k' });
+    expect(kdfOf(keyPath)).toEqual({ iterations: 600_000, prf: 'hmacWithSHA256', cipher: 'aes-256-cbc' });
+    const derived = openssl(['pkey', '-in', keyPath, '-passin', 'pass:pw 600k', '-pubout']).toString();
+    expect(derived).toBe(await readFile(pubPath, 'utf8'));
+  });
+
+  it('still loads keys encrypted the old way (2,048 iterations, by Node or by openssl)', async () => {
+    const dir = await tmp();
+    // What `bentoci keygen` wrote before: Node's own PKCS#8 export, at OpenSSL's default 2,048 iterations.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const oldKey = join(dir, 'old.key');
+    await writeFile(
+      oldKey,
+      privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'old pw' }),
+    );
+    expect(kdfOf(oldKey).iterations).toBe(2048);
+    const signer = await loadSigner(oldKey, { passphrase: 'old pw' });
+    expect(signer.keyid).toBe(keyIdOf(publicKey));
+
+    // And one written by openssl with the old count explicitly.
+    const sec1 = join(dir, 'ossl.sec1');
+    const pkcs8 = join(dir, 'ossl.key');
+    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', sec1]);
+    openssl([
+      'pkcs8',
+      '-topk8',
+      '-in',
+      sec1,
+      '-out',
+      pkcs8,
+      '-v2',
+      'aes-256-cbc',
+      '-iter',
+      '2048',
+      '-passout',
+      'pass:x',
+    ]);
+    expect(kdfOf(pkcs8).iterations).toBe(2048);
+    await expect(loadSigner(pkcs8, { passphrase: 'x' })).resolves.toMatchObject({
+      keyid: expect.any(String),
+    });
+    await expect(loadSigner(pkcs8, { passphrase: 'y' })).rejects.toThrow(/cannot decrypt the key/);
+  });
+});
+
 describe('DSSE', () => {
   it('signs the PAE bytes, which openssl verifies over bytes built here from the envelope', async () => {
     const dir = await tmp();

@@ -15,6 +15,7 @@ import {
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { BentoError, UsageError } from '../core/errors.js';
 import { exists } from '../core/files.js';
+import { encryptPrivateKey } from './key-encryption.js';
 
 /** The env var read for a passphrase when no `--password-env` is given (like COSIGN_PASSWORD). */
 export const DEFAULT_PASSWORD_ENV = 'BENTOCI_KEY_PASSWORD';
@@ -77,12 +78,15 @@ export interface KeyPairPem {
   publicKey: string;
 }
 
-/** A new P-256 key pair; the private key is encrypted (PKCS#8 PBES2, AES-256-CBC) when a passphrase is given. */
+/**
+ * A new P-256 key pair; the private key is encrypted when a passphrase is given (PKCS#8 PBES2:
+ * PBKDF2-HMAC-SHA256 with 600,000 iterations, AES-256-CBC; see key-encryption.ts).
+ */
 export function generateKeyPair(passphrase?: string): KeyPairPem {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: P256 });
   return {
     privateKey: passphrase
-      ? privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString()
+      ? encryptPrivateKey(privateKey, passphrase)
       : privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKey: publicKeyPem(publicKey),
   };
