@@ -3,6 +3,7 @@
  * version, template inheritance with super(), quoting, the files a bento contributes, and the tar the
  * engine receives.
  */
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,6 +281,27 @@ describe('files of a bento', () => {
     await writeFile(join(b, STORED_DOCKERFILE), 'FROM stored\n');
     expect(await dockerfileOf(b, bento())).toEqual({ text: 'FROM stored\n', stored: true });
     expect((await dockerfileOf(dir, bento())).stored).toBe(false);
+  });
+
+  it("never renders a bento's own template at containerize: without a stored Dockerfile it is refused", async () => {
+    const b = join(dir, 'b4');
+    const marker = join(dir, 'b4-marker');
+    await mkdir(join(b, 'env/docker'), { recursive: true });
+    await writeFile(
+      join(b, 'env/docker/Dockerfile.template'),
+      `{% extends bento_base_template %}{% block SETUP_BENTO_USER %}{{ range.constructor("process.getBuiltinModule('fs').writeFileSync('${marker}', 'x')")() }}{% endblock %}`,
+    );
+    const info = {
+      ...bento(),
+      version: 'v1',
+      docker: { dockerfile_template: 'env/docker/Dockerfile.template' },
+    };
+    await expect(dockerfileOf(b, info)).rejects.toThrow(
+      /^bento iris_classifier:v1 has a docker\.dockerfile_template but no env\/docker\/Dockerfile: containerize does not render a bento's template; rebuild the bento with bentoci build$/,
+    );
+    // The copy alone (bento.yaml edited to drop the option) is refused too.
+    await expect(dockerfileOf(b, bento())).rejects.toThrow(/has a docker\.dockerfile_template/);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('streams a context with models apart, fixed owners and times, and the CA only when given', async () => {

@@ -12,6 +12,7 @@ import { removeQuietly, writeFileAtomic } from '../core/files.js';
 import { newVersion, type Tag } from '../core/tag.js';
 import type { BentoInfo, FileEntry } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
+import { displayPath } from './bentofile.js';
 import { openApiDocument } from './openapi.js';
 import { type BuildPlan, type PlanOptions, planBuild, sortKeys } from './plan.js';
 import { derivedVersion } from './reproducible.js';
@@ -103,14 +104,21 @@ async function fill(staged: StagedBento, plan: BuildPlan): Promise<void> {
   await staged.writeText(LOCK_FILE, yaml(plan.spec));
   // The bento keeps the Dockerfile its image is built from, so what was built can always be read; it
   // does not depend on the version, so unchanged rebuilds keep their digest.
-  const dockerfile = await renderBentoDockerfile(staged.dir, {
-    name: plan.name,
-    description: plan.description,
-    models: plan.spec.models,
-    docker: plan.spec.docker,
-    envs: plan.spec.envs,
-    node: plan.spec.node,
-  });
+  // The one place a bento's template is rendered: here, from the project's own file, never at
+  // containerize (and by an engine that can only produce text).
+  const template = plan.envFiles.find((f) => f.target === plan.spec.docker.dockerfile_template);
+  const dockerfile = await renderBentoDockerfile(
+    staged.dir,
+    {
+      name: plan.name,
+      description: plan.description,
+      models: plan.spec.models,
+      docker: plan.spec.docker,
+      envs: plan.spec.envs,
+      node: plan.spec.node,
+    },
+    template ? displayPath(template.source) : undefined,
+  );
   await staged.writeText(STORED_DOCKERFILE, dockerfile);
 }
 /** A stored bento of this name with the same content and metadata, if any. */

@@ -31,21 +31,35 @@ export interface BentoDeps {
 /**
  * Renders the Dockerfile of a bento directory: a stored bento, or one staged by src/build before its
  * commit (write the result to STORED_DOCKERFILE so the bento keeps what its image is built from).
+ * `templateName` is how messages name the template (the project's file, at build time).
  */
-export async function renderBentoDockerfile(dir: string, bento: BentoForImage): Promise<string> {
-  return renderDockerfile(bento, await renderOptionsOf(dir, bento));
+export async function renderBentoDockerfile(
+  dir: string,
+  bento: BentoForImage,
+  templateName?: string,
+): Promise<string> {
+  const options = await renderOptionsOf(dir, bento);
+  if (options.template && templateName) options.template.path = templateName;
+  return renderDockerfile(bento, options);
 }
 
 /**
- * The Dockerfile to build: the one stored at build time when there is one (the image is then built
- * from exactly what the bento records), else rendered now from bento.yaml.
+ * The Dockerfile to build: the one stored at build time (the image is then built from exactly what
+ * the bento records). A bento without one gets the base template, never its own: a template is
+ * rendered by `bentoci build` on the machine that wrote it, not by whoever containerizes the bento.
  */
 export async function dockerfileOf(
   dir: string,
-  bento: BentoForImage,
+  bento: BentoForImage & { version?: string },
 ): Promise<{ text: string; stored: boolean }> {
   const stored = join(dir, STORED_DOCKERFILE);
   if (await exists(stored)) return { text: await readFile(stored, 'utf8'), stored: true };
+  if (bento.docker.dockerfile_template !== undefined || (await exists(join(dir, TEMPLATE_COPY)))) {
+    const name = bento.version ? `${bento.name}:${bento.version}` : bento.name;
+    throw new UsageError(
+      `bento ${name} has a docker.dockerfile_template but no ${STORED_DOCKERFILE}: containerize does not render a bento's template; rebuild the bento with bentoci build`,
+    );
+  }
   return { text: await renderBentoDockerfile(dir, bento), stored: false };
 }
 

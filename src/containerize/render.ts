@@ -1,14 +1,16 @@
 /**
  * Renders a bento's Dockerfile: the base template, or the bento's docker.dockerfile_template extending
  * it. Pure (no file reads): `bento-files.ts` finds the user template and setup script in a bento.
+ * The engine is ours (./template/): a bento's template is untrusted, and nunjucks or Jinja without a
+ * sandbox let a template run code on the host; ours can only turn the data below into text.
  */
-import nunjucks from 'nunjucks';
 import { UsageError } from '../core/errors.js';
 import type { BentoInfo } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
 import { type BaseChoice, chooseBase, NODE_IMAGE } from './distro.js';
 import { CONTEXT, IMAGE } from './layout.js';
 import { healthcheckScript, runtimeCommand, runtimeEnv } from './runtime-contract.js';
+import { renderTemplate } from './template/index.js';
 import { BASE_TEMPLATE, BASE_TEMPLATE_NAME } from './templates/base.js';
 
 /**
@@ -35,19 +37,15 @@ const MODEL_PATH = /^models(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/;
 
 export function renderDockerfile(bento: DockerfileBento, options: RenderOptions = {}): string {
   const base = chooseBase(bento.docker);
-  const env = new nunjucks.Environment(
-    {
-      getSource: (name: string) =>
-        name === BASE_TEMPLATE_NAME ? { src: BASE_TEMPLATE, path: name, noCache: true } : null,
-    } as unknown as nunjucks.ILoader,
-    { autoescape: false, trimBlocks: true, lstripBlocks: true, throwOnUndefined: false },
-  );
-  env.addFilter('dq', dockerQuote);
   const context = templateContext(bento, base, options);
   try {
-    const text = options.template
-      ? env.renderString(options.template.source, context)
-      : env.render(BASE_TEMPLATE_NAME, context);
+    const text = renderTemplate(options.template?.source ?? BASE_TEMPLATE, {
+      data: context,
+      filters: { dq: (value) => dockerQuote(value) },
+      templates: { [BASE_TEMPLATE_NAME]: BASE_TEMPLATE },
+      trimBlocks: true,
+      lstripBlocks: true,
+    });
     return `${text.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
   } catch (err) {
     const where = options.template
@@ -129,13 +127,12 @@ export function dockerQuote(value: unknown): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$')}"`;
 }
 
-/** nunjucks errors span lines ("(unknown path) [Line 3, Column 4]\n  Error: ..."); keep one. */
+/** Template errors are one line already ("[Line 3, Column 4] ..."); anything else is made one. */
 function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
-    .join(' ')
-    .replace(/^\(unknown path\)\s*/, '');
+    .join(' ');
 }

@@ -1,8 +1,8 @@
 /**
- * The base Dockerfile template (nunjucks, trimBlocks + lstripBlocks as BentoML sets Jinja). It is a
- * string module so esbuild bundles it: nothing is read from disk at run time. A bento's
- * docker.dockerfile_template starts with `{% extends bento_base_template %}` and overrides blocks,
- * calling `{{ super() }}` to keep ours. Block names follow BentoML's (SETUP_BENTO_BASE_IMAGE,
+ * The base Dockerfile template (Jinja syntax, rendered by ./template/ with trimBlocks + lstripBlocks
+ * as BentoML sets Jinja). It is a string module so esbuild bundles it: nothing is read from disk at
+ * run time. A bento's docker.dockerfile_template starts with `{% extends bento_base_template %}` and
+ * overrides blocks, calling `{{ super() }}` to keep ours. Block names follow BentoML's (SETUP_BENTO_BASE_IMAGE,
  * SETUP_BENTO_USER, SETUP_BENTO_ENVARS, SETUP_BENTO_COMPONENTS, SETUP_BENTO_ENTRYPOINT) plus the ones
  * a Node runtime needs.
  *
