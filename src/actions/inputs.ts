@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import semver from 'semver';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
+import { redactUserInfo } from '../oci/redact.js';
 import { parseOciUrl, type Reference } from '../oci/reference.js';
 import {
   bool,
@@ -112,7 +113,7 @@ export const containerizeInputs = {
 /** `oci://host[:port]/path[:tag]`, or the same without the scheme as `docker push` spells it. */
 function parseRegistry(text: string): Reference {
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith('oci://')) {
-    throw new Error(`"${text}" is not oci://host[:port]/path or host[:port]/path`);
+    throw new Error(`"${redactUserInfo(text)}" is not oci://host[:port]/path or host[:port]/path`);
   }
   const ref = parseOciUrl(text.startsWith('oci://') ? text : `oci://${text}`, 'registry');
   if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);

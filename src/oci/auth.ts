@@ -1,6 +1,9 @@
 import { BentoError } from '../core/errors.js';
 import type { Credentials } from './credentials.js';
 import { type HttpClient, type HttpResponse, header } from './http.js';
+import { MAX_ERROR_BODY_BYTES, MAX_TOKEN_REPLY_BYTES, readLimited, readPrefix } from './limits.js';
+import { followUrl, realmMayReceiveCredentials } from './origin.js';
+import { Secrets } from './redact.js';
 import { tokenResponseSchema } from './schemas.js';
 
 export interface Challenge {
@@ -49,18 +52,31 @@ export class Authenticator {
   private realm: string | undefined;
   private service: string | undefined;
   private readonly tokens = new Map<string, Token>();
+  private readonly secrets = new Secrets();
 
+  /** `baseUrl` is the registry's origin: the only one Basic credentials and tokens are sent to. */
   constructor(
     private readonly http: HttpClient,
     readonly registry: string,
+    readonly baseUrl: string,
     private readonly credentials: Credentials | undefined,
     private readonly mask?: (secret: string) => void,
-  ) {}
+  ) {
+    if (credentials?.username && credentials.password !== undefined)
+      this.secrets.addBasic(credentials.username, credentials.password);
+    this.secrets.add(credentials?.password);
+    this.secrets.add(credentials?.identityToken);
+  }
+
+  /** `text` (a registry's or token service's reply) with our credentials and tokens hidden. */
+  scrub(text: string): string {
+    return this.secrets.scrub(text);
+  }
 
   /** Learns the scheme from `GET /v2/` once, so no large body is ever sent just to collect a 401. */
-  async prepare(baseUrl: string, scopes: string[]): Promise<void> {
+  async prepare(scopes: string[]): Promise<void> {
     if (this.scheme === 'unknown') {
-      const res = await this.http.send({ method: 'GET', url: `${baseUrl}/v2/` });
+      const res = await this.http.send({ method: 'GET', url: `${this.baseUrl}/v2/` });
       await res.body.dump().catch(() => undefined);
       if (res.status === 401) this.learn(res);
       else if (res.status === 200) this.scheme = 'none';
@@ -144,11 +160,11 @@ export class Authenticator {
   private async fetchToken(scopes: string[], key = scopeKey(scopes)): Promise<void> {
     if (!this.realm)
       throw new BentoError(`registry ${this.registry} asked for a bearer token but named no realm`);
-    let realm: URL;
-    try {
-      realm = new URL(this.realm);
-    } catch {
-      throw new BentoError(`registry ${this.registry} named an invalid token realm "${this.realm}"`);
+    const realm = new URL(followUrl(this.realm, this.baseUrl, this.registry, 'its token realm'));
+    if (this.credentials && !realmMayReceiveCredentials(realm, this.baseUrl)) {
+      throw new BentoError(
+        `registry ${this.registry} sends logins to the token realm ${realm.origin} over plain HTTP on another host: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`,
+      );
     }
     let res: HttpResponse;
     if (this.credentials?.identityToken) {
@@ -175,14 +191,24 @@ export class Authenticator {
         headers: basic ? { authorization: basic } : {},
       });
     }
-    const text = await res.body.text();
-    if (res.status === 401 || res.status === 403)
+    if (res.status === 401 || res.status === 403) {
+      await res.body.dump().catch(() => undefined);
       throw this.credentials ? this.rejected(res.status) : this.needCredentials();
+    }
+    const what = `the reply of token service ${realm.host} of registry ${this.registry}`;
     if (res.status !== 200) {
+      const text = this.scrub(await readPrefix(res, MAX_ERROR_BODY_BYTES));
+      const line = this.scrub(
+        text
+          .trim()
+          .split(/[\r\n]+/)[0]
+          ?.slice(0, 200) ?? '',
+      );
       throw new BentoError(
-        `token service ${realm.host} of registry ${this.registry} answered ${res.status}: ${text.slice(0, 200)}`,
+        `token service ${realm.host} of registry ${this.registry} answered ${res.status}${line ? `: ${line}` : ''}`,
       );
     }
+    const text = (await readLimited(res, MAX_TOKEN_REPLY_BYTES, what)).toString('utf8');
     let body: { token?: string; access_token?: string; expires_in?: number };
     try {
       body = tokenResponseSchema.parse(JSON.parse(text));
@@ -193,6 +219,7 @@ export class Authenticator {
     }
     const value = (body.token ?? body.access_token)!;
     this.mask?.(value);
+    this.secrets.add(value);
     // Renew a little early so a token never expires between check and use.
     const lifetime = Math.max((body.expires_in ?? 60) - 10, 5) * 1000;
     this.tokens.set(key, { value, expiresAt: Date.now() + lifetime });

@@ -6,7 +6,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BentoError, IntegrityError } from '../core/errors.js';
 import { type HttpResponse, header } from './http.js';
-import { readLimited } from './manifests.js';
+import { readLimited } from './limits.js';
+import { followUrl } from './origin.js';
 import { backoffMs, isRetryableError, isRetryableStatus, sleep } from './retry.js';
 import type { RegistrySession } from './session.js';
 
@@ -24,6 +25,9 @@ class RetryableStatus extends Error {
     super(`status ${status}`);
   }
 }
+
+/** A reply longer than its descriptor: never retried, its partial bytes are dropped. */
+class OversizeError extends IntegrityError {}
 
 /** Hex of a `sha256:` digest; other algorithms cannot be verified here, so they are refused. */
 function sha256Hex(digest: string): string {
@@ -44,7 +48,10 @@ export class BlobDownloader {
     return `blob ${digest} of ${this.session.registry}/${this.repository}`;
   }
 
-  /** GET of the blob, following a registry's redirect to storage (without our credentials if it leaves the host). */
+  /**
+   * GET of the blob, following a registry's redirect to storage: the session sends our credentials
+   * only while the URL stays on the registry's origin (scheme, host and port).
+   */
   private async get(digest: string, from: number): Promise<HttpResponse> {
     const headers: Record<string, string> = from > 0 ? { range: `bytes=${from}-` } : {};
     let res = await this.session.request(
@@ -63,21 +70,20 @@ export class BlobDownloader {
         throw new BentoError(
           `registry ${this.session.registry} redirected ${this.what(digest)} without a Location`,
         );
-      const url = new URL(location, res.url);
-      const sameOrigin = url.origin === new URL(this.session.baseUrl).origin;
-      res = sameOrigin
-        ? await this.session.request(
-            { method: 'GET', url: url.toString(), headers, retry: false },
-            this.scopes,
-          )
-        : await this.session.http.send({ method: 'GET', url: url.toString(), headers, retry: false });
+      const url = followUrl(location, res.url, this.session.registry, `the redirect of ${this.what(digest)}`);
+      res = await this.session.request({ method: 'GET', url, headers, retry: false }, this.scopes);
     }
     return res;
   }
 
-  /** A small blob (config) in memory, verified. */
-  async fetch(digest: string, limit: number): Promise<Buffer> {
+  /** A small blob (config) in memory, verified; `size` (its descriptor's), when known, caps the read. */
+  async fetch(digest: string, limit: number, size?: number): Promise<Buffer> {
     const hex = sha256Hex(digest);
+    if (size !== undefined && size > limit) {
+      throw new BentoError(
+        `${this.what(digest)} is described as ${size} bytes, over the limit of ${limit}: refusing to read it`,
+      );
+    }
     const retry = this.session.http.retry;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -90,7 +96,7 @@ export class BlobDownloader {
           }
           return this.session.fail(res, `reading ${this.what(digest)}`);
         }
-        const bytes = await readLimited(res, limit, this.what(digest));
+        const bytes = await readLimited(res, size ?? limit, this.what(digest));
         const actual = createHash('sha256').update(bytes).digest('hex');
         if (actual !== hex) throw this.mismatch(digest, actual);
         return bytes;
@@ -112,13 +118,10 @@ export class BlobDownloader {
   /**
    * Streams a blob to `dest`, hashing as it writes. Partial bytes stay in `partPath` between attempts,
    * so a reset resumes with `Range: bytes=<have>-`; the file appears at `dest` only once verified.
+   * `size` is the descriptor's: the reply is cut off at its first byte beyond it, so a registry that
+   * sends more than it described cannot fill the disk.
    */
-  async toFile(
-    digest: string,
-    size: number | undefined,
-    dest: string,
-    options: DownloadOptions = {},
-  ): Promise<void> {
+  async toFile(digest: string, size: number, dest: string, options: DownloadOptions = {}): Promise<void> {
     const hex = sha256Hex(digest);
     const part = options.partPath ?? `${dest}.part`;
     await mkdir(dirname(part), { recursive: true });
@@ -132,7 +135,7 @@ export class BlobDownloader {
       if (have > 0) options.onBytes?.(have);
       let counted = have;
       try {
-        if (size !== undefined && have === size) {
+        if (have === size) {
           // A previous run fetched everything but died before the rename.
         } else {
           const res = await this.get(digest, have);
@@ -157,8 +160,16 @@ export class BlobDownloader {
             }
             return this.session.fail(res, `reading ${this.what(digest)}`);
           }
+          const declared = Number(header(res, 'content-length'));
+          if (Number.isFinite(declared) && counted + declared > size) {
+            res.body.destroy();
+            throw this.oversize(digest, size, `its reply declares ${counted + declared}`);
+          }
+          const cutOff = this.oversize(digest, size, `cut off at byte ${size + 1}`);
           const hashing = new Transform({
             transform(chunk: Buffer, _encoding, callback) {
+              // Stop at the first byte past the descriptor's size, before it reaches the disk.
+              if (counted + chunk.length > size) return callback(cutOff);
               hash.update(chunk);
               counted += chunk.length;
               options.onBytes?.(chunk.length);
@@ -181,6 +192,12 @@ export class BlobDownloader {
         await rename(part, dest);
         return;
       } catch (err) {
+        if (err instanceof OversizeError) {
+          // What came is not what was described: none of it is worth resuming from.
+          options.onBytes?.(-counted);
+          await rm(part, { force: true });
+          throw err;
+        }
         failures++;
         if (
           failures < retry.attempts &&
@@ -199,6 +216,12 @@ export class BlobDownloader {
     }
   }
 
+  private oversize(digest: string, size: number, detail: string): OversizeError {
+    return new OversizeError(
+      `${this.what(digest)} is longer than the ${size} bytes its descriptor says (${detail}): nothing was kept; the registry's copy or its manifest is wrong`,
+    );
+  }
+
   private mismatch(digest: string, actual: string): IntegrityError {
     return new IntegrityError(
       `${this.what(digest)} does not match its digest (got sha256:${actual}): the registry's copy is damaged; nothing was imported`,
@@ -207,9 +230,9 @@ export class BlobDownloader {
 }
 
 /** The hash of the bytes already in `part` (re-read from disk, so it is exactly what was written). */
-async function resumeState(part: string, size: number | undefined): Promise<{ hash: Hash; have: number }> {
+async function resumeState(part: string, size: number): Promise<{ hash: Hash; have: number }> {
   let have = (await stat(part).catch(() => undefined))?.size ?? 0;
-  if (size !== undefined && have > size) {
+  if (have > size) {
     await truncate(part, 0);
     have = 0;
   }

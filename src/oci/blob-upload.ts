@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream';
 import { BentoError } from '../core/errors.js';
 import { type BlobSource, counting } from './blob-source.js';
 import { type HttpResponse, header } from './http.js';
+import { followUrl } from './origin.js';
 import { backoffMs, isRetryableError, isRetryableStatus, sleep } from './retry.js';
 import type { RegistrySession } from './session.js';
 
@@ -106,11 +107,15 @@ export class BlobUploader {
     return this.location(res);
   }
 
+  /**
+   * The upload session's URL, relative to the reply that named it. It may be on another origin
+   * (storage in front of the registry): the session then sends it no credentials.
+   */
   private location(res: HttpResponse): string {
     const location = header(res, 'location');
     if (!location)
       throw new BentoError(`registry ${this.session.registry} opened an upload without a Location header`);
-    return new URL(location, this.session.baseUrl).toString();
+    return followUrl(location, res.url, this.session.registry, 'an upload location');
   }
 
   private finishUrl(location: string, digest: string): string {

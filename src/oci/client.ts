@@ -1,17 +1,19 @@
+import { BentoError } from '../core/errors.js';
 import { repositoryScope } from './auth.js';
 import { BlobDownloader, type DownloadOptions } from './blob-download.js';
 import { type BlobSource, bufferSource } from './blob-source.js';
 import { BlobUploader, type UploadOptions, type UploadOutcome } from './blob-upload.js';
 import { isInsecureRegistry } from './config.js';
 import { header } from './http.js';
+import { MAX_MANIFEST_BYTES, MAX_TAG_PAGE_BYTES, MAX_TAG_PAGES, readLimited } from './limits.js';
 import {
   type FetchedManifest,
   getManifest,
   headManifest,
   type ManifestHead,
   putManifest,
-  readLimited,
 } from './manifests.js';
+import { followUrl } from './origin.js';
 import { formatReference, parseOciUrl, type Reference } from './reference.js';
 import { type Descriptor, tagListSchema } from './schemas.js';
 import { RegistrySession, type SessionOptions } from './session.js';
@@ -64,8 +66,9 @@ export class Repository {
     return headManifest(this.session, this.name, reference, this.scopes);
   }
 
-  getManifest(reference: string): Promise<FetchedManifest> {
-    return getManifest(this.session, this.name, reference, this.scopes);
+  /** `size`, from the descriptor that names the manifest, caps the read (4 MiB without it). */
+  getManifest(reference: string, size?: number): Promise<FetchedManifest> {
+    return getManifest(this.session, this.name, reference, this.scopes, size);
   }
 
   /** Stores a manifest under `reference` (a tag, or its own digest); returns the digest. */
@@ -89,37 +92,54 @@ export class Repository {
     return { mediaType, digest: source.digest, size: source.size };
   }
 
-  fetchBlob(digest: string, limit = 16 * 1024 * 1024): Promise<Buffer> {
-    return this.downloader.fetch(digest, limit);
+  /** A small blob (a config) in memory: at most `limit` bytes, and at most `size` when its descriptor is at hand. */
+  fetchBlob(digest: string, limit = MAX_MANIFEST_BYTES, size?: number): Promise<Buffer> {
+    return this.downloader.fetch(digest, limit, size);
   }
 
-  downloadBlob(
-    digest: string,
-    size: number | undefined,
-    dest: string,
-    options: DownloadOptions = {},
-  ): Promise<void> {
+  /** A blob to a file, never more than the descriptor's `size` bytes on disk. */
+  downloadBlob(digest: string, size: number, dest: string, options: DownloadOptions = {}): Promise<void> {
     return this.downloader.toFile(digest, size, dest, options);
   }
 
-  /** Every tag of the repository, following the registry's pagination. */
+  /**
+   * Every tag of the repository, following the registry's pagination: a next page on another origin
+   * is fetched without credentials, and a Link that loops or never ends stops at MAX_TAG_PAGES.
+   */
   async tags(): Promise<string[]> {
     const out: string[] = [];
+    const seen = new Set<string>();
     let url: string | undefined = this.session.url(`/v2/${this.name}/tags/list?n=1000`);
     while (url) {
+      if (seen.has(url) || seen.size >= MAX_TAG_PAGES) {
+        throw new BentoError(
+          `the tag list of ${this} ${seen.has(url) ? 'links back to a page already read' : `runs past ${MAX_TAG_PAGES} pages`}: the registry's pagination is broken`,
+        );
+      }
+      seen.add(url);
       const res = await this.session.request({ method: 'GET', url }, this.scopes);
       if (res.status === 404) {
         await res.body.dump().catch(() => undefined);
         return out;
       }
       if (res.status !== 200) return this.session.fail(res, `listing tags of ${this}`);
-      const body = tagListSchema.parse(
-        JSON.parse((await readLimited(res, 16 * 1024 * 1024, `tag list of ${this}`)).toString('utf8')),
-      );
-      out.push(...(body.tags ?? []));
+      const what = `the tag list of ${this}`;
+      const text = (await readLimited(res, MAX_TAG_PAGE_BYTES, what)).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new BentoError(`${what} is not JSON`);
+      }
+      const parsed = tagListSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new BentoError(`${what} is not a tag list: ${issue?.path.join('.')}: ${issue?.message}`);
+      }
+      out.push(...(parsed.data.tags ?? []));
       const link = header(res, 'link');
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
-      url = next ? this.session.url(next) : undefined;
+      url = next ? followUrl(next, url, this.ref.registry, `the next page of ${what}`) : undefined;
     }
     return out;
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BentoError, IntegrityError } from '../core/errors.js';
 import { type HttpResponse, header } from './http.js';
+import { MAX_MANIFEST_BYTES, readLimited } from './limits.js';
 import {
   DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
@@ -13,8 +14,8 @@ import { isDigest } from './reference.js';
 import { type ImageIndex, type ImageManifest, imageIndexSchema, imageManifestSchema } from './schemas.js';
 import type { RegistrySession } from './session.js';
 
-/** Manifests are small; anything larger is refused rather than buffered. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// Callers that read other small replies (signatures, referrers) share the same bounded reader.
+export { MAX_MANIFEST_BYTES, readLimited } from './limits.js';
 
 export interface FetchedManifest {
   digest: string;
@@ -38,28 +39,23 @@ function contentType(res: HttpResponse): string {
   return (header(res, 'content-type') ?? '').split(';')[0]!.trim();
 }
 
-export async function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    total += (chunk as Buffer).length;
-    if (total > limit) {
-      res.body.destroy();
-      throw new BentoError(`${what} is larger than ${limit} bytes: refusing to read it`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Reads `reference` (tag or digest); verifies the bytes against the digest we asked for or were told. */
+/**
+ * Reads `reference` (tag or digest); verifies the bytes against the digest we asked for or were told.
+ * `size` (from the descriptor that named it) caps the read; without it, MAX_MANIFEST_BYTES does.
+ */
 export async function getManifest(
   session: RegistrySession,
   repository: string,
   reference: string,
   scopes: string[],
+  size?: number,
 ): Promise<FetchedManifest> {
   const what = `manifest ${session.registry}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+  if (size !== undefined && size > MAX_MANIFEST_BYTES) {
+    throw new BentoError(
+      `${what} is described as ${size} bytes, over the manifest limit of ${MAX_MANIFEST_BYTES}: refusing to read it`,
+    );
+  }
   const res = await session.request(
     {
       method: 'GET',
@@ -69,7 +65,9 @@ export async function getManifest(
     scopes,
   );
   if (res.status !== 200) return session.fail(res, `reading ${what}`);
-  const bytes = await readLimited(res, MAX_MANIFEST_BYTES, what);
+  const bytes = await readLimited(res, size ?? MAX_MANIFEST_BYTES, what);
+  if (size !== undefined && bytes.length !== size)
+    throw new IntegrityError(`${what} is ${bytes.length} bytes, not the ${size} its descriptor says`);
   const digest = sha256Digest(bytes);
   const expected = isDigest(reference) ? reference : header(res, 'docker-content-digest');
   if (expected?.startsWith('sha256:') && expected !== digest) {

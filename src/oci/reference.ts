@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { redactUserInfo } from './redact.js';
 
 /**
  * A registry reference: `host[:port]/repo[:tag][@digest]`. Parsed from `oci://` URLs (our flags) or
@@ -76,8 +77,21 @@ function splitNameTagDigest(rest: string, input: string, text: string): Omit<Ref
   };
 }
 
+/**
+ * Refuses user info (`user:password@host`) before anything else looks at `text`, so no message can
+ * quote it: credentials typed into a URL end up in shell history, process lists and CI logs.
+ */
+function refuseUserInfo(text: string, input: string): void {
+  const shown = redactUserInfo(text);
+  if (shown === text) return;
+  throw new UsageError(
+    `invalid ${input} "${shown}": a registry reference carries no credentials (an '@' only precedes a sha256 digest): pass --username with --password-stdin, set BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD, or run docker login`,
+  );
+}
+
 /** Parses `oci://host[:port]/repo[:tag|@digest]`. */
 export function parseOciUrl(text: string, input = '--to'): Reference {
+  refuseUserInfo(text, input);
   if (!text.startsWith('oci://')) {
     throw new UsageError(
       `invalid ${input} "${text}": expected oci://host[:port]/repository[:tag], e.g. oci://ghcr.io/org/iris`,
@@ -100,6 +114,7 @@ export function parseOciUrl(text: string, input = '--to'): Reference {
  * or ':' or is `localhost`; otherwise the image is on Docker Hub (`library/` for one component).
  */
 export function parseImageReference(text: string, input = 'image'): Reference {
+  refuseUserInfo(text, input);
   if (text.startsWith('oci://')) return parseOciUrl(text, input);
   const slash = text.indexOf('/');
   const first = slash > 0 ? text.slice(0, slash) : '';

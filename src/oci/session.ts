@@ -2,6 +2,8 @@ import { BentoError, NotFoundError } from '../core/errors.js';
 import { Authenticator } from './auth.js';
 import { type CredentialOptions, resolveCredentials } from './credentials.js';
 import { HttpClient, type HttpOptions, type HttpRequest, type HttpResponse } from './http.js';
+import { MAX_ERROR_BODY_BYTES, readPrefix } from './limits.js';
+import { sameOrigin } from './origin.js';
 import { apiHost } from './reference.js';
 import { errorBodySchema } from './schemas.js';
 
@@ -19,13 +21,18 @@ export class RegistrySession {
     readonly http: HttpClient,
     readonly auth: Authenticator,
   ) {
-    this.baseUrl = `${http.scheme}://${apiHost(registry)}`;
+    this.baseUrl = auth.baseUrl;
   }
 
   static async open(registry: string, options: SessionOptions = {}): Promise<RegistrySession> {
     const credentials = await resolveCredentials(registry, options);
     const http = new HttpClient(options);
-    return new RegistrySession(registry, http, new Authenticator(http, registry, credentials, options.mask));
+    const baseUrl = `${http.scheme}://${apiHost(registry)}`;
+    return new RegistrySession(
+      registry,
+      http,
+      new Authenticator(http, registry, baseUrl, credentials, options.mask),
+    );
   }
 
   get signal(): AbortSignal | undefined {
@@ -36,9 +43,13 @@ export class RegistrySession {
     return new URL(path, this.baseUrl).toString();
   }
 
-  /** Sends `req` with authorization for `scopes`; a 401 is answered once, by the challenge's scheme. */
+  /**
+   * Sends `req` with authorization for `scopes`; a 401 is answered once, by the challenge's scheme.
+   * A URL on another origin (an upload Location, a next page, storage) gets no credentials at all.
+   */
   async request(req: HttpRequest, scopes: string[]): Promise<HttpResponse> {
-    await this.auth.prepare(this.baseUrl, scopes);
+    if (!sameOrigin(req.url, this.baseUrl)) return this.http.send(withoutAuthorization(req));
+    await this.auth.prepare(scopes);
     const send = () => {
       const authorization = this.auth.authorization(scopes);
       return this.http.send({
@@ -60,8 +71,12 @@ export class RegistrySession {
   async fail(res: HttpResponse, what: string): Promise<never> {
     const body = res.body as HttpResponse['body'] & { bodyUsed?: boolean };
     // A HEAD answer, or one already drained, has no error document to read.
-    const text =
-      body.bodyUsed || body.destroyed || body.readableEnded ? '' : await body.text().catch(() => '');
+    const raw =
+      body.bodyUsed || body.destroyed || body.readableEnded
+        ? ''
+        : await readPrefix(res, MAX_ERROR_BODY_BYTES);
+    // A registry may echo what we sent (the Authorization header) in its error: never quote that.
+    const text = this.auth.scrub(raw);
     let detail = '';
     try {
       const body = errorBodySchema.parse(JSON.parse(text));
@@ -70,6 +85,7 @@ export class RegistrySession {
     } catch {
       detail = text.trim().split('\n')[0]?.slice(0, 200) ?? '';
     }
+    detail = this.auth.scrub(detail.replace(/[\r\n]+/g, ' '));
     const suffix = detail ? `: ${detail}` : '';
     if (res.status === 404)
       throw new NotFoundError(`${what}: not found in registry ${this.registry}${suffix}`);
@@ -86,4 +102,11 @@ export class RegistrySession {
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+function withoutAuthorization(req: HttpRequest): HttpRequest {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
+  return { ...req, headers };
 }
