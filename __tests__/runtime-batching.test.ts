@@ -6,60 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { AdaptivePolicy } from '../runtime/batching/adaptive-policy.js';
 import { LatencyPredictor, RateEstimator } from '../runtime/batching/predictor.js';
 import { BatchScheduler } from '../runtime/batching/scheduler.js';
-import type { ApiQueueConfig, BatchJob, SchedulerClock, SchedulerView } from '../runtime/batching/types.js';
-
-class FakeClock implements SchedulerClock {
-  time = 0;
-  deferred: Array<() => void> = [];
-  timers = new Map<number, { at: number; fn: () => void }>();
-  timersSet = 0;
-  private nextId = 1;
-
-  now = () => this.time;
-  setTimer = (delayMs: number, fn: () => void) => {
-    const id = this.nextId++;
-    this.timersSet++;
-    this.timers.set(id, { at: this.time + delayMs, fn });
-    return id;
-  };
-  clearTimer = (handle: unknown) => {
-    this.timers.delete(handle as number);
-  };
-  defer = (fn: () => void) => {
-    this.deferred.push(fn);
-  };
-
-  /** Runs deferred work (one I/O turn) until none is left. */
-  flush(): void {
-    while (this.deferred.length > 0) this.deferred.shift()!();
-  }
-
-  /** Moves time forward, firing due timers in order, flushing after each. */
-  advance(ms: number): void {
-    const until = this.time + ms;
-    this.flush();
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, t]) => t.at <= until)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = Math.max(this.time, due[1].at);
-      due[1].fn();
-      this.flush();
-    }
-    this.time = until;
-    this.flush();
-  }
-
-  pendingTimerAt(): number | undefined {
-    const ats = [...this.timers.values()].map((t) => t.at);
-    return ats.length ? Math.min(...ats) : undefined;
-  }
-}
+import type { ApiQueueConfig, BatchJob, BatchObservation, SchedulerView } from '../runtime/batching/types.js';
+import { FakeClock } from './support/fake-clock.js';
 
 interface TestJob extends BatchJob {
   id: number;
+}
+
+/** A finished batch of `rows` one-row requests (work = rows) that took `ms`. */
+function observed(rows: number, ms: number, backlogRows = 0): BatchObservation {
+  return { rows, work: rows, requests: 1, durationMs: ms, waitMs: 0, backlogRows };
 }
 
 let ids = 0;
@@ -79,8 +35,8 @@ interface Harness {
 /** The adaptive policy with batch times fixed to the seeded ones (fake batches take no fake time). */
 class SeededPolicy extends AdaptivePolicy {
   learning = true;
-  override observe(api: string, rows: number, requests: number, durationMs: number): void {
-    if (this.learning) super.observe(api, rows, requests, durationMs);
+  override observe(api: string, batch: BatchObservation): void {
+    if (this.learning) super.observe(api, batch);
   }
 }
 
@@ -92,7 +48,7 @@ function harness(
   // Batch times: 1 ms fixed cost + 0.1 ms per row, unless the test seeds its own.
   const seed = options.seed ?? { 1: 1.1, 2: 1.2, 4: 1.4, 8: 1.8, 16: 2.6, 32: 4.2 };
   for (const [rows, ms] of Object.entries(seed))
-    for (let i = 0; i < 10; i++) policy.observe('a', Number(rows), 1, ms);
+    for (let i = 0; i < 10; i++) policy.observe('a', observed(Number(rows), ms));
   policy.learning = false;
   const batches: Harness['batches'] = [];
   const api: ApiQueueConfig = {
@@ -134,7 +90,7 @@ describe('adaptive batching: dispatch', () => {
   it('sends a lone request at once when a worker is idle (no waiting at low load)', () => {
     const h = harness();
     const j = job('a', 1, 0, 50);
-    expect(h.scheduler.submit(j)).toEqual({ ok: true });
+    expect(h.scheduler.submit(j)).toMatchObject({ ok: true });
     h.clock.flush();
     expect(h.batches).toHaveLength(1);
     expect(h.batches[0]!.jobs).toEqual([j]);
@@ -308,6 +264,7 @@ describe('adaptive batching: waiting and deadlines', () => {
       key: 'k',
       jobs: [first],
       rows: 1,
+      work: 1,
     };
     const decision = policy.decide(group, view);
     expect(decision).toEqual({ dispatch: false, until: Math.min(10 - 4 - 1, 0 + 2 / 2) });
@@ -324,6 +281,7 @@ describe('adaptive batching: waiting and deadlines', () => {
       key: 'k',
       jobs: [job('a', 1, 0, 50)],
       rows: 1,
+      work: 1,
     };
     // One client at a time: one request per (1.1 ms run + 0.3 ms round trip).
     const decision = policy.decide(group, {
@@ -409,9 +367,15 @@ describe('adaptive batching: admission control', () => {
   it('bounds admission by the rate the queue really drained at while it was backed up', () => {
     const clock = new FakeClock();
     const policy = new AdaptivePolicy({ now: clock.now });
-    for (let i = 0; i < 20; i++) policy.observe('a', 8, 1, 1); // a batch of 8 runs in 1 ms
+    for (let i = 0; i < 20; i++) policy.observe('a', observed(8, 1)); // a batch of 8 runs in 1 ms
     const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 20, batching: true, maxQueueRows: 1000 };
-    const group = { api, key: 'k', jobs: Array.from({ length: 16 }, () => job('a', 1, 0, 20)), rows: 16 };
+    const group = {
+      api,
+      key: 'k',
+      jobs: Array.from({ length: 16 }, () => job('a', 1, 0, 20)),
+      rows: 16,
+      work: 16,
+    };
     const view = () => ({
       now: clock.time,
       capacity: 1,
@@ -424,10 +388,10 @@ describe('adaptive batching: admission control', () => {
     // On run times alone, 16 rows ahead take 2 ms.
     expect(policy.admit(job('a', 1, 0, 20), group, view()).ok).toBe(true);
     // Back to back, batches came back every 10 ms instead (the cores were shared): 1.25 ms a row.
-    policy.observe('a', 8, 1, 1, 0, undefined, 16);
+    policy.observe('a', observed(8, 1, 16));
     for (let i = 1; i <= 4; i++) {
       clock.time = 10 * i;
-      policy.observe('a', 8, 1, 1, 0, undefined, 16);
+      policy.observe('a', observed(8, 1, 16));
     }
     // 17 rows at that rate (with headroom) take about 42 ms: past a 20 ms bound.
     expect(policy.admit(job('a', 1, clock.time, 20), group, view())).toMatchObject({
@@ -436,8 +400,8 @@ describe('adaptive batching: admission control', () => {
     });
     // With nothing queued, the rows in flight still count while the rate is fresh...
     const inFlight = (at: number) => [
-      { api: 'a', rows: 8, requests: 8, startedAt: at },
-      { api: 'a', rows: 8, requests: 8, startedAt: at },
+      { api: 'a', rows: 8, work: 8, requests: 8, startedAt: at },
+      { api: 'a', rows: 8, work: 8, requests: 8, startedAt: at },
     ];
     const empty = () => ({ ...view(), inFlight: inFlight(clock.time), groups: [] });
     expect(policy.admit(job('a', 1, clock.time, 20), undefined, empty()).ok).toBe(false);
@@ -484,10 +448,10 @@ describe('adaptive batching: admission control', () => {
     const clock = new FakeClock();
     const policy = new AdaptivePolicy({ now: clock.now, aheadQuantile: 0.5 });
     // Batches of 8 rows: usually 2 ms, one in ten takes 10 ms.
-    for (let i = 0; i < 100; i++) policy.observe('a', 8, 1, i % 10 === 0 ? 10 : 2);
+    for (let i = 0; i < 100; i++) policy.observe('a', observed(8, i % 10 === 0 ? 10 : 2));
     const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 100, batching: true, maxQueueRows: 1000 };
     const queued = Array.from({ length: 40 }, () => job('a', 1, 0, 100));
-    const group = { api, key: 'k', jobs: queued, rows: 40 };
+    const group = { api, key: 'k', jobs: queued, rows: 40, work: 40 };
     const view = {
       now: 0,
       capacity: 1,
@@ -504,16 +468,17 @@ describe('adaptive batching: admission control', () => {
   it('plans requests that run alone as equal runs over the workers, not paced by the HTTP turn', () => {
     const clock = new FakeClock();
     const policy = new AdaptivePolicy({ now: clock.now, aheadQuantile: 0.5, quantile: 0.5 });
-    for (let i = 0; i < 20; i++) policy.observe('a', 1, 1, 1);
+    for (let i = 0; i < 20; i++) policy.observe('a', observed(1, 1));
     const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 10_000, batching: false, maxQueueRows: 100_000 };
     // One worker still busy for 3.5 ms with a request sent earlier, the other free.
-    const inFlight = [{ api: 'a', rows: 1, requests: 1, startedAt: -0.5 }];
+    const inFlight = [{ api: 'a', rows: 1, work: 1, requests: 1, startedAt: -0.5 }];
     const view = (queued: number, turnDelayMs: number) => {
       const group = {
         api,
         key: 'k',
         jobs: Array.from({ length: queued }, () => job('a', 1, 0, 10_000)),
         rows: queued,
+        work: queued,
       };
       return {
         group,

@@ -29,9 +29,18 @@ export interface JobResult {
   runMs: number;
 }
 
+/** What a request costs the model: its inputs' elements, summed (see BatchJob.work). */
+export function inputWork(inputs: TensorMap): number {
+  let work = 0;
+  for (const name in inputs) work += inputs[name]!.data.length;
+  return Math.max(1, work);
+}
+
 /** One request's place in the queue, with the promise its handler awaits. */
 export class InferenceJob implements BatchJob {
   state: BatchJob['state'] = 'new';
+  predictedEnd?: number;
+  predictedWait?: number;
   dispatchedAt?: number;
   batchRows?: number;
   batchRequests?: number;
@@ -44,6 +53,7 @@ export class InferenceJob implements BatchJob {
     readonly api: string,
     readonly key: string,
     readonly rows: number,
+    readonly work: number,
     readonly arrival: number,
     readonly deadline: number,
     public inputs: TensorMap | undefined,
@@ -144,9 +154,15 @@ export class Inference {
     const batched = loaded.signature.batchable;
     const rows = batched ? rowsOf(inputs, loaded.api.input, batchDim) : 1;
     const key = batched ? compatibilityKey(inputs, loaded.api.input, batchDim) : '';
-    const job = new InferenceJob(apiName, key, rows, arrival, arrival + queue.maxLatencyMs, inputs);
+    const work = inputWork(inputs);
+    const job = new InferenceJob(apiName, key, rows, work, arrival, arrival + queue.maxLatencyMs, inputs);
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
+  }
+
+  /** An admitted job's answer was written at `answeredAt`: admission learns how far off it was. */
+  answered(job: InferenceJob, answeredAt: number): void {
+    this.scheduler.answered(job, answeredAt);
   }
 
   /**

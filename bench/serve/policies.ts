@@ -18,6 +18,7 @@ import { LatencyPredictor } from '../../runtime/batching/predictor.js';
 import type {
   Admission,
   BatchJob,
+  BatchObservation,
   BatchPolicy,
   Decision,
   QueueGroup,
@@ -44,8 +45,8 @@ abstract class PeerPolicy implements BatchPolicy {
     return ADMIT;
   }
   abstract decide(group: QueueGroup, view: SchedulerView): Decision;
-  observe(api: string, rows: number, _requests: number, durationMs: number, _waitMs: number): void {
-    this.predictorOf(api).observe(rows, durationMs);
+  observe(api: string, batch: BatchObservation): void {
+    this.predictorOf(api).observe(batch.rows, batch.durationMs);
     this.lastCompletion = this.now();
   }
   predict(api: string, rows: number): number {
@@ -123,8 +124,9 @@ export class BentoMLCorkPolicy extends PeerPolicy {
     this.b = Math.min(1000, maxLatencyMs / 30);
   }
 
-  override observe(api: string, rows: number, requests: number, durationMs: number, waitMs: number): void {
-    super.observe(api, rows, requests, durationMs, waitMs);
+  override observe(api: string, batch: BatchObservation): void {
+    super.observe(api, batch);
+    const { requests, durationMs, waitMs } = batch;
     // The first two batches are skipped, as BentoML does; then 50 are kept.
     if (++this.seen <= 2) return;
     this.samples.push({ n: requests, duration: durationMs, wait: waitMs });

@@ -14,9 +14,28 @@
  * actually drained when it was last backed up bounds that simulation too: under overload the workers share
  * the cores with the HTTP thread (and, on a small machine, the clients), so batches come back slower
  * than their run time says, and only the measured drain rate knows by how much.
+ * Neither is trusted blindly: every admitted request's answer is compared with the completion
+ * predicted for it, and admission stretches the predicted wait for the work ahead by the 99.9th
+ * percentile of that error relative to the wait (learned online, QuantileTracker). A fixed margin
+ * either refuses work the workers could do (and the refused clients' retries then eat the cores the
+ * workers need) or admits work they cannot; the learned one settles where about 0.1% of admitted
+ * answers would be late, on whatever machine it runs. It stretches the wait, not the whole time,
+ * and at most 4x: lateness from a stall (a starved core, a GC) is no smaller for refusing more,
+ * and however slow the machine, a queue of a quarter of the bound keeps the workers busy.
+ * Batch times are learned per size in input elements (BatchJob.work), not rows: one API may take
+ * images whose sizes differ 100x, and each is judged by its own size.
  */
-import { LatencyPredictor, type PredictorOptions } from './predictor.js';
-import type { Admission, BatchJob, BatchPolicy, Decision, QueueGroup, SchedulerView } from './types.js';
+import { LatencyPredictor, type PredictorOptions, QuantileTracker } from './predictor.js';
+import { workOf } from './scheduler.js';
+import type {
+  Admission,
+  BatchJob,
+  BatchObservation,
+  BatchPolicy,
+  Decision,
+  QueueGroup,
+  SchedulerView,
+} from './types.js';
 
 export interface AdaptivePolicyOptions extends PredictorOptions {
   /** How many mean inter-arrival times a held batch waits for its next request; 2 by default. */
@@ -28,33 +47,36 @@ export interface AdaptivePolicyOptions extends PredictorOptions {
    * the tail (slow batches seldom all come at once) but not the median (slowness comes in spells).
    */
   aheadQuantile?: number;
+  /**
+   * Share of admitted requests that may be answered after their deadline, which the admission
+   * margin is learned for; 0.001 by default.
+   */
+  lateTarget?: number;
 }
 
-/** The batch a group would send now: its rows, and whether waiting could not make it bigger. */
+/** The batch a group would send now: its rows and work, and whether waiting could not make it bigger. */
 export function nextBatch(
   group: QueueGroup,
   maxRows = group.api.maxBatchRows,
-): { rows: number; requests: number; full: boolean } {
-  if (!group.api.batching) return { rows: group.jobs[0]!.rows, requests: 1, full: true };
+): { rows: number; work: number; requests: number; full: boolean } {
+  if (!group.api.batching) {
+    const first = group.jobs[0]!;
+    return { rows: first.rows, work: workOf(first), requests: 1, full: true };
+  }
   let rows = 0;
+  let work = 0;
   let requests = 0;
   for (const job of group.jobs) {
-    if (requests > 0 && rows + job.rows > maxRows) return { rows, requests, full: true };
+    if (requests > 0 && rows + job.rows > maxRows) return { rows, work, requests, full: true };
     rows += job.rows;
+    work += workOf(job);
     requests++;
   }
-  return { rows, requests, full: rows >= maxRows };
+  return { rows, work, requests, full: rows >= maxRows };
 }
 
 /** Weight of the newest interval in the drain rate. */
 const DRAIN_WEIGHT = 0.1;
-/**
- * Headroom on the drain rate: it is a mean, and the queue drains in uneven steps (batches from
- * several workers, pauses of the HTTP thread). Measured on the heavy benchmark model at 2x its
- * capacity, two runs each: 1.3 left 7-8% of admitted requests late, 1.6 about 1.5%, 2.0 0-1.6%,
- * with the same answers per second (the HTTP thread bounds those) and no refusals in closed loop.
- */
-const DRAIN_MARGIN = 2;
 
 /** How fast one API's queue drains while it is backed up. */
 interface Drain {
@@ -62,17 +84,29 @@ interface Drain {
   last: number;
   /** Whether rows were still queued then: the next interval is one of back-to-back work. */
   backlogged: boolean;
-  /** Time between completions while backlogged, and rows per completion (EWMAs). */
+  /** Time between completions while backlogged, and work per completion (EWMAs). */
   interval: number;
-  rows: number;
-  /** Their ratio: milliseconds per row while backlogged; 0 until measured. */
-  msPerRow: number;
-  /** When msPerRow last changed. */
+  work: number;
+  /** Their ratio: milliseconds per unit of work while backlogged; 0 until measured. */
+  msPerWork: number;
+  /** When msPerWork last changed. */
   measuredAt: number;
 }
 
 /** How long (ms) a drain rate bounds admission with nothing queued after it was last measured. */
 const DRAIN_FRESH_MS = 500;
+
+/**
+ * The learned stretch of the predicted wait moves by this much per answer later than the stretch
+ * allowed (and by a thousandth of it per other answer, at the default target): fast enough to
+ * follow a load change within a few hundred answers, slow enough that one stall does not refuse the
+ * next second's work. It stays within [-0.5, 3]: between half and four times the predicted wait.
+ */
+const STRETCH_STEP = 0.05;
+const STRETCH_MIN = -0.5;
+const STRETCH_MAX = 3;
+/** Waits shorter than this share of the bound say little about the rate (a stall dwarfs them). */
+const STRETCH_MIN_WAIT = 1 / 20;
 
 export class AdaptivePolicy implements BatchPolicy {
   /** One batch running per worker and one more waiting in its queue. */
@@ -80,10 +114,14 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly predictors = new Map<string, LatencyPredictor>();
   private readonly transits = new Map<string, LatencyPredictor>();
   private readonly drains = new Map<string, Drain>();
+  private readonly stretches = new Map<string, QuantileTracker>();
+  /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
+  private readonly workPerRow = new Map<string, number>();
   private readonly now: () => number;
   private readonly patience: number;
   private readonly ahead: number;
   private readonly slack: number;
+  private readonly lateTarget: number;
   /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
   private slots: number[] = [];
 
@@ -91,6 +129,7 @@ export class AdaptivePolicy implements BatchPolicy {
     this.patience = options.patience ?? 2;
     this.ahead = options.aheadQuantile ?? 0.9;
     this.slack = options.timerSlackMs ?? 1;
+    this.lateTarget = options.lateTarget ?? 0.001;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -103,40 +142,60 @@ export class AdaptivePolicy implements BatchPolicy {
     return p;
   }
 
-  predict(api: string, rows: number): number {
-    return this.predictor(api).predict(rows);
+  predict(api: string, rows: number, work?: number): number {
+    return this.predictor(api).predict(work ?? rows * (this.workPerRow.get(api) ?? 1));
   }
 
-  observe(
-    api: string,
-    rows: number,
-    _requests: number,
-    durationMs: number,
-    _waitMs = 0,
-    transitMs?: number,
-    backlogRows = 0,
-  ): void {
-    this.predictor(api).observe(rows, durationMs);
+  /**
+   * How much admission stretches the predicted wait for the work ahead of a request (0: as
+   * predicted; 1: twice as long): the learned 99.9th percentile of the error relative to the wait.
+   */
+  stretch(api: string): number {
+    return this.stretchOf(api).value;
+  }
+
+  private stretchOf(api: string): QuantileTracker {
+    let tracker = this.stretches.get(api);
+    if (!tracker) {
+      tracker = new QuantileTracker(1 - this.lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
+      this.stretches.set(api, tracker);
+    }
+    return tracker;
+  }
+
+  answered(job: BatchJob, answeredAt: number): void {
+    const { predictedEnd, predictedWait } = job;
+    if (predictedEnd === undefined || predictedWait === undefined) return;
+    if (predictedWait < (job.deadline - job.arrival) * STRETCH_MIN_WAIT) return;
+    // The stretch this answer needed to have been predicted on time.
+    this.stretchOf(job.api).add((answeredAt - predictedEnd) / predictedWait);
+  }
+
+  observe(api: string, batch: BatchObservation): void {
+    const { rows, work, durationMs, transitMs, backlogRows } = batch;
+    this.predictor(api).observe(work, durationMs);
+    const perRow = this.workPerRow.get(api);
+    this.workPerRow.set(api, perRow === undefined ? work / rows : perRow + 0.1 * (work / rows - perRow));
     if (transitMs !== undefined) this.transitOf(api).observe(1, transitMs);
     const now = this.now();
     const drain = this.drains.get(api);
     if (!drain) {
       const backlogged = backlogRows > 0;
-      this.drains.set(api, { last: now, backlogged, interval: 0, rows: 0, msPerRow: 0, measuredAt: now });
+      this.drains.set(api, { last: now, backlogged, interval: 0, work: 0, msPerWork: 0, measuredAt: now });
       return;
     }
-    if (drain.backlogged && rows > 0) {
-      // Intervals and rows are averaged apart: a short batch after a pause (a GC, a starved
+    if (drain.backlogged && work > 0) {
+      // Intervals and work are averaged apart: a short batch after a pause (a GC, a starved
       // thread) must not count as that pause per row.
       const interval = now - drain.last;
-      if (drain.msPerRow === 0) {
+      if (drain.msPerWork === 0) {
         drain.interval = interval;
-        drain.rows = rows;
+        drain.work = work;
       } else {
         drain.interval += DRAIN_WEIGHT * (interval - drain.interval);
-        drain.rows += DRAIN_WEIGHT * (rows - drain.rows);
+        drain.work += DRAIN_WEIGHT * (work - drain.work);
       }
-      drain.msPerRow = drain.interval / drain.rows;
+      drain.msPerWork = drain.interval / drain.work;
       drain.measuredAt = now;
     }
     drain.last = now;
@@ -159,10 +218,11 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   decide(group: QueueGroup, view: SchedulerView): Decision {
-    const { rows, full } = nextBatch(group);
+    const { rows, work, full } = nextBatch(group);
     if (full) return { dispatch: true };
     const api = group.api.name;
-    const duration = this.predict(api, rows) + this.transit(api);
+    const predictor = this.predictor(api);
+    const duration = predictor.predict(work) + this.transit(api);
     const latestStart = group.jobs[0]!.deadline - duration - this.slack;
     if (latestStart <= view.now) return { dispatch: true };
     // Waiting pays only when more rows are expected during this batch's run than the free workers
@@ -171,7 +231,7 @@ export class AdaptivePolicy implements BatchPolicy {
     // typical (median) run time, not the tail: this is about throughput, and a rare slow batch
     // must not make every batch wait.
     const rate = view.arrivalRate(api);
-    const typical = this.predictor(api).typical(rows);
+    const typical = predictor.typical(work);
     if (view.idleWorkers === 0) {
       // Every worker is busy: a batch sent now waits in a worker's queue. That is worth it only if
       // it would hardly grow meanwhile; otherwise it keeps growing here until a worker frees up
@@ -189,15 +249,14 @@ export class AdaptivePolicy implements BatchPolicy {
 
   /**
    * The backstop behind admission: a request that waits for a worker and can no longer finish by its
-   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare
-   * (see DRAIN_MARGIN).
+   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare.
    */
   shed(group: QueueGroup, view: SchedulerView): BatchJob[] {
     // With a worker free the batch leaves now, and its run refreshes a prediction that may be stale.
     if (view.idleWorkers > 0) return [];
     const api = group.api.name;
     const finish =
-      view.now + this.predictor(api).estimate(nextBatch(group).rows, this.ahead) + this.transit(api);
+      view.now + this.predictor(api).estimate(nextBatch(group).work, this.ahead) + this.transit(api);
     const late: BatchJob[] = [];
     // A group's jobs are in arrival order, and one API has one bound: deadlines only grow.
     for (const job of group.jobs) {
@@ -209,15 +268,27 @@ export class AdaptivePolicy implements BatchPolicy {
 
   admit(job: BatchJob, group: QueueGroup | undefined, view: SchedulerView): Admission {
     // A request that finds a worker free and nobody ahead of it starts at once: refusing it would
-    // serve nobody, and running it refreshes a prediction that may be stale (after a stall).
-    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) return { ok: true };
-    const completion = Math.max(this.predictCompletion(job, group, view), this.drainedBy(job, view));
-    if (completion <= job.deadline) return { ok: true };
-    return { ok: false, reason: 'overloaded', retryAfterMs: completion - job.deadline };
+    // serve nobody, and running it refreshes a prediction that may be stale (after a stall). Not
+    // one larger than any batch measured whose time, extrapolated, is past its bound: that is no
+    // stale prediction but a request too large to answer in time.
+    const predictor = this.predictor(job.api);
+    const work = workOf(job);
+    const own = predictor.predict(work) + this.transit(job.api);
+    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) {
+      if (view.now + own <= job.deadline || predictor.covers(work))
+        return { ok: true, predictedEnd: view.now + own, predictedWait: 0 };
+      return { ok: false, reason: 'overloaded', retryAfterMs: view.now + own - job.deadline };
+    }
+    const expected = Math.max(this.predictCompletion(job, group, view), this.drainedBy(job, view));
+    // The wait for the work ahead: the part of the prediction that admission controls.
+    const wait = Math.max(0, expected - view.now - own);
+    const late = expected + this.stretch(job.api) * wait - job.deadline;
+    if (late <= 0) return { ok: true, predictedEnd: expected, predictedWait: wait };
+    return { ok: false, reason: 'overloaded', retryAfterMs: late };
   }
 
   /**
-   * When the rows ahead of `job` (queued and running) and its own would be through at the rate the
+   * When the work ahead of `job` (queued and running) and its own would be through at the rate the
    * queue drained while it was last backed up: a capacity, so it holds for a sudden burst too (a
    * short queue makes it small). Only a backlog refreshes the rate, so with nothing queued it
    * counts only while fresh: a rate from a slow spell long ago (start-up, say) must not refuse,
@@ -225,13 +296,13 @@ export class AdaptivePolicy implements BatchPolicy {
    */
   drainedBy(job: BatchJob, view: SchedulerView): number {
     const drain = this.drains.get(job.api);
-    if (!drain || drain.msPerRow === 0) return Number.NEGATIVE_INFINITY;
+    if (!drain || drain.msPerWork === 0) return Number.NEGATIVE_INFINITY;
     let queued = 0;
-    for (const g of view.groups) if (g.api.name === job.api) queued += g.rows;
+    for (const g of view.groups) if (g.api.name === job.api) queued += g.work;
     if (queued === 0 && view.now - drain.measuredAt > DRAIN_FRESH_MS) return Number.NEGATIVE_INFINITY;
-    let rows = job.rows + queued;
-    for (const b of view.inFlight) if (b.api === job.api) rows += b.rows;
-    return view.now + rows * drain.msPerRow * DRAIN_MARGIN + this.transit(job.api);
+    let work = workOf(job) + queued;
+    for (const b of view.inFlight) if (b.api === job.api) work += b.work;
+    return view.now + work * drain.msPerWork + this.transit(job.api);
   }
 
   /**
@@ -247,7 +318,7 @@ export class AdaptivePolicy implements BatchPolicy {
     for (const batch of view.inFlight) {
       const best = earliest(slots);
       slots[best] =
-        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.rows, this.ahead);
+        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.ahead);
     }
     for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]!);
     // A batch also needs the HTTP thread to send it: one I/O turn per pipeline slot at least, which is
@@ -291,6 +362,8 @@ export class AdaptivePolicy implements BatchPolicy {
     const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
     const single = group ? !group.api.batching : false;
     const predictor = this.predictor(api);
+    // A group's requests share their trailing dims (its key), so they cost the same per row.
+    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
     // Requests that run alone go out many per I/O turn (the scheduler pipelines them), so the
     // HTTP thread's turn does not pace them one by one.
     const minimum = single ? 0 : perTurn;
@@ -298,13 +371,13 @@ export class AdaptivePolicy implements BatchPolicy {
     const runOn = (rows: number) => {
       const best = earliest(slots);
       start = Math.max(now, slots[best]!);
-      slots[best] = start + Math.max(predictor.estimate(rows, this.ahead), minimum);
+      slots[best] = start + Math.max(predictor.estimate(rows * perRow, this.ahead), minimum);
     };
     let rows = 0;
     if (single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
       // Requests of one row each, each run alone: all take the same time, so whole rounds over the
       // workers are added at once instead of request by request (the queue may hold thousands).
-      const duration = Math.max(predictor.estimate(1, this.ahead), minimum);
+      const duration = Math.max(predictor.estimate(perRow, this.ahead), minimum);
       start = fillEqual(slots, jobs.length + (own ? 1 : 0), now, duration);
       rows = 1;
     } else if (!single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
@@ -331,8 +404,9 @@ export class AdaptivePolicy implements BatchPolicy {
       if (requests > 0) runOn(rows);
     }
     if (!own) return now;
+    const work = rows * perRow;
     return (
-      start + Math.max(predictor.predict(rows), predictor.estimate(rows, this.ahead)) + this.transit(api)
+      start + Math.max(predictor.predict(work), predictor.estimate(work, this.ahead)) + this.transit(api)
     );
   }
 }

@@ -1,12 +1,15 @@
 /**
- * Predicts how long a batch of n rows takes (dispatch to results, as the main thread sees it), from
- * recent observations. Sizes fall in power-of-two buckets (1, 2, 3-4, 5-8, ...); each bucket keeps a
+ * Predicts how long a batch of size n takes (dispatch to results, as the main thread sees it), from
+ * recent observations. The size is whatever the caller measures work in: bentoci's policy uses the
+ * batch's input elements, so a batch of large images and one of small images are told apart; the
+ * peers in the benchmark use rows. Sizes fall in power-of-two buckets (1, 2, 3-4, 5-8, ...); each bucket keeps a
  * window of recent samples and answers a tail quantile of them, not a mean: a deadline met on
  * average is missed by every batch slower than average. Between buckets the prediction interpolates,
  * beyond the largest observed it grows linearly with n (conservative: per-row cost usually falls
  * with batch size), and it never decreases with n.
  */
-const MAX_BUCKETS = 24;
+/** Sizes up to 2^39 (elements of a batch) have a bucket of their own. */
+const MAX_BUCKETS = 40;
 /** How long (ms) an estimate is reused when no sample arrives in between, and how many are kept. */
 const MEMO_MS = 20;
 const MEMO_SIZE = 256;
@@ -93,8 +96,8 @@ export interface PredictorOptions {
   now?: () => number;
 }
 
-export function bucketOf(rows: number): number {
-  return Math.min(MAX_BUCKETS - 1, rows <= 1 ? 0 : Math.ceil(Math.log2(rows)));
+export function bucketOf(size: number): number {
+  return Math.min(MAX_BUCKETS - 1, size <= 1 ? 0 : Math.ceil(Math.log2(size)));
 }
 
 export class LatencyPredictor {
@@ -129,6 +132,14 @@ export class LatencyPredictor {
     bucket.add(ms, this.now());
   }
 
+  /** Whether a batch of this size was measured, or a larger one was: the prediction is no extrapolation. */
+  covers(size: number): boolean {
+    const now = this.now();
+    for (let j = bucketOf(Math.max(1, size)); j < this.buckets.length; j++)
+      if ((this.buckets[j]?.size(now) ?? 0) > 0) return true;
+    return false;
+  }
+
   samples(rows: number): number {
     return this.buckets[bucketOf(rows)]?.size(this.now()) ?? 0;
   }
@@ -154,7 +165,8 @@ export class LatencyPredictor {
       this.memo.clear();
       this.memoUntil = now + MEMO_MS;
     }
-    const key = rows * 1024 + Math.round(quantile * 1000);
+    // Sizes are whole numbers below 2^43, so the key is exact.
+    const key = Math.round(rows) * 1024 + Math.round(quantile * 1000);
     let value = this.memo.get(key);
     if (value === undefined) {
       if (this.memo.size >= MEMO_SIZE) this.memo.clear();
@@ -229,5 +241,35 @@ export class RateEstimator {
   rate(now: number): number {
     if (Number.isNaN(this.last)) return 0;
     return this.value * Math.exp(-Math.max(0, now - this.last) / this.tauMs);
+  }
+}
+
+/**
+ * Tracks one quantile of a stream (stochastic approximation, O(1) per sample, no window): each
+ * sample above the estimate raises it by `step * q`, each other sample lowers it by
+ * `step * (1 - q)`, so it settles where a share 1 - q of samples lies above it. Admission keeps the
+ * 99.9th percentile of its own prediction error this way: the margin it needs is what the machine
+ * shows, not a constant tuned on one host.
+ */
+export class QuantileTracker {
+  private current: number;
+
+  constructor(
+    private readonly q: number,
+    private readonly step: number,
+    private readonly min: number,
+    private readonly max: number,
+    initial = 0,
+  ) {
+    this.current = initial;
+  }
+
+  add(sample: number): void {
+    const next = this.current + (sample > this.current ? this.step * this.q : -this.step * (1 - this.q));
+    this.current = Math.min(this.max, Math.max(this.min, next));
+  }
+
+  get value(): number {
+    return this.current;
   }
 }

@@ -44,6 +44,7 @@ export interface SchedulerOptions<J extends BatchJob> {
 interface ApiState {
   config: ApiQueueConfig;
   queuedRows: number;
+  queuedWork: number;
   rate: RateEstimator;
 }
 
@@ -75,7 +76,7 @@ export class BatchScheduler<J extends BatchJob> {
     this.batchCapacity = this.capacity * Math.max(1, options.policy.pipelineDepth ?? 1);
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config of options.apis)
-      this.apis.set(config.name, { config, queuedRows: 0, rate: new RateEstimator() });
+      this.apis.set(config.name, { config, queuedRows: 0, queuedWork: 0, rate: new RateEstimator() });
     this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
 
@@ -86,10 +87,16 @@ export class BatchScheduler<J extends BatchJob> {
     const group = this.groups.get(groupKey);
     const verdict = this.admission(job, group);
     if (!verdict.ok) return verdict;
+    job.predictedEnd = verdict.predictedEnd;
+    job.predictedWait = verdict.predictedWait;
+    const work = workOf(job);
     if (group) group.jobs.push(job);
-    else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0 });
-    this.groups.get(groupKey)!.rows += job.rows;
+    else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0, work: 0 });
+    const joined = this.groups.get(groupKey)!;
+    joined.rows += job.rows;
+    joined.work += work;
     api.queuedRows += job.rows;
+    api.queuedWork += work;
     api.rate.add(this.clock.now(), job.rows);
     job.state = 'queued';
     this.schedulePump();
@@ -101,8 +108,8 @@ export class BatchScheduler<J extends BatchJob> {
    * Whether a request of `rows` rows arriving at `arrival` would be admitted now, without queueing
    * anything: lets the HTTP layer refuse before it reads and parses a body it cannot serve in time.
    */
-  probe(api: string, rows: number, arrival: number, deadline: number): Admission {
-    const probe: BatchJob = { api, key: '\u0000probe', rows, arrival, deadline, state: 'new' };
+  probe(api: string, rows: number, arrival: number, deadline: number, work = rows): Admission {
+    const probe: BatchJob = { api, key: '\u0000probe', rows, work, arrival, deadline, state: 'new' };
     return this.admission(probe, undefined);
   }
 
@@ -126,9 +133,8 @@ export class BatchScheduler<J extends BatchJob> {
     const index = group ? group.jobs.indexOf(job) : -1;
     if (!group || index === -1) return false;
     group.jobs.splice(index, 1);
-    group.rows -= job.rows;
+    this.unqueue(group, job.rows, workOf(job));
     if (group.jobs.length === 0) this.groups.delete(groupKey);
-    this.apiState(job.api).queuedRows -= job.rows;
     job.state = 'cancelled';
     this.schedulePump();
     return true;
@@ -137,6 +143,19 @@ export class BatchScheduler<J extends BatchJob> {
   /** Rows waiting per API. */
   queuedRows(api: string): number {
     return this.apis.get(api)?.queuedRows ?? 0;
+  }
+
+  /** An admitted job was answered (the answer written at `answeredAt`): the policy learns from it. */
+  answered(job: J, answeredAt: number): void {
+    this.policy.answered?.(job, answeredAt);
+  }
+
+  private unqueue(group: QueueGroup<J>, rows: number, work: number): void {
+    group.rows -= rows;
+    group.work -= work;
+    const api = this.apiState(group.api.name);
+    api.queuedRows -= rows;
+    api.queuedWork -= work;
   }
 
   get inFlightBatches(): number {
@@ -239,8 +258,7 @@ export class BatchScheduler<J extends BatchJob> {
         const index = group.jobs.indexOf(job);
         if (index === -1) continue;
         group.jobs.splice(index, 1);
-        group.rows -= job.rows;
-        this.apiState(job.api).queuedRows -= job.rows;
+        this.unqueue(group, job.rows, workOf(job));
         job.state = 'cancelled';
         this.options.shed?.(job);
       }
@@ -266,22 +284,23 @@ export class BatchScheduler<J extends BatchJob> {
     const single = !group.api.batching;
     let take = 0;
     let rows = 0;
+    let work = 0;
     for (const job of group.jobs) {
       if (take > 0 && (single || rows + job.rows > maxRows)) break;
       take++;
       rows += job.rows;
+      work += workOf(job);
     }
     const jobs = group.jobs.splice(0, take);
-    group.rows -= rows;
+    this.unqueue(group, rows, work);
     if (group.jobs.length === 0) this.groups.delete(`${group.api.name}\u0000${group.key}`);
-    this.apiState(group.api.name).queuedRows -= rows;
     for (const job of jobs) {
       job.state = 'running';
       job.dispatchedAt = now;
       job.batchRows = rows;
       job.batchRequests = jobs.length;
     }
-    const batch: InFlightBatch = { api: group.api.name, rows, requests: jobs.length, startedAt: now };
+    const batch: InFlightBatch = { api: group.api.name, rows, work, requests: jobs.length, startedAt: now };
     // Started in time order, so the array stays sorted by start.
     this.inFlight.push(batch);
     if (single) this.singlesInFlight++;
@@ -294,15 +313,15 @@ export class BatchScheduler<J extends BatchJob> {
       for (const job of jobs) job.state = 'done';
       // A failed batch says nothing about how long a good one takes.
       if (succeeded)
-        this.policy.observe(
-          batch.api,
+        this.policy.observe(batch.api, {
           rows,
-          jobs.length,
-          cost?.serviceMs ?? this.clock.now() - now,
-          newestWait,
-          cost?.transitMs,
-          this.apiState(batch.api).queuedRows,
-        );
+          work,
+          requests: jobs.length,
+          durationMs: cost?.serviceMs ?? this.clock.now() - now,
+          waitMs: newestWait,
+          ...(cost?.transitMs !== undefined ? { transitMs: cost.transitMs } : {}),
+          backlogRows: this.apiState(batch.api).queuedRows,
+        });
       this.checkDrained();
       this.schedulePump();
       this.dispatchFull();
@@ -325,6 +344,11 @@ export class BatchScheduler<J extends BatchJob> {
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A job's work (input elements), or its rows when it carries none. */
+export function workOf(job: BatchJob): number {
+  return job.work ?? job.rows;
 }
 
 /** Whether `group`'s oldest request is due before `other`'s (or there is no other). */

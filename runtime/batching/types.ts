@@ -9,11 +9,23 @@ export interface BatchJob {
   /** Requests batch together only when their keys are equal (same trailing dims and dtypes). */
   readonly key: string;
   readonly rows: number;
+  /**
+   * What the request costs the model, in input elements (every input's element count, summed); rows
+   * when absent. Batch times are learned and predicted from it, so requests whose sizes vary 100x
+   * within one API are judged by their own size, not by a row count that hides it.
+   */
+  readonly work?: number;
   /** Clock time (ms) the request arrived. */
   readonly arrival: number;
   /** Clock time (ms) by which its answer is due: arrival + the API's max latency. */
   readonly deadline: number;
   state: 'new' | 'queued' | 'running' | 'done' | 'cancelled';
+  /**
+   * Set when admitted: when the policy expected the answer (clock ms), and how much of that was
+   * waiting for the work ahead (ms), to learn from its error.
+   */
+  predictedEnd?: number;
+  predictedWait?: number;
   /** Set when dispatched: when, and with how many rows and requests. */
   dispatchedAt?: number;
   batchRows?: number;
@@ -37,11 +49,14 @@ export interface QueueGroup<J extends BatchJob = BatchJob> {
   readonly key: string;
   readonly jobs: J[];
   rows: number;
+  /** The jobs' work summed (see BatchJob.work). */
+  work: number;
 }
 
 export interface InFlightBatch {
   readonly api: string;
   readonly rows: number;
+  readonly work: number;
   readonly requests: number;
   readonly startedAt: number;
 }
@@ -77,7 +92,8 @@ export type Decision =
   | { dispatch: false; until?: number };
 
 export type Admission =
-  | { ok: true }
+  /** When the policy expects the answer and how long it waits for the work ahead (see BatchJob). */
+  | { ok: true; predictedEnd?: number; predictedWait?: number }
   | { ok: false; reason: 'overloaded' | 'queue_full'; retryAfterMs: number };
 
 export interface BatchPolicy {
@@ -96,23 +112,31 @@ export interface BatchPolicy {
   decide(group: QueueGroup, view: SchedulerView): Decision;
   /** Jobs to refuse now, after they were queued (only peers that shed late use it). */
   shed?(group: QueueGroup, view: SchedulerView): BatchJob[];
+  /** A batch finished (see BatchObservation). */
+  observe(api: string, batch: BatchObservation): void;
   /**
-   * A batch finished: `durationMs` what it cost the worker (or dispatch to results when the runner
-   * does not say), `waitMs` the newest job's queueing time, `transitMs` the rest of its round trip
-   * (messages and the HTTP thread getting to the result), when known; `backlogRows` the rows of
-   * this API still queued at that moment.
+   * An admitted job was answered at `answeredAt` (clock ms, the answer written): the policy may
+   * learn how far its prediction (`job.predictedEnd`) was off.
    */
-  observe(
-    api: string,
-    rows: number,
-    requests: number,
-    durationMs: number,
-    waitMs: number,
-    transitMs?: number,
-    backlogRows?: number,
-  ): void;
-  /** Predicted duration of a batch (ms), for logs, warm-up and metrics. */
-  predict(api: string, rows: number): number;
+  answered?(job: BatchJob, answeredAt: number): void;
+  /** Predicted duration of a batch (ms) of `rows` rows and `work` elements (rows when absent). */
+  predict(api: string, rows: number, work?: number): number;
+}
+
+/** What one finished batch cost, for the policy to learn from. */
+export interface BatchObservation {
+  rows: number;
+  /** Its jobs' work summed (rows when the jobs carry none). */
+  work: number;
+  requests: number;
+  /** What it cost the worker (or dispatch to results when the runner does not say). */
+  durationMs: number;
+  /** The newest job's queueing time. */
+  waitMs: number;
+  /** The rest of its round trip (messages, the HTTP thread getting to the result), when known. */
+  transitMs?: number;
+  /** Rows of this API still queued at that moment. */
+  backlogRows: number;
 }
 
 /** What a batch cost, as the runner measured it (see RunResult in workers/pool.ts). */

@@ -98,6 +98,7 @@ export class InferenceCall {
     if (this.done) return;
     this.done = true;
     send(this.res, 200, encoded.body, encoded.headers);
+    if (this.job) this.app.inference.answered(this.job, this.app.clock.now());
     this.record(200);
   }
 
