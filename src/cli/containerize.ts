@@ -54,6 +54,15 @@ async function run(text: string, opts: ContainerizeFlags): Promise<void> {
   const store = openBentoStore(bentociHome());
   const bento = await store.get(text);
 
+  // Fail on a missing engine before spending time on hashes and signatures.
+  if (!opts.dockerfileOnly) await connectEngine();
+  // --dockerfile-only hands out what the image would be built from: the same checks come first.
+  await store.assertIntact(bento);
+  await gate(() => ({
+    type: 'entry',
+    store: store as unknown as EntryStore<EntryInfo>,
+    entry: bento as unknown as StoredEntry<EntryInfo>,
+  }));
   if (opts.dockerfileOnly) {
     const dockerfile = await dockerfileOf(bento.dir, bento.info);
     const source = dockerfile.stored ? 'stored' : 'rendered';
@@ -72,14 +81,6 @@ async function run(text: string, opts: ContainerizeFlags): Promise<void> {
     return;
   }
 
-  // Fail on a missing engine before spending time on hashes and signatures.
-  await connectEngine();
-  await store.assertIntact(bento);
-  await gate(() => ({
-    type: 'entry',
-    store: store as unknown as EntryStore<EntryInfo>,
-    entry: bento as unknown as StoredEntry<EntryInfo>,
-  }));
   const result = await containerize(bento, {
     tags: opts.tag,
     buildArgs: opts.buildArg,
