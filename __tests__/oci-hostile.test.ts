@@ -165,6 +165,29 @@ describe('credentials go only to the origin they were given for (finding 4)', ()
     expect(pages).toBe(1);
   });
 
+  it('gives up on an upload session that takes chunks without moving on', async () => {
+    let patches = 0;
+    let received = 0;
+    const registry = await basicRegistry((req, res, body) => {
+      if (req.method === 'HEAD') return json(res, 404, {});
+      if (req.method === 'PATCH') {
+        received += body.length;
+        // Says "nothing yet" 30 times (then the truth), so a client without the check ends too.
+        const range = ++patches <= 30 ? '0-0' : `0-${received - 1}`;
+        res.writeHead(202, { location: '/upload/1', range, 'content-length': '0' });
+        return res.end();
+      }
+      res.writeHead(req.method === 'POST' ? 202 : 201, { location: '/upload/1', 'content-length': '0' });
+      res.end();
+    });
+    const repo = await open(registry);
+    const err = await failure(
+      repo.uploadBlob(bufferSource(randomBytes(3000)), { monolithicMax: 1024, chunkSize: 1024 }),
+    );
+    expect(err.message).toMatch(/the registry took 2 chunks at byte 0 without moving past it/);
+    expect(patches).toBe(2);
+  });
+
   it('follows a blob redirect to storage on another origin without Authorization', async () => {
     const layer = randomBytes(4096);
     const cdn = await serve((_req, res) => {

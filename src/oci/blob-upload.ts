@@ -217,9 +217,18 @@ export class BlobUploader {
         await res.body.dump().catch(() => undefined);
         location = this.location(res);
         const reported = header(res, 'range');
-        offset = reported ? offsetFromRange(reported) : end + 1;
+        // The registry's word on where it stands, but never past what we sent.
+        const next = Math.min(reported ? offsetFromRange(reported) : end + 1, end + 1);
+        options.onBytes?.(next - offset - sent);
+        // A registry that takes chunks without moving on would have us send them forever.
+        if (next > offset) failures = 0;
+        else if (++failures >= retry.attempts) {
+          throw new BentoError(
+            `${this.what(source)}: the registry took ${failures} chunks at byte ${offset} without moving past it: try again later`,
+          );
+        }
+        offset = next;
         confirmed = offset;
-        failures = 0;
         continue;
       }
       if (res && res.status !== 416 && !isRetryableStatus(res.status))
