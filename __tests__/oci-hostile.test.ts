@@ -18,72 +18,30 @@ import {
   openRepository,
   parseImageReference,
   parseOciUrl,
-  type Repository,
-  type RepositoryOptions,
 } from '../src/oci/index.js';
-import { type HostileServer, json, startHostile, stream } from './support/hostile-registry.js';
+import {
+  BASIC,
+  failure,
+  type HostileServer,
+  hostileFixture,
+  json,
+  PASSWORD,
+  REPO,
+  stream,
+  USER,
+} from './support/hostile-registry.js';
 
-const USER = 'alice';
-const PASSWORD = 's3cret-Pa55word';
-const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-const FAST = { attempts: 2, baseMs: 5, maxMs: 10 };
 const MiB = 1024 * 1024;
-const REPO = 'hostile/app';
+const { serve, basicRegistry, open, cleanup } = hostileFixture();
 
 let work: string;
-const servers: HostileServer[] = [];
-const repos: Repository[] = [];
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bentoci-oci-hostile-'));
 });
-afterEach(async () => {
-  for (const repo of repos.splice(0)) await repo.close();
-  for (const server of servers.splice(0)) await server.stop();
-});
+afterEach(cleanup);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-async function serve(...args: Parameters<typeof startHostile>): Promise<HostileServer> {
-  const server = await startHostile(...args);
-  servers.push(server);
-  return server;
-}
-
-/** A registry that wants Basic credentials on every request, then lets `handler` answer. */
-function basicRegistry(handler: Parameters<typeof startHostile>[0]): Promise<HostileServer> {
-  return serve((req, res, body) => {
-    if (req.headers.authorization !== BASIC) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="hostile"', 'content-length': '0' });
-      return res.end();
-    }
-    return handler(req, res, body);
-  });
-}
-
-async function open(server: HostileServer, options: RepositoryOptions = {}): Promise<Repository> {
-  const repo = await openRepository(`oci://${server.host}/${REPO}`, {
-    insecure: true,
-    push: true,
-    username: USER,
-    password: PASSWORD,
-    retry: FAST,
-    timeoutMs: 5000,
-    env: {},
-    ...options,
-  });
-  repos.push(repo);
-  return repo;
-}
-
-function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: unknown) => err as Error,
-  );
-}
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

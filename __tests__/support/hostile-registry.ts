@@ -4,6 +4,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openRepository, type Repository, type RepositoryOptions } from '../../src/oci/index.js';
+
+export const USER = 'alice';
+export const PASSWORD = 's3cret-Pa55word';
+export const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+export const REPO = 'hostile/app';
 
 export interface Seen {
   method: string;
@@ -114,4 +120,56 @@ export function json(
     ...headers,
   });
   res.end(text);
+}
+
+/** The error `promise` rejects with; a promise that resolves fails the test. */
+export function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => err as Error,
+  );
+}
+
+/** Servers and repositories of one test, closed by `cleanup` (run it after each test). */
+export function hostileFixture() {
+  const servers: HostileServer[] = [];
+  const repos: Repository[] = [];
+  const serve = async (...args: Parameters<typeof startHostile>): Promise<HostileServer> => {
+    const server = await startHostile(...args);
+    servers.push(server);
+    return server;
+  };
+  return {
+    serve,
+    /** A registry that wants Basic credentials (USER, PASSWORD) on every request, then lets `handler` answer. */
+    basicRegistry: (handler: Handler): Promise<HostileServer> =>
+      serve((req, res, body) => {
+        if (req.headers.authorization !== BASIC) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="hostile"', 'content-length': '0' });
+          return res.end();
+        }
+        return handler(req, res, body);
+      }),
+    /** REPO on `server` with USER and PASSWORD, plain HTTP, quick retries, short timeouts. */
+    open: async (server: HostileServer, options: RepositoryOptions = {}): Promise<Repository> => {
+      const repo = await openRepository(`oci://${server.host}/${REPO}`, {
+        insecure: true,
+        push: true,
+        username: USER,
+        password: PASSWORD,
+        retry: { attempts: 2, baseMs: 5, maxMs: 10 },
+        timeoutMs: 5000,
+        env: {},
+        ...options,
+      });
+      repos.push(repo);
+      return repo;
+    },
+    cleanup: async (): Promise<void> => {
+      for (const repo of repos.splice(0)) await repo.close();
+      for (const server of servers.splice(0)) await server.stop();
+    },
+  };
 }
