@@ -205,7 +205,7 @@ describe('archives whose content does not match the manifest', () => {
           m.kind = 'bento';
         }),
       ),
-      /holds a bento, not a model \(import it with `bentoci bentos import`\)/,
+      /holds a bento, not a model \(import it with `bentoci import`\)/,
     );
     await expectRefused(
       await archiveOf([...members.slice(1), members[0]!]),

@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { exportEntry } from '../core/archive/export.js';
 import { type ArchiveFormat, archiveExtension, archiveFormatSchema } from '../core/archive/format.js';
 import { importArchive } from '../core/archive/import.js';
+import { DEFAULT_MAX_IMPORT_BYTES, parseByteSize } from '../core/archive/limits.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/progress.js';
 import type { EntryInfo, EntryStore, Problem } from '../core/store.js';
@@ -149,11 +150,17 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
     .description(`read a ${noun} from a ${extension} archive (gzip or plain tar), checking every digest`)
     .argument('<source>', 'archive file, - for stdin, or an http(s):// URL (GET)')
     .option('--force', `replace an existing ${noun} with the same tag but different content`)
+    .option(
+      '--max-size <size>',
+      `refuse an archive whose files add up to more than this (e.g. 512MiB, 1TiB; default ${formatBytes(DEFAULT_MAX_IMPORT_BYTES)})`,
+    )
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (source: string, opts: { force?: boolean; json?: boolean }) => {
+      action(async (source: string, opts: { force?: boolean; maxSize?: string; json?: boolean }) => {
+        const maxSize =
+          opts.maxSize === undefined ? DEFAULT_MAX_IMPORT_BYTES : parseByteSize(opts.maxSize, '--max-size');
         const result = await cancellable((signal) =>
-          importArchive(store(), source, { force: opts.force ?? false, signal }),
+          importArchive(store(), source, { force: opts.force ?? false, maxSize, signal }),
         );
         const { entry } = result;
         const tag = formatTag(entry.tag);

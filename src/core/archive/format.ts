@@ -52,6 +52,11 @@ export function defaultArchiveName(noun: string, tag: { name: string; version: s
   return `${tag.name}-${tag.version}${archiveExtension(noun)}`;
 }
 
+/** The CLI command that handles a kind of entry: bentos live at the top level, as `bentoml` has them. */
+export function commandOf(noun: string): string {
+  return noun === 'model' ? 'bentoci models' : 'bentoci';
+}
+
 export function memberName(rel: string): string {
   return `${ENTRY_DIR}/${rel}`;
 }

@@ -17,9 +17,18 @@ import { type Progress, progress } from '../progress.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { parseTag } from '../tag.js';
 import { drained } from './drain.js';
-import { type ArchiveManifest, memberName } from './format.js';
+import { type ArchiveManifest, commandOf, memberName } from './format.js';
 import { isTransient, withRetries } from './http.js';
-import { checkManifest, type ExistingState, existingState, readManifest, writeMember } from './members.js';
+import { checkDeclaredSize, checkFreeSpace, DEFAULT_MAX_IMPORT_BYTES, TarBudget } from './limits.js';
+import {
+  checkManifest,
+  type ExistingState,
+  existingState,
+  hashMember,
+  readManifest,
+  writeMember,
+} from './members.js';
+import { checkPresentCopy, sameFiles } from './present.js';
 import { classifyMember, within } from './safety.js';
 import { type ArchiveLocation, describeLocation, openSource, parseLocation } from './sources.js';
 
@@ -28,6 +37,8 @@ export type ImportOutcome = 'imported' | 'replaced' | 'already-present';
 export interface ImportOptions {
   /** Replace an existing entry with the same tag and different content. */
   force?: boolean;
+  /** The most bytes of files the archive may declare (`--max-size`); DEFAULT_MAX_IMPORT_BYTES when absent. */
+  maxSize?: number;
   signal?: AbortSignal;
   /** Progress and retry lines; stderr when absent. */
   log?: (line: string) => void;
@@ -71,57 +82,54 @@ async function importOnce<I extends EntryInfo>(
   const meter = progress(`importing ${label}`, opened.size, options.log);
   const extract = tar.extract();
   extract.on('error', () => undefined); // reported through the iterator
-  const flow: Flow = { discard: false };
+  const budget = new TarBudget(label);
   let feeding: Promise<void> | undefined;
   try {
     const head = await peek(input, 2);
     if (head.length === 0) throw new BentoError(`archive "${label}" is empty`);
-    feeding = feed(input, head[0] === 0x1f && head[1] === 0x8b, extract, meter, flow, signal);
+    feeding = feed(input, head[0] === 0x1f && head[1] === 0x8b, extract, meter, budget, signal);
     feeding.catch((err: unknown) => extract.destroy(err as Error));
     return await readArchive(store, extract, feeding, {
       label,
       force: options.force ?? false,
-      // A writer piping into stdin would fail on a closed pipe (and fail a `set -o pipefail` step),
-      // so an import that has nothing to do still reads stdin to its end; files and URLs just close.
-      onNothingToDo: () => {
-        if (location.kind === 'stdio') flow.discard = true;
-      },
+      maxSize: options.maxSize ?? DEFAULT_MAX_IMPORT_BYTES,
+      budget,
     });
   } catch (err) {
-    throw describeFailure(err, label, remote, signal);
+    // A refused stream surfaces in the reader as a broken member; the refusal says why.
+    throw describeFailure(budget.refusal ?? err, label, remote, signal);
   } finally {
     extract.destroy();
-    if (flow.discard) await feeding?.catch(() => undefined);
     input.destroy();
     await feeding?.catch(() => undefined);
   }
 }
 
-/** Decompresses (when gzipped) into the extractor, with backpressure; rejects on corrupt input. */
+/**
+ * Decompresses (when gzipped) into the extractor, with backpressure; rejects on corrupt input, and
+ * once the bytes read or decompressed pass what the archive's manifest accounts for.
+ */
 async function feed(
   input: Readable,
   gzipped: boolean,
   extract: tar.Extract,
   meter: Progress,
-  flow: Flow,
+  budget: TarBudget,
   signal?: AbortSignal,
 ): Promise<void> {
   const count = async function* (source: AsyncIterable<Buffer>) {
     for await (const chunk of source) {
+      budget.takeRaw(chunk.length);
       meter.add(chunk.length);
       yield chunk;
     }
   };
   const into = async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
-      if (flow.discard) continue;
-      if (!extract.write(chunk)) {
-        await drained(extract).catch((err: unknown) => {
-          if (!flow.discard) throw err;
-        });
-      }
+      budget.takeTar(chunk.length);
+      if (!extract.write(chunk)) await drained(extract);
     }
-    if (!flow.discard) extract.end(undefined);
+    extract.end(undefined);
   };
   const options = signal ? { signal } : {};
   if (gzipped) await pipeline(input, count, createGunzip({ chunkSize: 256 * 1024 }), into, options);
@@ -129,15 +137,11 @@ async function feed(
   meter.done();
 }
 
-/** Set once the archive's content is no longer wanted but its source must still be read to the end. */
-interface Flow {
-  discard: boolean;
-}
-
 interface ReadContext {
   label: string;
   force: boolean;
-  onNothingToDo: () => void;
+  maxSize: number;
+  budget: TarBudget;
 }
 
 async function readArchive<I extends EntryInfo>(
@@ -152,24 +156,28 @@ async function readArchive<I extends EntryInfo>(
   const seen = new Set<string>();
   let existing: ExistingState<I> = { state: 'absent' };
   let staged: string | undefined;
+  let infoBytes: Buffer | undefined;
   try {
     for await (const member of extract) {
       const role = classifyMember(member.header, label);
       if (!manifest) {
         if (role.role !== 'manifest') {
           throw new BentoError(
-            `archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with \`bentoci ${store.kind.folder} export\`)`,
+            `archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with \`${commandOf(store.kind.noun)} export\`)`,
           );
         }
         manifest = checkManifest(await readManifest(member, label), store, label);
+        checkDeclaredSize(manifest, context.maxSize, label);
+        context.budget.expect(manifest);
         expected = new Map(manifest.files.map((f) => [f.path, f]));
         existing = await existingState(store, parseTag(manifest.tag), manifest.digest);
-        if (existing.state === 'identical') {
-          context.onNothingToDo();
-          return { outcome: 'already-present', entry: existing.entry, source: label };
+        // An entry already stored is not rewritten, but the archive is still read and checked
+        // member by member: "already present" must not vouch for an archive that was tampered with.
+        if (existing.state !== 'identical') {
+          refuseExisting(store, manifest, existing, context.force);
+          staged = await store.stage();
+          await checkFreeSpace(staged, manifest, label);
         }
-        refuseExisting(store, manifest, existing, context.force);
-        staged = await store.stage();
         continue;
       }
       if (role.role === 'manifest')
@@ -191,22 +199,32 @@ async function readArchive<I extends EntryInfo>(
           `archive "${label}": ${memberName(role.rel)} is ${member.header.size} bytes but its manifest says ${want.size}`,
         );
       }
-      const got = await writeMember(member, within(staged!, role.rel));
+      const declared = { size: want.size, name: `archive "${label}": ${memberName(role.rel)}` };
+      const got = staged
+        ? await writeMember(member, within(staged, role.rel), declared)
+        : await hashMember(member, declared, role.rel === store.kind.infoFile);
+      if (got.bytes) infoBytes = got.bytes;
       if (got.sha256 !== want.sha256 || got.size !== want.size) {
         throw new IntegrityError(
           `archive "${label}": ${memberName(role.rel)} does not match its sha256 in the manifest (expected ${want.sha256.slice(0, 12)}…, got ${got.sha256.slice(0, 12)}…); it was altered or damaged`,
         );
       }
+      if (seen.size === expected.size) context.budget.complete();
     }
     // The gzip trailer (length and CRC) comes after the tar's last block: wait for the whole input.
     await feeding;
-    if (!manifest || !staged) throw new BentoError(`archive "${label}" holds no members`);
+    if (!manifest) throw new BentoError(`archive "${label}" holds no members`);
     const missing = [...expected.keys()].filter((path) => !seen.has(path));
     if (missing.length > 0) {
       throw new IntegrityError(
         `archive "${label}" is incomplete: ${missing.map(memberName).join(', ')} listed in its manifest ${missing.length === 1 ? 'is' : 'are'} missing`,
       );
     }
+    if (existing.state === 'identical') {
+      checkPresentCopy(store, existing.entry, manifest, infoBytes ?? Buffer.alloc(0), label);
+      return { outcome: 'already-present', entry: existing.entry, source: label };
+    }
+    if (!staged) throw new BentoError(`archive "${label}" holds no members`);
     const entry = await commitStaged(store, staged, manifest, label, context.force);
     staged = undefined;
     return { outcome: existing.state === 'absent' ? 'imported' : 'replaced', entry, source: label };
@@ -296,15 +314,6 @@ async function commitStaged<I extends EntryInfo>(
     // Every member was hashed as it was written and matched the manifest: no second read of the bytes.
     { force, moveLatest, hashedWhileStaged: manifest.files },
   );
-}
-
-function sameFiles(a: readonly FileEntry[], b: readonly FileEntry[]): boolean {
-  if (a.length !== b.length) return false;
-  const byPath = new Map(b.map((f) => [f.path, f]));
-  return a.every((f) => {
-    const other = byPath.get(f.path);
-    return other !== undefined && other.sha256 === f.sha256 && other.size === f.size;
-  });
 }
 
 /** Reads until `n` bytes are buffered (or the input ends) and puts them back, for sniffing. */

@@ -11,8 +11,16 @@ import { BentoError, IntegrityError, UsageError } from '../errors.js';
 import { exists, manifestDigest } from '../files.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { LATEST, parseTag, type Tag } from '../tag.js';
-import { type ArchiveManifest, archiveManifestSchema, MANIFEST_NAME, MAX_MANIFEST_BYTES } from './format.js';
+import {
+  type ArchiveManifest,
+  archiveManifestSchema,
+  commandOf,
+  MANIFEST_NAME,
+  MAX_MANIFEST_BYTES,
+} from './format.js';
 import { assertSafePath } from './safety.js';
+
+const KINDS = ['model', 'bento'];
 
 export async function readManifest(
   member: AsyncIterable<unknown> & { header: { size: number } },
@@ -51,9 +59,10 @@ export function checkManifest<I extends EntryInfo>(
 ): ArchiveManifest {
   const { noun, folder, infoFile } = store.kind;
   if (manifest.kind !== noun) {
-    throw new UsageError(
-      `archive "${label}" holds a ${manifest.kind}, not a ${noun} (import it with \`bentoci ${manifest.kind}s import\`)`,
-    );
+    const hint = KINDS.includes(manifest.kind)
+      ? `import it with \`${commandOf(manifest.kind)} import\``
+      : 'bentoci imports models and bentos only';
+    throw new UsageError(`archive "${label}" holds a ${manifest.kind}, not a ${noun} (${hint})`);
   }
   parseTag(manifest.tag, `tag in archive "${label}"`);
   if (manifest.tag.endsWith(`:${LATEST}`)) {
@@ -115,23 +124,61 @@ export async function existingState<I extends EntryInfo>(
   return { state: 'identical', entry };
 }
 
-/** Streams one member to a new file (never over an existing one), hashing on the way. */
+export interface MemberDigest {
+  sha256: string;
+  size: number;
+  /** The member's bytes, when asked to keep them. */
+  bytes?: Buffer;
+}
+
+/**
+ * Streams one member to a new file (never over an existing one), hashing on the way, and stops as
+ * soon as it grows past `declared` bytes: nothing is ever written beyond what the manifest declared.
+ */
 export async function writeMember(
   member: AsyncIterable<unknown>,
   path: string,
-): Promise<{ sha256: string; size: number }> {
+  declared: { size: number; name: string },
+): Promise<MemberDigest> {
   await mkdir(dirname(path), { recursive: true });
+  const counted = counter(declared);
+  await pipeline(counted.chunks(member), createWriteStream(path, { flags: 'wx', highWaterMark: 1 << 20 }));
+  return counted.result();
+}
+
+/**
+ * Reads and hashes one member without writing it (an archive of an entry already stored is still
+ * checked); `keep` returns its bytes too, for an info file, which is small or not an info file.
+ */
+export async function hashMember(
+  member: AsyncIterable<unknown>,
+  declared: { size: number; name: string },
+  keep = false,
+): Promise<MemberDigest> {
+  if (keep && declared.size > MAX_MANIFEST_BYTES)
+    throw new IntegrityError(`${declared.name} is ${declared.size} bytes, more than an info file can be`);
+  const counted = counter(declared);
+  const kept: Buffer[] = [];
+  for await (const bytes of counted.chunks(member)) if (keep) kept.push(bytes);
+  return keep ? { ...counted.result(), bytes: Buffer.concat(kept) } : counted.result();
+}
+
+function counter(declared: { size: number; name: string }) {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(
-    (async function* () {
+  return {
+    chunks: async function* (member: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
       for await (const chunk of member) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        yield chunk as Buffer;
+        const bytes = chunk as Buffer;
+        size += bytes.length;
+        if (size > declared.size)
+          throw new IntegrityError(
+            `${declared.name} holds more than the ${declared.size} bytes its manifest declares; refusing to write more`,
+          );
+        hash.update(bytes);
+        yield bytes;
       }
-    })(),
-    createWriteStream(path, { flags: 'wx', highWaterMark: 1 << 20 }),
-  );
-  return { sha256: hash.digest('hex'), size };
+    },
+    result: (): MemberDigest => ({ sha256: hash.digest('hex'), size }),
+  };
 }
