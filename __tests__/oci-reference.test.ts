@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
 import { parseChallenges } from '../src/oci/auth.js';
 import { offsetFromRange } from '../src/oci/blob-upload.js';
+import { followUrl, realmMayReceiveCredentials } from '../src/oci/origin.js';
+import { redactUserInfo, Secrets } from '../src/oci/redact.js';
 import {
   formatReference,
   parseImageReference,
@@ -103,6 +105,36 @@ describe('WWW-Authenticate', () => {
     const both = parseChallenges('Basic realm="r", Bearer realm="https://t/x",error="invalid_token"');
     expect(both.map((c) => c.scheme)).toEqual(['basic', 'bearer']);
     expect(both[1]?.params['error']).toBe('invalid_token');
+  });
+});
+
+describe('where credentials may go', () => {
+  it('sends logins to an https realm anywhere, to a plain-http one only on a plain-http registry host', () => {
+    const local = 'http://127.0.0.1:5000';
+    expect(
+      realmMayReceiveCredentials(new URL('https://auth.docker.io/token'), 'https://registry-1.docker.io'),
+    ).toBe(true);
+    expect(realmMayReceiveCredentials(new URL('http://127.0.0.1:5001/token'), local)).toBe(true);
+    expect(realmMayReceiveCredentials(new URL('http://127.0.0.2:5001/token'), local)).toBe(false);
+    expect(realmMayReceiveCredentials(new URL('http://ghcr.io/token'), 'https://ghcr.io')).toBe(false);
+  });
+
+  it('follows http(s) URLs relative to the reply, and nothing else', () => {
+    expect(followUrl('/upload/2', 'http://cdn:81/upload/1', 'r', 'x')).toBe('http://cdn:81/upload/2');
+    expect(() => followUrl('file:///etc/passwd', 'http://r/', 'r', 'an upload location')).toThrow(
+      /sent a file: URL for an upload location: only http and https are followed/,
+    );
+    expect(() => followUrl('http://u:p@cdn/x', 'http://r/', 'r', 'x')).toThrow(/user info/);
+  });
+
+  it('hides user info and echoed secrets, longest form first', () => {
+    expect(redactUserInfo(`oci://u:p@h/x@${DIGEST}`)).toBe(`oci://***@h/x@${DIGEST}`);
+    expect(redactUserInfo(`oci://h/x@${DIGEST}`)).toBe(`oci://h/x@${DIGEST}`);
+    const secrets = new Secrets();
+    secrets.addBasic('alice', 'pa ss');
+    expect(secrets.scrub(`Basic ${Buffer.from('alice:pa ss').toString('base64')} pa ss pa%20ss`)).toBe(
+      'Basic *** *** ***',
+    );
   });
 });
 

@@ -162,8 +162,12 @@ export class Authenticator {
       throw new BentoError(`registry ${this.registry} asked for a bearer token but named no realm`);
     const realm = new URL(followUrl(this.realm, this.baseUrl, this.registry, 'its token realm'));
     if (this.credentials && !realmMayReceiveCredentials(realm, this.baseUrl)) {
+      const why =
+        realm.hostname === new URL(this.baseUrl).hostname
+          ? 'over plain HTTP while the registry speaks HTTPS'
+          : 'over plain HTTP on another host';
       throw new BentoError(
-        `registry ${this.registry} sends logins to the token realm ${realm.origin} over plain HTTP on another host: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`,
+        `registry ${this.registry} sends logins to the token realm ${realm.origin} ${why}: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`,
       );
     }
     let res: HttpResponse;
