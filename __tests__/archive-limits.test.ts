@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEntry } from '../src/core/archive/export.js';
 import { importArchive } from '../src/core/archive/import.js';
+import { parseByteSize } from '../src/core/archive/limits.js';
 import { openBentoStore } from '../src/core/bento-store.js';
 import { BentoError, IntegrityError, UsageError } from '../src/core/errors.js';
 import { openModelStore, saveModel } from '../src/core/model-store.js';
@@ -335,6 +336,22 @@ describe('an archive of the other kind', () => {
     );
     expect((intoBentos as Error).message).toMatch(
       /holds a model, not a bento \(import it with `bentoci models import`\)$/,
+    );
+  });
+});
+
+describe('--max-size values', () => {
+  it('takes bytes or binary units, and refuses decimal units, zero and junk with a one-line usage error', () => {
+    expect(parseByteSize('1048576', '--max-size')).toBe(MiB);
+    expect(parseByteSize('512MiB', '--max-size')).toBe(512 * MiB);
+    expect(parseByteSize('64G', '--max-size')).toBe(64 * 1024 * MiB);
+    expect(parseByteSize('1.5 KiB', '--max-size')).toBe(1536);
+    expect(parseByteSize('2TiB', '--max-size')).toBe(2 * 1024 ** 4);
+    for (const bad of ['10MB', '1GB', '0', '-1', 'lots', '', '1e9']) {
+      expect(() => parseByteSize(bad, '--max-size'), bad).toThrow(UsageError);
+    }
+    expect(() => parseByteSize('10MB', '--max-size')).toThrow(
+      'invalid --max-size "10MB": expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)',
     );
   });
 });
