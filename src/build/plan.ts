@@ -10,6 +10,7 @@ import { formatTag, validateTagPart } from '../core/tag.js';
 import type { BentoApi, BentoInfo, BentoModelRef, DockerOptions } from '../shared/schemas.js';
 import { DEFAULT_BENTOFILE, displayPath, type LoadedBentofile, loadBentofile } from './bentofile.js';
 import type { ApiConfig } from './bentofile-schema.js';
+import { contextFile } from './context-path.js';
 import { resolveCudaVersion } from './cuda.js';
 import { parseSourceDateEpoch } from './reproducible.js';
 import { checkApiRoutes, type ModelRequest, modelRefs, resolveApi, resolveModels } from './resolve.js';
@@ -192,12 +193,12 @@ async function environmentFiles(
     target: (rel: string) => string,
   ) => {
     if (rel === undefined) return undefined;
-    const abs = resolve(context, rel);
-    if (!(await stat(abs).catch(() => undefined))?.isFile()) {
-      throw new UsageError(
-        `${source.locate(path)}: ${formatPath(path)}: "${rel}" not found in ${displayPath(context)}: create it or fix the path`,
-      );
-    }
+    const abs = await contextFile({
+      context,
+      rel,
+      where: `${source.locate(path)}: ${formatPath(path)}`,
+      missing: `not found in ${displayPath(context)}: create it or fix the path`,
+    });
     return { source: abs, target: target(rel) };
   };
   return {
@@ -226,14 +227,14 @@ async function readDescription(
     (typeof config.service === 'string' ? compiled?.description : config.service.description);
   const match = config.description ? /^file:\s*(.+)$/.exec(config.description.trim()) : null;
   if (!match) return text;
-  const rel = match[1]!.trim();
-  try {
-    return await readFile(resolve(context, rel), 'utf8');
-  } catch {
-    throw new UsageError(
-      `${source.locate(['description'])}: description: file "${rel}" not found in ${displayPath(context)}: create it or write the description inline`,
-    );
-  }
+  const file = await contextFile({
+    context,
+    rel: match[1]!.trim(),
+    where: `${source.locate(['description'])}: description`,
+    noun: 'file',
+    missing: `not found in ${displayPath(context)}: create it or write the description inline`,
+  });
+  return readFile(file, 'utf8');
 }
 
 /** `@scope/name@1.2.3` -> `@scope/name`. */

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type ModelInfo, modelInfoSchema, type Signature } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
@@ -49,6 +49,12 @@ export async function saveModel(store: ModelStore, options: SaveModelOptions): P
   const sourceStat = await stat(options.source).catch(() => {
     throw new UsageError(`model path "${options.source}" does not exist (pass a model file or a directory)`);
   });
+  // A link would be followed silently, storing whatever it points at under the name given.
+  if ((await lstat(options.source)).isSymbolicLink()) {
+    throw new UsageError(
+      `model path "${options.source}" is a symbolic link to ${await realpath(options.source)}: pass that path itself (links are not followed)`,
+    );
+  }
 
   const staged = await store.stage();
   // A failed copy or an unreadable model must not leave its staging directory for the next sweep.
