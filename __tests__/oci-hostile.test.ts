@@ -19,6 +19,7 @@ import {
   parseImageReference,
   parseOciUrl,
 } from '../src/oci/index.js';
+import { partialSlot } from '../src/registry/partial.js';
 import {
   BASIC,
   failure,
@@ -192,6 +193,16 @@ describe('downloads are capped at what was described (finding 5)', () => {
     await cdn.streamsDone();
     // Socket buffers hold a few MiB at most; a client without the cap reads all 512 MiB.
     expect(cdn.sent).toBeLessThan(32 * MiB);
+  });
+
+  it('names partial files only after sha256 digests', async () => {
+    for (const digest of ['sha256:../../escape', `sha512:${'a'.repeat(128)}`]) {
+      const err = await failure(partialSlot(work, digest));
+      expect(err.message).toMatch(/is not sha256:<64 hex>: cannot download it/);
+    }
+    const slot = await partialSlot(work, `sha256:${'b'.repeat(64)}`);
+    expect(slot.path).toBe(join(work, '.oci', 'partial', `${'b'.repeat(64)}.part`));
+    await slot.release();
   });
 
   it('refuses a blob whose reply declares more than its descriptor before reading it', async () => {

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BentoError } from '../core/errors.js';
 import { ociDir } from './transfer.js';
 
 export interface PartialSlot {
@@ -23,9 +24,12 @@ function isAlive(pid: number): boolean {
  * file instead, so two writers never append to one file.
  */
 export async function partialSlot(home: string, digest: string): Promise<PartialSlot> {
+  // The digest comes from a registry's manifest and names a file here: only sha256 hex may do that.
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest))
+    throw new BentoError(`blob digest "${digest.slice(0, 80)}" is not sha256:<64 hex>: cannot download it`);
   const dir = join(ociDir(home), 'partial');
   await mkdir(dir, { recursive: true });
-  const hex = digest.replace(/^sha256:/, '');
+  const hex = digest.slice('sha256:'.length);
   const lock = join(dir, `${hex}.lock`);
   const shared = { path: join(dir, `${hex}.part`), release: () => rm(lock, { force: true }) };
   for (let attempt = 0; attempt < 2; attempt++) {
