@@ -130,7 +130,7 @@ docker:
 
   it('lists the allowed keys when no key is close', () => {
     expect(problem(`${API}      zzzzzzzz: 1\n`)).toBe(
-      'bentofile.yaml:6:7: unknown key "zzzzzzzz" in service.apis[0]: remove it (allowed keys: name, route, model, method, batching)',
+      'bentofile.yaml:6:7: unknown key "zzzzzzzz" in service.apis[0]: remove it (allowed keys: name, route, model, method, batching, warmup)',
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * Small ONNX models made in code (no download needed): an MLP classifier like an iris model, a model
- * with two named inputs of different dtypes, and a heavier MLP for benchmarks. Weights come from a
- * seeded generator, so every run makes the same bytes.
+ * with two named inputs of different dtypes, a heavier MLP for benchmarks, and a small conv net with
+ * dynamic height and width. Weights come from a seeded generator, so every run makes the same bytes.
  */
 import onnxProto from 'onnx-proto';
 
@@ -142,3 +142,65 @@ export const irisModel = (seed = 42): Uint8Array => mlpModel({ layers: [4, 16, 3
 
 /** The heavier benchmark model: 512-2048-2048-10 (about 20 MiB of weights). */
 export const heavyModel = (seed = 1): Uint8Array => mlpModel({ layers: [512, 2048, 2048, 10], seed });
+
+export interface ConvOptions {
+  /** Channels of both conv layers. */
+  channels?: number;
+  classes?: number;
+  /**
+   * Pad each 3x3 conv by one pixel (same size out). Without padding each conv needs at least a 3x3
+   * input, so the net refuses anything under 5x5: a model that zero-filled 1x1 warm-up cannot run.
+   */
+  padding?: boolean;
+  seed?: number;
+}
+
+/**
+ * A small image classifier with dynamic height and width: input float32 [batch, 3, height, width]
+ * -> Conv 3x3 -> Relu -> Conv 3x3 -> GlobalAveragePool -> Flatten -> Gemm -> logits [batch, classes].
+ * Its cost grows with the image area, which a row count alone does not show.
+ */
+export function convModel(options: ConvOptions = {}): Uint8Array {
+  const { channels = 8, classes = 4, padding = false, seed = 11 } = options;
+  const rand = random(seed);
+  const ints = (name: string, values: number[]) => ({
+    name,
+    type: onnx.AttributeProto.AttributeType.INTS,
+    ints: values,
+  });
+  const conv = (input: string, weight: string, bias: string, output: string) =>
+    node(
+      'Conv',
+      [input, weight, bias],
+      [output],
+      [ints('kernel_shape', [3, 3]), ints('pads', padding ? [1, 1, 1, 1] : [0, 0, 0, 0])],
+    );
+  return encode(
+    onnx.GraphProto.create({
+      name: 'conv',
+      node: [
+        conv('input', 'W1', 'b1', 'c1'),
+        node('Relu', ['c1'], ['r1']),
+        conv('r1', 'W2', 'b2', 'c2'),
+        node('GlobalAveragePool', ['c2'], ['pooled']),
+        node(
+          'Flatten',
+          ['pooled'],
+          ['flat'],
+          [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+        ),
+        node('Gemm', ['flat', 'W3', 'b3'], ['logits']),
+      ],
+      initializer: [
+        weights('W1', [channels, 3, 3, 3], rand, Math.sqrt(2 / 27)),
+        weights('b1', [channels], rand, 0.1),
+        weights('W2', [channels, channels, 3, 3], rand, Math.sqrt(2 / (9 * channels))),
+        weights('b2', [channels], rand, 0.1),
+        weights('W3', [channels, classes], rand, Math.sqrt(2 / channels)),
+        weights('b3', [classes], rand, 0.1),
+      ],
+      input: [valueInfo('input', T.FLOAT, ['batch', 3, 'height', 'width'])],
+      output: [valueInfo('logits', T.FLOAT, ['batch', classes])],
+    }),
+  );
+}

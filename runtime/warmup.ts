@@ -1,28 +1,19 @@
 /**
- * Warm-up: runs zero-filled batches of growing size (1, 2, 4, ... up to the max batch) on every
- * worker before the runtime reports ready. The first round of each size is discarded (allocation,
- * first-run graph work); the rest seed the batch-time predictor, so the very first requests are
- * already scheduled on measured times instead of a guess.
+ * Warm-up: runs batches of growing size (1, 2, 4, ... up to the max batch) on every worker before
+ * the runtime reports ready. The first round of each size is discarded (allocation, first-run graph
+ * work); the rest seed the batch-time predictor, so the very first requests are already scheduled on
+ * measured times instead of a guess. The inputs are the API's warm-up sample when the bento has one,
+ * else zeros (warmup-inputs.ts); when warm-up cannot run, one warn line says why and serving goes on.
  */
-import type { TensorSpec } from '../src/shared/schemas.js';
-import type { Tensor, TensorMap } from '../src/shared/service.js';
 import type { BatchPolicy, SchedulerClock } from './batching/types.js';
-import type { ApiRuntime, BatchRunner } from './inference.js';
+import { type ApiRuntime, type BatchRunner, inputWork } from './inference.js';
 import type { Logger } from './log.js';
-import { allocate, elementCount } from './tensors/dtype.js';
+import { firstLine, warmupInputs } from './warmup-inputs.js';
 
 /** Rounds per size: at least MIN (the first discarded), more while the size costs under BUDGET_MS. */
 const MIN_ROUNDS = 4;
 const MAX_ROUNDS = 32;
 const BUDGET_MS = 100;
-
-function zeros(spec: TensorSpec, batchDim: number, rows: number, batched: boolean): Tensor {
-  // Dynamic dims other than the batch dim get 1: the signature says nothing better.
-  const shape = spec.shape.map((d, i) =>
-    batched && i === batchDim ? rows : typeof d === 'number' && d > 0 ? d : 1,
-  );
-  return { dtype: spec.dtype, shape, data: allocate(spec.dtype, elementCount(shape)) };
-}
 
 export function warmupSizes(maxRows: number, batching: boolean): number[] {
   if (!batching) return [1];
@@ -42,28 +33,45 @@ export async function warmUp(options: {
 }): Promise<void> {
   const { runner, policy, workers, clock, log } = options;
   for (const api of options.apis) {
-    const { loaded, queue, batchDim } = api;
-    const batched = loaded.signature.batchable;
+    const { loaded, queue } = api;
+    const source = await warmupInputs(api);
+    if ('skip' in source) {
+      log.warn(source.skip, { api: queue.name });
+      continue;
+    }
     const timings: Record<string, number> = {};
     try {
-      for (const rows of warmupSizes(queue.maxBatchRows, queue.batching)) {
+      // An API that does not batch runs the sample alone, with however many rows it has.
+      const sizes = queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows];
+      for (const rows of sizes) {
         const sizeStarted = clock.now();
+        let work = rows;
         for (let round = 0; round < MAX_ROUNDS; round++) {
           if (round >= MIN_ROUNDS && clock.now() - sizeStarted > BUDGET_MS) break;
           // One batch per worker at once, as under load, so each worker's session is warm too.
           await Promise.all(
             Array.from({ length: workers }, async () => {
-              const inputs: TensorMap = {};
-              for (const spec of loaded.api.input) inputs[spec.name] = zeros(spec, batchDim, rows, batched);
+              const inputs = source.batch(rows);
               // The same measure the scheduler learns from traffic: what the batch cost the worker.
+              work = inputWork(inputs);
               const { serviceMs, transitMs } = await runner.run(loaded.model.tag, inputs);
-              if (round > 0) policy.observe(queue.name, rows, 1, serviceMs, 0, transitMs);
+              if (round > 0)
+                policy.observe(queue.name, {
+                  rows,
+                  work,
+                  requests: 1,
+                  durationMs: serviceMs,
+                  waitMs: 0,
+                  ...(transitMs !== undefined ? { transitMs } : {}),
+                  backlogRows: 0,
+                });
             }),
           );
         }
-        timings[String(rows)] = Number(policy.predict(queue.name, rows).toFixed(3));
+        const predicted = policy.predict(queue.name, rows, work);
+        timings[String(rows)] = Number(predicted.toFixed(3));
         // Bigger batches than the latency bound allows will never be formed; stop measuring.
-        if (policy.predict(queue.name, rows) > queue.maxLatencyMs) break;
+        if (predicted > queue.maxLatencyMs) break;
       }
       log.info('warmed up', {
         api: queue.name,
@@ -72,21 +80,19 @@ export async function warmUp(options: {
         max_batch_rows: queue.maxBatchRows,
         max_latency_ms: queue.maxLatencyMs,
       });
-      if (policy.predict(queue.name, 1) > queue.maxLatencyMs) {
+      const oneRequest = policy.predict(queue.name, source.rows, inputWork(source.batch(source.rows)));
+      if (oneRequest > queue.maxLatencyMs) {
         log.warn(
           'one request takes longer than the latency bound: every request will be refused with 503; raise max_latency_ms',
           {
             api: queue.name,
-            predicted_ms: policy.predict(queue.name, 1),
+            predicted_ms: oneRequest,
             max_latency_ms: queue.maxLatencyMs,
           },
         );
       }
     } catch (err) {
-      log.warn('warm-up failed; batch times will be learned from traffic', {
-        api: queue.name,
-        error: (err as Error).message,
-      });
+      log.warn(source.failure(firstLine(err)), { api: queue.name });
     }
   }
 }

@@ -35,6 +35,8 @@ export interface LoadedApi {
   api: BentoApi;
   model: LoadedModel;
   signature: Signature;
+  /** Absolute path of the warm-up sample (`api.warmup.file`, which is bento-relative). */
+  warmupFile?: string;
 }
 
 export interface LoadedService {
@@ -126,7 +128,13 @@ async function loadBento(dir: string): Promise<LoadedService> {
     }
     if (routes.has(api.route)) throw new RuntimeStartError(`two APIs share the route ${api.route}`);
     routes.add(api.route);
-    return { api, model, signature };
+    const warmup = api.warmup && 'file' in api.warmup ? api.warmup.file : undefined;
+    return {
+      api,
+      model,
+      signature,
+      ...(warmup ? { warmupFile: inside(dir, warmup, `API "${api.name}" warmup.file`) } : {}),
+    };
   });
   const openapiPath = join(dir, 'apis', 'openapi.yaml');
   const openapi = existsSync(openapiPath)

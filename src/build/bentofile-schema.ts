@@ -52,6 +52,48 @@ const batchingSchema = z.strictObject({
 });
 export type BatchingConfig = z.infer<typeof batchingSchema>;
 
+/**
+ * What the runtime warms the API up with: a sample request (`file`: .json, .npy or .npz in the build
+ * context, copied into the bento), or every input at `shapes` filled with `fill` (default 0).
+ */
+const warmupSchema = z
+  .strictObject({
+    file: relativePathSchema.optional(),
+    shapes: z
+      .record(
+        z.string().min(1, { error: 'expected an input name' }),
+        z.array(
+          z
+            .number()
+            .int({ error: 'expected whole numbers from 1, like [1, 3, 224, 224]' })
+            .min(1, { error: 'expected whole numbers from 1, like [1, 3, 224, 224]' }),
+          { error: 'expected a shape like [1, 3, 224, 224]' },
+        ),
+      )
+      .optional(),
+    fill: z
+      .union([z.number(), z.boolean(), z.string()], {
+        error: 'expected a number (true/false for bool inputs, a string for string inputs)',
+      })
+      .optional(),
+  })
+  .superRefine((warmup, ctx) => {
+    if ((warmup.file === undefined) === (warmup.shapes === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'set either file (a sample .json, .npy or .npz in the build context) or shapes (input name -> shape, with fill)',
+      });
+    } else if (warmup.file !== undefined && warmup.fill !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fill'],
+        message: 'fill goes with shapes; a sample file carries its own values: remove fill',
+      });
+    }
+  });
+export type WarmupConfig = z.infer<typeof warmupSchema>;
+
 export const apiConfigSchema = z.strictObject({
   name: nameSchema,
   /** Default `/<name>`. */
@@ -66,6 +108,7 @@ export const apiConfigSchema = z.strictObject({
   /** The model signature to call; default "run". */
   method: z.string().min(1).optional(),
   batching: batchingSchema.optional(),
+  warmup: warmupSchema.optional(),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { openModelStore, type StoredModel } from '../core/model-store.js';
 import { formatTag, validateTagPart } from '../core/tag.js';
-import type { BentoApi, BentoInfo, BentoModelRef, DockerOptions } from '../shared/schemas.js';
+import type { BentoInfo, BentoModelRef, DockerOptions } from '../shared/schemas.js';
 import { DEFAULT_BENTOFILE, displayPath, type LoadedBentofile, loadBentofile } from './bentofile.js';
 import type { ApiConfig } from './bentofile-schema.js';
 import { contextFile } from './context-path.js';
@@ -16,6 +16,7 @@ import { parseSourceDateEpoch } from './reproducible.js';
 import { checkApiRoutes, type ModelRequest, modelRefs, resolveApi, resolveModels } from './resolve.js';
 import { type CompiledService, compileServiceModule, parseServiceRef } from './service-module.js';
 import { selectSources } from './sources.js';
+import { planWarmups } from './warmup.js';
 import { formatPath } from './yaml-source.js';
 
 export interface PlanOptions {
@@ -114,9 +115,15 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   });
   const modelStore = openModelStore(options.home);
   const models = await resolveModels(modelStore, requests);
-  const apis: BentoApi[] = apiConfigs.map((api, i) =>
-    resolveApi(api, models.get(api.model)!, (...keys) => apiWhere(i, ...keys)),
-  );
+  const { apis, files: warmupFiles } = await planWarmups({
+    context: loaded.context,
+    configs: apiConfigs,
+    apis: apiConfigs.map((api, i) =>
+      resolveApi(api, models.get(api.model)!, (...keys) => apiWhere(i, ...keys)),
+    ),
+    models,
+    where: apiWhere,
+  });
   const bundled = modelRefs(requests.map((r) => models.get(r.tag)!));
   for (const [text, model] of models) log(`model ${text} -> ${formatTag(model.tag)} (${model.info.digest})`);
 
@@ -175,7 +182,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
     sources,
     compiled,
     models: bundled,
-    envFiles: Object.values(envFiles).filter((f): f is EnvFile => f !== undefined),
+    envFiles: [...Object.values(envFiles).filter((f): f is EnvFile => f !== undefined), ...warmupFiles],
     batchDims,
     createdAt,
     version,

@@ -12,7 +12,12 @@ import type { BuildFailure } from 'esbuild';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { ApiHooks, ServiceHooks } from '../shared/service.js';
-import { type ApiConfig, apiConfigSchema, type BatchingConfig } from './bentofile-schema.js';
+import {
+  type ApiConfig,
+  apiConfigSchema,
+  type BatchingConfig,
+  type WarmupConfig,
+} from './bentofile-schema.js';
 import { loadEsbuild } from './esbuild-loader.js';
 import { describe, describeIssue, flattenIssues } from './issues.js';
 
@@ -31,6 +36,8 @@ export interface DeclaredApi extends ApiHooks {
   route?: string;
   method?: string;
   batching?: BatchingConfig;
+  /** Sample inputs for the runtime's warm-up; a file path is relative to the build context. */
+  warmup?: WarmupConfig;
 }
 
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', {

@@ -108,6 +108,20 @@ export const batchingSchema = z.object({
 });
 export type Batching = z.infer<typeof batchingSchema>;
 
+/**
+ * What the runtime warms an API up with (bentofile `apis[].warmup`): a sample request carried in the
+ * bento (`file`, bento-relative: .json, .npy or .npz), or every input filled with one value at the
+ * given shapes. Absent: zero-filled inputs with every dynamic dim 1.
+ */
+export const warmupSchema = z.union([
+  z.object({ file: z.string().min(1) }),
+  z.object({
+    shapes: z.record(z.string().min(1), z.array(z.number().int().min(1))),
+    fill: z.union([z.number(), z.boolean(), z.string()]),
+  }),
+]);
+export type Warmup = z.infer<typeof warmupSchema>;
+
 export const bentoApiSchema = z.object({
   name: tagPartSchema,
   /** HTTP route, e.g. "/predict". */
@@ -119,6 +133,7 @@ export const bentoApiSchema = z.object({
   batching: batchingSchema,
   input: z.array(tensorSpecSchema),
   output: z.array(tensorSpecSchema),
+  warmup: warmupSchema.optional(),
 });
 export type BentoApi = z.infer<typeof bentoApiSchema>;
 
