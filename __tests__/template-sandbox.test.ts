@@ -174,6 +174,16 @@ describe('what a template cannot do', () => {
     expect(errorOf(() => renderTemplate(big, { data: wide, limits: { output: 100_000 } })).message).toMatch(
       /output exceeds 100000 characters/,
     );
+    // Values that double: shared lists, concatenation, replace and join are measured before they grow.
+    const doubling = (step: string) => `{% set v = "xxxxxxxx" %}${`{% set v = ${step} %}`.repeat(40)}{{ v }}`;
+    for (const step of ['[v, v]', 'v ~ v', '[v, v] | join(v)', 'v | replace("x", v)']) {
+      expect(errorOf(() => render(doubling(step))).message, step).toMatch(
+        /builds a value larger than 4194304 characters/,
+      );
+    }
+    expect(errorOf(() => render(`${'{% if a %}'.repeat(150)}x${'{% endif %}'.repeat(150)}`)).message).toMatch(
+      /nested more than 100 deep/,
+    );
     const templates = { base: '{% block Y %}{% block X %}{% endblock %}{% endblock %}' };
     const cycle = '{% extends "base" %}{% block X %}{% block Y %}{{ super() }}{% endblock %}{% endblock %}';
     expect(errorOf(() => renderTemplate(cycle, { data: {}, templates })).message).toMatch(

@@ -14,6 +14,7 @@ type Block = Extract<Node, { kind: 'block' }>;
 type Until = readonly string[];
 
 const SUPPORTED = 'extends, block, if, for, set and raw';
+const MAX_NESTING = 100;
 const CLOSERS = new Set(['endblock', 'elif', 'else', 'endif', 'endfor', 'endraw']);
 
 export function parseTemplate(source: string, options: LexOptions): Template {
@@ -151,6 +152,7 @@ class Parser {
 
   /** A body that must end with one of `until`; the opening tag is named when it does not. */
   private closed(until: Until, depth: number, opening: string, at: Position) {
+    if (depth >= MAX_NESTING) fail(at, `tags are nested more than ${MAX_NESTING} deep`);
     const { body, end } = this.body(until, depth + 1);
     if (!end) fail(at, `${opening} is not closed: expected {% ${until[until.length - 1]} %} before the end`);
     return { body, end };

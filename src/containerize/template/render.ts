@@ -7,11 +7,13 @@
 import type { Expr, Node, Template } from './ast.js';
 import { fail, TemplateError } from './errors.js';
 import {
+  bounded,
   contains,
   equal,
   type Filter,
   isMapping,
   lookup,
+  MAX_VALUE_SIZE,
   type Mapping,
   order,
   print,
@@ -28,7 +30,7 @@ export interface Limits {
   depth: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { steps: 250_000, output: 4 << 20, depth: 32 };
+export const DEFAULT_LIMITS: Limits = { steps: 250_000, output: MAX_VALUE_SIZE, depth: 32 };
 
 export interface Environment {
   filters: ReadonlyMap<string, Filter>;
@@ -211,12 +213,15 @@ class Renderer {
       case 'lookup':
         return lookup(this.eval(expr.target, scope), this.eval(expr.key, scope));
       case 'list':
-        return expr.items.map((item) => this.eval(item, scope));
+        return bounded(
+          expr.items.map((item) => this.eval(item, scope)),
+          expr.at,
+        );
       case 'filter': {
         const filter = this.env.filters.get(expr.name);
         if (!filter) return fail(expr.at, `unknown filter "${expr.name}"`);
         const args = expr.args.map((arg) => this.eval(arg, scope));
-        return filter(this.eval(expr.target, scope), args, expr.at);
+        return bounded(filter(this.eval(expr.target, scope), args, expr.at), expr.at);
       }
       case 'not':
         return !truthy(this.eval(expr.operand, scope));
@@ -228,7 +233,10 @@ class Renderer {
       case 'compare':
         return this.compare(expr, scope);
       case 'concat':
-        return print(this.eval(expr.left, scope), expr.at) + print(this.eval(expr.right, scope), expr.at);
+        return bounded(
+          print(this.eval(expr.left, scope), expr.at) + print(this.eval(expr.right, scope), expr.at),
+          expr.at,
+        );
       case 'test':
         return this.test(expr, scope) !== expr.negated;
       case 'conditional':

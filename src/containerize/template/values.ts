@@ -6,6 +6,34 @@
 import { fail, type Position } from './errors.js';
 
 export type Value = string | number | boolean | null | undefined | Value[] | Mapping;
+
+/**
+ * The largest value a template may build, in characters as printed (a list that holds one list
+ * twice counts it twice). `{% set l = [l, l] %}` repeated, or `replace` and `join` on big inputs,
+ * would otherwise make a value whose printing or comparison takes exponential time or memory.
+ */
+export const MAX_VALUE_SIZE = 4 << 20;
+const sizes = new WeakMap<object, number>();
+
+/** A value's size, as above; memoized, so a shared list is measured once. */
+export function sizeOf(value: Value): number {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object') return 1;
+  const known = sizes.get(value);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (Array.isArray(value)) for (const item of value) size += sizeOf(item);
+  else for (const [key, item] of Object.entries(value)) size += key.length + sizeOf(item);
+  sizes.set(value, size);
+  return size;
+}
+
+/** The value, unless it is larger than MAX_VALUE_SIZE. */
+export function bounded<V extends Value>(value: V, at: Position): V {
+  if (sizeOf(value) > MAX_VALUE_SIZE)
+    fail(at, `the template builds a value larger than ${MAX_VALUE_SIZE} characters`);
+  return value;
+}
 export interface Mapping {
   [key: string]: Value;
 }
@@ -102,7 +130,13 @@ export const BUILTIN_FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filt
   ['d', (v, [fallback, onFalsy]) => (v === undefined || (truthy(onFalsy) && !truthy(v)) ? fallback : v)],
   [
     'join',
-    (v, [sep], at) => (Array.isArray(v) ? v.map((x) => text(x, at)).join(text(sep ?? '', at)) : text(v, at)),
+    (v, [sep], at) => {
+      if (!Array.isArray(v)) return text(v, at);
+      const glue = text(sep ?? '', at);
+      if (sizeOf(v) + v.length * glue.length > MAX_VALUE_SIZE)
+        fail(at, `the template builds a value larger than ${MAX_VALUE_SIZE} characters`);
+      return v.map((x) => text(x, at)).join(glue);
+    },
   ],
   ['lower', (v, _, at) => text(v, at).toLowerCase()],
   ['upper', (v, _, at) => text(v, at).toUpperCase()],
@@ -114,7 +148,17 @@ export const BUILTIN_FILTERS: ReadonlyMap<string, Filter> = new Map<string, Filt
       return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
     },
   ],
-  ['replace', (v, [from, to], at) => text(v, at).replaceAll(text(from, at), text(to ?? '', at))],
+  [
+    'replace',
+    (v, [from, to], at) => {
+      const [s, a, b] = [text(v, at), text(from, at), text(to ?? '', at)];
+      // Measured before it is made: each match may grow by the replacement's length.
+      const matches = a === '' ? s.length + 1 : s.split(a).length - 1;
+      if (s.length + matches * Math.max(0, b.length - a.length) > MAX_VALUE_SIZE)
+        fail(at, `the template builds a value larger than ${MAX_VALUE_SIZE} characters`);
+      return s.replaceAll(a, b);
+    },
+  ],
   ['length', (v) => lengthOf(v)],
   ['count', (v) => lengthOf(v)],
   ['first', (v) => lookup(v, 0)],
