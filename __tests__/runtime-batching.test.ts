@@ -444,9 +444,9 @@ describe('adaptive batching: admission control', () => {
     expect(h.batches).toHaveLength(1);
   });
 
-  it('plans the batches ahead at a high quantile and only the request own batch at the tail', () => {
+  it('plans every batch at its typical time, not the tail (the learned stretch covers that)', () => {
     const clock = new FakeClock();
-    const policy = new AdaptivePolicy({ now: clock.now, aheadQuantile: 0.5 });
+    const policy = new AdaptivePolicy({ now: clock.now });
     // Batches of 8 rows: usually 2 ms, one in ten takes 10 ms.
     for (let i = 0; i < 100; i++) policy.observe('a', observed(8, i % 10 === 0 ? 10 : 2));
     const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 100, batching: true, maxQueueRows: 1000 };
@@ -461,13 +461,13 @@ describe('adaptive batching: admission control', () => {
       groups: [group],
       arrivalRate: () => 0,
     };
-    // Five full batches ahead at 2 ms, then its own batch at the 10 ms tail: 20 ms, not 6 x 10.
-    expect(policy.predictCompletion(job('a', 1, 0, 100), group, view)).toBe(5 * 2 + 10);
+    // Five full batches ahead and its own, each at 2 ms: 12 ms, not 6 x 10 at the tail.
+    expect(policy.predictCompletion(job('a', 1, 0, 100), group, view)).toBe(6 * 2);
   });
 
   it('plans requests that run alone as equal runs over the workers, not paced by the HTTP turn', () => {
     const clock = new FakeClock();
-    const policy = new AdaptivePolicy({ now: clock.now, aheadQuantile: 0.5, quantile: 0.5 });
+    const policy = new AdaptivePolicy({ now: clock.now, planQuantile: 0.5, quantile: 0.5 });
     for (let i = 0; i < 20; i++) policy.observe('a', observed(1, 1));
     const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 10_000, batching: false, maxQueueRows: 100_000 };
     // One worker still busy for 3.5 ms with a request sent earlier, the other free.

@@ -39,8 +39,9 @@ export function inputWork(inputs: TensorMap): number {
 /** One request's place in the queue, with the promise its handler awaits. */
 export class InferenceJob implements BatchJob {
   state: BatchJob['state'] = 'new';
+  admittedAt?: number;
   predictedEnd?: number;
-  predictedWait?: number;
+  held?: boolean;
   dispatchedAt?: number;
   batchRows?: number;
   batchRequests?: number;

@@ -41,7 +41,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const CHUNKED_END = Buffer.from('\r\n0\r\n\r\n');
 
 /** One keep-alive socket with at most one request outstanding, and a minimal response parser. */
-class Connection {
+export class Connection {
   private readonly socket: Socket;
   private buffer: Buffer = Buffer.alloc(0);
   /** When the outstanding request was due; undefined when idle. */

@@ -258,10 +258,11 @@ export function markdown(
 }
 
 /** Replaces (or appends) the "## Serving" section of the benchmarks document, leaving the others alone. */
-export async function updateSection(path: string, section: string): Promise<void> {
+/** Replaces the section under `heading` in the doc (or appends it), leaving the other sections be. */
+export async function updateSection(path: string, section: string, heading = '## Serving'): Promise<void> {
   const current = existsSync(path) ? await readFile(path, 'utf8') : '# Benchmarks\n';
   const lines = current.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## Serving');
+  const start = lines.findIndex((l) => l.trim() === heading);
   let text: string;
   if (start === -1) text = `${current.replace(/\n*$/, '\n\n')}${section}`;
   else {

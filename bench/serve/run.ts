@@ -26,13 +26,12 @@ import {
   updateSection,
   variantLabel,
 } from './report.js';
+import { counters, startVariant } from './variants.js';
 
 const cfg = benchConfig();
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // BENTOCI_RUNTIME_SERVER runs a build from elsewhere (the peer servers then use its worker.js too).
 const SERVER = process.env['BENTOCI_RUNTIME_SERVER'] ?? join(ROOT, 'dist/runtime/server.js');
-const PEER_SERVER = fileURLToPath(new URL('./peer-server.ts', import.meta.url));
-const PLAIN_SERVER = fileURLToPath(new URL('./plain-server.ts', import.meta.url));
 const NOOP_SERVER = fileURLToPath(new URL('./noop-server.ts', import.meta.url));
 /**
  * The most sockets an open-loop point may open (they open as needed): enough that requests within
@@ -164,41 +163,6 @@ async function point(proc: Proc, payload: Payload, connections: number): Promise
   return only.get('only')!;
 }
 
-async function startVariant(variant: string, dir: string, onnx: string): Promise<Proc> {
-  const port = await freePort();
-  const bounds = ['--max-latency-ms', String(cfg.boundMs), '--max-batch-size', String(cfg.maxBatch)];
-  if (variant === 'A' || variant === 'A-bin' || variant === 'B') {
-    const args = [
-      SERVER,
-      dir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--log-level',
-      'warn',
-      ...bounds,
-    ];
-    return startProc(variant === 'B' ? [...args, '--no-batching'] : args, port, '/readyz');
-  }
-  if (variant === 'C') return startProc(['--import', 'tsx', PLAIN_SERVER, onnx, String(port)], port);
-  return startProc(
-    ['--import', 'tsx', PEER_SERVER, dir, String(port), variant.slice(2), ...bounds],
-    port,
-    '/readyz',
-  );
-}
-
-async function counters(url: string): Promise<{ missed: number; ok: number; rejected: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
-  return {
-    missed: value(/^bentoci_deadline_missed_total\{api="[^"]+"\} (\d+)/m),
-    ok: value(/^bentoci_requests_total\{api="[^"]+",status="200"\} (\d+)/m),
-    rejected: value(/^bentoci_requests_total\{api="[^"]+",status="503"\} (\d+)/m),
-  };
-}
-
 function describePoint(p: LoadResult): string {
   return `${p.throughput.toFixed(0)} req/s, p50 ${p.p50.toFixed(2)} p95 ${p.p95.toFixed(2)} p99 ${p.p99.toFixed(2)} ms, 503 ${(100 * p.rejectRate).toFixed(1)}%${p.errors ? `, ${p.errors} errors` : ''}`;
 }
@@ -257,7 +221,11 @@ async function benchModel(spec: ModelSpec, home: string): Promise<ModelResults> 
   try {
     for (const variant of cfg.variants) {
       log(`== ${spec.name}: starting ${variantLabel(variant)}`);
-      const proc = await startVariant(variant, saved.dir, onnx);
+      const proc = await startVariant(variant, saved.dir, onnx, {
+        server: SERVER,
+        boundMs: cfg.boundMs,
+        maxBatch: cfg.maxBatch,
+      });
       contestants.push({ variant, proc, payload: variant === 'A-bin' ? binary : body });
     }
     for (const c of cfg.concurrency) {

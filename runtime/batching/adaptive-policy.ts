@@ -14,14 +14,15 @@
  * actually drained when it was last backed up bounds that simulation too: under overload the workers share
  * the cores with the HTTP thread (and, on a small machine, the clients), so batches come back slower
  * than their run time says, and only the measured drain rate knows by how much.
- * Neither is trusted blindly: every admitted request's answer is compared with the completion
- * predicted for it, and admission stretches the predicted wait for the work ahead by the 99.9th
- * percentile of that error relative to the wait (learned online, QuantileTracker). A fixed margin
- * either refuses work the workers could do (and the refused clients' retries then eat the cores the
- * workers need) or admits work they cannot; the learned one settles where about 0.1% of admitted
- * answers would be late, on whatever machine it runs. It stretches the wait, not the whole time,
- * and at most 4x: lateness from a stall (a starved core, a GC) is no smaller for refusing more,
- * and however slow the machine, a queue of a quarter of the bound keeps the workers busy.
+ * Both plan on typical (median) batch times, and neither is trusted blindly: every admitted
+ * request's answer is compared with the time predicted for it, and admission stretches its
+ * predictions by the 99.9th percentile of that ratio (learned online, QuantileTracker). Tail times
+ * or a fixed margin either refuse work the workers could do (on a busy host the tail of one batch
+ * can exceed the bound, and then nothing but a request to an idle server fits; the refused clients'
+ * retries then eat the cores the workers need) or admit work they cannot; the learned stretch
+ * settles where about 0.1% of admitted answers would be late, on whatever machine it runs. It is at
+ * most 4x: lateness from a stall (a starved core, a GC) is no smaller for refusing more, and
+ * however slow the machine, a queue of a quarter of the bound keeps the workers busy.
  * Batch times are learned per size in input elements (BatchJob.work), not rows: one API may take
  * images whose sizes differ 100x, and each is judged by its own size.
  */
@@ -43,10 +44,10 @@ export interface AdaptivePolicyOptions extends PredictorOptions {
   /** Timers fire up to this late (ms); deadlines are planned this much early. 1 by default. */
   timerSlackMs?: number;
   /**
-   * Quantile at which the batches queued ahead of a request are planned; 0.9 by default. Lower than
-   * the tail (slow batches seldom all come at once) but not the median (slowness comes in spells).
+   * Quantile of batch times at which admission plans the batches ahead of a request and its own;
+   * 0.5 by default: the learned stretch covers the tail, as it really is on this machine.
    */
-  aheadQuantile?: number;
+  planQuantile?: number;
   /**
    * Share of admitted requests that may be answered after their deadline, which the admission
    * margin is learned for; 0.001 by default.
@@ -97,16 +98,19 @@ interface Drain {
 const DRAIN_FRESH_MS = 500;
 
 /**
- * The learned stretch of the predicted wait moves by this much per answer later than the stretch
- * allowed (and by a thousandth of it per other answer, at the default target): fast enough to
- * follow a load change within a few hundred answers, slow enough that one stall does not refuse the
- * next second's work. It stays within [-0.5, 3]: between half and four times the predicted wait.
+ * The learned stretch moves by this much per answer later than the stretch allowed (and by a
+ * thousandth of it per other answer, at the default target): fast enough to follow a load change
+ * within a few hundred answers, slow enough that one stall does not refuse the next second's work.
+ * It stays within [-0.5, 3]: between half and four times the predicted time, and starts at 0.
  */
 const STRETCH_STEP = 0.05;
 const STRETCH_MIN = -0.5;
 const STRETCH_MAX = 3;
-/** Waits shorter than this share of the bound say little about the rate (a stall dwarfs them). */
-const STRETCH_MIN_WAIT = 1 / 20;
+/**
+ * Predictions shorter than this share of the bound count as this long when the error is taken: a
+ * request predicted to take 0.3 ms that took 5 ms was 16x off and still nowhere near late.
+ */
+const STRETCH_FLOOR = 1 / 10;
 
 export class AdaptivePolicy implements BatchPolicy {
   /** One batch running per worker and one more waiting in its queue. */
@@ -119,7 +123,7 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly workPerRow = new Map<string, number>();
   private readonly now: () => number;
   private readonly patience: number;
-  private readonly ahead: number;
+  private readonly plan: number;
   private readonly slack: number;
   private readonly lateTarget: number;
   /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
@@ -127,7 +131,7 @@ export class AdaptivePolicy implements BatchPolicy {
 
   constructor(private readonly options: AdaptivePolicyOptions = {}) {
     this.patience = options.patience ?? 2;
-    this.ahead = options.aheadQuantile ?? 0.9;
+    this.plan = options.planQuantile ?? 0.5;
     this.slack = options.timerSlackMs ?? 1;
     this.lateTarget = options.lateTarget ?? 0.001;
     this.now = options.now ?? (() => performance.now());
@@ -147,8 +151,8 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   /**
-   * How much admission stretches the predicted wait for the work ahead of a request (0: as
-   * predicted; 1: twice as long): the learned 99.9th percentile of the error relative to the wait.
+   * How much admission stretches the time it predicts for a request (0: as predicted; 1: twice as
+   * long): the learned 99.9th percentile of the answers' times relative to their predictions, less 1.
    */
   stretch(api: string): number {
     return this.stretchOf(api).value;
@@ -164,11 +168,12 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   answered(job: BatchJob, answeredAt: number): void {
-    const { predictedEnd, predictedWait } = job;
-    if (predictedEnd === undefined || predictedWait === undefined) return;
-    if (predictedWait < (job.deadline - job.arrival) * STRETCH_MIN_WAIT) return;
+    const { admittedAt, predictedEnd } = job;
+    if (admittedAt === undefined || predictedEnd === undefined || job.held) return;
+    const floor = (job.deadline - job.arrival) * STRETCH_FLOOR;
     // The stretch this answer needed to have been predicted on time.
-    this.stretchOf(job.api).add((answeredAt - predictedEnd) / predictedWait);
+    const predicted = Math.max(predictedEnd - admittedAt, floor);
+    this.stretchOf(job.api).add((answeredAt - admittedAt) / predicted - 1);
   }
 
   observe(api: string, batch: BatchObservation): void {
@@ -205,7 +210,7 @@ export class AdaptivePolicy implements BatchPolicy {
   /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
   transit(api: string): number {
     const t = this.transits.get(api);
-    return t && t.samples(1) > 0 ? t.estimate(1, this.ahead) : 0;
+    return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
   }
 
   private transitOf(api: string): LatencyPredictor {
@@ -244,6 +249,9 @@ export class AdaptivePolicy implements BatchPolicy {
     const newest = group.jobs[group.jobs.length - 1]!.arrival;
     const until = Math.min(latestStart, newest + this.patience / rate);
     if (until <= view.now) return { dispatch: true };
+    // Held while a worker idles, by choice: their answers come later than admission predicted,
+    // and that says nothing about the machine (see answered).
+    for (const job of group.jobs) job.held = true;
     return { dispatch: false, until };
   }
 
@@ -256,7 +264,7 @@ export class AdaptivePolicy implements BatchPolicy {
     if (view.idleWorkers > 0) return [];
     const api = group.api.name;
     const finish =
-      view.now + this.predictor(api).estimate(nextBatch(group).work, this.ahead) + this.transit(api);
+      view.now + this.predictor(api).estimate(nextBatch(group).work, this.plan) + this.transit(api);
     const late: BatchJob[] = [];
     // A group's jobs are in arrival order, and one API has one bound: deadlines only grow.
     for (const job of group.jobs) {
@@ -267,23 +275,23 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   admit(job: BatchJob, group: QueueGroup | undefined, view: SchedulerView): Admission {
+    const stretch = 1 + this.stretch(job.api);
     // A request that finds a worker free and nobody ahead of it starts at once: refusing it would
     // serve nobody, and running it refreshes a prediction that may be stale (after a stall). Not
     // one larger than any batch measured whose time, extrapolated, is past its bound: that is no
     // stale prediction but a request too large to answer in time.
-    const predictor = this.predictor(job.api);
-    const work = workOf(job);
-    const own = predictor.predict(work) + this.transit(job.api);
     if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) {
-      if (view.now + own <= job.deadline || predictor.covers(work))
-        return { ok: true, predictedEnd: view.now + own, predictedWait: 0 };
-      return { ok: false, reason: 'overloaded', retryAfterMs: view.now + own - job.deadline };
+      const work = workOf(job);
+      const predictor = this.predictor(job.api);
+      const own = predictor.estimate(work, this.plan) + this.transit(job.api);
+      const late = view.now + stretch * own - job.deadline;
+      const covered = predictor.covers(work);
+      if (late <= 0 || covered) return { ok: true, ...learnable(covered, view.now + own) };
+      return { ok: false, reason: 'overloaded', retryAfterMs: late };
     }
     const expected = Math.max(this.predictCompletion(job, group, view), this.drainedBy(job, view));
-    // The wait for the work ahead: the part of the prediction that admission controls.
-    const wait = Math.max(0, expected - view.now - own);
-    const late = expected + this.stretch(job.api) * wait - job.deadline;
-    if (late <= 0) return { ok: true, predictedEnd: expected, predictedWait: wait };
+    const late = view.now + stretch * (expected - view.now) - job.deadline;
+    if (late <= 0) return { ok: true, ...learnable(this.predictor(job.api).covers(workOf(job)), expected) };
     return { ok: false, reason: 'overloaded', retryAfterMs: late };
   }
 
@@ -318,7 +326,7 @@ export class AdaptivePolicy implements BatchPolicy {
     for (const batch of view.inFlight) {
       const best = earliest(slots);
       slots[best] =
-        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.ahead);
+        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.plan);
     }
     for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]!);
     // A batch also needs the HTTP thread to send it: one I/O turn per pipeline slot at least, which is
@@ -346,8 +354,7 @@ export class AdaptivePolicy implements BatchPolicy {
 
   /**
    * Cuts one group into batches onto the slots. For the request's own group, returns when its own
-   * batch ends: the batches ahead count at a high quantile, not the tail (a sum of tail times would
-   * assume every one of them is slow at once); the request's own batch counts at the tail.
+   * batch ends, every batch at the planning quantile (see AdaptivePolicyOptions.planQuantile).
    */
   private simulateGroup(
     job: BatchJob,
@@ -371,13 +378,13 @@ export class AdaptivePolicy implements BatchPolicy {
     const runOn = (rows: number) => {
       const best = earliest(slots);
       start = Math.max(now, slots[best]!);
-      slots[best] = start + Math.max(predictor.estimate(rows * perRow, this.ahead), minimum);
+      slots[best] = start + Math.max(predictor.estimate(rows * perRow, this.plan), minimum);
     };
     let rows = 0;
     if (single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
       // Requests of one row each, each run alone: all take the same time, so whole rounds over the
       // workers are added at once instead of request by request (the queue may hold thousands).
-      const duration = Math.max(predictor.estimate(perRow, this.ahead), minimum);
+      const duration = Math.max(predictor.estimate(perRow, this.plan), minimum);
       start = fillEqual(slots, jobs.length + (own ? 1 : 0), now, duration);
       rows = 1;
     } else if (!single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
@@ -404,11 +411,17 @@ export class AdaptivePolicy implements BatchPolicy {
       if (requests > 0) runOn(rows);
     }
     if (!own) return now;
-    const work = rows * perRow;
-    return (
-      start + Math.max(predictor.predict(work), predictor.estimate(work, this.ahead)) + this.transit(api)
-    );
+    return start + predictor.estimate(rows * perRow, this.plan) + this.transit(api);
   }
+}
+
+/**
+ * The prediction to learn the stretch from: none when the request is larger than any batch measured.
+ * Its time was extrapolated, and how wrong an extrapolation was says nothing about how the machine
+ * keeps to the times it measured (one run of that size measures it).
+ */
+function learnable(covered: boolean, predictedEnd: number): { predictedEnd?: number } {
+  return covered ? { predictedEnd } : {};
 }
 
 /**

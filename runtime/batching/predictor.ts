@@ -17,9 +17,11 @@ const MEMO_SIZE = 256;
 const MEASURED = 16;
 
 class Bucket {
-  /** Durations and when they were observed, oldest first. */
+  /** Durations, when they were observed and the sizes they were for, oldest first. */
   private readonly ms: number[] = [];
   private readonly at: number[] = [];
+  private readonly sizes: number[] = [];
+  private sizeSum = 0;
   /** The same durations in ascending order, kept sorted as samples come and go (quantiles are read per request). */
   private readonly sorted: Float64Array;
 
@@ -31,9 +33,11 @@ class Bucket {
     this.sorted = new Float64Array(window + 1);
   }
 
-  add(ms: number, now: number): void {
+  add(ms: number, now: number, size: number): void {
     this.ms.push(ms);
     this.at.push(now);
+    this.sizes.push(size);
+    this.sizeSum += size;
     const n = this.ms.length - 1;
     const i = this.rank(ms, n);
     this.sorted.copyWithin(i + 1, i, n);
@@ -53,6 +57,7 @@ class Bucket {
       const n = this.ms.length;
       const i = this.rank(this.ms.shift()!, n);
       this.at.shift();
+      this.sizeSum -= this.sizes.shift()!;
       this.sorted.copyWithin(i, i + 1, n);
     }
   }
@@ -72,6 +77,14 @@ class Bucket {
   size(now: number): number {
     this.expire(now);
     return this.ms.length;
+  }
+
+  /**
+   * The mean size of the samples: where the bucket's times were measured. A bucket spans sizes up
+   * to 2x apart (elements are seldom powers of two), so interpolating at its edge would be off.
+   */
+  meanSize(): number {
+    return this.sizeSum / this.ms.length;
   }
 
   /** A quantile of the window (nearest rank). */
@@ -129,7 +142,7 @@ export class LatencyPredictor {
       bucket = new Bucket(this.window, this.maxAgeMs, this.keep);
       this.buckets[k] = bucket;
     }
-    bucket.add(ms, this.now());
+    bucket.add(ms, this.now(), rows);
   }
 
   /** Whether a batch of this size was measured, or a larger one was: the prediction is no extrapolation. */
@@ -213,10 +226,11 @@ export class LatencyPredictor {
       }
     }
     if (lower === -1 && upper === -1) return this.priorMs;
-    if (upper === -1) return (lowerValue * rows) / 2 ** lower;
+    // Sizes where the buckets were measured, not their edges (see Bucket.meanSize).
+    if (upper === -1) return (lowerValue * rows) / this.buckets[lower]!.meanSize();
     const upperValue = this.buckets[upper]!.value(quantile);
     if (lower === -1) return upperValue;
-    const [x0, x1] = [2 ** lower, 2 ** upper];
+    const [x0, x1] = [this.buckets[lower]!.meanSize(), this.buckets[upper]!.meanSize()];
     return Math.max(lowerValue, lowerValue + ((upperValue - lowerValue) * (rows - x0)) / (x1 - x0));
   }
 }

@@ -87,8 +87,8 @@ export class BatchScheduler<J extends BatchJob> {
     const group = this.groups.get(groupKey);
     const verdict = this.admission(job, group);
     if (!verdict.ok) return verdict;
+    job.admittedAt = this.clock.now();
     job.predictedEnd = verdict.predictedEnd;
-    job.predictedWait = verdict.predictedWait;
     const work = workOf(job);
     if (group) group.jobs.push(job);
     else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0, work: 0 });

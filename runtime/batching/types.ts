@@ -20,12 +20,11 @@ export interface BatchJob {
   /** Clock time (ms) by which its answer is due: arrival + the API's max latency. */
   readonly deadline: number;
   state: 'new' | 'queued' | 'running' | 'done' | 'cancelled';
-  /**
-   * Set when admitted: when the policy expected the answer (clock ms), and how much of that was
-   * waiting for the work ahead (ms), to learn from its error.
-   */
+  /** Set when admitted: when (clock ms), and when the policy expected the answer, to learn from its error. */
+  admittedAt?: number;
   predictedEnd?: number;
-  predictedWait?: number;
+  /** Set when the policy held its batch back for more arrivals while a worker was idle. */
+  held?: boolean;
   /** Set when dispatched: when, and with how many rows and requests. */
   dispatchedAt?: number;
   batchRows?: number;
@@ -92,8 +91,8 @@ export type Decision =
   | { dispatch: false; until?: number };
 
 export type Admission =
-  /** When the policy expects the answer and how long it waits for the work ahead (see BatchJob). */
-  | { ok: true; predictedEnd?: number; predictedWait?: number }
+  /** `predictedEnd`: when the policy expects the answer (clock ms), when it predicts one. */
+  | { ok: true; predictedEnd?: number }
   | { ok: false; reason: 'overloaded' | 'queue_full'; retryAfterMs: number };
 
 export interface BatchPolicy {
