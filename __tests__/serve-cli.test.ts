@@ -46,7 +46,21 @@ beforeAll(async () => {
 describe('bentoci serve', () => {
   it('serves a bento by tag and drains on SIGTERM', async () => {
     const served = await startServing(
-      [CLI, 'serve', 'iris-service', '--host', '127.0.0.1', '--port', '0', '--workers', '1'],
+      [
+        CLI,
+        'serve',
+        'iris-service',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--drain-delay-ms',
+        '200',
+        '--drain-timeout-ms',
+        '5000',
+      ],
       { BENTOCI_HOME: home },
     );
     const answer = await post(`${served.url}/classify`, [[5.1, 3.5, 1.4, 0.2]]);
@@ -56,6 +70,7 @@ describe('bentoci serve', () => {
     expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(served.stderr()).toMatch(/serving bento iris-service:\w+ from /);
     expect(await served.stop()).toBe(0);
+    expect(served.logs.find((l) => l.msg === 'draining')).toMatchObject({ delay_ms: 200, grace_ms: 5000 });
   });
 
   it('falls back to the model store and serves the model at /predict', async () => {
@@ -77,6 +92,11 @@ describe('bentoci serve', () => {
     const port = await run(['serve', 'iris-service', '--port', 'http']);
     expect(port.code).toBe(2);
     expect(port.stderr).toBe('error: invalid --port "http": expected a port number 0-65535\n');
+    const delay = await run(['serve', 'iris-service', '--drain-delay-ms', '-1']);
+    expect(delay.code).toBe(2);
+    expect(delay.stderr).toBe(
+      'error: invalid --drain-delay-ms "-1": expected a whole number of milliseconds, 0 or more\n',
+    );
     const provider = await run(['serve', 'iris-service', '--provider', 'tpu']);
     expect(provider.stderr).toBe('error: invalid --provider "tpu": expected cpu or cuda\n');
     const cuda = await run(['serve', 'iris-service', '--port', '0', '--provider', 'cuda']);

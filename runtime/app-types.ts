@@ -2,6 +2,7 @@
 import type { ServiceHooks } from '../src/shared/service.js';
 import type { SchedulerClock } from './batching/types.js';
 import type { RuntimeConfig } from './config.js';
+import type { HttpError } from './errors.js';
 import type { Inference } from './inference.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -10,10 +11,21 @@ import type { LoadedService } from './service/load.js';
 export interface AppState {
   /** Sessions loaded and warm. */
   ready: boolean;
-  /** SIGTERM received: new requests are refused, accepted ones finish. */
+  /**
+   * SIGTERM received: readiness answers 503 and every answer closes its connection; requests still
+   * read are served when they can be answered before `drainDeadline`.
+   */
   draining: boolean;
+  /** When the drain's grace period ends (clock ms); +Infinity until SIGTERM. */
+  drainDeadline: number;
   /** Requests between arrival and answer. */
   inProgress: number;
+}
+
+/** An inference request not answered yet, as the drain sees it. */
+export interface PendingCall {
+  /** Answers `err` now (if nothing was answered yet) and withdraws its queued work. */
+  giveUp(err: HttpError): void;
 }
 
 export interface App {
@@ -27,6 +39,8 @@ export interface App {
   state: AppState;
   /** The bento's OpenAPI document, serialized once. */
   openapiJson: string;
+  /** The inference requests in progress: what the drain answers 503 when its grace period ends. */
+  calls: Set<PendingCall>;
   /** Called whenever the last in-progress request is answered (the drain waits on it). */
   onIdle?: () => void;
 }

@@ -1,8 +1,8 @@
 /**
  * Starting and stopping the runtime: load the bento, import its hooks, listen (health answers at
  * once, /readyz says 503 until warm), start the workers, warm up, report ready. `drain()` is the
- * SIGTERM path: refuse new requests, finish every accepted one (queued batches go out at once), then
- * close. Exposed as a function so tests and the benchmark can start it in-process.
+ * SIGTERM path (runtime/drain.ts): answer every request read, then close. Exposed as a function so
+ * tests and the benchmark can start it in-process.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,9 @@ import type { ServiceHooks } from '../src/shared/service.js';
 import type { App, AppState } from './app-types.js';
 import { type BatchPolicy, type SchedulerClock, systemClock } from './batching/types.js';
 import { type RuntimeConfig, resolveLayout } from './config.js';
+import { drainServer } from './drain.js';
 import { RuntimeStartError } from './errors.js';
+import { drainAwareResponses } from './http/respond.js';
 import { createRouter } from './http/router.js';
 import { Inference } from './inference.js';
 import type { Logger } from './log.js';
@@ -40,7 +42,7 @@ export interface RunningRuntime {
   url: string;
   /** Resolves when the sessions are loaded and warm. */
   ready: Promise<void>;
-  /** Stops accepting, answers everything accepted, closes; resolves true when nothing was cut off. */
+  /** Drains (runtime/drain.ts) within `timeoutMs`; resolves true when every request read got an answer. */
   drain(timeoutMs?: number): Promise<boolean>;
 }
 
@@ -59,7 +61,12 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     : undefined;
 
   let pool: WorkerPool | undefined;
-  const state: AppState = { ready: false, draining: false, inProgress: 0 };
+  const state: AppState = {
+    ready: false,
+    draining: false,
+    drainDeadline: Number.POSITIVE_INFINITY,
+    inProgress: 0,
+  };
   // The scheduler only calls the runner once it is ready (requests are refused until then).
   const runner = {
     run: (model: string, inputs: Parameters<WorkerPool['run']>[1]) => pool!.run(model, inputs),
@@ -93,9 +100,13 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     clock,
     state,
     openapiJson: JSON.stringify(service.openapi),
+    calls: new Set(),
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRouter(app));
+  const server = createServer(
+    { keepAliveTimeout: 65_000, ServerResponse: drainAwareResponses(state) },
+    createRouter(app),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -161,33 +172,8 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
   let drained: Promise<boolean> | undefined;
   const drain = (timeoutMs = config.drainTimeoutMs): Promise<boolean> => {
     drained ??= (async () => {
-      state.draining = true;
-      log.info('draining', {
-        in_progress: state.inProgress,
-        queued: [...inference.apis.keys()].reduce((n, a) => n + inference.scheduler.queuedRows(a), 0),
-      });
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const idle = new Promise<void>((resolve) => {
-        if (state.inProgress === 0) resolve();
-        else app.onIdle = resolve;
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const complete = await Promise.race([
-        Promise.all([idle, inference.scheduler.drain()]).then(() => true),
-        timedOut,
-      ]);
-      clearTimeout(timer);
-      if (!complete)
-        log.error('drain timed out; closing with requests unanswered', {
-          in_progress: state.inProgress,
-          timeout_ms: timeoutMs,
-        });
-      server.closeAllConnections();
-      await closed;
+      const delayMs = Math.min(config.drainDelayMs, timeoutMs);
+      const { complete } = await drainServer({ app, server, delayMs, graceMs: timeoutMs });
       await hooks?.shutdown?.();
       await pool?.close();
       log.info('stopped', { complete });

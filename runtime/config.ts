@@ -25,7 +25,10 @@ export interface RuntimeConfig {
   /** Queued rows per API at most; default 64 full batches per worker (the latency bound usually refuses first). */
   maxQueueRows?: number;
   latencyQuantile: number;
+  /** SIGTERM to shutdown at most: the grace period, delay included. */
   drainTimeoutMs: number;
+  /** After SIGTERM, how long the listener stays open (readiness 503) for load balancers to notice. */
+  drainDelayMs: number;
   logLevel: LogLevel;
 }
 
@@ -146,7 +149,15 @@ const SETTINGS: Setting[] = [
     env: 'BENTOCI_DRAIN_TIMEOUT_MS',
     schema: positiveInt,
     expected: 'a positive whole number of milliseconds',
-    help: 'longest SIGTERM drain (30000)',
+    help: 'SIGTERM grace period, delay included (30000)',
+  },
+  {
+    key: 'drainDelayMs',
+    flag: 'drain-delay-ms',
+    env: 'BENTOCI_DRAIN_DELAY_MS',
+    schema: z.coerce.number().int().min(0),
+    expected: 'a whole number of milliseconds, 0 or more',
+    help: 'serve on after SIGTERM, /readyz 503 (0)',
   },
   {
     key: 'logLevel',
@@ -166,6 +177,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 60_000,
   latencyQuantile: 0.99,
   drainTimeoutMs: 30_000,
+  drainDelayMs: 0,
   logLevel: 'info',
 } as const satisfies Partial<RuntimeConfig>;
 
@@ -212,6 +224,11 @@ export function resolveConfig(flags: CommandLine['flags'], env: NodeJS.ProcessEn
     if (typeof fromFlag === 'string') config[s.key] = parseSetting(s, fromFlag, `--${s.flag}`);
   }
   if (flags['no-batching'] === true) config['batching'] = false;
+  const { drainDelayMs, drainTimeoutMs } = config as unknown as RuntimeConfig;
+  if (drainDelayMs >= drainTimeoutMs)
+    throw new RuntimeStartError(
+      `the drain delay (${drainDelayMs} ms) must be shorter than the grace period (${drainTimeoutMs} ms) that includes it: lower --drain-delay-ms or raise --drain-timeout-ms`,
+    );
   return config as unknown as RuntimeConfig;
 }
 

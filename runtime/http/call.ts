@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HookContext, TensorMap } from '../../src/shared/service.js';
-import type { App } from '../app-types.js';
+import type { App, PendingCall } from '../app-types.js';
 import { HttpError } from '../errors.js';
 import type { InferenceJob, JobResult } from '../inference.js';
 import { readBody } from './body.js';
@@ -24,7 +24,7 @@ export interface Codec {
 
 const ms = (x: number) => x.toFixed(3);
 
-export class InferenceCall {
+export class InferenceCall implements PendingCall {
   private job?: InferenceJob;
   /** When the body was read, decoded and through `pre`: the request joined the queue. */
   private submittedAt = 0;
@@ -44,6 +44,7 @@ export class InferenceCall {
   async run(): Promise<void> {
     const { app, req, res } = this;
     app.state.inProgress++;
+    app.calls.add(this);
     this.timer = setTimeout(this.onTimeout, app.config.requestTimeoutMs);
     res.once('close', this.onClose);
     try {
@@ -119,10 +120,16 @@ export class InferenceCall {
   }
 
   private readonly onTimeout = (): void => {
+    this.giveUp(new HttpError(504, `the request took longer than ${this.app.config.requestTimeoutMs} ms`));
+  };
+
+  /** Answers `err` now (the timeout, the end of a drain's grace period) and withdraws queued work. */
+  giveUp(err: HttpError): void {
+    if (this.done) return;
     if (this.job) this.app.inference.cancel(this.job);
     this.abort?.abort();
-    this.fail(new HttpError(504, `the request took longer than ${this.app.config.requestTimeoutMs} ms`));
-  };
+    this.fail(err);
+  }
 
   private readonly onClose = (): void => {
     if (this.done || this.res.writableFinished) return;
@@ -138,6 +145,7 @@ export class InferenceCall {
     clearTimeout(this.timer);
     const { app } = this;
     app.state.inProgress--;
+    app.calls.delete(this);
     const elapsed = app.clock.now() - this.arrival;
     app.metrics.request(this.apiName, status, elapsed / 1000);
     if (status === 200 && elapsed > app.inference.api(this.apiName).queue.maxLatencyMs)

@@ -1,6 +1,25 @@
 /** Writing answers: JSON text with a length, and errors as {"error": message}. */
-import type { ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors.js';
+
+/** A response that knows whether its server is draining (see drainAwareResponses). */
+interface DrainAware {
+  readonly lastOnConnection?: boolean;
+}
+
+/**
+ * The server's response class: `lastOnConnection` reads the drain flag through the prototype, so a
+ * drain reaches answers already under way, and no request pays more than one property read for it.
+ */
+export function drainAwareResponses(state: {
+  readonly draining: boolean;
+}): typeof ServerResponse<IncomingMessage> {
+  return class DrainAwareResponse extends ServerResponse<IncomingMessage> implements DrainAware {
+    get lastOnConnection(): boolean {
+      return state.draining;
+    }
+  };
+}
 
 export function send(
   res: ServerResponse,
@@ -10,6 +29,9 @@ export function send(
 ): void {
   if (res.headersSent || res.destroyed) return;
   headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  // While draining every answer is its connection's last: Node closes the socket once it is sent,
+  // and a keep-alive client learns to reconnect (elsewhere) instead of having its next request reset.
+  if ((res as DrainAware).lastOnConnection) headers['connection'] = 'close';
   res.writeHead(status, headers);
   res.end(body);
 }

@@ -9,7 +9,7 @@ import { type Codec, InferenceCall } from './call.js';
 import { decodeRequest } from './decode.js';
 import { encodeOutputs } from './encode.js';
 import { kserveCodec, modelMetadata, serverMetadata } from './kserve.js';
-import { sendError, sendJson } from './respond.js';
+import { send, sendError, sendJson } from './respond.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, arrival: number) => void;
 
@@ -46,13 +46,7 @@ export function createRouter(app: App): (req: IncomingMessage, res: ServerRespon
   });
   gets.set('/metrics', (_req, res) => {
     app.metrics.render().then(
-      ({ contentType, body }) => {
-        res.writeHead(200, {
-          'content-type': contentType,
-          'content-length': String(Buffer.byteLength(body)),
-        });
-        res.end(body);
-      },
+      ({ contentType, body }) => send(res, 200, body, { 'content-type': contentType }),
       (err: unknown) => sendError(res, err),
     );
   });
@@ -144,15 +138,31 @@ function infer(
   void new InferenceCall(app, api, codec, req, res, arrival).run();
 }
 
-/** Why a request is refused before its body is read: not ready, draining, or overloaded. */
+/** Why a request is refused before its body is read: not ready, overloaded, or too late in a drain. */
 function refuseEarly(app: App, api: string, arrival: number): HttpError | undefined {
-  if (app.state.ready && !app.state.draining) return app.inference.precheck(api, arrival);
-  const draining = app.state.draining;
+  const { ready, draining } = app.state;
+  if (ready && !draining) return app.inference.precheck(api, arrival);
+  if (!ready)
+    return new HttpError(
+      503,
+      draining
+        ? 'the server is shutting down; send the request to another replica'
+        : 'the server is warming up; retry shortly',
+      { 'retry-after': '1' },
+    );
+  // Draining: a request read now was sent before its client learnt of the drain, and is served
+  // like any other if it can be answered before the grace period ends.
+  return app.inference.precheck(api, arrival) ?? tooLateInDrain(app, api, arrival);
+}
+
+function tooLateInDrain(app: App, api: string, arrival: number): HttpError | undefined {
+  const deadline = app.state.drainDeadline;
+  // Admission already holds the request to its own deadline; only a later one needs a second look.
+  if (arrival + app.inference.api(api).queue.maxLatencyMs <= deadline) return undefined;
+  if (arrival < deadline && app.inference.scheduler.probe(api, 1, arrival, deadline).ok) return undefined;
   return new HttpError(
     503,
-    draining
-      ? 'the server is shutting down; send the request to another replica'
-      : 'the server is warming up; retry shortly',
-    { 'retry-after': '1', ...(draining ? { connection: 'close' } : {}) },
+    'the server is shutting down and cannot answer before its grace period ends; send the request to another replica',
+    { 'retry-after': '1' },
   );
 }

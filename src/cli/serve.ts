@@ -24,7 +24,12 @@ export function registerServeCommands(program: Command): Command {
     .option('--no-batching', 'run every request alone (default: batching as bento.yaml says)')
     .option('--max-batch-size <rows>', 'rows per batch at most (overrides bento.yaml)')
     .option('--max-latency-ms <ms>', 'latency bound per request (overrides bento.yaml)')
-    .option('--provider <provider>', 'execution provider: cpu or cuda (default cpu)');
+    .option('--provider <provider>', 'execution provider: cpu or cuda (default cpu)')
+    .option(
+      '--drain-delay-ms <ms>',
+      'after SIGTERM, serve on with /readyz 503 this long before closing (default 0)',
+    )
+    .option('--drain-timeout-ms <ms>', 'SIGTERM grace period, delay included (default 30000)');
   return withVerifyGate(command, 'the bento or model').action(
     action(async (tag: string, flags: ServeFlags & GateFlags) => {
       const args = runtimeArgs(flags);

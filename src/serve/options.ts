@@ -12,6 +12,8 @@ export interface ServeFlags {
   maxBatchSize?: string;
   maxLatencyMs?: string;
   provider?: string;
+  drainDelayMs?: string;
+  drainTimeoutMs?: string;
 }
 
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -42,6 +44,18 @@ const FLAGS: Array<{ key: keyof ServeFlags; flag: string; schema: z.ZodType<unkn
     expected: 'milliseconds, 0.1-600000',
   },
   { key: 'provider', flag: '--provider', schema: z.enum(['cpu', 'cuda']), expected: 'cpu or cuda' },
+  {
+    key: 'drainDelayMs',
+    flag: '--drain-delay-ms',
+    schema: z.coerce.number().int().min(0),
+    expected: 'a whole number of milliseconds, 0 or more',
+  },
+  {
+    key: 'drainTimeoutMs',
+    flag: '--drain-timeout-ms',
+    schema: z.coerce.number().int().positive(),
+    expected: 'a positive whole number of milliseconds',
+  },
 ];
 
 /** The runtime's arguments for these flags; throws UsageError naming the first bad flag. */
