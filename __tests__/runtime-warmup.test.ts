@@ -166,6 +166,26 @@ describe('warm-up with representative inputs', () => {
     await server.stop();
   });
 
+  it('a sample damaged after the build: one warn line saying what is wrong with it, and serving goes on', async () => {
+    const bento = await build({
+      'bentofile.yaml': bentofile('conv_pad:v1', '      warmup: { file: s.npz }\n'),
+      's.npz': npz({ input: floatTensor([1, 3, 8, 8]) }, 'deflated'),
+    });
+    const carried = join(bento.dir, 'warmup', 'classify.npz');
+    const bytes = await readFile(carried);
+    await writeFile(carried, bytes.subarray(0, bytes.length - 10));
+    const server = await serve(bento.dir);
+    const warned = warnings(server.logs);
+    expect(warned, JSON.stringify(warned)).toHaveLength(1);
+    expect(warned[0]!.msg).toMatch(
+      /^warm-up of API "classify" cannot use the sample warmup\/classify\.npz: \.npz archive: no end of central directory record.*; fix apis\[\]\.warmup\.file in bentofile\.yaml; batch times will be learned from traffic$/,
+    );
+    expect(server.logs.some((l) => l.msg === 'warmed up')).toBe(false);
+    const answer = await post(`${server.url}/classify`, { input: nested(floatTensor([1, 3, 8, 8])) });
+    expect(answer.status, answer.text).toBe(200);
+    await server.stop();
+  });
+
   describe('the build refuses samples with one line naming apis[i].warmup and the fix', () => {
     const refuse = async (files: Record<string, string | Uint8Array>, message: RegExp) => {
       const context = await project({});
