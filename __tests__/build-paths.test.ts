@@ -72,6 +72,26 @@ describe('paths the bentofile names', () => {
     });
   }
 
+  it('service: a module outside the context, as written or through a link, is refused', async () => {
+    await writeFile(
+      join(outside, 'svc.ts'),
+      'export const svc = { name: "x", apis: { predict: { model: "iris:v1" } } };\n',
+    );
+    const escaping = await project({
+      'bentofile.yaml': `service: "../${outside.split('/').at(-1)}/svc.ts:svc"\n`,
+    });
+    await expectBuildError(
+      { home, context: escaping },
+      /^bentofile\.yaml:1:10: service: module "\.\.\/.+\/svc\.ts" is outside the build context/,
+    );
+    const linked = await project({ 'bentofile.yaml': 'service: "svc.ts:svc"\n' });
+    await symlink(join(outside, 'svc.ts'), join(linked, 'svc.ts'));
+    await expectBuildError(
+      { home, context: linked },
+      /^bentofile\.yaml:1:10: service: module "svc\.ts" leads through a symbolic link to .+\/svc\.ts, outside the build context/,
+    );
+  });
+
   it('a path inside the context, also through a link that stays inside, still builds', async () => {
     const context = await projectWith(
       'description: "file: docs/alias.md"\ndocker: { setup_script: setup.sh }\n',

@@ -4,9 +4,9 @@
  * time the runtime imports the same bundle for its hooks (src/shared/service.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { stat, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildFailure } from 'esbuild';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ import {
   type BatchingConfig,
   type WarmupConfig,
 } from './bentofile-schema.js';
+import { contextFile } from './context-path.js';
 import { loadEsbuild } from './esbuild-loader.js';
 import { describe, describeIssue, flattenIssues } from './issues.js';
 
@@ -95,19 +96,15 @@ export interface CompileOptions {
 
 export async function compileServiceModule(options: CompileOptions): Promise<CompiledService> {
   const { context, ref, where } = options;
+  // Checked after symlinks; bundled by the path as written, so esbuild's messages read as the project.
+  await contextFile({
+    context,
+    rel: ref.path,
+    where: `${where}: service`,
+    noun: 'module',
+    missing: `not found in ${context}: create it or fix the path`,
+  });
   const entry = resolve(context, ref.path);
-  const rel = relative(context, entry);
-  if (rel.startsWith('..') || rel.split(sep).includes('..')) {
-    throw new UsageError(
-      `${where}: service: module "${ref.path}" is outside the build context ${context}: move it inside`,
-    );
-  }
-  const entryStat = await stat(entry).catch(() => undefined);
-  if (!entryStat?.isFile()) {
-    throw new UsageError(
-      `${where}: service: module "${ref.path}" not found in ${context}: create it or fix the path`,
-    );
-  }
   const file = `${basename(ref.path, extname(ref.path))}.mjs`;
   const code = await bundle(entry, context, options.external, ref.path);
   const exported = await importExport(code, entry, ref);
