@@ -97,6 +97,21 @@ describe('bentoci serve', () => {
     expect(delay.stderr).toBe(
       'error: invalid --drain-delay-ms "-1": expected a whole number of milliseconds, 0 or more\n',
     );
+    const longDelay = await run([
+      'serve',
+      'iris-service',
+      '--port',
+      '0',
+      '--drain-delay-ms',
+      '5000',
+      '--drain-timeout-ms',
+      '1000',
+    ]);
+    expect(longDelay.code).toBe(1);
+    expect(JSON.parse(longDelay.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      level: 'error',
+      msg: 'the drain delay (5000 ms) must be shorter than the grace period (1000 ms) that includes it: lower --drain-delay-ms or raise --drain-timeout-ms',
+    });
     const provider = await run(['serve', 'iris-service', '--provider', 'tpu']);
     expect(provider.stderr).toBe('error: invalid --provider "tpu": expected cpu or cuda\n');
     const cuda = await run(['serve', 'iris-service', '--port', '0', '--provider', 'cuda']);
