@@ -1,7 +1,8 @@
 /**
  * The serving runtime's entry: `node server.js BENTO_DIR [options]` (or BENTOCI_BENTO_DIR). Reads
- * the bento or model entry, merges configuration, serves until SIGTERM or SIGINT, drains, exits 0
- * (1 when the drain timed out or start-up failed, with the reason as a JSON log line).
+ * the bento or model entry, merges configuration, serves until SIGTERM or SIGINT, drains
+ * (runtime/drain.ts), exits 0: 1 when start-up failed, with the reason as a JSON log line, or when the
+ * drain had to cut a connection with a request on it unanswered.
  */
 import { startRuntime } from './app.js';
 import { parseCommandLine, resolveConfig, USAGE } from './config.js';
