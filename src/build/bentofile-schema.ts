@@ -4,7 +4,8 @@
  * The full reference is docs/bentofile.md.
  */
 import { z } from 'zod';
-import { dockerOptionsSchema } from '../shared/schemas.js';
+import { batchingFieldSchema } from '../shared/serve-settings.js';
+import { dockerOptionsSchema, resourcesSchema } from '../shared/schemas.js';
 
 export const BATCH_SIZE = { min: 1, max: 4096 } as const;
 export const LATENCY_MS = { min: 0.1, max: 600_000 } as const;
@@ -49,6 +50,10 @@ const batchingSchema = z.strictObject({
     .min(LATENCY_MS.min, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` })
     .max(LATENCY_MS.max, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` })
     .optional(),
+  // The queue and admission settings the runtime also takes as flags and env (src/shared/serve-settings.ts).
+  max_queue_rows: batchingFieldSchema('max_queue_rows'),
+  latency_quantile: batchingFieldSchema('latency_quantile'),
+  late_target: batchingFieldSchema('late_target'),
 });
 export type BatchingConfig = z.infer<typeof batchingSchema>;
 
@@ -173,5 +178,7 @@ export const bentofileSchema = z.strictObject({
   envs: z.array(envSchema).optional(),
   node: nodeSchema.optional(),
   docker: dockerSchema.optional(),
+  /** Per-replica cpu, memory and GPUs for `bentoci manifests` (docs/kubernetes.md). */
+  resources: resourcesSchema.optional(),
 });
 export type Bentofile = z.infer<typeof bentofileSchema>;

@@ -30,7 +30,7 @@ export interface PlanOptions {
 }
 
 /** What bento.yaml says the runtime and containerize must do; also written as bentofile.lock.yaml. */
-export type BentoSpec = Pick<BentoInfo, 'service' | 'models' | 'envs' | 'node' | 'docker'>;
+export type BentoSpec = Pick<BentoInfo, 'service' | 'models' | 'envs' | 'node' | 'docker' | 'resources'>;
 
 export interface EnvFile {
   source: string;
@@ -165,6 +165,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
       ...(envFiles.lockfile ? { lockfile: envFiles.lockfile.target } : {}),
     },
     docker,
+    ...(config.resources ? { resources: config.resources } : {}),
   };
 
   const batchDims = Object.fromEntries(

@@ -1,16 +1,34 @@
 /**
- * Progressive-rollout manifests that carry the canary's thresholds into Kubernetes: Argo Rollouts
- * (a Rollout with background analysis + an AnalysisTemplate) and Flagger (a Canary + MetricTemplates).
- * Both query Prometheus for what the runtime exports (bentoci_request_duration_seconds,
- * bentoci_requests_total) and compare canary pods with stable pods by the same allowances the
- * judge used: median latency ratio, error-rate increase, and every configured Prometheus metric.
+ * Progressive-rollout manifests that carry the canary's policy into Kubernetes: Argo Rollouts (a
+ * Rollout with background analysis + an AnalysisTemplate) and Flagger (a Canary that steps a
+ * Deployment). The workload (pod template, Service, Deployment) comes from the same generator as
+ * `bentoci manifests` (src/kubernetes/), so names, ports, probes and labels agree.
+ *
+ * The analysis either asks the judge server (`judgeUrl`: Argo's Web provider, Flagger's rollout
+ * webhook), which applies the PR gate's statistics and thresholds to the live canary, or, without a
+ * judge server, queries Prometheus with point checks of the same allowances (rollout-checks.ts).
  * Prediction agreement needs paired responses, which a live rollout does not have; it stays in CI.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { UsageError } from '../core/errors.js';
-import type { Direction, Thresholds } from './thresholds.js';
+import type { ManifestOptions } from '../kubernetes/options.js';
+import { checkName, factsOfImage, type ServiceFacts } from '../kubernetes/service-facts.js';
+import {
+  deploymentOf,
+  metadataOf,
+  PORT_NAME,
+  podTemplateOf,
+  SERVICE_PORT,
+  selectorOf,
+  serviceOf,
+  type Workload,
+  workloadOf,
+} from '../kubernetes/workload.js';
+import { toYaml } from '../kubernetes/write.js';
+import { JUDGE_PATHS } from './judge-protocol.js';
+import { checksOf, condition } from './rollout-checks.js';
+import type { Thresholds } from './thresholds.js';
 
 export interface RolloutOptions {
   /** Kubernetes name of the service: lower-case DNS label. */
@@ -24,175 +42,138 @@ export interface RolloutOptions {
   /** Canary traffic weights, in percent, ascending. */
   steps?: number[];
   replicas?: number;
+  namespace?: string;
+  /** The bento's facts (resources, GPU, model sizes); defaults for an image alone. */
+  facts?: ServiceFacts;
+  /** Base URL of `bentoci canary judge-server`: the analysis asks it instead of querying Prometheus. */
+  judgeUrl?: string;
+  /** With judgeUrl: the window each judgement covers (default 5m, the pause between steps). */
+  judgeWindow?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-interface Check {
-  name: string;
-  /** PromQL with CANARY / STABLE standing for each side's pod selector. */
-  query: string;
-  min?: number;
-  max?: number;
+interface Resolved {
+  w: Workload;
+  prometheusAddress: string;
+  interval: string;
+  steps: number[];
+  judgeUrl?: string;
+  judgeWindow: string;
 }
 
-/** Bounds a ratio candidate/baseline must stay within for `direction` with allowance `allowed`. */
-function ratioBounds(direction: Direction, allowed: number): { min?: number; max?: number } {
-  const round = (v: number) => Math.round(v * 1e6) / 1e6;
-  if (direction === 'increase') return { max: round(1 + allowed) };
-  if (direction === 'decrease') return { min: round(1 - allowed) };
-  return { min: round(1 - allowed), max: round(1 + allowed) };
-}
-
-function checksOf(t: Thresholds, window: string): Check[] {
-  const checks: Check[] = [];
-  const m = t.metrics;
-  if (m.latency.weight > 0) {
-    const median = (sel: string) =>
-      `histogram_quantile(0.5, sum by (le) (rate(bentoci_request_duration_seconds_bucket{${sel}, status=~"2.."}[${window}])))`;
-    checks.push({
-      name: 'latency-ratio',
-      query: `${median('CANARY')} / ${median('STABLE')}`,
-      ...ratioBounds(m.latency.direction, m.latency.max_degradation),
-    });
-  }
-  if (m.error_rate.weight > 0) {
-    const rate = (sel: string) =>
-      `((sum(rate(bentoci_requests_total{${sel}, status=~"5.."}[${window}])) or vector(0)) / sum(rate(bentoci_requests_total{${sel}}[${window}])))`;
-    checks.push({
-      name: 'error-rate-increase',
-      query: `${rate('CANARY')} - ${rate('STABLE')}`,
-      max: m.error_rate.max_increase,
-    });
-  }
-  for (const p of m.prometheus) {
-    if (p.weight === 0) continue;
-    const labels = Object.entries(p.labels)
-      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
-      .join('');
-    const value = (sel: string) =>
-      p.aggregate === 'last'
-        ? `avg(${p.name}{${sel}${labels}})`
-        : `sum(rate(${p.name}{${sel}${labels}}[${window}]))`;
-    const label = (p.label ?? p.name)
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '');
-    checks.push({
-      name: `${label}-ratio`.slice(0, 63),
-      query: `${value('CANARY')} / ${value('STABLE')}`,
-      ...ratioBounds(p.direction, p.max_degradation),
-    });
-  }
-  return checks;
-}
-
-function condition(check: Check): string {
-  const parts: string[] = [];
-  if (check.min !== undefined) parts.push(`result[0] >= ${check.min}`);
-  if (check.max !== undefined) parts.push(`result[0] <= ${check.max}`);
-  return parts.join(' && ');
-}
-
-function workloadTemplate(o: Required<RolloutOptions>) {
-  return {
-    metadata: { labels: { app: o.name } },
-    spec: {
-      containers: [
-        {
-          name: o.name,
-          image: o.image,
-          ports: [{ name: 'http', containerPort: o.port }],
-          readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
-          livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10 },
-        },
-      ],
-    },
-  };
-}
-
-function service(o: Required<RolloutOptions>) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: o.name, labels: { app: o.name } },
-    spec: { selector: { app: o.name }, ports: [{ name: 'http', port: o.port, targetPort: 'http' }] },
-  };
-}
-
-function withDefaults(options: RolloutOptions): Required<RolloutOptions> {
-  if (!DNS_LABEL.test(options.name))
-    throw new UsageError(
-      `invalid rollout name "${options.name}": a Kubernetes name is lower-case letters, digits and '-' (at most 63)`,
-    );
+function resolve(options: RolloutOptions): Resolved {
+  checkName(options.name, 'rollout name');
   const steps = options.steps ?? [10, 25, 50];
   if (steps.some((s, i) => !(s > 0 && s <= 100) || (i > 0 && s <= steps[i - 1]!)))
     throw new UsageError(
       `invalid rollout steps "${steps.join(',')}": ascending percentages between 1 and 100`,
     );
-  return {
+  if (options.judgeUrl && !/^https?:\/\/[^\s/]+/.test(options.judgeUrl))
+    throw new UsageError(`invalid judge URL "${options.judgeUrl}": expected http(s)://host[:port]`);
+  const manifestOptions: ManifestOptions = {
+    kind: 'deployment',
     name: options.name,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
     image: options.image,
+    replicas: options.replicas ?? 3,
+    autoscale: 'cpu',
     port: options.port ?? 3000,
+  };
+  return {
+    w: workloadOf(options.facts ?? factsOfImage(options.name), manifestOptions),
     prometheusAddress: options.prometheusAddress ?? 'http://prometheus.monitoring.svc:9090',
     interval: options.interval ?? '1m',
     steps,
-    replicas: options.replicas ?? 3,
+    ...(options.judgeUrl ? { judgeUrl: options.judgeUrl.replace(/\/+$/, '') } : {}),
+    judgeWindow: options.judgeWindow ?? '5m',
   };
 }
 
-/** Argo Rollouts: Service, AnalysisTemplate (one metric per check), Rollout with background analysis. */
-export function argoRolloutManifests(t: Thresholds, options: RolloutOptions): object[] {
-  const o = withDefaults(options);
-  const checks = checksOf(t, o.interval);
+function argoMetrics(r: Resolved, t: Thresholds): object[] {
+  if (r.judgeUrl)
+    return [
+      {
+        name: 'bentoci-judge',
+        interval: r.judgeWindow,
+        // The first judgement covers a whole window of canary traffic.
+        initialDelay: r.judgeWindow,
+        // The judge already separates noise from regressions; one failing verdict aborts. Too little
+        // traffic is neither pass nor fail: Argo counts it inconclusive and pauses for a person.
+        failureLimit: 0,
+        successCondition: 'result == "pass"',
+        failureCondition: 'result == "fail"',
+        provider: {
+          web: {
+            method: 'POST',
+            url: `${r.judgeUrl}${JUDGE_PATHS.argo}`,
+            timeoutSeconds: 30,
+            headers: [{ key: 'Content-Type', value: 'application/json' }],
+            jsonBody: {
+              namespace: '{{args.namespace}}',
+              canaryHash: '{{args.canary-hash}}',
+              stableHash: '{{args.stable-hash}}',
+              window: r.judgeWindow,
+            },
+            jsonPath: '{$.gate}',
+          },
+        },
+      },
+    ];
   const selector = (hash: string) => `rollouts_pod_template_hash="{{args.${hash}}}"`;
+  return checksOf(t, r.interval).map((c) => ({
+    name: c.name,
+    interval: r.interval,
+    // Two failed measurements abort the rollout; one can be a scrape hiccup.
+    failureLimit: 1,
+    successCondition: condition(c),
+    provider: {
+      prometheus: {
+        address: '{{args.prometheus-address}}',
+        query: c.query
+          .replaceAll('CANARY', selector('canary-hash'))
+          .replaceAll('STABLE', selector('stable-hash')),
+      },
+    },
+  }));
+}
+
+/** Argo Rollouts: Service, AnalysisTemplate, Rollout with background analysis. */
+export function argoRolloutManifests(t: Thresholds, options: RolloutOptions): object[] {
+  const r = resolve(options);
+  const { w } = r;
   const analysis = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
-    metadata: { name: `${o.name}-canary` },
+    metadata: metadataOf(w, `${w.name}-canary`),
     spec: {
       args: [
         { name: 'canary-hash' },
         { name: 'stable-hash' },
-        { name: 'prometheus-address', value: o.prometheusAddress },
+        r.judgeUrl ? { name: 'namespace' } : { name: 'prometheus-address', value: r.prometheusAddress },
       ],
-      metrics: checks.map((c) => ({
-        name: c.name,
-        interval: o.interval,
-        // Two failed measurements abort the rollout; one can be a scrape hiccup.
-        failureLimit: 1,
-        successCondition: condition(c),
-        provider: {
-          prometheus: {
-            address: '{{args.prometheus-address}}',
-            query: c.query
-              .replaceAll('CANARY', selector('canary-hash'))
-              .replaceAll('STABLE', selector('stable-hash')),
-          },
-        },
-      })),
+      metrics: argoMetrics(r, t),
     },
   };
-  const steps = o.steps.flatMap((w) => [
-    { setWeight: w },
-    { pause: { duration: o.interval === '1m' ? '5m' : o.interval } },
-  ]);
+  const pause = r.judgeUrl ? r.judgeWindow : r.interval === '1m' ? '5m' : r.interval;
+  const steps = r.steps.flatMap((weight) => [{ setWeight: weight }, { pause: { duration: pause } }]);
   const rollout = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
-    metadata: { name: o.name },
+    metadata: metadataOf(w),
     spec: {
-      replicas: o.replicas,
-      selector: { matchLabels: { app: o.name } },
-      template: workloadTemplate(o),
+      replicas: w.options.replicas,
+      selector: { matchLabels: selectorOf(w) },
+      template: podTemplateOf(w),
       strategy: {
         canary: {
           analysis: {
-            templates: [{ templateName: `${o.name}-canary` }],
+            templates: [{ templateName: `${w.name}-canary` }],
             startingStep: 1,
             args: [
               { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
               { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
+              ...(r.judgeUrl
+                ? [{ name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]
+                : []),
             ],
           },
           steps,
@@ -200,44 +181,39 @@ export function argoRolloutManifests(t: Thresholds, options: RolloutOptions): ob
       },
     },
   };
-  return [service(o), analysis, rollout];
+  return [serviceOf(w), analysis, rollout];
 }
 
-/** Flagger: Deployment, one MetricTemplate per check, and the Canary that steps traffic and checks them. */
+/** Flagger: Deployment, MetricTemplates (or the judge webhook), and the Canary that steps traffic. */
 export function flaggerManifests(t: Thresholds, options: RolloutOptions): object[] {
-  const o = withDefaults(options);
-  const checks = checksOf(t, '{{ interval }}');
+  const r = resolve(options);
+  const { w } = r;
+  const checks = r.judgeUrl ? [] : checksOf(t, '{{ interval }}');
   // Flagger runs the canary as the target's pods and the stable version as `<target>-primary`.
   const canaryPods = 'namespace="{{ namespace }}", pod=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
   const primaryPods = 'namespace="{{ namespace }}", pod=~"{{ target }}-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
   const templates = checks.map((c) => ({
     apiVersion: 'flagger.app/v1beta1',
     kind: 'MetricTemplate',
-    metadata: { name: `${o.name}-${c.name}`.slice(0, 63) },
+    metadata: metadataOf(w, `${w.name}-${c.name}`.slice(0, 63)),
     spec: {
-      provider: { type: 'prometheus', address: o.prometheusAddress },
+      provider: { type: 'prometheus', address: r.prometheusAddress },
       query: c.query.replaceAll('CANARY', canaryPods).replaceAll('STABLE', primaryPods),
     },
   }));
-  const step = o.steps[0]!;
-  const deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: o.name, labels: { app: o.name } },
-    spec: { replicas: o.replicas, selector: { matchLabels: { app: o.name } }, template: workloadTemplate(o) },
-  };
+  const interval = r.judgeUrl ? r.judgeWindow : r.interval;
   const canary = {
     apiVersion: 'flagger.app/v1beta1',
     kind: 'Canary',
-    metadata: { name: o.name },
+    metadata: metadataOf(w),
     spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name },
-      service: { port: o.port, targetPort: 'http' },
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
+      service: { port: SERVICE_PORT, targetPort: PORT_NAME },
       analysis: {
-        interval: o.interval,
-        threshold: 2,
-        stepWeight: step,
-        maxWeight: o.steps.at(-1)!,
+        interval,
+        threshold: r.judgeUrl ? 1 : 2,
+        stepWeight: r.steps[0]!,
+        maxWeight: r.steps.at(-1)!,
         metrics: checks.map((c, i) => ({
           name: c.name,
           templateRef: { name: templates[i]!.metadata.name },
@@ -245,16 +221,30 @@ export function flaggerManifests(t: Thresholds, options: RolloutOptions): object
             ...(c.min !== undefined ? { min: c.min } : {}),
             ...(c.max !== undefined ? { max: c.max } : {}),
           },
-          interval: o.interval,
+          interval,
         })),
+        ...(r.judgeUrl
+          ? {
+              webhooks: [
+                {
+                  name: 'bentoci-judge',
+                  type: 'rollout',
+                  url: `${r.judgeUrl}${JUDGE_PATHS.flagger}`,
+                  timeout: '30s',
+                  metadata: { window: r.judgeWindow },
+                },
+              ],
+            }
+          : {}),
       },
     },
   };
-  return [deployment, ...templates, canary];
-}
-
-function toYaml(docs: object[], header: string): string {
-  return `# ${header}\n${docs.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n')}`;
+  // Flagger owns the replica count of the primary; the target Deployment keeps the HPA-free default.
+  return [
+    { ...deploymentOf(w), spec: { ...deploymentOf(w).spec, replicas: w.options.replicas } },
+    ...templates,
+    canary,
+  ];
 }
 
 /** Writes argo-rollouts.yaml and flagger.yaml into `dir`; returns their paths. */
@@ -266,7 +256,7 @@ export async function writeRolloutManifests(
   await mkdir(dir, { recursive: true });
   const argo = join(dir, 'argo-rollouts.yaml');
   const flagger = join(dir, 'flagger.yaml');
-  const note = `generated by bentoci canary from the same thresholds as the CI verdict; image ${options.image}`;
+  const note = `generated by bentoci from the same thresholds as the CI verdict; image ${options.image}`;
   await writeFile(argo, toYaml(argoRolloutManifests(t, options), note));
   await writeFile(flagger, toYaml(flaggerManifests(t, options), note));
   return [argo, flagger];

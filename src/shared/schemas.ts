@@ -3,6 +3,7 @@
  * this module and nothing else from src/, so it must stay free of other imports but zod.
  */
 import { z } from 'zod';
+import { batchingFieldSchema } from './serve-settings.js';
 
 const TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
 export const tagPartSchema = z.string().max(63).regex(TAG_PART);
@@ -105,6 +106,10 @@ export const batchingSchema = z.object({
   enabled: z.boolean(),
   max_batch_size: z.number().int().min(1).max(4096),
   max_latency_ms: z.number().min(0.1).max(600_000),
+  // Queue and admission settings; absent: the runtime's defaults (see serve-settings.ts).
+  max_queue_rows: batchingFieldSchema('max_queue_rows'),
+  latency_quantile: batchingFieldSchema('latency_quantile'),
+  late_target: batchingFieldSchema('late_target'),
 });
 export type Batching = z.infer<typeof batchingSchema>;
 
@@ -158,6 +163,29 @@ export const dockerOptionsSchema = z.object({
 });
 export type DockerOptions = z.infer<typeof dockerOptionsSchema>;
 
+/**
+ * What one replica of the service needs (bentofile `resources:`, BentoML's names): `cpu` in cores or
+ * millicores ("500m"), `memory` as a Kubernetes quantity ("2Gi"), `gpu` a count of NVIDIA GPUs and
+ * `gpu_type` the GPU product a node must have. Read by `bentoci manifests` (docs/kubernetes.md).
+ */
+export const resourcesSchema = z.strictObject({
+  cpu: z
+    .union([z.number().positive().max(1024), z.string().regex(/^(\d+(\.\d+)?|\d+m)$/)], {
+      error: 'expected cores like 2 or "0.5", or millicores like "500m"',
+    })
+    .optional(),
+  memory: z
+    .string()
+    .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: 'expected a quantity like "512Mi" or "4Gi"' })
+    .optional(),
+  gpu: z.number().int().min(0).max(16, { error: 'expected a whole number of GPUs, 0-16' }).optional(),
+  gpu_type: z
+    .string()
+    .regex(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/, { error: 'expected a GPU product name like NVIDIA-A10G' })
+    .optional(),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
 export const bentoInfoSchema = z.object({
   name: tagPartSchema,
   version: tagPartSchema,
@@ -176,6 +204,7 @@ export const bentoInfoSchema = z.object({
   envs: z.array(z.object({ name: z.string(), value: z.string() })),
   node: z.object({ packages: z.array(z.string()), lockfile: z.string().optional() }),
   docker: dockerOptionsSchema,
+  resources: resourcesSchema.optional(),
   files: z.array(fileEntrySchema),
   size: z.number().int().min(0),
   digest: digestSchema,
