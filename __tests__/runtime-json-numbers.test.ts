@@ -42,9 +42,7 @@ describe('number arrays without JSON.parse', () => {
       '9007199254740993',
       '4.9e-324',
       '1e-400',
-      '1.7976931348623157e308',
-      '1e400',
-      '-1e400',
+      '3.4028234663852886e38',
       '0.1e-22',
       '123456789012345.6',
       '0.000000000000000000000001',
@@ -64,6 +62,25 @@ describe('number arrays without JSON.parse', () => {
       tokens.push(String(Math.fround(x)));
     }
     for (const dtype of ['float64', 'float32'] as const) expectSame(`[${tokens.join(',')}]`, dtype);
+    expectSame('[1.7976931348623157e308, -1.7976931348623157e308, 3.4028235677973362e38]', 'float64');
+  });
+
+  it('refuses a number the dtype cannot hold on both paths, naming the input', () => {
+    for (const [token, dtype] of [
+      ['1e400', 'float64'],
+      ['-1e400', 'float64'],
+      ['1e400', 'float32'],
+      ['3.4028235677973366e38', 'float32'],
+      ['-1e39', 'float32'],
+    ] as const) {
+      const text = `[[1, ${token}]]`;
+      expect(parseNumberArrays(Buffer.from(text), dtype), text).toBeUndefined();
+      expect(() => general(text, dtype), text).toThrow(
+        new RegExp(`^input "x": the number at \\[0\\]\\[1\\] is beyond the ${dtype} range`),
+      );
+    }
+    // The largest float32, and the largest double below the rounding boundary, stay finite.
+    expectSame('[3.4028235677973362e38, -3.4028234663852886e38]', 'float32');
   });
 
   it('steps aside for anything else, so the general path names the problem', () => {

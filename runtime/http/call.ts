@@ -15,8 +15,14 @@ import type { EncodedBody } from './encode.js';
 import { encodeHookResult, isTensorMap } from './encode.js';
 import { send, sendError } from './respond.js';
 
+export interface Decoded {
+  inputs: TensorMap;
+  json: unknown;
+}
+
 export interface Codec {
-  decode(req: IncomingMessage, body: Buffer): { inputs: TensorMap; json: unknown };
+  /** A Promise when the body is large enough to be decoded in slices (see decodeBody). */
+  decode(req: IncomingMessage, body: Buffer): Decoded | Promise<Decoded>;
   encode(result: JobResult, req: IncomingMessage): EncodedBody;
   /** Whether the bento's hooks run (API routes yes; the KServe protocol carries raw tensors). */
   hooks: boolean;
@@ -49,7 +55,10 @@ export class InferenceCall implements PendingCall {
     res.once('close', this.onClose);
     try {
       const body = await readBody(req, app.config.maxRequestBytes);
-      let { inputs, json } = this.codec.decode(req, body);
+      const pending = this.codec.decode(req, body);
+      // Only large bodies give a Promise: small ones pay no extra turn of the event loop.
+      let { inputs, json } = pending instanceof Promise ? await pending : pending;
+      if (this.done) return;
       const hooks = this.codec.hooks ? app.hooks?.apis?.[this.apiName] : undefined;
       const ctx = hooks ? this.hookContext(json) : undefined;
       if (hooks?.pre) {

@@ -19,8 +19,10 @@ import {
   SHAPE_HEADER,
   tensorFromBytes,
 } from '../tensors/binary.js';
-import { decodeJsonTensor } from '../tensors/json.js';
-import { parseNumberArrays } from '../tensors/json-numbers.js';
+import { decodeJsonTensor, decodeJsonTensorInSlices } from '../tensors/json.js';
+import { NumberArraysInSlices, parseNumberArrays } from '../tensors/json-numbers.js';
+import { parseJsonInSlices } from '../tensors/json-parse.js';
+import { inSlices, STEP_BYTES } from '../tensors/slices.js';
 
 export interface DecodedRequest {
   inputs: TensorMap;
@@ -28,33 +30,81 @@ export interface DecodedRequest {
   json: unknown;
 }
 
+/**
+ * JSON bodies larger than this are parsed and decoded in slices (tensors/json-parse.ts): JSON.parse
+ * reads about 100 MB/s, so beyond this it would hold the event loop for more than ~2.5 ms.
+ */
+export const SLICED_JSON_BYTES = 256 * 1024;
+
 const names = (specs: readonly TensorSpec[]) => specs.map((s) => `"${s.name}"`).join(', ');
 
 export function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw badRequest(`the body is not valid JSON: ${(err as Error).message}`);
+    // V8 quotes a piece of the body, which may hold newlines or control characters: one line here.
+    const reason = (err as Error).message.replace(/[\s\p{Cc}]+/gu, ' ');
+    throw badRequest(`the body is not valid JSON: ${reason}`);
   }
 }
 
-export function decodeJsonInputs(json: unknown, specs: readonly TensorSpec[]): TensorMap {
+/** Which value of a JSON body goes to which input (a bare array or scalar for a single input). */
+function inputValues(json: unknown, specs: readonly TensorSpec[]): Array<[TensorSpec, unknown]> {
   if (Array.isArray(json) || typeof json !== 'object' || json === null) {
     if (specs.length !== 1) {
       throw badRequest(
         `this API takes inputs ${names(specs)}: send an object like {${specs.map((s) => `"${s.name}": [...]`).join(', ')}}`,
       );
     }
-    const spec = specs[0]!;
-    return { [spec.name]: decodeJsonTensor(json, spec.dtype, spec.name) };
+    return [[specs[0]!, json]];
   }
-  const inputs: TensorMap = {};
-  for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
+  return Object.entries(json as Record<string, unknown>).map(([name, value]) => {
     const spec = specs.find((s) => s.name === name);
     if (!spec) throw badRequest(`input "${name}" is not an input of this API (inputs: ${names(specs)})`);
-    inputs[name] = decodeJsonTensor(value, spec.dtype, name);
-  }
+    return [spec, value];
+  });
+}
+
+export function decodeJsonInputs(json: unknown, specs: readonly TensorSpec[]): TensorMap {
+  const inputs: TensorMap = {};
+  for (const [spec, value] of inputValues(json, specs))
+    inputs[spec.name] = decodeJsonTensor(value, spec.dtype, spec.name);
   return inputs;
+}
+
+/** The large-body counterpart of decodeRequest's JSON branch: the same paths, in slices. */
+async function decodeJsonInSlices(
+  body: Buffer,
+  specs: readonly TensorSpec[],
+  keepJson: boolean,
+): Promise<DecodedRequest> {
+  const only = specs.length === 1 ? specs[0]! : undefined;
+  if (!keepJson && only && (only.dtype === 'float32' || only.dtype === 'float64')) {
+    const scan = new NumberArraysInSlices(body, only.dtype);
+    await inSlices(() => scan.step(STEP_BYTES));
+    const tensor = scan.tensor;
+    if (tensor) return { inputs: { [only.name]: tensor }, json: undefined };
+  }
+  const json = await parseJsonInSlices(body);
+  const inputs: TensorMap = {};
+  for (const [spec, value] of inputValues(json, specs))
+    inputs[spec.name] = await decodeJsonTensorInSlices(value, spec.dtype, spec.name);
+  return { inputs, json };
+}
+
+function contentType(headers: IncomingHttpHeaders): string {
+  return (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+// curl -d sends form encoding and some clients text/plain: bodies in those are read as JSON too.
+function isJsonType(type: string): boolean {
+  return (
+    type === '' ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'text/plain' ||
+    type === 'application/x-www-form-urlencoded'
+  );
 }
 
 function binaryInputName(headers: IncomingHttpHeaders, specs: readonly TensorSpec[]): string {
@@ -77,15 +127,8 @@ export function decodeRequest(
   specs: readonly TensorSpec[],
   keepJson = true,
 ): DecodedRequest {
-  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  // curl -d sends form encoding and some clients text/plain: bodies in those are read as JSON too.
-  if (
-    type === '' ||
-    type === 'application/json' ||
-    type.endsWith('+json') ||
-    type === 'text/plain' ||
-    type === 'application/x-www-form-urlencoded'
-  ) {
+  const type = contentType(headers);
+  if (isJsonType(type)) {
     const only = specs.length === 1 ? specs[0]! : undefined;
     if (!keepJson && only && (only.dtype === 'float32' || only.dtype === 'float64')) {
       const tensor = parseNumberArrays(body, only.dtype);
@@ -113,4 +156,20 @@ export function decodeRequest(
     415,
     `unsupported content-type "${type}": send application/json, application/octet-stream or application/x-npy`,
   );
+}
+
+/**
+ * `decodeRequest` for the server: a JSON body larger than SLICED_JSON_BYTES is parsed and decoded in
+ * slices with the event loop free in between (a Promise then), so one large body does not stall
+ * every other request; smaller bodies take the synchronous path, which costs nothing extra.
+ */
+export function decodeBody(
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+  specs: readonly TensorSpec[],
+  keepJson = true,
+): DecodedRequest | Promise<DecodedRequest> {
+  if (body.length > SLICED_JSON_BYTES && isJsonType(contentType(headers)))
+    return decodeJsonInSlices(body, specs, keepJson);
+  return decodeRequest(headers, body, specs, keepJson);
 }

@@ -12,9 +12,10 @@ import type { App } from '../app-types.js';
 import { badRequest, HttpError } from '../errors.js';
 import type { ApiRuntime } from '../inference.js';
 import { elementCount } from '../tensors/dtype.js';
-import { decodeJsonTensor, encodeJsonTensor } from '../tensors/json.js';
+import { decodeJsonTensor, decodeJsonTensorInSlices, encodeJsonTensor } from '../tensors/json.js';
+import { parseJsonInSlices } from '../tensors/json-parse.js';
 import type { Codec } from './call.js';
-import { parseJson } from './decode.js';
+import { parseJson, SLICED_JSON_BYTES } from './decode.js';
 
 const DATATYPES: Record<Dtype, string> = {
   bool: 'BOOL',
@@ -72,46 +73,87 @@ interface PendingInfer {
   outputs?: string[];
 }
 
+type InferInput = z.infer<typeof inferRequestSchema>['inputs'][number];
+
+/** An inference request checked against the model: each input once, known, with its datatype. */
+interface CheckedInfer {
+  inputs: Array<{ input: InferInput; spec: TensorSpec }>;
+  pending: PendingInfer;
+}
+
+function checkInfer(json: unknown, api: ApiRuntime['loaded']['api']): CheckedInfer {
+  const parsed = inferRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badRequest(`invalid inference request: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const inputs: CheckedInfer['inputs'] = [];
+  const seen = new Set<string>();
+  for (const input of parsed.data.inputs) {
+    // Two tensors under one name would leave one of them silently unused.
+    if (seen.has(input.name))
+      throw badRequest(`input "${input.name}" appears more than once in inputs: send each input once`);
+    seen.add(input.name);
+    const spec = api.input.find((s) => s.name === input.name);
+    if (!spec)
+      throw badRequest(
+        `input "${input.name}" is not an input of model "${api.name}" (inputs: ${api.input.map((s) => s.name).join(', ')})`,
+      );
+    const expected = DATATYPES[spec.dtype];
+    if (input.datatype !== expected)
+      throw badRequest(`input "${input.name}": expected datatype ${expected}, got ${input.datatype}`);
+    inputs.push({ input, spec });
+  }
+  const requested = parsed.data.outputs?.map((o) => o.name);
+  for (const name of requested ?? []) {
+    if (!api.output.some((s) => s.name === name))
+      throw badRequest(`output "${name}" is not an output of model "${api.name}"`);
+  }
+  return {
+    inputs,
+    pending: {
+      ...(parsed.data.id !== undefined ? { id: parsed.data.id } : {}),
+      ...(requested ? { outputs: requested } : {}),
+    },
+  };
+}
+
+/** The decoded data under the request's shape, which must hold exactly as many elements. */
+function shaped(input: InferInput, tensor: Tensor): Tensor {
+  const count = elementCount(input.shape);
+  if (tensor.data.length !== count) {
+    throw badRequest(
+      `input "${input.name}": shape [${input.shape.join(', ')}] needs ${count} elements, data has ${tensor.data.length}`,
+    );
+  }
+  return { ...tensor, shape: input.shape };
+}
+
 export function kserveCodec(api: ApiRuntime): Codec {
   const pending = new WeakMap<IncomingMessage, PendingInfer>();
   const { loaded } = api;
+  // Large bodies are parsed and decoded in slices, as on the API routes (see decodeBody).
+  const decodeInSlices = async (req: IncomingMessage, body: Buffer) => {
+    const json = await parseJsonInSlices(body);
+    const checked = checkInfer(json, loaded.api);
+    const inputs: TensorMap = {};
+    for (const { input, spec } of checked.inputs) {
+      const tensor = await decodeJsonTensorInSlices(input.data, spec.dtype, input.name);
+      inputs[input.name] = shaped(input, tensor);
+    }
+    pending.set(req, checked.pending);
+    return { inputs, json };
+  };
   return {
     hooks: false,
     decode(req, body) {
+      if (body.length > SLICED_JSON_BYTES) return decodeInSlices(req, body);
       const json = parseJson(body);
-      const parsed = inferRequestSchema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw badRequest(`invalid inference request: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      }
+      const checked = checkInfer(json, loaded.api);
       const inputs: TensorMap = {};
-      for (const input of parsed.data.inputs) {
-        const spec = loaded.api.input.find((s) => s.name === input.name);
-        if (!spec)
-          throw badRequest(
-            `input "${input.name}" is not an input of model "${loaded.api.name}" (inputs: ${loaded.api.input.map((s) => s.name).join(', ')})`,
-          );
-        const expected = DATATYPES[spec.dtype];
-        if (input.datatype !== expected)
-          throw badRequest(`input "${input.name}": expected datatype ${expected}, got ${input.datatype}`);
-        const tensor = decodeJsonTensor(input.data, spec.dtype, input.name);
-        const count = elementCount(input.shape);
-        if (tensor.data.length !== count) {
-          throw badRequest(
-            `input "${input.name}": shape [${input.shape.join(', ')}] needs ${count} elements, data has ${tensor.data.length}`,
-          );
-        }
-        inputs[input.name] = { ...tensor, shape: input.shape };
-      }
-      const requested = parsed.data.outputs?.map((o) => o.name);
-      for (const name of requested ?? []) {
-        if (!loaded.api.output.some((s) => s.name === name))
-          throw badRequest(`output "${name}" is not an output of model "${loaded.api.name}"`);
-      }
-      pending.set(req, {
-        ...(parsed.data.id !== undefined ? { id: parsed.data.id } : {}),
-        ...(requested ? { outputs: requested } : {}),
-      });
+      for (const { input, spec } of checked.inputs)
+        inputs[input.name] = shaped(input, decodeJsonTensor(input.data, spec.dtype, input.name));
+      pending.set(req, checked.pending);
       return { inputs, json };
     },
     encode(result, req) {
@@ -132,4 +174,16 @@ export function kserveCodec(api: ApiRuntime): Codec {
 
 export function serverMetadata(app: App): string {
   return JSON.stringify({ name: 'bentoci', version: app.service.version, extensions: [] });
+}
+
+/**
+ * A percent-encoded path segment (a model name or version in /v2/models/...): a malformed escape
+ * like `%E0%A4%A` is the client's mistake, answered 400 rather than a URIError's 500.
+ */
+export function decodePathSegment(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`the ${what} "${raw}" in the path is not valid percent-encoding (UTF-8 bytes as %XX)`);
+  }
 }

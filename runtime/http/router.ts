@@ -6,9 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app-types.js';
 import { HttpError } from '../errors.js';
 import { type Codec, InferenceCall } from './call.js';
-import { decodeRequest } from './decode.js';
+import { decodeBody } from './decode.js';
 import { encodeOutputs } from './encode.js';
-import { kserveCodec, modelMetadata, serverMetadata } from './kserve.js';
+import { decodePathSegment, kserveCodec, modelMetadata, serverMetadata } from './kserve.js';
 import { send, sendError, sendJson } from './respond.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, arrival: number) => void;
@@ -25,7 +25,7 @@ export function createRouter(app: App): (req: IncomingMessage, res: ServerRespon
     const keepJson = app.hooks?.apis?.[name] !== undefined;
     const codec: Codec = {
       hooks: true,
-      decode: (req, body) => decodeRequest(req.headers, body, specs, keepJson),
+      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept),
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec, req, res, arrival));
@@ -96,10 +96,10 @@ function routeV2(
   arrival: number,
 ): void {
   const [, rawName, version, action] = match;
-  const name = decodeURIComponent(rawName!);
+  const name = decodePathSegment(rawName!, 'model name');
   const model = kserve.get(name);
   if (!model) throw new HttpError(404, `no model named "${name}" (models: ${[...kserve.keys()].join(', ')})`);
-  if (version !== undefined && decodeURIComponent(version) !== model.version) {
+  if (version !== undefined && decodePathSegment(version, 'model version') !== model.version) {
     throw new HttpError(404, `model "${name}" has no version "${version}" (versions: ${model.version})`);
   }
   if (action === '/infer') {

@@ -13,16 +13,17 @@ export const DTYPE_HEADER = 'x-tensor-dtype';
 export const SHAPE_HEADER = 'x-tensor-shape';
 export const NAME_HEADER = 'x-tensor-name';
 
+/** `2,4` or `[2, 4]`: plain decimal digits only, so `1e0`, `0x4`, `+2` or ` ` cannot slip through Number(). */
 export function parseShapeHeader(value: string, input: string): number[] {
-  const text = value.trim().replace(/^\[|\]$/g, '');
-  if (text === '') return [];
-  const dims = text.split(',').map((d) => Number(d.trim()));
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) {
+  const text = value.trim().replace(/^\[(.*)\]$/, '$1');
+  if (text.trim() === '') return [];
+  const parts = text.split(',').map((d) => d.trim());
+  if (parts.some((d) => !/^\d{1,15}$/.test(d))) {
     throw badRequest(
-      `input "${input}": invalid ${SHAPE_HEADER} "${value}": expected comma-separated whole numbers like 2,4`,
+      `input "${input}": invalid ${SHAPE_HEADER} "${value}": expected comma-separated non-negative whole numbers in decimal digits, like 2,4`,
     );
   }
-  return dims;
+  return parts.map(Number);
 }
 
 export function parseDtypeHeader(value: string | undefined, input: string): Exclude<Dtype, 'string'> {
@@ -84,37 +85,52 @@ export function isNpy(bytes: Uint8Array): boolean {
   return bytes.length >= 10 && NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 
+/**
+ * Reads a .npy body. Every length is checked against the bytes there are before it is used, so a
+ * truncated or forged file is a 400 that says which part is wrong: the preamble, the header, the
+ * dtype, the shape, or the data's byte count.
+ */
 export function decodeNpy(bytes: Uint8Array, input: string): Tensor {
-  if (!isNpy(bytes))
-    throw badRequest(`input "${input}": body is not a .npy file (it must start with \\x93NUMPY)`);
+  const fail = (problem: string): never => {
+    throw badRequest(`input "${input}": ${problem}`);
+  };
+  if (!isNpy(bytes)) fail('body is not a .npy file (it must start with \\x93NUMPY)');
   const major = bytes[6]!;
+  if (major < 1 || major > 3) fail(`.npy format version ${major}.${bytes[7]} is not supported (1.0 to 3.0)`);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart)
+    fail(`.npy file is truncated: ${bytes.length} bytes, shorter than its ${headerStart}-byte preamble`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [headerLen, headerStart] =
-    major === 1 ? [view.getUint16(8, true), 10] : [view.getUint32(8, true), 12];
-  if (headerStart + headerLen > bytes.length) throw badRequest(`input "${input}": .npy header is truncated`);
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString('latin1');
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerStart + headerLen > bytes.length)
+    fail(
+      `.npy header is truncated: it declares ${headerLen} bytes, the body has ${bytes.length - headerStart} after the preamble`,
+    );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(
+    major === 3 ? 'utf8' : 'latin1',
+  );
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined)
-    throw badRequest(`input "${input}": .npy header is malformed: ${header.trim()}`);
-  const dtype =
-    NPY_DESCR[descr === '|i1' || descr === '|u1' || descr === '|b1' ? descr : descr.replace(/^=/, '<')];
-  if (!dtype)
-    throw badRequest(
-      `input "${input}": .npy dtype "${descr}" is not supported (little-endian numbers and bool only)`,
+    fail(
+      `.npy header is malformed: expected a dict with 'descr', 'fortran_order' and 'shape', got ${JSON.stringify(clip(header.trim()))}`,
     );
-  if (fortran === 'True')
-    throw badRequest(`input "${input}": .npy in Fortran order is not supported; save it in C order`);
-  const shape = shapeText
+  const dtype =
+    NPY_DESCR[descr === '|i1' || descr === '|u1' || descr === '|b1' ? descr! : descr!.replace(/^=/, '<')];
+  if (!dtype) fail(`.npy dtype "${clip(descr!)}" is not supported (little-endian numbers and bool only)`);
+  if (fortran === 'True') fail('.npy in Fortran order is not supported; save it in C order');
+  const dims = shapeText!
     .split(',')
     .map((d) => d.trim())
-    .filter((d) => d !== '')
-    .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw badRequest(`input "${input}": .npy shape "(${shapeText})" is invalid`);
-  return tensorFromBytes(bytes.subarray(headerStart + headerLen), dtype, shape, input);
+    .filter((d) => d !== '');
+  if (dims.some((d) => !/^\d{1,15}$/.test(d)))
+    fail(`.npy shape "(${clip(shapeText!)})" is invalid: expected non-negative whole numbers`);
+  return tensorFromBytes(bytes.subarray(headerStart + headerLen), dtype!, dims.map(Number), input);
 }
+
+/** Header text quoted in an error stays short. */
+const clip = (text: string): string => (text.length > 80 ? `${text.slice(0, 80)}...` : text);
 
 export function encodeNpy(tensor: Tensor): Buffer {
   if (tensor.dtype === 'string') throw badRequest('string tensors have no .npy form here; ask for JSON');

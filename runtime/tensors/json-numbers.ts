@@ -9,8 +9,11 @@
  * Numbers come out exactly as JSON.parse gives them: a token with at most 15 significant digits
  * and a decimal exponent within +-22 is an exact integer scaled by an exact power of ten, one
  * correctly rounded operation (Clinger's fast path); any other token is handed to Number().
+ * A number the dtype cannot hold (1e39 for float32, 1e400 for either) steps aside too, so the
+ * general path refuses it by name instead of the tensor quietly holding Infinity.
  */
 import type { Tensor } from '../../src/shared/service.js';
+import { FLOAT32_LIMIT } from './json-walk.js';
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_DIGITS = 15;
@@ -41,18 +44,103 @@ const isDigit = (b: number) => b >= Byte.Zero && b <= Byte.Nine;
 
 /** `body` as a float tensor of `dtype`, or undefined when it is anything but rectangular arrays of numbers. */
 export function parseNumberArrays(body: Buffer, dtype: 'float32' | 'float64'): Tensor | undefined {
+  return scan(body, dtype, undefined, body.length + 1) as Tensor | undefined;
+}
+
+const PAUSED = Symbol('paused');
+
+/** Where a scan in slices stopped, with its own buffer (the shared scratch serves one body at a time). */
+interface ScanState {
+  i: number;
+  depth: number;
+  n: number;
+  leafDepth: number;
+  shape: number[];
+  counts: number[];
+  values: Float64Array;
+}
+
+/**
+ * `parseNumberArrays` for a large body, about `budget` bytes per `step`, so the caller can let the
+ * event loop run in between; the same numbers, and undefined for the same bodies.
+ */
+export class NumberArraysInSlices {
+  private state: ScanState = {
+    i: -1,
+    depth: 0,
+    n: 0,
+    leafDepth: -1,
+    shape: [],
+    counts: new Array<number>(MAX_DEPTH),
+    values: new Float64Array(4096),
+  };
+  private stop = 0;
+  private done = false;
+  private value: Tensor | undefined;
+
+  constructor(
+    private readonly body: Buffer,
+    private readonly dtype: 'float32' | 'float64',
+  ) {}
+
+  /** Scans about `budget` more bytes; true once the scan has its answer (see `tensor`). */
+  step(budget: number): boolean {
+    if (this.done) return true;
+    // The last slice runs to the end: a pause there could never be resumed past.
+    this.stop += budget;
+    if (this.stop >= this.body.length) this.stop = this.body.length + 1;
+    const result = scan(this.body, this.dtype, this.state, this.stop);
+    if (result === PAUSED) return false;
+    this.done = true;
+    this.value = result;
+    return true;
+  }
+
+  /** The tensor, or undefined when the body is not plain number arrays (the general path decides). */
+  get tensor(): Tensor | undefined {
+    if (!this.done) throw new Error('NumberArraysInSlices.tensor before the end');
+    return this.value;
+  }
+}
+
+/**
+ * The scan itself: from the start, or from where `state` stopped; it pauses at the start of an
+ * element once it is at or past `stop` (never, when `stop` is beyond the body).
+ */
+function scan(
+  body: Buffer,
+  dtype: 'float32' | 'float64',
+  state: ScanState | undefined,
+  stop: number,
+): Tensor | undefined | typeof PAUSED {
   const end = body.length;
-  const shape: number[] = [];
-  const counts = new Array<number>(MAX_DEPTH);
-  let leafDepth = -1;
-  let depth = 0;
-  let n = 0;
-  let i = 0;
-  while (i < end && isSpace(body[i]!)) i++;
-  if (body[i] !== Byte.Open) return undefined;
+  const limit = dtype === 'float32' ? FLOAT32_LIMIT : Number.POSITIVE_INFINITY;
+  let values = state ? state.values : scratch;
+  let shape: number[];
+  let counts: number[];
+  let leafDepth: number;
+  let depth: number;
+  let n: number;
+  let i: number;
+  if (state && state.i !== -1) {
+    ({ shape, counts, leafDepth, depth, n, i } = state);
+  } else {
+    shape = [];
+    counts = new Array<number>(MAX_DEPTH);
+    leafDepth = -1;
+    depth = 0;
+    n = 0;
+    i = 0;
+    while (i < end && isSpace(body[i]!)) i++;
+    if (body[i] !== Byte.Open) return undefined;
+  }
 
   // Each turn is at the start of an element: after `[` or `,` (and any spaces).
   for (;;) {
+    if (i >= stop) {
+      Object.assign(state!, { i, depth, n, leafDepth, shape, counts, values });
+      return PAUSED;
+    }
     // Open as many arrays as there are `[`.
     while (body[i] === Byte.Open) {
       if (depth === MAX_DEPTH || (leafDepth !== -1 && depth >= leafDepth)) return undefined;
@@ -123,13 +211,16 @@ export function parseNumberArrays(body: Buffer, dtype: 'float32' | 'float64'): T
       if (negative) value = -value;
     } else {
       value = Number(body.toString('latin1', start, i));
+      // Only here can a number overflow: the exact path stays below 1e15 * 1e22.
+      if (!(value < limit && value > -limit)) return undefined;
     }
-    if (n === scratch.length) {
-      const grown = new Float64Array(scratch.length * 2);
-      grown.set(scratch);
-      scratch = grown;
+    if (n === values.length) {
+      const grown = new Float64Array(values.length * 2);
+      grown.set(values);
+      values = grown;
+      if (!state) scratch = grown;
     }
-    scratch[n++] = value;
+    values[n++] = value;
     counts[depth - 1]!++;
 
     // After an element: `,` starts the next one; `]` closes arrays until a `,` or the end.
@@ -143,7 +234,7 @@ export function parseNumberArrays(body: Buffer, dtype: 'float32' | 'float64'): T
       if (depth === 0) {
         if (i !== end) return undefined;
         const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-        data.set(scratch.subarray(0, n));
+        data.set(values.subarray(0, n));
         return { dtype, shape, data };
       }
     }

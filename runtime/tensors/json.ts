@@ -4,80 +4,32 @@
  * typed array; encoding writes the JSON text directly, without building nested JS arrays first.
  */
 import type { Dtype } from '../../src/shared/schemas.js';
-import { INTEGER_RANGES } from '../../src/shared/schemas.js';
 import type { Tensor, TensorData } from '../../src/shared/service.js';
-import { badRequest } from '../errors.js';
-import { allocate, elementCount, fromHalfBits, toHalfBits } from './dtype.js';
-
-type Leaf = (value: unknown) => number | bigint | string | undefined;
-
-function leafConverter(dtype: Dtype): Leaf {
-  switch (dtype) {
-    case 'float32':
-    case 'float64':
-      return (v) => (typeof v === 'number' ? v : undefined);
-    case 'float16':
-      return (v) => (typeof v === 'number' ? toHalfBits(v) : undefined);
-    case 'bool':
-      return (v) => (v === true || v === 1 ? 1 : v === false || v === 0 ? 0 : undefined);
-    case 'string':
-      return (v) => (typeof v === 'string' ? v : undefined);
-    case 'int64':
-    case 'uint64': {
-      const [min, max] = INTEGER_RANGES[dtype]!;
-      const big = dtype === 'int64' ? BigInt.asIntN : BigInt.asUintN;
-      return (v) => {
-        if (typeof v === 'number') return Number.isInteger(v) && v >= min && v <= max ? BigInt(v) : undefined;
-        // Values beyond 2^53 travel as decimal strings, since JSON numbers would lose digits.
-        if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) {
-          const n = BigInt(v);
-          return big(64, n) === n ? n : undefined;
-        }
-        return undefined;
-      };
-    }
-    default: {
-      const [min, max] = INTEGER_RANGES[dtype]!;
-      return (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined);
-    }
-  }
-}
-
-function expectation(dtype: Dtype): string {
-  if (dtype.startsWith('float')) return `${dtype} numbers`;
-  if (dtype === 'bool') return 'booleans';
-  if (dtype === 'string') return 'strings';
-  const [min, max] = INTEGER_RANGES[dtype]!;
-  return `${dtype} integers (${min}..${max}${dtype.endsWith('64') ? ', or decimal strings' : ''})`;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
-  return `a ${typeof value}`;
-}
-
-const where = (path: number[]): string => path.map((i) => `[${i}]`).join('');
+import { fromHalfBits } from './dtype.js';
+import { FLOAT32_LIMIT, TensorWalk } from './json-walk.js';
+import { inSlices, STEP_ELEMENTS } from './slices.js';
 
 /**
  * The common case, a matrix of plain numbers for a float input, without the general walk's
- * closures; undefined when anything is unusual, and the general walk then finds and names it.
+ * closures; undefined when anything is unusual (ragged, not a number, beyond the dtype's range),
+ * and the general walk then finds and names it. Every row is checked before the allocation.
  */
 function decodeFloatMatrix(value: unknown, dtype: 'float32' | 'float64'): Tensor | undefined {
   if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return undefined;
   const rows = value.length;
   const width = (value[0] as unknown[]).length;
+  for (let r = 1; r < rows; r++) {
+    const row = value[r];
+    if (!Array.isArray(row) || row.length !== width) return undefined;
+  }
+  const limit = dtype === 'float32' ? FLOAT32_LIMIT : Number.POSITIVE_INFINITY;
   const data = dtype === 'float32' ? new Float32Array(rows * width) : new Float64Array(rows * width);
   let offset = 0;
   for (let r = 0; r < rows; r++) {
-    const row = value[r];
-    if (!Array.isArray(row) || row.length !== width) return undefined;
+    const row = value[r] as unknown[];
     for (let c = 0; c < width; c++) {
       const x = row[c];
-      if (typeof x !== 'number') return undefined;
+      if (typeof x !== 'number' || !(x < limit && x > -limit)) return undefined;
       data[offset++] = x;
     }
   }
@@ -90,42 +42,21 @@ export function decodeJsonTensor(value: unknown, dtype: Dtype, input: string): T
     const fast = decodeFloatMatrix(value, dtype);
     if (fast) return fast;
   }
-  const shape: number[] = [];
-  for (let v = value; Array.isArray(v); v = v[0]) {
-    shape.push(v.length);
-    if (v.length === 0) break;
-  }
-  const data = allocate(dtype, elementCount(shape));
-  const convert = leafConverter(dtype);
-  const path: number[] = [];
-  let offset = 0;
+  const walk = new TensorWalk(value, dtype, input);
+  walk.check(Number.POSITIVE_INFINITY);
+  walk.fill(Number.POSITIVE_INFINITY);
+  return walk.tensor();
+}
 
-  const fail = (problem: string): never => {
-    throw badRequest(`input "${input}": ${problem}`);
-  };
-  const walk = (v: unknown, depth: number): void => {
-    if (depth === shape.length) {
-      const x = convert(v);
-      if (x === undefined)
-        fail(`expected ${expectation(dtype)}, got ${describe(v)} at ${where(path) || 'top level'}`);
-      (data as unknown[])[offset++] = x;
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      fail(
-        `the nested arrays are not rectangular: expected ${shape[depth]} elements at ${where(path) || 'top level'}, got ${Array.isArray(v) ? v.length : describe(v)}`,
-      );
-    }
-    const items = v as unknown[];
-    path.push(0);
-    for (let i = 0; i < items.length; i++) {
-      path[depth] = i;
-      walk(items[i], depth + 1);
-    }
-    path.pop();
-  };
-  walk(value, 0);
-  return { dtype, shape, data };
+/**
+ * `decodeJsonTensor` for large values: the same checks and result, in slices (slices.ts), so other
+ * requests are served meanwhile.
+ */
+export async function decodeJsonTensorInSlices(value: unknown, dtype: Dtype, input: string): Promise<Tensor> {
+  const walk = new TensorWalk(value, dtype, input);
+  await inSlices(() => walk.check(STEP_ELEMENTS));
+  await inSlices(() => walk.fill(STEP_ELEMENTS));
+  return walk.tensor();
 }
 
 /** Writes a tensor as JSON text: nested arrays, NaN and infinities as null, 64-bit integers beyond 2^53 as strings. */
