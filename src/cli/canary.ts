@@ -16,8 +16,8 @@ import { action } from './program.js';
 import { gateFlagsShape, trustOf, withVerifyGate } from './verify-gate.js';
 
 const flagsSchema = z.object({
-  baseline: z.string(),
-  candidate: z.string(),
+  baseline: z.string().optional(),
+  candidate: z.string().optional(),
   requests: z.number().int().positive().optional(),
   duration: z.string().optional(),
   concurrency: z.number().int().positive(),
@@ -62,11 +62,13 @@ export function registerCanaryCommands(program: Command): void {
   const command = program
     .command('canary')
     .description('send the same requests to a baseline and a candidate, judge the difference, and gate on it')
-    .requiredOption(
+    // Not requiredOption: commander checks a parent's required options for its subcommands too, and
+    // `canary judge-server` takes neither; run() asks for them instead.
+    .option(
       '--baseline <ref>',
       'what runs today: URL, bento/model tag, directory, image:REF or oci://host/repo:tag',
     )
-    .requiredOption('--candidate <ref>', 'what would replace it (same forms as --baseline)')
+    .option('--candidate <ref>', 'what would replace it (same forms as --baseline)')
     .option(
       '--requests <n>',
       'measured request pairs (default: the file length, or 200)',
@@ -120,6 +122,9 @@ export function registerCanaryCommands(program: Command): void {
 }
 
 async function run(flags: CanaryFlags): Promise<void> {
+  const { baseline, candidate } = flags;
+  if (!baseline) throw new UsageError("required option '--baseline <ref>' not specified");
+  if (!candidate) throw new UsageError("required option '--candidate <ref>' not specified");
   if (flags.order !== 'interleaved' && flags.order !== 'paired')
     throw new UsageError(`invalid --order "${flags.order}": expected interleaved or paired`);
   if (flags.release && !flags.promoteTo) throw new UsageError('--release needs --promote-to');
@@ -133,8 +138,8 @@ async function run(flags: CanaryFlags): Promise<void> {
     ...(flags.caFile ? { caFile: flags.caFile } : {}),
   };
   const outcome = await runCanary({
-    baseline: flags.baseline,
-    candidate: flags.candidate,
+    baseline,
+    candidate,
     ...(flags.requests !== undefined ? { requests: flags.requests } : {}),
     ...(flags.duration !== undefined ? { durationMs: parseDuration(flags.duration) } : {}),
     concurrency: flags.concurrency,
