@@ -205,7 +205,7 @@ describe('bentoci manifests', () => {
     const kind = await bentoci(['manifests', cpuTag, '--image', image, '--kind', 'statefulset'], home);
     expect(kind.code).toBe(2);
     expect(kind.stderr).toMatch(/invalid --kind "statefulset": expected one of deployment, kserve, knative/);
-    const gpu = await bentoci(
+    const modelUri = await bentoci(
       ['manifests', image, '--kind', 'knative', '--model-uri', 'oci://r.example/m:1'],
       home,
     );
