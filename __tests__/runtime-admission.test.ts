@@ -173,12 +173,12 @@ describe('admission: the margin it learns from its own answers', () => {
     const answer = (at: number) =>
       policy.answered({ ...newJob(0), admittedAt: 0, predictedEnd: predicted }, at);
 
-    // The machine turns out slower than its batch times say: answers take three times as long.
-    for (let i = 0; i < 60; i++) answer(3 * predicted);
-    expect(policy.stretch('a')).toBeGreaterThan(1.5);
+    // The machine turns out slower than its batch times say: answers take twice as long.
+    for (let i = 0; i < 60; i++) answer(2 * predicted);
+    expect(policy.stretch('a')).toBeGreaterThan(0.9);
     expect(policy.admit(newJob(0), group, view(group))).toMatchObject({ ok: false, reason: 'overloaded' });
-    // A queue a third as long still fits at that stretch.
-    const shorter = queued(150);
+    // A queue less than half as long still fits at that stretch.
+    const shorter = queued(300);
     expect(policy.admit(newJob(0), shorter, view(shorter))).toMatchObject({ ok: true });
 
     // Then the answers come as predicted again: the stretch falls back and the long queue fits.
@@ -187,13 +187,13 @@ describe('admission: the margin it learns from its own answers', () => {
     expect(policy.admit(newJob(0), group, view(group))).toMatchObject({ ok: true });
   });
 
-  it('never stretches past 4x, so a stall does not refuse the queue that keeps the workers busy', () => {
+  it('never stretches past 2x, so a stall does not refuse the queue that keeps the workers busy', () => {
     const { policy, queued, view, newJob } = policyWithQueue();
     // Answers a whole second late, whatever the prediction: a stall, not a wrong rate.
     for (let i = 0; i < 1000; i++) policy.answered({ ...newJob(0), admittedAt: 0, predictedEnd: 20 }, 1020);
-    expect(policy.stretch('a')).toBe(3);
-    // 160 rows ahead and its own: about 21 ms predicted, 84 ms stretched, still inside 100 ms.
-    const group = queued(160);
+    expect(policy.stretch('a')).toBe(1);
+    // 320 rows ahead and its own: about 41 ms predicted, 82 ms stretched, still inside 100 ms.
+    const group = queued(320);
     expect(policy.admit(newJob(0), group, view(group))).toMatchObject({ ok: true });
   });
 

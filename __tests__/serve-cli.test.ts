@@ -95,7 +95,7 @@ describe('bentoci serve', () => {
     const delay = await run(['serve', 'iris-service', '--drain-delay-ms', '-1']);
     expect(delay.code).toBe(2);
     expect(delay.stderr).toBe(
-      'error: invalid --drain-delay-ms "-1": expected a whole number of milliseconds, 0 or more\n',
+      'error: invalid --drain-delay-ms "-1": expected a whole number of milliseconds, 0-86400000\n',
     );
     const longDelay = await run([
       'serve',

@@ -76,6 +76,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     service.apis.map((a) => a.api.name),
     {
       queuedRows: (api) => inference?.scheduler.queuedRows(api) ?? 0,
+      admissionStretch: (api) => inference?.policy.stretch?.(api) ?? 0,
       inFlightRequests: () => state.inProgress,
       inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0,
     },

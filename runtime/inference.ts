@@ -3,8 +3,10 @@
  * the batch runner that merges inputs along the batch dim, runs them on a worker and splits the
  * outputs back per request. HTTP and KServe handlers both come through here.
  */
+
+import { QUEUE_DEFAULTS } from '../src/shared/serve-settings.js';
 import type { TensorMap } from '../src/shared/service.js';
-import { AdaptivePolicy } from './batching/adaptive-policy.js';
+import { AdaptivePolicy, type AdaptivePolicyOptions } from './batching/adaptive-policy.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type {
   Admission,
@@ -83,7 +85,7 @@ export interface InferenceOptions {
   apis: readonly LoadedApi[];
   config: Pick<
     RuntimeConfig,
-    'batching' | 'maxBatchSize' | 'maxLatencyMs' | 'maxQueueRows' | 'latencyQuantile'
+    'batching' | 'maxBatchSize' | 'maxLatencyMs' | 'maxQueueRows' | 'latencyQuantile' | 'lateTarget'
   >;
   workers: number;
   runner: BatchRunner;
@@ -115,12 +117,19 @@ export class Inference {
           maxBatchRows,
           maxLatencyMs: config.maxLatencyMs ?? api.batching.max_latency_ms,
           batching,
-          maxQueueRows: config.maxQueueRows ?? maxBatchRows * workers * 64,
+          maxQueueRows: config.maxQueueRows ?? api.batching.max_queue_rows ?? maxBatchRows * workers * 64,
         },
       });
     }
-    this.policy =
-      options.policy ?? new AdaptivePolicy({ quantile: config.latencyQuantile, now: options.clock.now });
+    // Flags and env apply to every API; bento.yaml per API; then the defaults.
+    const perApi: AdaptivePolicyOptions['apis'] = {};
+    for (const { api } of options.apis) {
+      perApi[api.name] = {
+        quantile: config.latencyQuantile ?? api.batching.latency_quantile ?? QUEUE_DEFAULTS.latencyQuantile,
+        lateTarget: config.lateTarget ?? api.batching.late_target ?? QUEUE_DEFAULTS.lateTarget,
+      };
+    }
+    this.policy = options.policy ?? new AdaptivePolicy({ apis: perApi, now: options.clock.now });
     this.scheduler = new BatchScheduler<InferenceJob>({
       clock: options.clock,
       policy: this.policy,

@@ -10,6 +10,8 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 export interface MetricsSources {
   queuedRows(api: string): number;
+  /** The admission's learned stretch of its predictions (see AdaptivePolicy.stretch). */
+  admissionStretch(api: string): number;
   inFlightRequests(): number;
   inFlightBatches(): number;
 }
@@ -92,6 +94,15 @@ export class RuntimeMetrics implements MetricsSink {
       registers,
       collect() {
         for (const api of apis) this.set({ api }, sources.queuedRows(api));
+      },
+    });
+    new client.Gauge({
+      name: 'bentoci_admission_stretch',
+      help: 'How much admission stretches its predicted times, learned from late answers (0: as predicted, 1: twice)',
+      labelNames: ['api'],
+      registers,
+      collect() {
+        for (const api of apis) this.set({ api }, sources.admissionStretch(api));
       },
     });
     new client.Gauge({

@@ -21,8 +21,8 @@
  * can exceed the bound, and then nothing but a request to an idle server fits; the refused clients'
  * retries then eat the cores the workers need) or admit work they cannot; the learned stretch
  * settles where about 0.1% of admitted answers would be late, on whatever machine it runs. It is at
- * most 4x: lateness from a stall (a starved core, a GC) is no smaller for refusing more, and
- * however slow the machine, a queue of a quarter of the bound keeps the workers busy.
+ * most 2x: lateness from a stall (a starved core, a GC) is no smaller for refusing more, and
+ * however slow the machine, a queue of half the bound keeps the workers busy and batching.
  * Batch times are learned per size in input elements (BatchJob.work), not rows: one API may take
  * images whose sizes differ 100x, and each is judged by its own size.
  */
@@ -53,6 +53,8 @@ export interface AdaptivePolicyOptions extends PredictorOptions {
    * margin is learned for; 0.001 by default.
    */
   lateTarget?: number;
+  /** Per API, over the above: the bento's own settings for each of its APIs. */
+  apis?: Record<string, { quantile?: number; lateTarget?: number }>;
 }
 
 /** The batch a group would send now: its rows and work, and whether waiting could not make it bigger. */
@@ -101,16 +103,18 @@ const DRAIN_FRESH_MS = 500;
  * The learned stretch moves by this much per answer later than the stretch allowed (and by a
  * thousandth of it per other answer, at the default target): fast enough to follow a load change
  * within a few hundred answers, slow enough that one stall does not refuse the next second's work.
- * It stays within [-0.5, 3]: between half and four times the predicted time, and starts at 0.
+ * It stays within [-0.5, 1]: between half and twice the predicted time, and starts at 0.
  */
 const STRETCH_STEP = 0.05;
 const STRETCH_MIN = -0.5;
-const STRETCH_MAX = 3;
+const STRETCH_MAX = 1;
 /**
- * Predictions shorter than this share of the bound count as this long when the error is taken: a
- * request predicted to take 0.3 ms that took 5 ms was 16x off and still nowhere near late.
+ * Predictions shorter than this share of the time a request had left at admission count as this
+ * long when the error is taken: a request predicted to take 0.3 ms that took 5 ms of its 100 was
+ * 16x off and nowhere near late. At half, an answer counts against the stretch only once it took
+ * more than half of what it had left, and at the largest stretch only once it was late.
  */
-const STRETCH_FLOOR = 1 / 10;
+const STRETCH_FLOOR = 1 / 2;
 
 export class AdaptivePolicy implements BatchPolicy {
   /** One batch running per worker and one more waiting in its queue. */
@@ -140,7 +144,8 @@ export class AdaptivePolicy implements BatchPolicy {
   predictor(api: string): LatencyPredictor {
     let p = this.predictors.get(api);
     if (!p) {
-      p = new LatencyPredictor(this.options);
+      const quantile = this.options.apis?.[api]?.quantile ?? this.options.quantile;
+      p = new LatencyPredictor({ ...this.options, ...(quantile !== undefined ? { quantile } : {}) });
       this.predictors.set(api, p);
     }
     return p;
@@ -161,7 +166,8 @@ export class AdaptivePolicy implements BatchPolicy {
   private stretchOf(api: string): QuantileTracker {
     let tracker = this.stretches.get(api);
     if (!tracker) {
-      tracker = new QuantileTracker(1 - this.lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
+      const lateTarget = this.options.apis?.[api]?.lateTarget ?? this.lateTarget;
+      tracker = new QuantileTracker(1 - lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
       this.stretches.set(api, tracker);
     }
     return tracker;
@@ -170,7 +176,7 @@ export class AdaptivePolicy implements BatchPolicy {
   answered(job: BatchJob, answeredAt: number): void {
     const { admittedAt, predictedEnd } = job;
     if (admittedAt === undefined || predictedEnd === undefined || job.held) return;
-    const floor = (job.deadline - job.arrival) * STRETCH_FLOOR;
+    const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
     // The stretch this answer needed to have been predicted on time.
     const predicted = Math.max(predictedEnd - admittedAt, floor);
     this.stretchOf(job.api).add((answeredAt - admittedAt) / predicted - 1);

@@ -118,6 +118,8 @@ export interface BatchPolicy {
    * learn how far its prediction (`job.predictedEnd`) was off.
    */
   answered?(job: BatchJob, answeredAt: number): void;
+  /** How much admission stretches its predictions now (0: as predicted), for the metrics. */
+  stretch?(api: string): number;
   /** Predicted duration of a batch (ms) of `rows` rows and `work` elements (rows when absent). */
   predict(api: string, rows: number, work?: number): number;
 }

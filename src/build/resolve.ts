@@ -5,8 +5,8 @@
 import { BentoError, NotFoundError, UsageError } from '../core/errors.js';
 import type { ModelStore, StoredModel } from '../core/model-store.js';
 import { formatTag, parseTag } from '../core/tag.js';
-import type { BentoApi, BentoModelRef } from '../shared/schemas.js';
-import { type ApiConfig, DEFAULT_BATCHING, DEFAULT_METHOD } from './bentofile-schema.js';
+import type { Batching, BentoApi, BentoModelRef } from '../shared/schemas.js';
+import { type ApiConfig, type BatchingConfig, DEFAULT_BATCHING, DEFAULT_METHOD } from './bentofile-schema.js';
 
 export interface ModelRequest {
   tag: string;
@@ -128,8 +128,18 @@ export function resolveApi(
       enabled,
       max_batch_size: api.batching?.max_batch_size ?? DEFAULT_BATCHING.max_batch_size,
       max_latency_ms: api.batching?.max_latency_ms ?? DEFAULT_BATCHING.max_latency_ms,
+      ...queueSettings(api.batching),
     },
     input: signature.inputs,
     output: signature.outputs,
   };
+}
+
+/** The optional queue and admission fields, carried into bento.yaml only when the bentofile sets them. */
+function queueSettings(batching: BatchingConfig | undefined): Partial<Batching> {
+  const out: Partial<Batching> = {};
+  if (batching?.max_queue_rows !== undefined) out.max_queue_rows = batching.max_queue_rows;
+  if (batching?.latency_quantile !== undefined) out.latency_quantile = batching.latency_quantile;
+  if (batching?.late_target !== undefined) out.late_target = batching.late_target;
+  return out;
 }

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
 import { openModelStore } from '../core/model-store.js';
 import type { EntryInfo, EntryStore } from '../core/store.js';
-import { runtimeArgs, type ServeFlags } from '../serve/options.js';
+import { addServeFlags, runtimeArgs, type ServeFlags } from '../serve/options.js';
 import { runRuntime } from '../serve/run.js';
 import { resolveServeTarget, type ServeTarget } from '../serve/target.js';
 import type { VerifyTarget } from '../sign/policy.js';
@@ -13,23 +13,12 @@ import { action } from './program.js';
 import { type GateFlags, verifyGate, withVerifyGate } from './verify-gate.js';
 
 export function registerServeCommands(program: Command): Command {
-  const command = program
-    .command('serve')
-    .description('serve a bento (or a single model at /predict) over HTTP with adaptive batching')
-    .argument('<tag>', 'bento tag, else model tag (name[:version]), or a bento/model directory path')
-    .option('--port <port>', 'port to listen on (default 3000; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
-    .option('--workers <n>', 'inference workers, one ONNX Runtime session each (default cores/2)')
-    .option('--threads <n>', 'intra-op threads per worker (default cores/workers)')
-    .option('--no-batching', 'run every request alone (default: batching as bento.yaml says)')
-    .option('--max-batch-size <rows>', 'rows per batch at most (overrides bento.yaml)')
-    .option('--max-latency-ms <ms>', 'latency bound per request (overrides bento.yaml)')
-    .option('--provider <provider>', 'execution provider: cpu or cuda (default cpu)')
-    .option(
-      '--drain-delay-ms <ms>',
-      'after SIGTERM, serve on with /readyz 503 this long before closing (default 0)',
-    )
-    .option('--drain-timeout-ms <ms>', 'SIGTERM grace period, delay included (default 30000)');
+  const command = addServeFlags(
+    program
+      .command('serve')
+      .description('serve a bento (or a single model at /predict) over HTTP with adaptive batching')
+      .argument('<tag>', 'bento tag, else model tag (name[:version]), or a bento/model directory path'),
+  );
   return withVerifyGate(command, 'the bento or model').action(
     action(async (tag: string, flags: ServeFlags & GateFlags) => {
       const args = runtimeArgs(flags);

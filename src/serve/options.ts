@@ -1,73 +1,38 @@
-/** `bentoci serve` flags, validated, and turned into the runtime server's command line. */
-import { z } from 'zod';
+/**
+ * `bentoci serve` flags: the runtime's own settings (src/shared/serve-settings.ts), validated here
+ * so a bad one is a usage error before anything starts, and turned into the runtime's command line.
+ */
+import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { parseServeSetting, SERVE_SETTINGS } from '../shared/serve-settings.js';
 
-export interface ServeFlags {
-  port?: string;
-  host?: string;
-  workers?: string;
-  threads?: string;
-  /** commander's --no-batching sets this false. */
-  batching?: boolean;
-  maxBatchSize?: string;
-  maxLatencyMs?: string;
-  provider?: string;
-  drainDelayMs?: string;
-  drainTimeoutMs?: string;
+/** What commander parsed: one camelCase key per setting, `batching: false` from --no-batching. */
+export type ServeFlags = Record<string, string | boolean | undefined>;
+
+/** The settings `bentoci serve` passes through (the log level follows the CLI's own output). */
+const PASSED = SERVE_SETTINGS.filter((s) => s.key !== 'logLevel');
+
+/** Registers a flag per runtime setting; batching is `--no-batching`, as bento.yaml decides otherwise. */
+export function addServeFlags(command: Command): Command {
+  for (const s of PASSED) {
+    if (s.key === 'batching')
+      command.option('--no-batching', 'run every request alone (default: as bento.yaml says)');
+    else command.option(`--${s.flag} <value>`, `${s.help} [env ${s.env}]`);
+  }
+  return command;
 }
-
-const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const FLAGS: Array<{ key: keyof ServeFlags; flag: string; schema: z.ZodType<unknown>; expected: string }> = [
-  { key: 'port', flag: '--port', schema: whole(0, 65535), expected: 'a port number 0-65535' },
-  {
-    key: 'host',
-    flag: '--host',
-    schema: z
-      .string()
-      .min(1)
-      .regex(/^[A-Za-z0-9.:[\]-]+$/),
-    expected: 'a host name or address',
-  },
-  { key: 'workers', flag: '--workers', schema: whole(1, 1024), expected: 'a positive whole number' },
-  { key: 'threads', flag: '--threads', schema: whole(1, 1024), expected: 'a positive whole number' },
-  {
-    key: 'maxBatchSize',
-    flag: '--max-batch-size',
-    schema: whole(1, 4096),
-    expected: 'a whole number 1-4096',
-  },
-  {
-    key: 'maxLatencyMs',
-    flag: '--max-latency-ms',
-    schema: z.coerce.number().min(0.1).max(600_000),
-    expected: 'milliseconds, 0.1-600000',
-  },
-  { key: 'provider', flag: '--provider', schema: z.enum(['cpu', 'cuda']), expected: 'cpu or cuda' },
-  {
-    key: 'drainDelayMs',
-    flag: '--drain-delay-ms',
-    schema: z.coerce.number().int().min(0),
-    expected: 'a whole number of milliseconds, 0 or more',
-  },
-  {
-    key: 'drainTimeoutMs',
-    flag: '--drain-timeout-ms',
-    schema: z.coerce.number().int().positive(),
-    expected: 'a positive whole number of milliseconds',
-  },
-];
 
 /** The runtime's arguments for these flags; throws UsageError naming the first bad flag. */
 export function runtimeArgs(flags: ServeFlags): string[] {
   const args: string[] = [];
-  for (const { key, flag, schema, expected } of FLAGS) {
-    const value = flags[key];
+  for (const setting of PASSED) {
+    if (setting.key === 'batching') continue;
+    const value = flags[setting.key];
     if (value === undefined) continue;
-    const parsed = schema.safeParse(String(value).trim());
-    if (!parsed.success) throw new UsageError(`invalid ${flag} "${value}": expected ${expected}`);
-    args.push(flag, String(parsed.data));
+    const parsed = parseServeSetting(setting, String(value), `--${setting.flag}`);
+    if (!parsed.ok) throw new UsageError(parsed.message);
+    args.push(`--${setting.flag}`, String(parsed.value));
   }
-  if (flags.batching === false) args.push('--no-batching');
+  if (flags['batching'] === false) args.push('--no-batching');
   return args;
 }
