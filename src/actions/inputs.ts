@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import semver from 'semver';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
+import { KINDS } from '../kubernetes/options.js';
 import { redactUserInfo } from '../oci/redact.js';
 import { parseOciUrl, type Reference } from '../oci/reference.js';
 import {
@@ -152,6 +153,10 @@ export const pushInputs = {
   image: optionalText(),
   'image-registry': optionalRegistry,
   'release-version': releaseVersion,
+  // Kubernetes manifests for the pushed image (docs/kubernetes.md).
+  manifests: optionalText(),
+  'manifests-kind': oneOf(KINDS, 'deployment'),
+  'manifests-namespace': optionalText(),
   ...registryInputs,
   ...signInputs,
   ...verifyInputs,

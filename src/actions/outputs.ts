@@ -16,6 +16,7 @@ export const ACTION_OUTPUTS = {
     'image-digest',
     'pushed-refs',
     'signature-refs',
+    'manifests-dir',
   ],
   pipeline: [
     'tag',

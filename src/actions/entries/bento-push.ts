@@ -5,6 +5,7 @@ import { ACTION_OUTPUTS } from '../outputs.js';
 import { runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
 import { applyVerifyPolicy, obtainBento } from '../steps/entries.js';
+import { manifestsStep } from '../steps/manifests.js';
 import { pushFlow } from '../steps/push.js';
 
 await runAction(
@@ -16,10 +17,21 @@ await runAction(
     const image = inputs.image
       ? { name: inputs.image, to: requireInput(inputs.imageRegistry, 'image-registry', 'when image is set') }
       : undefined;
+    if (inputs.manifests)
+      requireInput(inputs.image, 'image', 'when manifests is set (they deploy the pushed image)');
     const env = runnerEnv();
     const { store, bento } = await obtainBento(run, env, inputs);
     await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
     const pushed = await pushFlow(run, env, store, bento, { ...inputs, image });
+    const manifestsDir =
+      inputs.manifests && image && pushed.imageDigest
+        ? await manifestsStep(run, env, bento, {
+            dir: inputs.manifests,
+            kind: inputs.manifestsKind ?? 'deployment',
+            ...(inputs.manifestsNamespace ? { namespace: inputs.manifestsNamespace } : {}),
+            image: { to: image.to, digest: pushed.imageDigest },
+          })
+        : undefined;
     return {
       tag: formatTag(bento.tag),
       digest: bento.info.digest,
@@ -28,6 +40,7 @@ await runAction(
       'image-digest': pushed.imageDigest,
       'pushed-refs': pushed.pushedRefs,
       'signature-refs': pushed.signatureRefs,
+      'manifests-dir': manifestsDir,
     };
   },
 );
