@@ -287,6 +287,31 @@ describe('runtime: JSON syntax errors', () => {
   });
 });
 
+describe('runtime: names in errors', () => {
+  it('quotes and clips client-supplied names, so the error stays one short line', async () => {
+    await expectRefused(
+      post(`${server.url}/classify`, { 'in\nput': [[1, 2, 3, 4]] }),
+      400,
+      /^input "in\\nput" is not an input of this API \(inputs: "input"\)$/,
+    );
+    const long = 'x'.repeat(100_000);
+    const answer = post(`${server.url}/classify`, { [long]: [[1, 2, 3, 4]] });
+    await expectRefused(answer, 400, /^input "x{80}\.\.\." is not an input of this API/);
+    await expectRefused(
+      post(v2infer('classify'), { inputs: [{ name: 'a\r\nb', shape: [1], datatype: 'FP32', data: [1] }] }),
+      400,
+      /^input "a\\r\\nb" is not an input of model "classify"/,
+    );
+    await expectRefused(
+      post(v2infer('classify'), {
+        inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP\n32', data: [1, 2, 3, 4] }],
+      }),
+      400,
+      /^input "input": expected datatype FP32, got "FP\\n32"$/,
+    );
+  });
+});
+
 /**
  * Asks /livez one request after another from a worker thread (so this thread's own work, sending
  * 20 MB, cannot delay it) until told to stop: the slowest answer is how long the server's event

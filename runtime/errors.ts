@@ -20,6 +20,13 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string): HttpError => new HttpError(400, message);
 
+/**
+ * A client-supplied name or value inside an error message: JSON-quoted, so a newline or a quote in it
+ * cannot break the one line, and clipped, so a megabyte key does not come back as a megabyte error.
+ */
+export const quoted = (text: string): string =>
+  JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+
 /** A start-up failure (bad bento, missing model file, absent execution provider): printed, exit 1. */
 export class RuntimeStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

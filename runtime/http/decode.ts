@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TensorSpec } from '../../src/shared/schemas.js';
 import type { TensorMap } from '../../src/shared/service.js';
-import { badRequest, HttpError } from '../errors.js';
+import { badRequest, HttpError, quoted } from '../errors.js';
 import {
   DTYPE_HEADER,
   decodeNpy,
@@ -60,7 +60,8 @@ function inputValues(json: unknown, specs: readonly TensorSpec[]): Array<[Tensor
   }
   return Object.entries(json as Record<string, unknown>).map(([name, value]) => {
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw badRequest(`input "${name}" is not an input of this API (inputs: ${names(specs)})`);
+    if (!spec)
+      throw badRequest(`input ${quoted(name)} is not an input of this API (inputs: ${names(specs)})`);
     return [spec, value];
   });
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Dtype, TensorSpec } from '../../src/shared/schemas.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
 import type { App } from '../app-types.js';
-import { badRequest, HttpError } from '../errors.js';
+import { badRequest, HttpError, quoted } from '../errors.js';
 import type { ApiRuntime } from '../inference.js';
 import { elementCount } from '../tensors/dtype.js';
 import { decodeJsonTensor, decodeJsonTensorInSlices, encodeJsonTensor } from '../tensors/json.js';
@@ -92,22 +92,24 @@ function checkInfer(json: unknown, api: ApiRuntime['loaded']['api']): CheckedInf
   for (const input of parsed.data.inputs) {
     // Two tensors under one name would leave one of them silently unused.
     if (seen.has(input.name))
-      throw badRequest(`input "${input.name}" appears more than once in inputs: send each input once`);
+      throw badRequest(`input ${quoted(input.name)} appears more than once in inputs: send each input once`);
     seen.add(input.name);
     const spec = api.input.find((s) => s.name === input.name);
     if (!spec)
       throw badRequest(
-        `input "${input.name}" is not an input of model "${api.name}" (inputs: ${api.input.map((s) => s.name).join(', ')})`,
+        `input ${quoted(input.name)} is not an input of model "${api.name}" (inputs: ${api.input.map((s) => s.name).join(', ')})`,
       );
     const expected = DATATYPES[spec.dtype];
     if (input.datatype !== expected)
-      throw badRequest(`input "${input.name}": expected datatype ${expected}, got ${input.datatype}`);
+      throw badRequest(
+        `input "${input.name}": expected datatype ${expected}, got ${clipped(input.datatype)}`,
+      );
     inputs.push({ input, spec });
   }
   const requested = parsed.data.outputs?.map((o) => o.name);
   for (const name of requested ?? []) {
     if (!api.output.some((s) => s.name === name))
-      throw badRequest(`output "${name}" is not an output of model "${api.name}"`);
+      throw badRequest(`output ${quoted(name)} is not an output of model "${api.name}"`);
   }
   return {
     inputs,
@@ -117,6 +119,9 @@ function checkInfer(json: unknown, api: ApiRuntime['loaded']['api']): CheckedInf
     },
   };
 }
+
+/** A datatype as sent: quoted only when it is not a plain word, so `got INT32` reads as before. */
+const clipped = (text: string): string => (/^\w{1,16}$/.test(text) ? text : quoted(text));
 
 /** The decoded data under the request's shape, which must hold exactly as many elements. */
 function shaped(input: InferInput, tensor: Tensor): Tensor {
