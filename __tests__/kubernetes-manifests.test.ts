@@ -4,6 +4,7 @@
  * server's own manifests. Plus what each object must say: GPUs only for CUDA, probes, shutdown,
  * security, and the runtime settings the runtime really reads.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { USAGE } from '../runtime/config.js';
@@ -13,7 +14,7 @@ import { defaultThresholds } from '../src/canary/thresholds.js';
 import { UsageError } from '../src/core/errors.js';
 import { generateManifests } from '../src/kubernetes/generate.js';
 import { parseManifestOptions } from '../src/kubernetes/options.js';
-import { ENV } from '../src/kubernetes/runtime-contract.js';
+import { ENV, METRICS, PATHS } from '../src/kubernetes/runtime-contract.js';
 import type { ServiceFacts } from '../src/kubernetes/service-facts.js';
 import { validateObject } from './support/kubernetes-schemas.js';
 
@@ -144,11 +145,17 @@ describe('what the objects say', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
+    // preStop already held SIGTERM back until the endpoints were gone: no second wait in the runtime.
+    expect(c.env).toContainEqual({ name: 'BENTOCI_DRAIN_DELAY_MS', value: '0' });
     expect(c.env).toContainEqual({ name: 'BENTOCI_WORKERS', value: '1' });
     expect(c.env).toContainEqual({ name: 'BENTOCI_THREADS', value: '2' });
   });
 
-  it('sets only runtime variables the runtime reads', () => {
+  it('relies only on what the runtime has: its variables, endpoints and metric names', async () => {
+    const router = await readFile('runtime/http/router.ts', 'utf8');
+    for (const path of Object.values(PATHS)) expect(router).toContain(`'${path}'`);
+    const metrics = await readFile('runtime/metrics.ts', 'utf8');
+    for (const name of Object.values(METRICS)) expect(metrics).toContain(`'${name}'`);
     for (const name of Object.values(ENV))
       expect(USAGE.includes(name) || name === 'BENTOCI_BENTO_DIR').toBe(true);
     for (const kind of ['deployment', 'kserve', 'knative']) {

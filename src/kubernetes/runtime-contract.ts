@@ -1,8 +1,9 @@
 /**
- * What the manifests rely on in the serving runtime (runtime/config.ts, runtime/http/router.ts,
- * runtime/metrics.ts), kept in one file so a change there is one edit here. A test checks every
- * variable named below against the runtime's own usage text.
+ * What the manifests rely on in the serving runtime (its settings table in src/shared/serve-settings.ts,
+ * runtime/http/router.ts, runtime/metrics.ts), kept in one file so a change there is one edit here.
+ * Variable names come from the settings table; a test checks them against the runtime's usage text.
  */
+import { SERVE_DEFAULTS, SERVE_SETTINGS, type ServeSettingValues } from '../shared/serve-settings.js';
 
 /** Health endpoints: live while the process runs; ready once models are loaded and warm, not while draining. */
 export const PATHS = {
@@ -12,12 +13,21 @@ export const PATHS = {
   v2Ready: '/v2/health/ready',
 } as const;
 
+/** The runtime's variable for a setting, from the table the runtime itself reads. */
+function envOf(key: keyof ServeSettingValues): string {
+  const setting = SERVE_SETTINGS.find((s) => s.key === key);
+  if (!setting) throw new Error(`the serve settings table has no ${key}`);
+  return setting.env;
+}
+
 /** Environment variables of the runtime that the manifests set. */
 export const ENV = {
-  port: 'BENTOCI_PORT',
-  workers: 'BENTOCI_WORKERS',
-  threads: 'BENTOCI_THREADS',
-  drainTimeoutMs: 'BENTOCI_DRAIN_TIMEOUT_MS',
+  port: envOf('port'),
+  workers: envOf('workers'),
+  threads: envOf('threads'),
+  drainTimeoutMs: envOf('drainTimeoutMs'),
+  drainDelayMs: envOf('drainDelayMs'),
+  /** Read by runtime/config.ts beside the table: where the bento (or a model directory) is. */
   bentoDir: 'BENTOCI_BENTO_DIR',
 } as const;
 
@@ -29,16 +39,16 @@ export const METRICS = {
 } as const;
 
 /**
- * Shutdown: on SIGTERM the runtime turns /readyz to 503, refuses new requests and finishes accepted
- * ones within the drain timeout. Kubernetes removes the pod from endpoints asynchronously, so the
- * preStop hook keeps the old pod serving until the endpoint update has reached every proxy; only
- * then does SIGTERM start the drain.
+ * Shutdown. Kubernetes removes a terminating pod from endpoints asynchronously, so the preStop hook
+ * holds SIGTERM back until the endpoint update has reached every proxy; the runtime's own drain delay
+ * (the same idea, for platforms without hooks) is then not needed and stays 0. On SIGTERM the
+ * runtime turns /readyz to 503, serves every request it has read and exits within its drain timeout
+ * (delay included); the grace period covers the hook and that whole drain.
  */
 export const SHUTDOWN = {
   /** Seconds preStop waits: long enough for kube-proxy and ingress controllers to drop the endpoint. */
   preStopSeconds: 5,
-  /** The runtime's default drain (runtime/config.ts DEFAULTS.drainTimeoutMs). */
-  drainTimeoutMs: 30_000,
+  drainTimeoutMs: SERVE_DEFAULTS.drainTimeoutMs,
   /** Slack between the drain's end and SIGKILL, for the process to log and exit. */
   exitSlackSeconds: 5,
 } as const;

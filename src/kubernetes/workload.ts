@@ -81,13 +81,17 @@ export interface ContainerChoices {
   env?: { name: string; value: string }[];
 }
 
-/** The runtime's env: its port, the worker layout for the granted cores, and the drain timeout. */
-export function runtimeEnv(w: Workload, port: number): { name: string; value: string }[] {
+/**
+ * The runtime's env: its port, the worker layout for the granted cores, and its drain: the timeout
+ * the grace period is sized from, and no delay of its own where preStop already waited.
+ */
+export function runtimeEnv(w: Workload, port: number, preStop: boolean): { name: string; value: string }[] {
   return [
     { name: ENV.port, value: String(port) },
     { name: ENV.workers, value: String(w.sizing.workers) },
     { name: ENV.threads, value: String(w.sizing.threads) },
     { name: ENV.drainTimeoutMs, value: String(w.drainTimeoutMs) },
+    ...(preStop ? [{ name: ENV.drainDelayMs, value: '0' }] : []),
   ];
 }
 
@@ -104,7 +108,7 @@ export function runtimeContainer(w: Workload, choices: ContainerChoices): IConta
     name: choices.name ?? CONTAINER_NAME,
     image: w.image,
     ports: [{ name: PORT_NAME, containerPort: choices.port, protocol: 'TCP' }],
-    env: [...runtimeEnv(w, choices.port), ...(choices.env ?? [])],
+    env: [...runtimeEnv(w, choices.port, choices.preStop !== false), ...(choices.env ?? [])],
     resources: resourcesOf(w),
     // Until the startup probe passes, liveness and readiness are not run: a slow model load is not
     // mistaken for a hung process.
