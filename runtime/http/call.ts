@@ -6,23 +6,19 @@
  * the request is answered or accounted exactly once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HookContext, TensorMap } from '../../src/shared/service.js';
+import type { HookContext } from '../../src/shared/service.js';
 import type { App, PendingCall } from '../app-types.js';
 import { HttpError } from '../errors.js';
 import type { InferenceJob, JobResult } from '../inference.js';
 import { readBody } from './body.js';
+import type { DecodedRequest } from './decode.js';
 import type { EncodedBody } from './encode.js';
 import { encodeHookResult, isTensorMap } from './encode.js';
 import { send, sendError } from './respond.js';
 
-export interface Decoded {
-  inputs: TensorMap;
-  json: unknown;
-}
-
 export interface Codec {
   /** A Promise when the body is large enough to be decoded in slices (see decodeBody). */
-  decode(req: IncomingMessage, body: Buffer): Decoded | Promise<Decoded>;
+  decode(req: IncomingMessage, body: Buffer): DecodedRequest | Promise<DecodedRequest>;
   encode(result: JobResult, req: IncomingMessage): EncodedBody;
   /** Whether the bento's hooks run (API routes yes; the KServe protocol carries raw tensors). */
   hooks: boolean;
