@@ -20,6 +20,17 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string): HttpError => new HttpError(400, message);
 
+/** A 503 for overload, with how long (ms) the request would have waited past its bound. */
+export class OverloadError extends HttpError {
+  constructor(
+    message: string,
+    headers: Record<string, string>,
+    readonly retryAfterMs: number,
+  ) {
+    super(503, message, headers);
+  }
+}
+
 /**
  * A client-supplied name or value inside an error message: JSON-quoted, so a newline or a quote in it
  * cannot break the one line, and clipped, so a megabyte key does not come back as a megabyte error.

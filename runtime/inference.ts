@@ -17,7 +17,7 @@ import type {
   SchedulerClock,
 } from './batching/types.js';
 import type { RuntimeConfig } from './config.js';
-import { HttpError } from './errors.js';
+import { HttpError, OverloadError } from './errors.js';
 import type { Logger } from './log.js';
 import type { MetricsSink } from './metrics.js';
 import type { LoadedApi } from './service/load.js';
@@ -198,9 +198,11 @@ export class Inference {
       admission.reason === 'queue_full'
         ? `its queue is full (${queue.maxQueueRows} rows)`
         : `it cannot answer within ${queue.maxLatencyMs} ms`;
-    return new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
-      'retry-after': String(seconds),
-    });
+    return new OverloadError(
+      `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`,
+      { 'retry-after': String(seconds) },
+      admission.retryAfterMs,
+    );
   }
 
   cancel(job: InferenceJob): boolean {

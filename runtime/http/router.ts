@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app-types.js';
-import { HttpError } from '../errors.js';
+import { HttpError, OverloadError } from '../errors.js';
+import { arrivalOf, holdConnection } from './backoff.js';
 import { type Codec, InferenceCall } from './call.js';
 import { decodeBody } from './decode.js';
 import { encodeOutputs } from './encode.js';
@@ -12,6 +13,9 @@ import { decodePathSegment, kserveCodec, modelMetadata, serverMetadata } from '.
 import { send, sendError, sendJson } from './respond.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, arrival: number) => void;
+
+/** The longest hold after an overload refusal, as a share of the API's latency bound. */
+const HOLD_SHARE = 0.25;
 
 const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
 
@@ -59,7 +63,7 @@ export function createRouter(app: App): (req: IncomingMessage, res: ServerRespon
   });
 
   return (req, res) => {
-    const arrival = app.clock.now();
+    const arrival = arrivalOf(req, app.clock.now());
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -130,9 +134,15 @@ function infer(
   if (refusal) {
     // Answered before the body is read: under overload a refusal costs a header parse and one write.
     req.resume();
-    const elapsed = app.clock.now() - arrival;
+    const now = app.clock.now();
+    const elapsed = now - arrival;
     const status = sendError(res, refusal, { 'server-timing': `total;dur=${elapsed.toFixed(3)}` });
     app.metrics.request(api, status, elapsed / 1000);
+    if (refusal instanceof OverloadError) {
+      // Until the queue is expected to have room, and never long next to the bound.
+      const bound = app.inference.api(api).queue.maxLatencyMs;
+      holdConnection(req, res, Math.min(refusal.retryAfterMs, bound * HOLD_SHARE), now);
+    }
     return;
   }
   void new InferenceCall(app, api, codec, req, res, arrival).run();
