@@ -4,8 +4,8 @@
  * The full reference is docs/bentofile.md.
  */
 import { z } from 'zod';
-import { batchingFieldSchema } from '../shared/serve-settings.js';
 import { dockerOptionsSchema, resourcesSchema } from '../shared/schemas.js';
+import { batchingFieldSchema } from '../shared/serve-settings.js';
 
 export const BATCH_SIZE = { min: 1, max: 4096 } as const;
 export const LATENCY_MS = { min: 0.1, max: 600_000 } as const;
