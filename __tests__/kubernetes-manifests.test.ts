@@ -119,6 +119,18 @@ describe('what the objects say', () => {
     }
   });
 
+  it('names every object with an RFC 1035 label, and refuses names a kind cannot take', async () => {
+    const { kubernetesName } = await import('../src/kubernetes/service-facts.js');
+    expect(kubernetesName('iris_classifier.v2')).toBe('iris-classifier-v2');
+    expect(kubernetesName('3d_model')).toBe('bento-3d-model');
+    expect(() => objects(cpu, { name: '3d-model' })).toThrow(
+      /invalid --name "3d-model".*starting with a letter/,
+    );
+    expect(() => objects(cpu, { kind: 'kserve', name: `a${'b'.repeat(53)}` })).toThrow(
+      /at most 53: pass a shorter --name/,
+    );
+  });
+
   it('refuses GPUs for a bento without CUDA, with the fix in the message', () => {
     expect(() => objects({ ...cpu, resources: { gpu: 1 } })).toThrow(UsageError);
     expect(() => objects({ ...cpu, resources: { gpu: 1 } })).toThrow(/set cuda_version in bentofile.yaml/);

@@ -2,6 +2,7 @@
  * Which objects each kind of deployment gets, grouped into files: one concern per file, so a user can
  * drop one (say the NetworkPolicy) from kustomization.yaml without editing the others.
  */
+import { UsageError } from '../core/errors.js';
 import { knativeServiceOf } from './knative.js';
 import { inferenceServiceOf, servingRuntimeOf } from './kserve.js';
 import { networkPolicyOf } from './network.js';
@@ -10,6 +11,9 @@ import type { ManifestOptions } from './options.js';
 import { adapterValuesOf, autoscalerOf, disruptionBudgetOf } from './scaling.js';
 import type { ServiceFacts } from './service-facts.js';
 import { deploymentOf, serviceOf, type Workload, workloadOf } from './workload.js';
+
+/** 63 minus "-predictor": KServe's RawDeployment Service for the predictor must stay a DNS label. */
+const KSERVE_NAME_MAX = 53;
 
 export interface ManifestFile {
   /** File name inside the output directory. */
@@ -28,6 +32,10 @@ export interface ManifestSet {
 
 export function generateManifests(facts: ServiceFacts, options: ManifestOptions): ManifestSet {
   const w = workloadOf(facts, options);
+  if (options.kind === 'kserve' && w.name.length > KSERVE_NAME_MAX)
+    throw new UsageError(
+      `the name "${w.name}" is ${w.name.length} characters; KServe names the predictor's objects "<name>-predictor", so at most ${KSERVE_NAME_MAX}: pass a shorter --name`,
+    );
   if (options.kind === 'kserve')
     return {
       workload: w,

@@ -12,7 +12,7 @@ export type ManifestKind = (typeof KINDS)[number];
 export const AUTOSCALE = ['cpu', 'queue'] as const;
 
 const dnsLabel = z.string().regex(DNS_LABEL, {
-  error: "expected a Kubernetes name: lower-case letters, digits and '-', at most 63",
+  error: "expected a Kubernetes name: lower-case letters, digits and '-', at most 63, starting with a letter",
 });
 
 export const manifestOptionsSchema = z.object({

@@ -21,24 +21,26 @@ export interface ServiceFacts {
   maxBatchSize: number;
 }
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/**
+ * RFC 1035 labels: what Services, KServe and Knative require of a name (a Deployment would take a
+ * leading digit; the Service beside it would not).
+ */
+export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Bento and image names allow '.' and '_'; Kubernetes names do not. */
+/** Bento and image names allow '.', '_' and a leading digit; Kubernetes names do not. */
 export function kubernetesName(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 63)
-      .replace(/-+$/, '') || 'bento-service'
-  );
+  const name = text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const lettered = /^[a-z]/.test(name) ? name : `bento-${name}`;
+  return lettered.slice(0, 63).replace(/-+$/, '');
 }
 
 export function checkName(name: string, flag: string): string {
   if (!DNS_LABEL.test(name))
     throw new UsageError(
-      `invalid ${flag} "${name}": a Kubernetes name is lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit`,
+      `invalid ${flag} "${name}": a Kubernetes name is lower-case letters, digits and '-', at most 63, starting with a letter and ending with a letter or digit`,
     );
   return name;
 }
