@@ -36,7 +36,10 @@ enum Byte {
   LowerE = 101,
 }
 
-/** Reused between requests (the HTTP thread decodes one body at a time); grows as needed. */
+/**
+ * Reused between requests by the synchronous scan, which never yields, so one body at a time uses
+ * it; a scan in slices interleaves with others and has its own. Grows as needed.
+ */
 let scratch = new Float64Array(4096);
 
 const isSpace = (b: number) => b === Byte.Space || b === Byte.LineFeed || b === Byte.Return || b === Byte.Tab;
