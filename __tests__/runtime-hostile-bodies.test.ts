@@ -215,6 +215,14 @@ describe('runtime: KServe v2 requests', () => {
         /^the model (name|version) "%(E0%A4%A|ZZ)" in the path is not valid percent-encoding/,
       );
     }
+    await expectRefused(
+      fetch(`${server.url}/v2/models/a%0Ab`).then(async (res) => {
+        const text = await res.text();
+        return { status: res.status, json: JSON.parse(text) as unknown, text };
+      }),
+      400,
+      /^the model name "a%0Ab" in the path decodes to a control character$/,
+    );
     // Well-formed escapes still decode.
     expect((await fetch(`${server.url}/v2/models/%63lassify`)).status).toBe(200);
   });

@@ -51,7 +51,12 @@ const inferRequestSchema = z.object({
   outputs: z.array(z.object({ name: z.string().min(1), parameters: parametersSchema })).optional(),
 });
 
+/**
+ * KServe v2 writes a variable dim as -1 and has no word for an unknown rank; such an input is
+ * written [-1] (see docs/serving.md) and a request may send it at any shape.
+ */
 function specShape(spec: TensorSpec): number[] {
+  if (spec.shape === null) return [-1];
   return spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
 }
 
@@ -183,12 +188,19 @@ export function serverMetadata(app: App): string {
 
 /**
  * A percent-encoded path segment (a model name or version in /v2/models/...): a malformed escape
- * like `%E0%A4%A` is the client's mistake, answered 400 rather than a URIError's 500.
+ * like `%E0%A4%A` is the client's mistake, answered 400 rather than a URIError's 500, and so is an
+ * escaped control character (`%0A`), which no name has and which would break a one-line error.
  */
 export function decodePathSegment(raw: string, what: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(raw);
+    decoded = decodeURIComponent(raw);
   } catch {
-    throw badRequest(`the ${what} "${raw}" in the path is not valid percent-encoding (UTF-8 bytes as %XX)`);
+    throw badRequest(
+      `the ${what} ${quoted(raw)} in the path is not valid percent-encoding (UTF-8 bytes as %XX)`,
+    );
   }
+  if (/\p{Cc}/u.test(decoded))
+    throw badRequest(`the ${what} ${quoted(raw)} in the path decodes to a control character`);
+  return decoded;
 }
