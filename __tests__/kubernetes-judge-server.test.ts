@@ -32,6 +32,7 @@ function trafficOf(namespace: string, canary: boolean): Traffic {
 }
 
 interface Seen {
+  authorization?: string | undefined;
   query: string;
   start: number;
   end: number;
@@ -53,7 +54,7 @@ function fakePrometheus(): Server {
     const start = Number(url.searchParams.get('start'));
     const end = Number(url.searchParams.get('end'));
     const step = url.searchParams.get('step') ?? '';
-    seen.push({ query, start, end, step });
+    seen.push({ query, start, end, step, authorization: req.headers.authorization });
     const namespace = /namespace="([^"]+)"/.exec(query)?.[1] ?? '';
     // Argo selects by pod-template hash, Flagger by pod name; either way one side is the canary.
     const canary =
@@ -272,7 +273,7 @@ describe('histogram buckets as samples', () => {
 });
 
 describe('bentoci canary judge-server (the command)', () => {
-  it('starts, says where it listens, and answers a Flagger call', async () => {
+  it('starts, says where it listens, and answers a Flagger call, authenticating to Prometheus from the environment', async () => {
     const child = spawn(
       process.execPath,
       [
@@ -288,7 +289,14 @@ describe('bentoci canary judge-server (the command)', () => {
         '--port',
         '0',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENTOCI_HOME: '/nonexistent' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          BENTOCI_HOME: '/nonexistent',
+          BENTOCI_PROMETHEUS_AUTHORIZATION: 'Bearer t0ken',
+        },
+      },
     );
     try {
       let stderr = '';
@@ -304,8 +312,11 @@ describe('bentoci canary judge-server (the command)', () => {
         });
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
       });
+      seen.length = 0;
       const { status } = await post(`${url}/v1/flagger`, flaggerBody('bad'));
       expect(status).toBe(412);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((q) => q.authorization === 'Bearer t0ken')).toBe(true);
     } finally {
       child.kill('SIGTERM');
     }

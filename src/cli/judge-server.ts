@@ -33,7 +33,10 @@ export function registerJudgeServerCommand(program: Command): void {
     .description(
       'answer Argo Rollouts (Web metric) and Flagger (webhook) analyses with the canary judge over Prometheus data',
     )
-    .requiredOption('--prometheus <url>', 'Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090')
+    .requiredOption(
+      '--prometheus <url>',
+      'Prometheus base URL, e.g. http://prometheus.monitoring.svc:9090 (Authorization header from $BENTOCI_PROMETHEUS_AUTHORIZATION)',
+    )
     .option('--thresholds <file>', 'the same thresholds file as the PR gate (docs/canary.md)')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--port <n>', 'port (0 picks a free one)', parsePort, 8080)
@@ -50,8 +53,13 @@ export function registerJudgeServerCommand(program: Command): void {
         if (!/^https?:\/\/\S+$/.test(flags.prometheus))
           throw new UsageError(`invalid --prometheus "${flags.prometheus}": expected http(s)://host:port`);
         const thresholds = await loadThresholds(flags.thresholds);
+        // From the environment, not a flag: a token in the command line shows in `ps` and the pod spec.
+        const authorization = process.env['BENTOCI_PROMETHEUS_AUTHORIZATION'];
         const server = await startJudgeServer({
-          prometheus: new PrometheusRangeClient({ url: flags.prometheus }),
+          prometheus: new PrometheusRangeClient({
+            url: flags.prometheus,
+            ...(authorization ? { headers: { authorization } } : {}),
+          }),
           thresholds,
           minRequests: flags.minRequests,
           defaultWindowMs: parseDuration(flags.window, '--window'),
