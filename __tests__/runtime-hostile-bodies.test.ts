@@ -369,6 +369,14 @@ async function livezDuring<T>(work: () => Promise<T>): Promise<Polled & { result
 /** What the event loop may be held for, beyond what /livez already takes on this machine unloaded. */
 const STALL_MS = 200;
 
+/**
+ * When the machine is so loaded that the server waits for a core for long stretches (a CPU-bound
+ * thread is what the scheduler makes wait longest), no wall-clock bound holds; what still tells a
+ * parse in slices from one block is that no single wait is a large part of the whole request. The
+ * landed code held the loop for 40-70% of it even then; slices measured 3-15%.
+ */
+const STALL_SHARE = 0.25;
+
 describe('runtime: large JSON bodies', () => {
   it('keeps answering other requests while a 20 MB body is parsed', async () => {
     // 5 numbers a row where the model takes 4: the 400 that comes back names the shape, which is
@@ -397,14 +405,16 @@ describe('runtime: large JSON bodies', () => {
         `{"inputs":[{"name":"input","shape":[${n},${width}],"datatype":"FP32","data":${flat}}]}`,
       ],
     ] as const) {
+      const start = performance.now();
       const { result, slowestMs, polls } = await livezDuring(() => post(url, body));
+      const elapsedMs = performance.now() - start;
       const error = (result.json as { error: string }).error;
       expect(result.status, error).toBe(400);
       expect(error).toMatch(shape);
       expect(
         slowestMs,
-        `${url}: slowest /livez ${slowestMs.toFixed(1)} ms over ${polls} polls (unloaded: ${idle.slowestMs.toFixed(1)} ms)`,
-      ).toBeLessThan(STALL_MS + idle.slowestMs);
+        `${url}: slowest /livez ${slowestMs.toFixed(1)} ms over ${polls} polls (unloaded: ${idle.slowestMs.toFixed(1)} ms; the request took ${elapsedMs.toFixed(0)} ms)`,
+      ).toBeLessThan(Math.max(STALL_MS + idle.slowestMs, STALL_SHARE * elapsedMs));
       expect(polls).toBeGreaterThan(5);
     }
   }, 120_000);
