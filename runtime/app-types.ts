@@ -3,6 +3,7 @@ import type { ServiceHooks } from '../src/shared/service.js';
 import type { SchedulerClock } from './batching/types.js';
 import type { RuntimeConfig } from './config.js';
 import type { HttpError } from './errors.js';
+import type { BodyBudget } from './http/body.js';
 import type { Inference } from './inference.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -39,6 +40,8 @@ export interface App {
   state: AppState;
   /** The bento's OpenAPI document, serialized once. */
   openapiJson: string;
+  /** Body bytes being read or decoded, all requests together (--max-body-bytes-in-flight). */
+  bodies: BodyBudget;
   /** The inference requests in progress: what the drain answers 503 when its grace period ends. */
   calls: Set<PendingCall>;
   /** Called whenever the last in-progress request is answered (the drain waits on it). */

@@ -13,6 +13,8 @@ import { type BatchPolicy, type SchedulerClock, systemClock } from './batching/t
 import { type RuntimeConfig, resolveLayout } from './config.js';
 import { drainServer } from './drain.js';
 import { RuntimeStartError } from './errors.js';
+import { BodyBudget } from './http/body.js';
+import { guardConnections, serverTimeouts } from './http/connections.js';
 import { drainAwareResponses } from './http/respond.js';
 import { createRouter } from './http/router.js';
 import { Inference } from './inference.js';
@@ -72,6 +74,9 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     run: (model: string, inputs: Parameters<WorkerPool['run']>[1]) => pool!.run(model, inputs),
   };
   let inference: Inference | undefined;
+  // Eight bodies of the largest size by default: room for concurrent large requests, while a flood
+  // of unfinished ones holds at most this much (their decoded tensors come on top).
+  const bodies = new BodyBudget(config.maxBodyBytesInFlight ?? 8 * config.maxRequestBytes);
   const metrics = new RuntimeMetrics(
     service.apis.map((a) => a.api.name),
     {
@@ -79,6 +84,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
       admissionStretch: (api) => inference?.policy.stretch?.(api) ?? 0,
       inFlightRequests: () => state.inProgress,
       inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0,
+      bodyBytesInFlight: () => bodies.inFlight,
     },
   );
   inference = new Inference({
@@ -102,12 +108,11 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     state,
     openapiJson: JSON.stringify(service.openapi),
     calls: new Set(),
+    bodies,
   };
 
-  const server = createServer(
-    { keepAliveTimeout: 65_000, ServerResponse: drainAwareResponses(state) },
-    createRouter(app),
-  );
+  const server = createServer({ ...serverTimeouts(config), ServerResponse: drainAwareResponses(state) });
+  server.on('request', guardConnections(server, config, createRouter(app)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

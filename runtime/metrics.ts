@@ -14,6 +14,8 @@ export interface MetricsSources {
   admissionStretch(api: string): number;
   inFlightRequests(): number;
   inFlightBatches(): number;
+  /** Body bytes taken from the budget by requests being read or decoded. */
+  bodyBytesInFlight(): number;
 }
 
 /** What the request path reports; RuntimeMetrics implements it, tests may count instead. */
@@ -119,6 +121,14 @@ export class RuntimeMetrics implements MetricsSink {
       registers,
       collect() {
         this.set(sources.inFlightBatches());
+      },
+    });
+    new client.Gauge({
+      name: 'bentoci_body_bytes_in_flight',
+      help: 'Request body bytes being read or decoded, against --max-body-bytes-in-flight',
+      registers,
+      collect() {
+        this.set(sources.bodyBytesInFlight());
       },
     });
     client.collectDefaultMetrics({ register: this.registry });

@@ -10,7 +10,7 @@ import type { HookContext } from '../../src/shared/service.js';
 import type { App, PendingCall } from '../app-types.js';
 import { HttpError } from '../errors.js';
 import type { InferenceJob, JobResult } from '../inference.js';
-import { readBody } from './body.js';
+import { BodyRead } from './body.js';
 import type { DecodedRequest } from './decode.js';
 import type { EncodedBody } from './encode.js';
 import { encodeHookResult, isTensorMap } from './encode.js';
@@ -33,6 +33,8 @@ export class InferenceCall implements PendingCall {
   private done = false;
   private timer?: NodeJS.Timeout;
   private abort?: AbortController;
+  /** The body's bytes count against the process's budget until decoded or the request ends. */
+  private read?: BodyRead;
 
   constructor(
     private readonly app: App,
@@ -50,10 +52,15 @@ export class InferenceCall implements PendingCall {
     this.timer = setTimeout(this.onTimeout, app.config.requestTimeoutMs);
     res.once('close', this.onClose);
     try {
-      const body = await readBody(req, app.config.maxRequestBytes);
+      this.read = new BodyRead(req, app.bodies, {
+        maxBytes: app.config.maxRequestBytes,
+        timeoutMs: app.config.bodyTimeoutMs,
+      });
+      const body = await this.read.body;
       const pending = this.codec.decode(req, body);
       // Only large bodies give a Promise: small ones pay no extra turn of the event loop.
       let { inputs, json } = pending instanceof Promise ? await pending : pending;
+      this.read.release();
       if (this.done) return;
       const hooks = this.codec.hooks ? app.hooks?.apis?.[this.apiName] : undefined;
       const ctx = hooks ? this.hookContext(json) : undefined;
@@ -117,11 +124,14 @@ export class InferenceCall implements PendingCall {
         error: (err as Error)?.message ?? String(err),
       });
     }
-    // Whatever of the body is left is read and discarded, so the client gets to read the answer.
+    // Whatever of the body is left is read and discarded, so the client gets to read the answer;
+    // then the connection closes, so a body still trickling in does not keep it.
     this.req.resume();
-    this.record(
-      sendError(this.res, err, { 'server-timing': `total;dur=${ms(this.app.clock.now() - this.arrival)}` }),
-    );
+    const extra: Record<string, string> = {
+      'server-timing': `total;dur=${ms(this.app.clock.now() - this.arrival)}`,
+    };
+    if (!this.req.complete) extra['connection'] = 'close';
+    this.record(sendError(this.res, err, extra));
   }
 
   private readonly onTimeout = (): void => {
@@ -148,6 +158,7 @@ export class InferenceCall implements PendingCall {
   /** Exactly once per request: stop the timer, count it, and let a drain know when the last one ends. */
   private record(status: number): void {
     clearTimeout(this.timer);
+    this.read?.release();
     const { app } = this;
     app.state.inProgress--;
     app.calls.delete(this);

@@ -29,6 +29,12 @@ export interface ServeSettingValues {
   /** Share of admitted requests admission lets answer late, learning its margin for it; 0.001 by default. */
   lateTarget?: number;
   maxRequestBytes: number;
+  /** Body bytes being read or awaiting decoding, all requests together; 8 x maxRequestBytes when absent. */
+  maxBodyBytesInFlight?: number;
+  /** How long a request's body may take to arrive: 408 and the connection closes after it. */
+  bodyTimeoutMs: number;
+  /** Open connections at most: one beyond it has its request answered 503 and is closed. */
+  maxConnections: number;
   requestTimeoutMs: number;
   /** SIGTERM to shutdown at most: the grace period, delay included. */
   drainTimeoutMs: number;
@@ -172,6 +178,30 @@ export const SERVE_SETTINGS: readonly ServeSetting[] = [
     help: 'request body limit (33554432)',
   },
   {
+    key: 'maxBodyBytesInFlight',
+    flag: 'max-body-bytes-in-flight',
+    env: 'BENTOCI_MAX_BODY_BYTES_IN_FLIGHT',
+    schema: whole(1, 2 ** 48),
+    expected: 'a whole number of bytes, 1-281474976710656',
+    help: 'body bytes being read or decoded, all requests together (8 x --max-request-bytes)',
+  },
+  {
+    key: 'bodyTimeoutMs',
+    flag: 'body-timeout-ms',
+    env: 'BENTOCI_BODY_TIMEOUT_MS',
+    schema: whole(1, 86_400_000),
+    expected: 'a whole number of milliseconds, 1-86400000',
+    help: 'time for a request body to arrive, then 408 and close (30000)',
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'BENTOCI_MAX_CONNECTIONS',
+    schema: whole(1, 1_000_000),
+    expected: 'a whole number 1-1000000',
+    help: 'open connections at most; more get 503 and are closed (1024)',
+  },
+  {
     key: 'requestTimeoutMs',
     flag: 'request-timeout-ms',
     env: 'BENTOCI_REQUEST_TIMEOUT_MS',
@@ -210,6 +240,8 @@ export const SERVE_DEFAULTS = {
   port: 3000,
   provider: 'cpu',
   maxRequestBytes: 32 * 1024 * 1024,
+  bodyTimeoutMs: 30_000,
+  maxConnections: 1024,
   requestTimeoutMs: 60_000,
   drainTimeoutMs: 30_000,
   drainDelayMs: 0,
