@@ -324,6 +324,13 @@ describe('runtime: connection cap, and a request timeout shorter than the body t
     expect(oneLine(refused.body)).toMatch(/has 3 connections open, its limit.*raise --max-connections$/);
     await new Promise((r) => setTimeout(r, 200));
     expect(fourth.ended).toBe(true);
+    // A health probe beyond the cap is answered (a refused liveness probe would restart the server).
+    const probe = await RawConnection.open(port(capped.url));
+    const live = await probe.request('GET', '/livez');
+    expect(live.status).toBe(200);
+    expect(live.headers['connection']).toBe('close');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(probe.ended).toBe(true);
     // The three keep their connections and are served on them.
     for (const c of open) expect((await c.request('POST', '/classify', body)).status).toBe(200);
     open[0]!.close();

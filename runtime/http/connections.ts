@@ -14,6 +14,9 @@ export interface ConnectionLimits {
   bodyTimeoutMs: number;
 }
 
+/** Health probes answered even on a connection beyond the cap: a refused liveness probe restarts a healthy server. */
+const PROBES = new Set(['/healthz', '/livez', '/readyz', '/v2/health/live', '/v2/health/ready']);
+
 /** Beyond this many times the cap, Node closes new connections unanswered: the file descriptors stay bounded. */
 const HARD_CAP_FACTOR = 2;
 
@@ -42,7 +45,8 @@ export function serverTimeouts(
 
 /**
  * Counts open connections and returns the request handler to install: a connection opened while
- * `maxConnections` were open has its first request answered 503 (Retry-After, Connection: close).
+ * `maxConnections` were open has its first request answered 503 (Retry-After, Connection: close),
+ * except a health probe, which is answered and then the connection closed.
  * Also answers Node's client errors with one line.
  */
 export function guardConnections(
@@ -68,6 +72,12 @@ export function guardConnections(
   return (req, res) => {
     latest.set(req.socket, req);
     if (!over.has(req.socket)) return handler(req, res);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if (req.method === 'GET' && PROBES.has(q === -1 ? url : url.slice(0, q))) {
+      res.setHeader('connection', 'close');
+      return handler(req, res);
+    }
     req.resume();
     sendError(
       res,
