@@ -14,8 +14,8 @@ interface TestJob extends BatchJob {
 }
 
 /** A finished batch of `rows` one-row requests (work = rows) that took `ms`. */
-function observed(rows: number, ms: number, backlogRows = 0): BatchObservation {
-  return { rows, work: rows, requests: 1, durationMs: ms, waitMs: 0, backlogRows };
+function observed(rows: number, ms: number): BatchObservation {
+  return { rows, work: rows, requests: 1, durationMs: ms, waitMs: 0 };
 }
 
 let ids = 0;
@@ -362,53 +362,6 @@ describe('adaptive batching: admission control', () => {
     scheduler.submit(job('a', 1, 0, 50));
     scheduler.submit(job('a', 1, 0, 50, 'other-shape'));
     expect(walks).toEqual([0, 0, 1, 1]);
-  });
-
-  it('bounds admission by the rate the queue really drained at while it was backed up', () => {
-    const clock = new FakeClock();
-    const policy = new AdaptivePolicy({ now: clock.now });
-    for (let i = 0; i < 20; i++) policy.observe('a', observed(8, 1)); // a batch of 8 runs in 1 ms
-    const api = { name: 'a', maxBatchRows: 8, maxLatencyMs: 20, batching: true, maxQueueRows: 1000 };
-    const group = {
-      api,
-      key: 'k',
-      jobs: Array.from({ length: 16 }, () => job('a', 1, 0, 20)),
-      rows: 16,
-      work: 16,
-    };
-    const view = () => ({
-      now: clock.time,
-      capacity: 1,
-      idleWorkers: 0,
-      turnDelayMs: 0,
-      inFlight: [],
-      groups: [group],
-      arrivalRate: () => 0,
-    });
-    // On run times alone, 16 rows ahead take 2 ms.
-    expect(policy.admit(job('a', 1, 0, 20), group, view()).ok).toBe(true);
-    // Back to back, batches came back every 10 ms instead (the cores were shared): 1.25 ms a row.
-    policy.observe('a', observed(8, 1, 16));
-    for (let i = 1; i <= 4; i++) {
-      clock.time = 10 * i;
-      policy.observe('a', observed(8, 1, 16));
-    }
-    // 17 rows at that rate (with headroom) take about 42 ms: past a 20 ms bound.
-    expect(policy.admit(job('a', 1, clock.time, 20), group, view())).toMatchObject({
-      ok: false,
-      reason: 'overloaded',
-    });
-    // With nothing queued, the rows in flight still count while the rate is fresh...
-    const inFlight = (at: number) => [
-      { api: 'a', rows: 8, work: 8, requests: 8, startedAt: at },
-      { api: 'a', rows: 8, work: 8, requests: 8, startedAt: at },
-    ];
-    const empty = () => ({ ...view(), inFlight: inFlight(clock.time), groups: [] });
-    expect(policy.admit(job('a', 1, clock.time, 20), undefined, empty()).ok).toBe(false);
-    // ...but a slow spell long ago, with no backlog since to refresh the rate, refuses nothing the
-    // runs in flight let finish in time (a stale rate from start-up once refused for seconds).
-    clock.time += 1000;
-    expect(policy.admit(job('a', 1, clock.time, 20), undefined, empty()).ok).toBe(true);
   });
 
   it('sheds a queued request that can no longer start in time, instead of answering it late', async () => {

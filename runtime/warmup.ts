@@ -63,7 +63,6 @@ export async function warmUp(options: {
                   durationMs: serviceMs,
                   waitMs: 0,
                   ...(transitMs !== undefined ? { transitMs } : {}),
-                  backlogRows: 0,
                 });
             }),
           );

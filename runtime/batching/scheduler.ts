@@ -320,7 +320,6 @@ export class BatchScheduler<J extends BatchJob> {
           durationMs: cost?.serviceMs ?? this.clock.now() - now,
           waitMs: newestWait,
           ...(cost?.transitMs !== undefined ? { transitMs: cost.transitMs } : {}),
-          backlogRows: this.apiState(batch.api).queuedRows,
         });
       this.checkDrained();
       this.schedulePump();

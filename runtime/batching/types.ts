@@ -136,8 +136,6 @@ export interface BatchObservation {
   waitMs: number;
   /** The rest of its round trip (messages, the HTTP thread getting to the result), when known. */
   transitMs?: number;
-  /** Rows of this API still queued at that moment. */
-  backlogRows: number;
 }
 
 /** What a batch cost, as the runner measured it (see RunResult in workers/pool.ts). */
