@@ -151,6 +151,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
         provider: config.provider,
         threads: layout.threads,
         spinning: layout.spinning,
+        ortLogLevel: config.ortLogLevel,
       },
       log,
     }).catch((err: Error) => {

@@ -23,6 +23,7 @@ import type { MetricsSink } from './metrics.js';
 import type { LoadedApi } from './service/load.js';
 import { concatAlong, splitAlong } from './tensors/concat.js';
 import { compatibilityKey, rowsOf, validateInputs } from './tensors/validate.js';
+import { cleanLine, ModelRunError } from './workers/ort-errors.js';
 import type { RunResult } from './workers/pool.js';
 
 export interface JobResult {
@@ -36,6 +37,19 @@ export function inputWork(inputs: TensorMap): number {
   let work = 0;
   for (const name in inputs) work += inputs[name]!.data.length;
   return Math.max(1, work);
+}
+
+/**
+ * What one request of a failed batch sent, for its 400: the batch's shapes with its own rows (a
+ * batch only holds requests whose other dims match).
+ */
+function sent(inputs: TensorMap | undefined, rows: number, batchDim: number, requests: number): string {
+  if (!inputs) return 'the request';
+  const parts = Object.entries(inputs).map(([name, t]) => {
+    const shape = requests > 1 ? t.shape.map((d, i) => (i === batchDim ? rows : d)) : t.shape;
+    return `"${name}" ${t.dtype} [${shape.join(', ')}]`;
+  });
+  return `sent ${parts.join(', ')}`;
 }
 
 /** One request's place in the queue, with the promise its handler awaits. */
@@ -212,8 +226,8 @@ export class Inference {
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
   private async runBatch(apiName: string, jobs: InferenceJob[]): Promise<BatchCost> {
     const { loaded, batchDim } = this.api(apiName);
+    let inputs: TensorMap | undefined;
     try {
-      let inputs: TensorMap;
       if (jobs.length === 1) inputs = jobs[0]!.inputs!;
       else {
         inputs = {};
@@ -256,12 +270,23 @@ export class Inference {
       }
       return { serviceMs, transitMs };
     } catch (err) {
-      this.options.log.error('batch failed', {
+      const failure = err instanceof ModelRunError ? err.failure : undefined;
+      // A request the model refused is the client's error: logged, but not as the server's.
+      (failure?.status === 400 ? this.options.log.info : this.options.log.error)('batch failed', {
         api: apiName,
         requests: jobs.length,
-        error: (err as Error).message,
+        error: err instanceof ModelRunError ? err.detail : (err as Error).message,
       });
-      for (const job of jobs) job.reject(new HttpError(500, `inference failed: ${(err as Error).message}`));
+      for (const job of jobs) {
+        if (failure?.status === 400)
+          job.reject(
+            new HttpError(400, `${failure.message} (${sent(inputs, job.rows, batchDim, jobs.length)})`),
+          );
+        else
+          job.reject(
+            new HttpError(500, `inference failed: ${failure?.message ?? cleanLine((err as Error).message)}`),
+          );
+      }
       throw err;
     }
   }

@@ -22,7 +22,8 @@ export interface WarmupInputs {
 const NEXT_STEP = 'batch times will be learned from traffic';
 
 function zeros(spec: TensorSpec, batchDim: number, rows: number, batched: boolean): Tensor {
-  const shape = spec.shape.map((d, i) =>
+  // An unknown rank is warmed up as a scalar: a guess, and a wrong one only costs the warm-up.
+  const shape = (spec.shape ?? []).map((d, i) =>
     batched && i === batchDim ? rows : typeof d === 'number' && d > 0 ? d : 1,
   );
   return { dtype: spec.dtype, shape, data: allocate(spec.dtype, elementCount(shape)) };

@@ -9,6 +9,7 @@ import type { Dtype } from '../src/shared/schemas.js';
 import type { TensorData } from '../src/shared/service.js';
 import {
   type FromWorker,
+  ORT_LOG_LEVELS,
   type ToWorker,
   transferList,
   type ValueInfo,
@@ -18,6 +19,11 @@ import {
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
+// ORT's native logger writes straight to fd 2 (ANSI colour, outside the JSON log) and the Node
+// binding offers no callback to take its lines: its level is set before the first session so that,
+// by default (fatal), it stays silent. Run failures reach the JSON log through their error messages.
+ort.env.logLevel = init.ortLogLevel;
+const logSeverityLevel = ORT_LOG_LEVELS.indexOf(init.ortLogLevel) as 0 | 1 | 2 | 3 | 4;
 const sessions = new Map<string, ort.InferenceSession>();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -34,6 +40,7 @@ function describe(values: readonly ort.InferenceSession.ValueMetadata[]): ValueI
 
 async function load(): Promise<void> {
   const options: ort.InferenceSession.SessionOptions = {
+    logSeverityLevel,
     intraOpNumThreads: init.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',

@@ -11,6 +11,9 @@ function tensorSchema(spec: TensorSpec): Record<string, unknown> {
           ? 'string'
           : 'integer',
   };
+  // Unknown rank: a scalar or nested arrays of any depth; the model judges the shape.
+  if (spec.shape === null)
+    return { anyOf: [schema, { type: 'array' }], description: `${spec.dtype} of any shape (unknown rank)` };
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const d = spec.shape[i];
     schema = {

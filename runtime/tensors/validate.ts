@@ -4,6 +4,7 @@ import type { Tensor, TensorMap } from '../../src/shared/service.js';
 import { badRequest } from '../errors.js';
 
 export function formatSpec(spec: TensorSpec): string {
+  if (spec.shape === null) return `${spec.dtype} of any shape`;
   return `${spec.dtype} [${spec.shape.map((d) => (d === -1 ? '?' : String(d))).join(', ')}]`;
 }
 
@@ -12,8 +13,9 @@ export function formatTensor(t: Tensor): string {
 }
 
 /**
- * Every input of the signature must be present with the right dtype, rank and fixed dims; unknown
- * names are refused too (a typo should not be silently ignored).
+ * Every input of the signature must be present with the right dtype, rank and fixed dims (an input of
+ * unknown rank: only the dtype; the model judges its shape); unknown names are refused too (a typo
+ * should not be silently ignored).
  */
 export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[]): void {
   for (const spec of specs) {
@@ -22,10 +24,12 @@ export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[]):
       const names = specs.map((s) => `"${s.name}"`).join(', ');
       throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names})`);
     }
+    const shape = spec.shape;
     const mismatch =
       t.dtype !== spec.dtype ||
-      t.shape.length !== spec.shape.length ||
-      spec.shape.some((d, i) => typeof d === 'number' && d >= 0 && t.shape[i] !== d);
+      (shape !== null &&
+        (t.shape.length !== shape.length ||
+          shape.some((d, i) => typeof d === 'number' && d >= 0 && t.shape[i] !== d)));
     if (mismatch)
       throw badRequest(`input "${spec.name}": expected ${formatSpec(spec)}, got ${formatTensor(t)}`);
   }
@@ -47,7 +51,9 @@ export function rowsOf(inputs: TensorMap, specs: readonly TensorSpec[], batchDim
   for (const spec of specs) {
     const n = inputs[spec.name]!.shape[batchDim];
     if (n === undefined)
-      throw badRequest(`input "${spec.name}": rank ${spec.shape.length} has no batch dim ${batchDim}`);
+      throw badRequest(
+        `input "${spec.name}": rank ${inputs[spec.name]!.shape.length} has no batch dim ${batchDim}`,
+      );
     if (rows === -1) rows = n;
     else if (n !== rows) {
       throw badRequest(

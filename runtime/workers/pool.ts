@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { TensorMap } from '../../src/shared/service.js';
 import type { Logger } from '../log.js';
+import { classifyRunError, ModelRunError } from './ort-errors.js';
 import {
   type FromWorker,
   type ToWorker,
@@ -158,7 +159,7 @@ export class WorkerPool {
               const now = performance.now();
               const transitMs = Math.max(0, now - (busy.sentAt ?? now) - message.waitMs - message.serviceMs);
               busy.resolve({ outputs, runMs: message.runMs, serviceMs: message.serviceMs, transitMs });
-            } else busy.reject(new Error(message.message));
+            } else busy.reject(new ModelRunError(classifyRunError(message.message), message.message));
             this.next();
             break;
           }
@@ -172,7 +173,12 @@ export class WorkerPool {
         if (this.closing) return;
         slot.ready = false;
         for (const busy of slot.outstanding.values())
-          busy.reject(new Error(`inference worker ${index} exited with code ${code}`));
+          busy.reject(
+            new ModelRunError({
+              status: 500,
+              message: `inference worker ${index} exited with code ${code} during the run; it is restarted`,
+            }),
+          );
         slot.outstanding.clear();
         if (slot.started && this.slots[index] === slot) {
           this.options.log.warn('restarting inference worker', { worker: index, code });

@@ -1,5 +1,6 @@
 /** Messages between the main thread and the inference workers. Tensor buffers travel as transfers. */
 import type { Dtype } from '../../src/shared/schemas.js';
+import type { OrtLogLevel } from '../../src/shared/serve-settings.js';
 import type { TensorData } from '../../src/shared/service.js';
 
 export interface WireTensor {
@@ -25,7 +26,12 @@ export interface WorkerInit {
   spinning: boolean;
   /** Which worker this is, for logs and the CUDA device. */
   index: number;
+  /** ORT's own log severity (it writes to stderr itself, so the default keeps it silent). */
+  ortLogLevel: OrtLogLevel;
 }
+
+/** ORT's severities, as ort.env.logLevel names them; logSeverityLevel is the index. */
+export const ORT_LOG_LEVELS: readonly OrtLogLevel[] = ['verbose', 'info', 'warning', 'error', 'fatal'];
 
 export interface ValueInfo {
   name: string;

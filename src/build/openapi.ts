@@ -48,6 +48,7 @@ export function elementSchema(dtype: Dtype, direction: 'input' | 'output'): Json
 }
 
 export function formatShape(shape: TensorSpec['shape']): string {
+  if (shape === null) return '(any shape)';
   return `[${shape.map((d) => (d === -1 ? '?' : String(d))).join(', ')}]`;
 }
 
@@ -57,6 +58,13 @@ export function formatShape(shape: TensorSpec['shape']): string {
  */
 export function tensorSchema(spec: TensorSpec, direction: 'input' | 'output', batchDim?: number): JsonSchema {
   let schema: JsonSchema = elementSchema(spec.dtype, direction);
+  // Unknown rank (the ONNX type has no shape): a scalar or nested arrays of any depth, as the model takes.
+  if (spec.shape === null)
+    return {
+      description: `${spec.dtype} tensor of any shape (unknown rank)`,
+      anyOf: [schema, { type: 'array' }],
+      'x-bentoci-tensor': { name: spec.name, dtype: spec.dtype, shape: null },
+    };
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const dim = spec.shape[i]!;
     const fixed = typeof dim === 'number' && dim >= 0;

@@ -135,7 +135,7 @@ function randomLeaf(dtype: TensorSpec['dtype'], rand: () => number): number | bo
 
 function randomTensor(spec: TensorSpec, batch: number, rand: () => number): unknown {
   // Dynamic dimensions (a name or -1) get the batch size: in practice they are the batch axis.
-  const dims = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : batch));
+  const dims = (spec.shape ?? [batch]).map((d) => (typeof d === 'number' && d >= 0 ? d : batch));
   const build = (depth: number): unknown =>
     depth === dims.length
       ? randomLeaf(spec.dtype, rand)

@@ -97,7 +97,9 @@ function toSpec(value: onnxProto.onnx.ValueInfoProto): TensorSpec {
     throw new Error(`graph value "${value.name}" is not a tensor (sequences and maps are not supported)`);
   const dtype = DTYPES[tensor.elemType ?? 0];
   if (!dtype) throw new Error(`graph value "${value.name}" has unsupported element type ${tensor.elemType}`);
-  const shape = (tensor.shape?.dim ?? []).map((d) =>
+  // No `shape` field at all is an unknown rank, not a scalar: a scalar has a shape with no dims.
+  if (!tensor.shape) return { name: value.name, dtype, shape: null };
+  const shape = (tensor.shape.dim ?? []).map((d) =>
     d.dimParam
       ? d.dimParam
       : d.dimValue !== null && d.dimValue !== undefined && Number(d.dimValue) > 0
@@ -109,8 +111,9 @@ function toSpec(value: onnxProto.onnx.ValueInfoProto): TensorSpec {
 
 /** BentoML's default for ONNX: batchable along dim 0 when every input and output has a dynamic first dim. */
 export function signatureOf(summary: OnnxSummary): Signature {
+  // An unknown rank may have no dim 0 at all, so it cannot be batched along it.
   const dynamicFirst = (s: TensorSpec) =>
-    s.shape.length > 0 && (typeof s.shape[0] === 'string' || s.shape[0] === -1);
+    s.shape !== null && s.shape.length > 0 && (typeof s.shape[0] === 'string' || s.shape[0] === -1);
   const all = [...summary.inputs, ...summary.outputs];
   return {
     batchable: all.length > 0 && all.every(dynamicFirst),

@@ -53,7 +53,8 @@ export const dimSchema = z.union([z.number().int().min(-1), z.string().min(1)]);
 export const tensorSpecSchema = z.object({
   name: z.string().min(1),
   dtype: dtypeSchema,
-  shape: z.array(dimSchema),
+  /** null: unknown rank (the ONNX type has no shape at all); any shape is accepted and the model judges it. */
+  shape: z.array(dimSchema).nullable(),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 

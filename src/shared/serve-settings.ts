@@ -8,6 +8,8 @@
 import { z } from 'zod';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** ONNX Runtime's own severities, as ort.env.logLevel names them. */
+export type OrtLogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
 
 /** What the runtime runs with once every source is merged (undefined: per API, or derived). */
 export interface ServeSettingValues {
@@ -41,6 +43,8 @@ export interface ServeSettingValues {
   /** After SIGTERM, how long the listener stays open (readiness 503) for load balancers to notice. */
   drainDelayMs: number;
   logLevel: LogLevel;
+  /** ORT's native logger writes raw lines to stderr (no way to route them): fatal keeps it silent. */
+  ortLogLevel: OrtLogLevel;
 }
 
 /** The fields of an API's `batching:` that a setting may come from. */
@@ -233,6 +237,14 @@ export const SERVE_SETTINGS: readonly ServeSetting[] = [
     expected: 'debug, info, warn or error',
     help: 'log level (info)',
   },
+  {
+    key: 'ortLogLevel',
+    flag: 'ort-log-level',
+    env: 'BENTOCI_ORT_LOG_LEVEL',
+    schema: z.enum(['verbose', 'info', 'warning', 'error', 'fatal']),
+    expected: 'verbose, info, warning, error or fatal',
+    help: "ONNX Runtime's own log, raw on stderr below fatal (fatal: silent)",
+  },
 ];
 
 export const SERVE_DEFAULTS = {
@@ -246,6 +258,7 @@ export const SERVE_DEFAULTS = {
   drainTimeoutMs: 30_000,
   drainDelayMs: 0,
   logLevel: 'info',
+  ortLogLevel: 'fatal',
 } as const satisfies Partial<ServeSettingValues>;
 
 /** Per-API defaults of the queue settings that bento.yaml may leave out. */
