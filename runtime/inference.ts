@@ -7,6 +7,7 @@
 import { QUEUE_DEFAULTS } from '../src/shared/serve-settings.js';
 import type { TensorMap } from '../src/shared/service.js';
 import { AdaptivePolicy, type AdaptivePolicyOptions } from './batching/adaptive-policy.js';
+import { RateEstimator } from './batching/predictor.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type {
   Admission,
@@ -115,6 +116,7 @@ export class Inference {
   readonly scheduler: BatchScheduler<InferenceJob>;
   readonly policy: BatchPolicy;
   private readonly clock: SchedulerClock;
+  private readonly answers = new Map<string, RateEstimator>();
 
   constructor(private readonly options: InferenceOptions) {
     const { config, workers } = options;
@@ -123,6 +125,7 @@ export class Inference {
       const { api, signature } = loaded;
       const maxBatchRows = config.maxBatchSize ?? api.batching.max_batch_size;
       const batching = config.batching !== false && api.batching.enabled && signature.batchable;
+      this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
         batchDim: signature.batch_dim,
@@ -187,6 +190,12 @@ export class Inference {
   /** An admitted job's answer was written at `answeredAt`: admission learns how far off it was. */
   answered(job: InferenceJob, answeredAt: number): void {
     this.scheduler.answered(job, answeredAt);
+    this.answers.get(job.api)?.add(answeredAt, 1);
+  }
+
+  /** Admitted requests answered per millisecond, recently. */
+  answerRate(apiName: string, now: number): number {
+    return this.answers.get(apiName)?.rate(now) ?? 0;
   }
 
   /**

@@ -11,6 +11,19 @@ import type { Socket } from 'node:net';
 
 /** When a held connection's hold started (clock ms), until its next request is dated from it. */
 const heldAt = new WeakMap<Socket, number>();
+/** Connections held right now. */
+let holding = 0;
+
+/**
+ * How long to hold a refused client's connection: until the queue is expected to have room, and at
+ * least as long as the admitted work takes to get through the clients already held (so the held
+ * ones come back about as fast as answers go out, not as fast as the cores can refuse them), at
+ * most `maxMs`.
+ */
+export function holdFor(untilRoomMs: number, answersPerMs: number, maxMs: number): number {
+  const turn = answersPerMs > 0 ? holding / answersPerMs : 0;
+  return Math.min(maxMs, Math.max(untilRoomMs, turn));
+}
 
 /**
  * Holds `req`'s connection for `ms` once the refusal is written. The pause waits a turn of the
@@ -24,7 +37,11 @@ export function holdConnection(req: IncomingMessage, res: ServerResponse, ms: nu
       if (socket.destroyed) return;
       heldAt.set(socket, now);
       socket.pause();
-      setTimeout(() => socket.resume(), ms).unref();
+      holding++;
+      setTimeout(() => {
+        holding--;
+        socket.resume();
+      }, ms).unref();
     }),
   );
 }

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app-types.js';
 import { HttpError, OverloadError } from '../errors.js';
-import { arrivalOf, holdConnection } from './backoff.js';
+import { arrivalOf, holdConnection, holdFor } from './backoff.js';
 import { type Codec, InferenceCall } from './call.js';
 import { decodeBody } from './decode.js';
 import { encodeOutputs } from './encode.js';
@@ -15,7 +15,7 @@ import { send, sendError, sendJson } from './respond.js';
 type Handler = (req: IncomingMessage, res: ServerResponse, arrival: number) => void;
 
 /** The longest hold after an overload refusal, as a share of the API's latency bound. */
-const HOLD_SHARE = 0.25;
+const HOLD_SHARE = 1;
 
 const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
 
@@ -139,9 +139,9 @@ function infer(
     const status = sendError(res, refusal, { 'server-timing': `total;dur=${elapsed.toFixed(3)}` });
     app.metrics.request(api, status, elapsed / 1000);
     if (refusal instanceof OverloadError) {
-      // Until the queue is expected to have room, and never long next to the bound.
       const bound = app.inference.api(api).queue.maxLatencyMs;
-      holdConnection(req, res, Math.min(refusal.retryAfterMs, bound * HOLD_SHARE), now);
+      const hold = holdFor(refusal.retryAfterMs, app.inference.answerRate(api, now), bound * HOLD_SHARE);
+      holdConnection(req, res, hold, now);
     }
     return;
   }
