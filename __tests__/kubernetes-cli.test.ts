@@ -168,7 +168,7 @@ describe('bentoci manifests', () => {
   }, 120_000);
 
   it.skipIf(!hasKubectl)(
-    'kubectl kustomize builds every kind, and the rollout and judge directories',
+    'kubectl kustomize builds every kind, the Argo and Flagger directories and the judge',
     async () => {
       const cases: [string, string[]][] = [
         ['k-deploy', ['--rollouts', '--judge', '--autoscale', 'queue', '--namespace', 'ml']],
@@ -190,9 +190,30 @@ describe('bentoci manifests', () => {
       const judge = await kustomize(join(out, 'k-deploy', 'judge'));
       expect(judge.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
       expect(judge.every((o) => o.metadata.namespace === 'ml')).toBe(true);
-      const argo = await docsOf(join(out, 'k-deploy', 'rollouts', 'argo-rollouts.yaml'));
+      for (const o of judge) validateObject(o);
+      const argo = await kustomize(join(out, 'k-deploy', 'rollouts', 'argo'));
+      expect(argo.map((o) => o.kind).sort()).toEqual([
+        'AnalysisTemplate',
+        'HorizontalPodAutoscaler',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'Rollout',
+        'Service',
+        'ServiceMonitor',
+      ]);
+      for (const o of argo) validateObject(o);
       const analysis = argo.find((o) => o.kind === 'AnalysisTemplate')!;
       expect(analysis.spec.metrics[0].provider.web.url).toBe('http://bentoci-judge.ml.svc:8080/v1/argo');
+      const flagger = await kustomize(join(out, 'k-deploy', 'rollouts', 'flagger'));
+      expect(flagger.map((o) => o.kind).sort()).toEqual([
+        'Canary',
+        'Deployment',
+        'HorizontalPodAutoscaler',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'PodMonitor',
+      ]);
+      expect(await offlineBuild(join(out, 'k-deploy', 'rollouts', 'flagger'))).toHaveLength(flagger.length);
     },
     300_000,
   );

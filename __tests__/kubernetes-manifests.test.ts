@@ -14,6 +14,7 @@ import { defaultThresholds } from '../src/canary/thresholds.js';
 import { UsageError } from '../src/core/errors.js';
 import { generateManifests } from '../src/kubernetes/generate.js';
 import { parseManifestOptions } from '../src/kubernetes/options.js';
+import { argoDirectory, flaggerDirectory } from '../src/kubernetes/rollout-dirs.js';
 import { ENV, METRICS, PATHS } from '../src/kubernetes/runtime-contract.js';
 import type { ServiceFacts } from '../src/kubernetes/service-facts.js';
 import { validateObject } from './support/kubernetes-schemas.js';
@@ -202,8 +203,11 @@ describe('what the objects say', () => {
     const podLabels = byKind(docs, 'Deployment').spec.template.metadata.labels;
     expect(podLabels).toMatchObject(selector);
     expect(byKind(docs, 'Service').spec.selector).toEqual(selector);
-    expect(byKind(docs, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual(selector);
-    expect(byKind(docs, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual(selector);
+    // Flagger relabels its primary's selector label; this one it keeps, so both sides are covered.
+    const service = { 'bentoci.dev/service': 'iris-classifier' };
+    expect(podLabels).toMatchObject(service);
+    expect(byKind(docs, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual(service);
+    expect(byKind(docs, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual(service);
     const monitor = byKind(docs, 'ServiceMonitor');
     expect(byKind(docs, 'Service').metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
@@ -244,6 +248,42 @@ describe('what the objects say', () => {
     expect(byKind(argo, 'Service')).toEqual(byKind(docs, 'Service'));
     expect(byKind(flagger, 'Deployment').spec.template).toEqual(deployment.spec.template);
     expect(byKind(flagger, 'Canary').spec.service).toEqual({ port: 80, targetPort: 'http' });
+  });
+
+  it('rollout directories: Argo scales the Rollout, Flagger hands its HPA over and is scraped by PodMonitor', () => {
+    const t = defaultThresholds();
+    const set = generateManifests(cuda, parseManifestOptions({ image, name: 'iris', namespace: 'ml' }));
+    const options = {
+      name: 'iris',
+      image,
+      facts: cuda,
+      namespace: 'ml',
+      judgeUrl: 'http://bentoci-judge.ml.svc:8080',
+    };
+    const argo = argoDirectory(set.workload, t, options).flatMap((f) => f.objects) as Manifest[];
+    const flagger = flaggerDirectory(set.workload, t, options).flatMap((f) => f.objects) as Manifest[];
+    for (const o of [...argo, ...flagger.filter((o) => !['Canary', 'MetricTemplate'].includes(o.kind))])
+      validateObject(o);
+    expect(byKind(argo, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'iris',
+    });
+    expect(argo.map((o) => o.kind)).not.toContain('Deployment');
+    const canary = byKind(flagger, 'Canary');
+    expect(canary.spec.autoscalerRef).toEqual({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      name: 'iris',
+    });
+    expect(byKind(flagger, 'Deployment').spec.replicas).toBeUndefined();
+    expect(flagger.map((o) => o.kind)).not.toContain('Service');
+    const podMonitor = byKind(flagger, 'PodMonitor');
+    expect(byKind(flagger, 'Deployment').spec.template.metadata.labels).toMatchObject(
+      podMonitor.spec.selector.matchLabels,
+    );
+    expect(podMonitor.spec.selector.matchLabels).toEqual({ 'bentoci.dev/service': 'iris' });
+    expect([...argo, ...flagger].every((o) => o.metadata.namespace === 'ml')).toBe(true);
   });
 
   it('with a judge URL, Argo asks the judge server through the Web provider and Flagger through a rollout webhook', () => {

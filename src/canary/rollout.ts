@@ -49,10 +49,13 @@ export interface RolloutOptions {
   judgeUrl?: string;
   /** With judgeUrl: the window each judgement covers (default 5m, the pause between steps). */
   judgeWindow?: string;
+  /** An HPA of the same name scales the workload: Flagger copies it for the primary (autoscalerRef). */
+  autoscaler?: boolean;
 }
 
 interface Resolved {
   w: Workload;
+  autoscaler: boolean;
   prometheusAddress: string;
   interval: string;
   steps: number[];
@@ -80,6 +83,7 @@ function resolve(options: RolloutOptions): Resolved {
   };
   return {
     w: workloadOf(options.facts ?? factsOfImage(options.name), manifestOptions),
+    autoscaler: options.autoscaler === true,
     prometheusAddress: options.prometheusAddress ?? 'http://prometheus.monitoring.svc:9090',
     interval: options.interval ?? '1m',
     steps,
@@ -208,6 +212,9 @@ export function flaggerManifests(t: Thresholds, options: RolloutOptions): object
     metadata: metadataOf(w),
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
+      ...(r.autoscaler
+        ? { autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: w.name } }
+        : {}),
       service: { port: SERVICE_PORT, targetPort: PORT_NAME },
       analysis: {
         interval,
@@ -239,12 +246,12 @@ export function flaggerManifests(t: Thresholds, options: RolloutOptions): object
       },
     },
   };
-  // Flagger owns the replica count of the primary; the target Deployment keeps the HPA-free default.
-  return [
-    { ...deploymentOf(w), spec: { ...deploymentOf(w).spec, replicas: w.options.replicas } },
-    ...templates,
-    canary,
-  ];
+  // Without an HPA the replica count is the Deployment's; Flagger gives the primary the same.
+  const deployment = deploymentOf(w);
+  const target = r.autoscaler
+    ? deployment
+    : { ...deployment, spec: { ...deployment.spec, replicas: w.options.replicas } };
+  return [target, ...templates, canary];
 }
 
 /** Writes argo-rollouts.yaml and flagger.yaml into `dir`; returns their paths. */

@@ -4,7 +4,7 @@
  * so denying egress costs it nothing and contains a compromised process.
  */
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { metadataOf, PORT_NAME, selectorOf, type Workload } from './workload.js';
+import { metadataOf, PORT_NAME, serviceLabelOf, type Workload } from './workload.js';
 
 export function networkPolicyOf(w: Workload): INetworkPolicy {
   return {
@@ -12,7 +12,7 @@ export function networkPolicyOf(w: Workload): INetworkPolicy {
     kind: 'NetworkPolicy',
     metadata: metadataOf(w),
     spec: {
-      podSelector: { matchLabels: selectorOf(w) },
+      podSelector: { matchLabels: serviceLabelOf(w) },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ ports: [{ protocol: 'TCP', port: PORT_NAME }] }],
       egress: [],

@@ -6,7 +6,7 @@
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { METRICS } from './runtime-contract.js';
-import { metadataOf, selectorOf, type Workload } from './workload.js';
+import { metadataOf, serviceLabelOf, type Workload } from './workload.js';
 
 /** CPU utilization (of the request) the HPA keeps: headroom for a burst while a new replica starts. */
 export const CPU_TARGET_PERCENT = 70;
@@ -23,7 +23,15 @@ export function queueTargetOf(w: Workload): number {
   return w.facts.maxBatchSize;
 }
 
-export function autoscalerOf(w: Workload): IHorizontalPodAutoscaler {
+/** What the HPA scales: the Deployment, or an Argo Rollout in its place. */
+export type ScaleTarget =
+  | { apiVersion: 'apps/v1'; kind: 'Deployment' }
+  | { apiVersion: 'argoproj.io/v1alpha1'; kind: 'Rollout' };
+
+export function autoscalerOf(
+  w: Workload,
+  target: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment' },
+): IHorizontalPodAutoscaler {
   const metric =
     w.options.autoscale === 'queue'
       ? {
@@ -45,7 +53,7 @@ export function autoscalerOf(w: Workload): IHorizontalPodAutoscaler {
     kind: 'HorizontalPodAutoscaler',
     metadata: metadataOf(w),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
+      scaleTargetRef: { ...target, name: w.name },
       minReplicas: w.options.replicas,
       maxReplicas: maxReplicasOf(w),
       metrics: [metric],
@@ -65,7 +73,7 @@ export function disruptionBudgetOf(w: Workload): IPodDisruptionBudget {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: metadataOf(w),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorOf(w) } },
+    spec: { maxUnavailable: 1, selector: { matchLabels: serviceLabelOf(w) } },
   };
 }
 

@@ -48,9 +48,19 @@ export function selectorOf(w: Workload): Record<string, string> {
   return { 'app.kubernetes.io/name': w.name };
 }
 
+/**
+ * Selects every pod of the service, stable and canary alike: Flagger rewrites the selector label of
+ * its primary pods (`<name>-primary`) but keeps this one, so the PDB, the NetworkPolicy and a
+ * PodMonitor cover both.
+ */
+export function serviceLabelOf(w: Workload): Record<string, string> {
+  return { 'bentoci.dev/service': w.name };
+}
+
 export function labelsOf(w: Workload): Record<string, string> {
   return {
     ...selectorOf(w),
+    ...serviceLabelOf(w),
     'app.kubernetes.io/component': 'inference',
     'app.kubernetes.io/managed-by': 'bentoci',
     ...(w.facts.version ? { 'app.kubernetes.io/version': w.facts.version } : {}),
