@@ -58,7 +58,10 @@ export function registerManifestsCommand(program: Command): void {
       '--model-uri <oci-url>',
       'kserve: serve a model pushed as a model image from oci://... (modelcar)',
     )
-    .option('--rollouts', 'also write rollouts/argo and rollouts/flagger: kustomize directories for the same workload')
+    .option(
+      '--rollouts',
+      'also write rollouts/argo and rollouts/flagger: kustomize directories for the same workload',
+    )
     .option('--judge', 'with --rollouts: analyses ask the canary judge server; writes judge/ to run it')
     .option('--judge-image <ref>', 'image of the judge server (default: node with npx bentoci)')
     .option('--thresholds <file>', 'the canary thresholds the rollout analysis applies (docs/canary.md)')
