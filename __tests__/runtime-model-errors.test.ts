@@ -7,6 +7,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,7 +208,7 @@ parentPort.on('message', () => process.exit(7));`,
     );
     const log = createLogger('error', () => {});
     const pool = await WorkerPool.start({
-      workerUrl: new URL(`file://${workerFile}`),
+      workerUrl: pathToFileURL(workerFile),
       count: 1,
       init: { models: [], provider: 'cpu', threads: 1, spinning: false, ortLogLevel: 'fatal' },
       log,
