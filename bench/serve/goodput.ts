@@ -35,7 +35,7 @@ const SERVER = process.env['BENTOCI_RUNTIME_SERVER'] ?? join(ROOT, 'dist/runtime
 const BOUND = env.BENCH_GOODPUT_BOUND_MS;
 const MAX_BATCH = 64;
 const OPEN_FACTORS = [1, 2, 4];
-const CLIENTS = [16, 64, 256];
+const CLIENTS = [16, 64, 256, 400];
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const json = (values: number[], shape: number[]): MixedBody['body'] => {
