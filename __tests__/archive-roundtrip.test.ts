@@ -84,7 +84,7 @@ describe('export and import through a file', () => {
       'entry/.signatures/entry.dsse.json',
     ]);
     const manifest = JSON.parse(members[0]!.data.toString()) as Record<string, unknown>;
-    expect(manifest).toMatchObject({ format: 'bentoci-archive', format_version: 1, kind: 'model', tag });
+    expect(manifest).toMatchObject({ format: 'bentoci-archive', format_version: 2, kind: 'model', tag });
 
     const imported = await bentoci(['models', 'import', archive], { home: b });
     expect(imported.code, imported.stderr).toBe(0);

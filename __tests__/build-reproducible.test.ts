@@ -77,10 +77,11 @@ describe('reproducible builds', () => {
     expect(back).toMatchObject({ reused: true, bento: { tag: first.bento.tag } });
     expect((await store.get('iris_classifier')).tag).toEqual(first.bento.tag);
 
-    // Labels are not content, but a bento with other labels is another bento.
+    // Same files, other labels: another bento, and another digest (it covers bento.yaml too).
     const labelled = await buildBento({ home: myHome, context: dir, labels: { stage: 'prod' } });
     expect(labelled.reused).toBe(false);
-    expect(labelled.bento.info.digest).toBe(first.bento.info.digest);
+    expect(labelled.bento.info.files).toEqual(first.bento.info.files);
+    expect(labelled.bento.info.digest).not.toBe(first.bento.info.digest);
     expect(await store.versionsOf('iris_classifier')).toHaveLength(3);
 
     // An explicit version: reused when it holds the same bento, refused when it holds another.

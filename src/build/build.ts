@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { renderBentoDockerfile, STORED_DOCKERFILE } from '../containerize/bento-files.js';
-import { type BentoStore, openBentoStore, type StoredBento } from '../core/bento-store.js';
+import { type BentoStore, LOCK_FILE, openBentoStore, type StoredBento } from '../core/bento-store.js';
+import { isLegacyDigest } from '../core/digest.js';
 import { UsageError } from '../core/errors.js';
-import { removeQuietly, writeFileAtomic } from '../core/files.js';
+import { manifestDigest, removeQuietly, writeFileAtomic } from '../core/files.js';
 import { newVersion, type Tag } from '../core/tag.js';
 import type { BentoInfo, FileEntry } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
@@ -18,8 +19,8 @@ import { type BuildPlan, type PlanOptions, planBuild, sortKeys } from './plan.js
 import { derivedVersion } from './reproducible.js';
 import { StagedBento } from './stage.js';
 
-/** The digest-covered copy of what bento.yaml says the runtime and containerize must do. */
-export const LOCK_FILE = 'bentofile.lock.yaml';
+/** The copy of what bento.yaml says the runtime and containerize must do; verify checks they agree. */
+export { LOCK_FILE };
 export const OPENAPI_FILE = 'apis/openapi.yaml';
 
 export interface BuildOptions extends PlanOptions {
@@ -135,7 +136,7 @@ async function findSame(
     const stored = await store.find({ name, version });
     if (!stored) return undefined;
     if (same(stored)) return stored;
-    const what = stored.info.digest === digest ? 'labels or description' : 'content';
+    const what = manifestDigest(stored.info.files) === digest ? 'labels or description' : 'content';
     throw new UsageError(
       `bento ${name}:${version} already exists with other ${what}: saved tags are immutable; pick another --version`,
     );
@@ -149,8 +150,11 @@ function sameBento(
   labels: Record<string, string>,
   description: string | undefined,
 ): boolean {
+  // `digest` is the staged files' (the stored digest covers bento.yaml as well, creation time and all);
+  // a bento stored with bentoci 0.1's files-only digest is never reused: it would be refused.
   return (
-    bento.info.digest === digest &&
+    manifestDigest(bento.info.files) === digest &&
+    !isLegacyDigest(bento.info) &&
     bento.info.description === description &&
     JSON.stringify(sortKeys(bento.info.labels)) === JSON.stringify(labels)
   );

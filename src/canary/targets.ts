@@ -209,6 +209,8 @@ async function prepareTarget(ref: TargetRef, flag: string, env: TargetEnvironmen
   } else {
     const found = await findEntry(ref, env, flag);
     const store = (found.kind === 'bento' ? env.bentos : env.models) as unknown as EntryStore<EntryInfo>;
+    // The runtime obeys the files and the info file: both must be what the entry's digest covers.
+    await store.assertIntact(found.entry as StoredEntry<EntryInfo>);
     await env.beforeStart?.({ type: 'entry', store, entry: found.entry as StoredEntry<EntryInfo> });
     dir = found.entry.dir;
     apis = found.kind === 'bento' ? apisOfBento(found.entry.info) : apisOfModel(found.entry.info);

@@ -10,7 +10,7 @@ import { importArchive } from '../core/archive/import.js';
 import { DEFAULT_MAX_IMPORT_BYTES, parseByteSize } from '../core/archive/limits.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { formatBytes } from '../core/progress.js';
-import type { EntryInfo, EntryStore, Problem } from '../core/store.js';
+import { describeProblems, type EntryInfo, type EntryStore, type Problem } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { collectLabel } from './options.js';
 import { info, printJson, printTable } from './output.js';
@@ -98,7 +98,7 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
         if (opts.json) printJson(results);
         else {
           for (const r of results) {
-            const detail = r.problems.map((p) => `${p.path} ${p.problem}`).join(', ');
+            const detail = describeProblems(r.problems);
             info(r.problems.length ? `${r.tag}: DAMAGED: ${detail}` : `${r.tag}: ok`);
           }
         }

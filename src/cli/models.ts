@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseSourceDateEpoch } from '../build/reproducible.js';
 import { bentociHome } from '../core/home.js';
 import { openModelStore, saveModel } from '../core/model-store.js';
 import { formatBytes } from '../core/progress.js';
@@ -25,6 +26,8 @@ export function registerModelCommands(program: Command): Command {
     .option('--json', 'print the saved model as JSON')
     .action(
       action(async (tag: string, path: string, opts: SaveFlags) => {
+        // As for build: SOURCE_DATE_EPOCH fixes the creation time, which the digest covers.
+        const creationTime = parseSourceDateEpoch(process.env['SOURCE_DATE_EPOCH']);
         const saved = await saveModel(store(), {
           tag,
           source: path,
@@ -33,6 +36,7 @@ export function registerModelCommands(program: Command): Command {
           ...(opts.module ? { module: opts.module } : {}),
           ...(opts.batchable === false ? { batchable: false } : {}),
           force: opts.force ?? false,
+          ...(creationTime ? { creationTime } : {}),
         });
         if (opts.json) printJson({ tag: formatTag(saved.tag), ...saved.info });
         else {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { openBentoStore } from '../core/bento-store.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
-import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
+import { describeProblems, type EntryInfo, type EntryStore, type StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { verifyEntryKeyless } from '../sign/keyless-verify.js';
 import { loadVerifier } from '../sign/keys.js';
@@ -150,7 +150,7 @@ async function verifyIntegrity(text: string | undefined, opts: VerifyFlags): Pro
   if (opts.json) printJson(results);
   else {
     for (const r of results) {
-      const detail = r.problems.map((p) => `${p.path} ${p.problem}`).join(', ');
+      const detail = describeProblems(r.problems);
       info(r.problems.length ? `${r.tag}: DAMAGED: ${detail}` : `${r.tag}: ok`);
     }
   }

@@ -2,6 +2,7 @@ import { copyFile, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type ModelInfo, modelInfoSchema, type Signature } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
+import { pathRuleProblems } from './entry-paths.js';
 import { UsageError } from './errors.js';
 import { listFiles, removeQuietly } from './files.js';
 import { readOnnxSummary, signatureOf } from './onnx-signature.js';
@@ -13,6 +14,15 @@ export const modelKind: EntryKind<ModelInfo> = {
   noun: 'model',
   infoFile: 'model.yaml',
   schema: modelInfoSchema,
+  // The runtime loads the entrypoint: it must be one of the model's content files.
+  checkInfo: async (_dir, info, files) =>
+    info.entrypoint === undefined
+      ? []
+      : pathRuleProblems(
+          'model.yaml',
+          [{ what: 'entrypoint', path: info.entrypoint, mustHold: info.entrypoint }],
+          files,
+        ),
 };
 
 export type ModelStore = EntryStore<ModelInfo>;

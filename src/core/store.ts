@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import type { FileEntry } from '../shared/schemas.js';
+import { entryDigest, isLegacyDigest } from './digest.js';
 import { IntegrityError, NotFoundError, UsageError } from './errors.js';
 import { exists, manifestDigest, manifestOf, removeQuietly, writeFileAtomic } from './files.js';
 import { formatTag, LATEST, parseTag, type Tag } from './tag.js';
@@ -31,6 +32,12 @@ export interface EntryKind<I extends EntryInfo> {
   /** The info file in each entry: "model.yaml", "bento.yaml". */
   infoFile: string;
   schema: z.ZodType<I>;
+  /**
+   * What else the info obliges a consumer to read, checked against the entry's content files (by
+   * path, in `files`) and `dir`: paths that must stay inside the entry and out of .signatures/,
+   * copies that must agree. Empty when all is well.
+   */
+  checkInfo?(dir: string, info: I, files: ReadonlyMap<string, FileEntry>): Promise<Problem[]>;
 }
 
 /** Files in an entry's directory that are not content: the info file and signatures beside it. */
@@ -40,8 +47,26 @@ const LATEST_FILE = 'latest';
 
 export type Problem = {
   path: string;
-  problem: 'missing' | 'modified' | 'unexpected' | 'size' | 'unreadable';
+  problem:
+    | 'missing'
+    | 'modified'
+    | 'unexpected'
+    | 'size'
+    | 'unreadable'
+    /** The recorded digest is bentoci 0.1's, over the files only: the metadata is vouched for by nothing. */
+    | 'legacy-digest'
+    /** A path in the metadata leaves the entry, reaches .signatures/ or names no content file. */
+    | 'unsafe-path'
+    /** Two things in the entry that must agree do not (bentofile.lock.yaml, a bundled model, the tag). */
+    | 'inconsistent';
+  /** One line saying what is wrong and, where there is one, the fix. */
+  detail?: string;
 };
+
+/** Problems of an entry as one line, as `verify` prints them: `path problem (detail)`, comma-separated. */
+export function describeProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.path} ${p.problem}${p.detail ? ` (${p.detail})` : ''}`).join(', ');
+}
 
 /**
  * A directory of `<name>/<version>/` entries with a `<name>/latest` pointer. New entries are staged
@@ -83,21 +108,48 @@ export class EntryStore<I extends EntryInfo> {
 
   /**
    * Computes the manifest of a staged directory, writes the info file and moves it into place.
-   * `build` receives the manifest, its digest and total size and returns the complete info.
-   * `hashedWhileStaged`: digests the caller took of the bytes as it wrote them (see manifestOf).
+   * `build` receives the manifest, its total size and `digest`, the files-only digest (a component:
+   * commit replaces the info's `digest` with the entry digest over files and metadata, src/core/digest.ts)
+   * and returns the complete info. `hashedWhileStaged`: digests the caller took of the bytes as it
+   * wrote them (see manifestOf). `expectDigest`: the entry digest the source recorded (an archive, a
+   * registry); a different one refuses the entry, and so does metadata that fails `checkInfo`, with
+   * `source` naming where it came from.
    */
   async commit(
     staged: string,
     tag: Tag,
     build: (content: { files: FileEntry[]; digest: string; size: number }) => I,
-    options: { force?: boolean; moveLatest?: boolean; hashedWhileStaged?: readonly FileEntry[] } = {},
+    options: {
+      force?: boolean;
+      moveLatest?: boolean;
+      hashedWhileStaged?: readonly FileEntry[];
+      expectDigest?: string;
+      source?: string;
+    } = {},
   ): Promise<StoredEntry<I>> {
     try {
       const hashed = options.hashedWhileStaged && new Map(options.hashedWhileStaged.map((f) => [f.path, f]));
       const files = await manifestOf(staged, (rel) => !this.isContent(rel) && rel !== SIGNATURES_DIR, hashed);
-      const info = this.kind.schema.parse(
+      const drafted = this.kind.schema.parse(
         build({ files, digest: manifestDigest(files), size: files.reduce((s, f) => s + f.size, 0) }),
       );
+      // The digest is taken over the info as every reader will see it: through YAML and the schema.
+      const read = this.kind.schema.parse(YAML.parse(YAML.stringify(drafted)));
+      const info: I = { ...read, digest: entryDigest(this.kind.infoFile, read) };
+      const what = options.source ?? `${this.kind.noun} ${formatTag(tag)}`;
+      if (options.expectDigest !== undefined && info.digest !== options.expectDigest) {
+        throw new IntegrityError(
+          isLegacyDigest({ files: info.files, digest: options.expectDigest })
+            ? `${what} was written by an earlier bentoci, whose digest (${options.expectDigest}) covers the files but not ${this.kind.infoFile}; refusing it: export or push it again from a store where it was ${this.kind.folder === 'models' ? 'saved' : 'built'} with this bentoci`
+            : `${what}: ${this.kind.infoFile} and the files digest to ${info.digest}, not ${options.expectDigest} as recorded; the metadata or the files were altered`,
+        );
+      }
+      const problems = await this.checkMetadata(
+        { tag, dir: staged, info },
+        new Map(files.map((f) => [f.path, f])),
+      );
+      if (problems.length > 0)
+        throw new IntegrityError(`${what}: ${describeProblems(problems)}; refusing it`);
       await writeFileAtomic(join(staged, this.kind.infoFile), YAML.stringify(info));
       const target = this.dirOf(tag);
       await mkdir(join(this.root, tag.name), { recursive: true });
@@ -263,7 +315,11 @@ export class EntryStore<I extends EntryInfo> {
     else await rm(join(this.root, name), { recursive: true, force: true });
   }
 
-  /** Files that differ from the recorded manifest; empty when the entry is intact. */
+  /**
+   * What is wrong with the entry; empty when it is intact: files that differ from the recorded
+   * manifest, then (when the files are right) the metadata: the digest over files and info file,
+   * the tag, and the paths and copies the kind checks (see `checkMetadata`).
+   */
   async verify(entry: StoredEntry<I>): Promise<Problem[]> {
     const actual = await manifestOf(entry.dir, (rel) => !this.isContent(rel) && rel !== SIGNATURES_DIR);
     const byPath = new Map(actual.map((f) => [f.path, f]));
@@ -276,21 +332,82 @@ export class EntryStore<I extends EntryInfo> {
       else if (found.sha256 !== expected.sha256) problems.push({ path: expected.path, problem: 'modified' });
     }
     for (const path of byPath.keys()) problems.push({ path, problem: 'unexpected' });
-    if (problems.length === 0 && manifestDigest(entry.info.files) !== entry.info.digest) {
-      problems.push({ path: this.kind.infoFile, problem: 'modified' });
+    if (problems.length > 0) return problems;
+    return this.checkMetadata(entry, new Map(actual.map((f) => [f.path, f])));
+  }
+
+  /**
+   * The checks of an entry's metadata, given its content files (`files`, as on disk): it names the
+   * entry it is stored as, its digest is the one over these files and this info (not bentoci 0.1's
+   * files-only digest), and the kind's own checks pass (paths confined to the content files, copies
+   * that agree). Hashes nothing but small files the kind reads (a bundled model.yaml, the lock file).
+   */
+  async checkMetadata(entry: StoredEntry<I>, files: ReadonlyMap<string, FileEntry>): Promise<Problem[]> {
+    const { info, tag } = entry;
+    const infoFile = this.kind.infoFile;
+    const problems: Problem[] = [];
+    if (info.name !== tag.name || info.version !== tag.version) {
+      problems.push({
+        path: infoFile,
+        problem: 'inconsistent',
+        detail: `it describes ${info.name}:${info.version}, stored as ${formatTag(tag)}`,
+      });
     }
+    const digest = entryDigest(infoFile, info);
+    if (digest !== info.digest && isLegacyDigest(info)) {
+      // All of it is of the old format (a bento's bundled models too): one problem, one fix.
+      return [
+        {
+          path: infoFile,
+          problem: 'legacy-digest',
+          detail: `written by an earlier bentoci, whose digest covers the files but not ${infoFile}; ${this.redoHint(tag)}`,
+        },
+      ];
+    }
+    if (digest !== info.digest) {
+      problems.push({
+        path: infoFile,
+        problem: 'modified',
+        detail: `the files and ${infoFile} digest to ${digest}, not the recorded ${info.digest}`,
+      });
+    }
+    if (this.kind.checkInfo) problems.push(...(await this.kind.checkInfo(entry.dir, info, files)));
     return problems;
   }
 
-  /** Throws an IntegrityError naming the first problem, so a damaged entry is never used silently. */
+  /** How to get an entry of this kind written again, for messages. */
+  private redoHint(tag: Tag): string {
+    const again =
+      this.kind.folder === 'models'
+        ? `delete it (\`bentoci models delete ${formatTag(tag)}\`) and save it again (\`bentoci models save ${formatTag(tag)} PATH\` keeps the version)`
+        : `delete it (\`bentoci delete ${formatTag(tag)}\`) and build it again (\`bentoci build --version ${tag.version}\` keeps the version)`;
+    return `${again}, or pull or import a copy written by this bentoci`;
+  }
+
+  /** Throws an IntegrityError naming the problems, so a damaged entry is never used silently. */
   async assertIntact(entry: StoredEntry<I>): Promise<void> {
     const problems = await this.verify(entry);
-    if (problems.length > 0) {
-      const list = problems.map((p) => `${p.path} (${p.problem})`).join(', ');
-      throw new IntegrityError(
-        `${this.kind.noun} ${formatTag(entry.tag)} is damaged: ${list}; delete it and save or pull it again`,
-      );
-    }
+    if (problems.length > 0) throw this.refusal(entry, problems);
+  }
+
+  /**
+   * Like `assertIntact` for the metadata alone, against the recorded file list: no content file is
+   * hashed. For paths that check every file's bytes as they read them anyway (export, push).
+   */
+  async assertMetadata(entry: StoredEntry<I>): Promise<void> {
+    const problems = await this.checkMetadata(entry, new Map(entry.info.files.map((f) => [f.path, f])));
+    if (problems.length > 0) throw this.refusal(entry, problems);
+  }
+
+  private refusal(entry: StoredEntry<I>, problems: readonly Problem[]): IntegrityError {
+    const what = `${this.kind.noun} ${formatTag(entry.tag)}`;
+    const legacy = problems.find((p) => p.problem === 'legacy-digest');
+    if (legacy && problems.length === 1)
+      return new IntegrityError(`${what} cannot be used: ${this.kind.infoFile} was ${legacy.detail}`);
+    const list = problems
+      .map((p) => `${p.path} (${p.detail ? `${p.problem}: ${p.detail}` : p.problem})`)
+      .join(', ');
+    return new IntegrityError(`${what} is damaged: ${list}; delete it and save or pull it again`);
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
+import { entryDigest, isLegacyDigest } from '../core/digest.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
 import { progress } from '../core/progress.js';
@@ -31,7 +32,7 @@ export interface PullResult {
   reference: string;
   /** Manifest digest. */
   digest: string;
-  /** Content digest of the entry (its file manifest). */
+  /** Digest of the entry (over its files and metadata, src/core/digest.ts). */
   contentDigest: string;
   /** True when the store already held this exact entry. */
   unchanged: boolean;
@@ -56,6 +57,30 @@ function checkKind(kind: ArtifactKind<EntryInfo>, manifest: ImageManifest, what:
     throw new UsageError(`${what} holds a ${other.noun}, not a ${kind.noun}: use \`${other.pullCommand}\``);
   throw new UsageError(
     `${what} is not a bentoci ${kind.noun} (its config is ${manifest.config.mediaType}, expected ${kind.configType})`,
+  );
+}
+
+/**
+ * The config must carry the digest of its own metadata and file list, whether the manifest was named
+ * by digest or by a tag (which the registry may point anywhere): otherwise the metadata is not what
+ * was pushed under that digest (a config swapped or edited), or it was pushed by bentoci 0.1, whose
+ * digest does not cover it. Checked before any layer is fetched.
+ */
+function checkConfigDigest(
+  kind: ArtifactKind<EntryInfo>,
+  infoFile: string,
+  info: EntryInfo,
+  reference: string,
+): void {
+  const computed = entryDigest(infoFile, info);
+  if (computed === info.digest) return;
+  if (isLegacyDigest(info)) {
+    throw new IntegrityError(
+      `${reference} was pushed by an earlier bentoci, whose digest (${info.digest}) covers the ${kind.noun}'s files but not its ${infoFile}; refusing it: push it again from a store where it was ${kind.noun === 'model' ? 'saved' : 'built'} with this bentoci`,
+    );
+  }
+  throw new IntegrityError(
+    `${reference}: its ${kind.noun} config does not match the digest it records (${info.digest}; its metadata and files digest to ${computed}): it was altered; nothing was pulled`,
   );
 }
 
@@ -105,6 +130,7 @@ export async function pullEntry<I extends EntryInfo>(
       );
     }
     const info = parsed.data;
+    checkConfigDigest(kind, store.kind.infoFile, info, reference);
     const tag = { name: info.name, version: info.version };
     if (wanted && wanted.name !== info.name) {
       throw new UsageError(`${reference} holds ${kind.noun} ${formatTag(tag)}, not "${wanted.name}"`);
@@ -189,14 +215,20 @@ async function downloadInto<I extends EntryInfo>(
     staged,
     tag,
     (content) => {
-      if (!sameFiles(content.files, info.files) || content.digest !== info.digest) {
+      if (!sameFiles(content.files, info.files)) {
         throw new IntegrityError(
-          `${reference}: the pulled files (${content.digest}) differ from the ${kind.noun}'s manifest (${info.digest}); nothing was imported`,
+          `${reference}: the pulled files differ from the ${kind.noun}'s manifest; nothing was imported`,
         );
       }
       return { ...info, ...content };
     },
-    { force: options.force ?? false, moveLatest: !latest || latest.info.creation_time <= info.creation_time },
+    {
+      force: options.force ?? false,
+      moveLatest: !latest || latest.info.creation_time <= info.creation_time,
+      // The store takes the digest again over what it writes, and checks the paths the metadata names.
+      expectDigest: info.digest,
+      source: reference,
+    },
   );
   return total;
 }

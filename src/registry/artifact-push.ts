@@ -52,6 +52,8 @@ export async function pushEntry<I extends EntryInfo>(
   const fixed = [primary, ...(release ? [release.exact] : [])];
   const moving = release?.moving ?? [];
 
+  // The metadata is checked here (digest, confined paths); the files as they are read for the layers.
+  await store.assertMetadata(entry);
   const plan = await planArtifact(kind, entry);
   const controller = linkedController(options.signal);
   const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });

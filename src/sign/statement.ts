@@ -1,6 +1,8 @@
 /**
  * The in-toto statement of a store entry: one subject per content file, plus the info file itself so
- * that changing model.yaml/bento.yaml (labels, metadata, APIs, pinned models) is detected too.
+ * that changing model.yaml/bento.yaml (labels, metadata, APIs, pinned models) is detected too, and the
+ * entry's digest (`contentDigest`), which covers the same files and metadata (src/core/digest.ts): the
+ * signature signs the digest and stays outside it.
  *
  * The info file's subject is its content as canonical JSON (keys sorted, no spaces), the same bytes
  * as the config blob of the pushed OCI artifact: import and pull rewrite the YAML (key order of

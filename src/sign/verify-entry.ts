@@ -1,6 +1,8 @@
 /**
- * Verifying a store entry: some envelope beside it must verify with the given key, name this entry,
- * and list exactly the files (and info file) on disk now. Failures say which of these broke.
+ * Verifying a store entry: some envelope beside it must verify with the given key, name this entry
+ * and its digest, and list exactly the files (and info file) on disk now. Failures say which of these
+ * broke. Whether the entry itself is intact (its digest over files and metadata) is the store's check
+ * (`assertIntact`), which serve, containerize and sign run as well.
  */
 import { join } from 'node:path';
 import { BentoError, IntegrityError } from '../core/errors.js';
@@ -126,6 +128,14 @@ export async function matchStatement<I extends EntryInfo>(
       ok: false,
       reason: 'other-entry',
       message: `${what}: ${SIGNATURES_DIR}/${file} is a signature of ${p.kind} ${p.tag}, not of this entry`,
+    };
+  }
+  // The statement signs the entry's digest (files and metadata); the subjects say what changed.
+  if (p.contentDigest !== entry.info.digest) {
+    return {
+      ok: false,
+      reason: 'changed',
+      message: `${what} does not match its signature: ${SIGNATURES_DIR}/${file} signs digest ${p.contentDigest}, the entry records ${entry.info.digest}`,
     };
   }
   const changes = compareSubjects(statement.subject, await actual());

@@ -3,6 +3,7 @@
  * Actions cache, checking the digest a workflow passed along, and the verify policy.
  */
 import * as core from '@actions/core';
+import { parseSourceDateEpoch } from '../../build/reproducible.js';
 import { type BentoStore, openBentoStore, type StoredBento } from '../../core/bento-store.js';
 import { IntegrityError } from '../../core/errors.js';
 import { openModelStore, type StoredModel, saveModel } from '../../core/model-store.js';
@@ -27,7 +28,14 @@ export async function saveModels(
     const store = openModelStore(env.home);
     const saved: StoredModel[] = [];
     for (const source of sources) {
-      const model = await saveModel(store, { tag: source.tag, source: workspacePath(env, source.path) });
+      // SOURCE_DATE_EPOCH fixes model.yaml's creation time, which the digest covers: the same file saves
+      // as the same entry (same digest, same cache key) in every run.
+      const creationTime = parseSourceDateEpoch(process.env['SOURCE_DATE_EPOCH']);
+      const model = await saveModel(store, {
+        tag: source.tag,
+        source: workspacePath(env, source.path),
+        ...(creationTime ? { creationTime } : {}),
+      });
       core.info(
         `saved model ${formatTag(model.tag)} (${formatBytes(model.info.size)}, ${model.info.digest})`,
       );

@@ -114,6 +114,8 @@ export async function planArchive<I extends EntryInfo>(
     new IntegrityError(
       `${store.kind.noun} ${formatTag(entry.tag)} is damaged: ${what}; check it with \`bentoci ${store.kind.folder} verify\``,
     );
+  // The metadata is checked here (digest, confined paths); the files as they are streamed.
+  await store.assertMetadata(entry);
   const infoData = await readFile(join(entry.dir, store.kind.infoFile));
   const members: PlannedMember[] = [
     { rel: store.kind.infoFile, size: infoData.length, sha256: sha256(infoData), data: infoData },

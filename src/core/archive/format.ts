@@ -15,17 +15,20 @@ import { digestSchema, exactTagSchema, fileEntrySchema } from '../../shared/sche
 export const MANIFEST_NAME = 'bentoci-archive.json';
 export const ENTRY_DIR = 'entry';
 export const FORMAT_NAME = 'bentoci-archive';
-export const FORMAT_VERSION = 1;
+/** 2: `digest` is the entry digest over files and info file (src/core/digest.ts); 1 covered the files only. */
+export const FORMAT_VERSION = 2;
+/** Archives of bentoci 0.1, whose digest does not cover the info file: recognized, to be refused clearly. */
+export const LEGACY_FORMAT_VERSION = 1;
 /** A manifest lists paths and digests only; anything larger is not one of ours. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export const archiveManifestSchema = z.object({
   format: z.literal(FORMAT_NAME),
-  format_version: z.literal(FORMAT_VERSION),
+  format_version: z.union([z.literal(FORMAT_VERSION), z.literal(LEGACY_FORMAT_VERSION)]),
   /** The store's noun: "model" or "bento". */
   kind: z.string().regex(/^[a-z]+$/),
   tag: exactTagSchema,
-  /** The entry's content digest (its info file's `digest`): sha256 over the content files' manifest. */
+  /** The entry's digest (its info file's `digest`): over the content files and the info file's canonical form. */
   digest: digestSchema,
   /** The info file's name inside `entry/`: "model.yaml" or "bento.yaml". */
   info_file: z.string().min(1),

@@ -310,20 +310,16 @@ async function commitStaged<I extends EntryInfo>(
   const moveLatest = others.every(
     (o) => o.tag.version === tag.version || o.info.creation_time <= info.creation_time,
   );
-  return store.commit(
-    staged,
-    tag,
-    (computed) => {
-      if (computed.digest !== manifest.digest) {
-        throw new IntegrityError(
-          `archive "${label}": the imported files digest to ${computed.digest}, not ${manifest.digest} as recorded`,
-        );
-      }
-      return { ...info, ...computed };
-    },
+  // The commit takes the digest over the staged files and this info file: it must be the recorded one,
+  // and the info's paths must stay among the content files, or nothing is stored.
+  return store.commit(staged, tag, (computed) => ({ ...info, ...computed }), {
+    force,
+    moveLatest,
     // Every member was hashed as it was written and matched the manifest: no second read of the bytes.
-    { force, moveLatest, hashedWhileStaged: manifest.files },
-  );
+    hashedWhileStaged: manifest.files,
+    expectDigest: manifest.digest,
+    source: `archive "${label}"`,
+  });
 }
 
 /** Reads until `n` bytes are buffered (or the input ends) and puts them back, for sniffing. */

@@ -8,13 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BentoError, IntegrityError, UsageError } from '../errors.js';
-import { exists, manifestDigest } from '../files.js';
+import { exists } from '../files.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { LATEST, parseTag, type Tag } from '../tag.js';
 import {
   type ArchiveManifest,
   archiveManifestSchema,
   commandOf,
+  LEGACY_FORMAT_VERSION,
   MANIFEST_NAME,
   MAX_MANIFEST_BYTES,
 } from './format.js';
@@ -84,10 +85,11 @@ export function checkManifest<I extends EntryInfo>(
   }
   if (!paths.has(infoFile))
     throw new BentoError(`archive "${label}": its manifest does not list ${infoFile}`);
-  const content = manifest.files.filter((f) => store.isContent(f.path));
-  if (manifestDigest(content) !== manifest.digest) {
+  // The digest covers the info file's content too: the store's commit checks it once that has arrived.
+  if (manifest.format_version === LEGACY_FORMAT_VERSION) {
+    const again = noun === 'model' ? 'saved' : 'built';
     throw new IntegrityError(
-      `archive "${label}": its manifest is inconsistent (the listed files digest to ${manifestDigest(content)}, not ${manifest.digest})`,
+      `archive "${label}" was written by an earlier bentoci (archive format ${LEGACY_FORMAT_VERSION}), whose digest covers the files but not ${infoFile}; refusing it: export it again from a store where it was ${again} with this bentoci`,
     );
   }
   if (manifest.files.reduce((sum, f) => sum + f.size, 0) !== manifest.size) {
