@@ -21,27 +21,10 @@ import { classifyRunError, cleanLine } from '../runtime/workers/ort-errors.js';
 import { WorkerPool } from '../runtime/workers/pool.js';
 import type { StoredBento } from '../src/core/bento-store.js';
 import { post, type ServerProcess, startServer, tempHome, writeBento } from './support/bento-fixture.js';
+import { encode, valueInfo } from './support/onnx-fixture.js';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
-
-function valueInfo(name: string, elemType: number, dims: Array<number | string>) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-}
-
-function encode(graph: onnxProto.onnx.IGraphProto): Uint8Array {
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph }),
-  ).finish();
-}
 
 /** `x` float32 [n] -> [n/3, 3]: n must divide by 3. */
 const reshapeModel = () =>

@@ -9,7 +9,8 @@ export { heavyModel, irisModel, mlpModel, twoInputModel } from '../../examples/m
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
 
-function valueInfo(
+/** A graph input or output: `dims` as numbers, or names for dynamic dims. */
+export function valueInfo(
   name: string,
   elemType: number,
   dims: Array<number | string>,
@@ -25,7 +26,8 @@ function valueInfo(
   });
 }
 
-function encode(graph: onnxProto.onnx.IGraphProto): Uint8Array {
+/** A model around `graph` (IR 8, opset 17). */
+export function encode(graph: onnxProto.onnx.IGraphProto): Uint8Array {
   return onnx.ModelProto.encode(
     onnx.ModelProto.create({
       irVersion: 8,
