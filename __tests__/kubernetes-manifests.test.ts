@@ -47,6 +47,19 @@ function objects(facts: ServiceFacts, flags: Record<string, unknown> = {}): Mani
 
 const byKind = (docs: Manifest[], kind: string) => docs.find((d) => d.kind === kind)!;
 
+/**
+ * What the schemas cannot see and the kubelet refuses: a volumeMount without its volume in the same
+ * pod spec (a ServingRuntime's spec is the pod spec KServe builds from).
+ */
+function expectMountsResolve(doc: Manifest): void {
+  const pod = doc.kind === 'ServingRuntime' ? doc.spec : doc.spec?.template?.spec;
+  if (!pod?.containers) return;
+  const volumes = new Set((pod.volumes ?? []).map((v: { name: string }) => v.name));
+  for (const c of pod.containers)
+    for (const m of c.volumeMounts ?? [])
+      expect(volumes.has(m.name), `${doc.kind} mounts ${m.name}`).toBe(true);
+}
+
 describe('generated objects validate against the official schemas', () => {
   const cases: [string, ServiceFacts, Record<string, unknown>][] = [
     ['deployment, CPU', cpu, {}],
@@ -70,6 +83,7 @@ describe('generated objects validate against the official schemas', () => {
       const docs = objects(facts, flags);
       expect(docs.length).toBeGreaterThan(0);
       for (const doc of docs) validateObject(doc);
+      for (const doc of docs) expectMountsResolve(doc);
     },
     240_000,
   );
@@ -83,8 +97,10 @@ describe('generated objects validate against the official schemas', () => {
       const flagger = flaggerManifests(t, options) as Manifest[];
       validateObject(byKind(flagger, 'Deployment'));
     }
-    for (const doc of judgeManifests(t, { prometheusAddress: 'http://prometheus:9090', namespace: 'ml' }))
+    for (const doc of judgeManifests(t, { prometheusAddress: 'http://prometheus:9090', namespace: 'ml' })) {
       validateObject(doc);
+      expectMountsResolve(doc as Manifest);
+    }
   });
 
   it('the validators refuse what a cluster would refuse (so the checks above can fail)', () => {
@@ -262,8 +278,10 @@ describe('what the objects say', () => {
     };
     const argo = argoDirectory(set.workload, t, options).flatMap((f) => f.objects) as Manifest[];
     const flagger = flaggerDirectory(set.workload, t, options).flatMap((f) => f.objects) as Manifest[];
-    for (const o of [...argo, ...flagger.filter((o) => !['Canary', 'MetricTemplate'].includes(o.kind))])
+    for (const o of [...argo, ...flagger.filter((o) => !['Canary', 'MetricTemplate'].includes(o.kind))]) {
       validateObject(o);
+      expectMountsResolve(o);
+    }
     expect(byKind(argo, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',

@@ -6,7 +6,7 @@
 import type { IService } from '@kubernetes-models/knative/serving.knative.dev/v1/Service';
 import { PATHS } from './runtime-contract.js';
 import { maxReplicasOf } from './scaling.js';
-import { labelsOf, metadataOf, runtimeContainer, type Workload } from './workload.js';
+import { labelsOf, metadataOf, runtimeContainer, TMP_VOLUME, type Workload } from './workload.js';
 
 /** Knative's queue-proxy forwards to this port (and sets PORT to it). */
 export const KNATIVE_PORT = 8080;
@@ -43,7 +43,7 @@ export function knativeServiceOf(w: Workload): IService {
               ...(volumeMounts ? { volumeMounts } : {}),
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+          volumes: [TMP_VOLUME],
           ...(w.sizing.nodeSelector ? { nodeSelector: w.sizing.nodeSelector } : {}),
           ...(w.sizing.tolerations ? { tolerations: w.sizing.tolerations } : {}),
         },

@@ -8,7 +8,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { ENV, PATHS } from './runtime-contract.js';
 import { CPU_TARGET_PERCENT, maxReplicasOf } from './scaling.js';
-import { metadataOf, resourcesOf, runtimeContainer, type Workload } from './workload.js';
+import { metadataOf, resourcesOf, runtimeContainer, TMP_VOLUME, type Workload } from './workload.js';
 
 /** KServe routes to this container name and port. */
 export const KSERVE_CONTAINER = 'kserve-container';
@@ -55,6 +55,8 @@ export function servingRuntimeOf(w: Workload): KServeObject {
       supportedModelFormats: [{ ...MODEL_FORMAT, autoSelect: true }],
       protocolVersions: ['v2'],
       containers: [kserveContainer(w)],
+      // The container's /tmp under a read-only root filesystem.
+      volumes: [TMP_VOLUME],
     },
   };
 }

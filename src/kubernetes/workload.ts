@@ -152,6 +152,9 @@ export function runtimeContainer(w: Workload, choices: ContainerChoices): IConta
   };
 }
 
+/** Backs the container's /tmp: the root filesystem is read-only. */
+export const TMP_VOLUME = { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } };
+
 export function podSpecOf(w: Workload, container: IContainer): IPodSpec {
   return {
     containers: [container],
@@ -159,7 +162,7 @@ export function podSpecOf(w: Workload, container: IContainer): IPodSpec {
     securityContext: { runAsNonRoot: true, fsGroup: IMAGE.gid, seccompProfile: { type: 'RuntimeDefault' } },
     // The runtime calls no Kubernetes API.
     automountServiceAccountToken: false,
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+    volumes: [TMP_VOLUME],
     ...(w.sizing.nodeSelector ? { nodeSelector: w.sizing.nodeSelector } : {}),
     ...(w.sizing.tolerations ? { tolerations: w.sizing.tolerations } : {}),
   };
