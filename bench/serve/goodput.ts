@@ -187,8 +187,8 @@ async function benchModel(spec: ModelSpec, home: string, variants: string[]): Pr
       contestants.push({ variant, proc });
     }
     const a = contestants.filter((c) => c.variant === 'A');
-    // Capacity: A's best closed-loop goodput, at a concurrency that needs no refusals.
-    for (const connections of [8, 32]) {
+    // Capacity: A's best closed-loop goodput, up to a concurrency that fills whole batches.
+    for (const connections of [8, 32, 128]) {
       const measured = await point(
         a.length ? a : contestants.slice(0, 1),
         { bodies: spec.mix, connections },
