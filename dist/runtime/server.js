@@ -351,8 +351,8 @@ var require_validation = __commonJS({
     exports.validateMetricName = function(name) {
       return metricRegexp.test(name);
     };
-    exports.validateLabelName = function(names2 = []) {
-      return names2.every((name) => labelRegexp.test(name));
+    exports.validateLabelName = function(names3 = []) {
+      return names3.every((name) => labelRegexp.test(name));
     };
     exports.validateLabel = function validateLabel(savedLabels, labels) {
       for (const label in labels) {
@@ -3825,8 +3825,8 @@ var require_osMemoryHeapLinux = __commonJS({
         // Use this one metric's `collect` to set all metrics' values.
         collect() {
           try {
-            const stat = fs.readFileSync("/proc/self/status", "utf8");
-            const structuredOutput = structureOutput(stat);
+            const stat2 = fs.readFileSync("/proc/self/status", "utf8");
+            const structuredOutput = structureOutput(stat2);
             residentMemGauge.set(labels, structuredOutput.VmRSS);
             virtualMemGauge.set(labels, structuredOutput.VmSize);
             heapSizeMemGauge.set(labels, structuredOutput.VmData);
@@ -28788,12 +28788,12 @@ function rewriteKeyNames(ctx) {
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
     const seen = ctx.seen.get(record2);
-    const names2 = (seen?.def ?? seen?.schema)?.propertyNames;
-    if (!names2 || names2 === true || rewrites.has(names2))
+    const names3 = (seen?.def ?? seen?.schema)?.propertyNames;
+    if (!names3 || names3 === true || rewrites.has(names3))
       continue;
-    const rewritten = stringifyKeyNames(bySchema, names2, /* @__PURE__ */ new Set());
-    if (rewritten !== names2)
-      rewrites.set(names2, rewritten);
+    const rewritten = stringifyKeyNames(bySchema, names3, /* @__PURE__ */ new Set());
+    if (rewritten !== names3)
+      rewrites.set(names3, rewritten);
   }
   if (!rewrites.size)
     return;
@@ -31850,6 +31850,204 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/shared/serve-settings.ts
+var whole = (min, max) => external_exports.coerce.number().int().min(min).max(max);
+var boolText = external_exports.union([external_exports.boolean(), external_exports.enum(["true", "false", "1", "0", "yes", "no", "on", "off"])]).transform((v) => typeof v === "boolean" ? v : ["true", "1", "yes", "on"].includes(v));
+var SERVE_SETTINGS = [
+  {
+    key: "host",
+    flag: "host",
+    env: "BENTOCI_HOST",
+    schema: external_exports.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/),
+    expected: "a host name or address",
+    help: "address to listen on (0.0.0.0)"
+  },
+  {
+    key: "port",
+    flag: "port",
+    env: "BENTOCI_PORT",
+    schema: whole(0, 65535),
+    expected: "a port number 0-65535",
+    help: "port (3000; 0 picks a free one)"
+  },
+  {
+    key: "workers",
+    flag: "workers",
+    env: "BENTOCI_WORKERS",
+    schema: whole(1, 1024),
+    expected: "a whole number 1-1024",
+    help: "inference workers, one ONNX Runtime session each (cores/2)"
+  },
+  {
+    key: "threads",
+    flag: "threads",
+    env: "BENTOCI_THREADS",
+    schema: whole(1, 1024),
+    expected: "a whole number 1-1024",
+    help: "intra-op threads per worker (cores/workers)"
+  },
+  {
+    key: "provider",
+    flag: "provider",
+    env: "BENTOCI_PROVIDER",
+    schema: external_exports.enum(["cpu", "cuda"]),
+    expected: "cpu or cuda",
+    help: "execution provider (cpu)"
+  },
+  {
+    key: "batching",
+    flag: "batching",
+    env: "BENTOCI_BATCHING",
+    batching: "enabled",
+    schema: boolText,
+    expected: "true or false",
+    help: "adaptive batching (bento.yaml; the model signature decides by default)"
+  },
+  {
+    key: "maxBatchSize",
+    flag: "max-batch-size",
+    env: "BENTOCI_MAX_BATCH_SIZE",
+    batching: "max_batch_size",
+    schema: whole(1, 4096),
+    expected: "a whole number 1-4096",
+    help: "rows per batch at most (bento.yaml; 64)"
+  },
+  {
+    key: "maxLatencyMs",
+    flag: "max-latency-ms",
+    env: "BENTOCI_MAX_LATENCY_MS",
+    batching: "max_latency_ms",
+    schema: external_exports.coerce.number().min(0.1).max(6e5),
+    expected: "milliseconds, 0.1-600000",
+    help: "latency bound per request (bento.yaml; 100)"
+  },
+  {
+    key: "maxQueueRows",
+    flag: "max-queue-rows",
+    env: "BENTOCI_MAX_QUEUE_ROWS",
+    batching: "max_queue_rows",
+    schema: whole(1, 1e8),
+    expected: "a whole number 1-100000000",
+    help: "queued rows per API at most (64 full batches per worker)"
+  },
+  {
+    key: "latencyQuantile",
+    flag: "latency-quantile",
+    env: "BENTOCI_LATENCY_QUANTILE",
+    batching: "latency_quantile",
+    schema: external_exports.coerce.number().gt(0).max(1),
+    expected: "a number in (0, 1]",
+    help: "quantile of batch times that deadlines are planned with (0.99)"
+  },
+  {
+    key: "lateTarget",
+    flag: "late-target",
+    env: "BENTOCI_LATE_TARGET",
+    batching: "late_target",
+    schema: external_exports.coerce.number().gt(0).max(0.5),
+    expected: "a share in (0, 0.5]",
+    help: "share of admitted requests allowed to answer past the bound (0.001)"
+  },
+  {
+    key: "maxRequestBytes",
+    flag: "max-request-bytes",
+    env: "BENTOCI_MAX_REQUEST_BYTES",
+    schema: whole(1, 2 ** 31 - 1),
+    expected: "a whole number of bytes, 1-2147483647",
+    help: "request body limit (33554432)"
+  },
+  {
+    key: "maxBodyBytesInFlight",
+    flag: "max-body-bytes-in-flight",
+    env: "BENTOCI_MAX_BODY_BYTES_IN_FLIGHT",
+    schema: whole(1, 2 ** 48),
+    expected: "a whole number of bytes, 1-281474976710656",
+    help: "body bytes being read or decoded, all requests together (8 x --max-request-bytes)"
+  },
+  {
+    key: "bodyTimeoutMs",
+    flag: "body-timeout-ms",
+    env: "BENTOCI_BODY_TIMEOUT_MS",
+    schema: whole(1, 864e5),
+    expected: "a whole number of milliseconds, 1-86400000",
+    help: "time for a request body to arrive, then 408 and close (30000)"
+  },
+  {
+    key: "maxConnections",
+    flag: "max-connections",
+    env: "BENTOCI_MAX_CONNECTIONS",
+    schema: whole(1, 1e6),
+    expected: "a whole number 1-1000000",
+    help: "open connections at most; more get 503 and are closed (1024)"
+  },
+  {
+    key: "requestTimeoutMs",
+    flag: "request-timeout-ms",
+    env: "BENTOCI_REQUEST_TIMEOUT_MS",
+    schema: whole(1, 864e5),
+    expected: "a whole number of milliseconds, 1-86400000",
+    help: "per-request timeout (60000)"
+  },
+  {
+    key: "drainTimeoutMs",
+    flag: "drain-timeout-ms",
+    env: "BENTOCI_DRAIN_TIMEOUT_MS",
+    schema: whole(1, 864e5),
+    expected: "a whole number of milliseconds, 1-86400000",
+    help: "SIGTERM grace period, delay included (30000)"
+  },
+  {
+    key: "drainDelayMs",
+    flag: "drain-delay-ms",
+    env: "BENTOCI_DRAIN_DELAY_MS",
+    schema: whole(0, 864e5),
+    expected: "a whole number of milliseconds, 0-86400000",
+    help: "serve on after SIGTERM, /readyz 503 (0)"
+  },
+  {
+    key: "logLevel",
+    flag: "log-level",
+    env: "BENTOCI_LOG_LEVEL",
+    schema: external_exports.enum(["debug", "info", "warn", "error"]),
+    expected: "debug, info, warn or error",
+    help: "log level (info)"
+  },
+  {
+    key: "ortLogLevel",
+    flag: "ort-log-level",
+    env: "BENTOCI_ORT_LOG_LEVEL",
+    schema: external_exports.enum(["verbose", "info", "warning", "error", "fatal"]),
+    expected: "verbose, info, warning, error or fatal",
+    help: "ONNX Runtime's own log, raw on stderr below fatal (fatal: silent)"
+  }
+];
+var SERVE_DEFAULTS = {
+  host: "0.0.0.0",
+  port: 3e3,
+  provider: "cpu",
+  maxRequestBytes: 32 * 1024 * 1024,
+  bodyTimeoutMs: 3e4,
+  maxConnections: 1024,
+  requestTimeoutMs: 6e4,
+  drainTimeoutMs: 3e4,
+  drainDelayMs: 0,
+  logLevel: "info",
+  ortLogLevel: "fatal"
+};
+var QUEUE_DEFAULTS = { latencyQuantile: 0.99, lateTarget: 1e-3 };
+function parseServeSetting(setting, value, source) {
+  const parsed = setting.schema.safeParse(typeof value === "string" ? value.trim() : value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, message: `invalid ${source} ${JSON.stringify(value)}: expected ${setting.expected}` };
+}
+var BATCHING_SETTINGS = new Map(
+  SERVE_SETTINGS.filter((s) => s.batching).map((s) => [s.batching, s])
+);
+function batchingFieldSchema(field) {
+  const setting = BATCHING_SETTINGS.get(field);
+  return external_exports.number({ error: `expected ${setting.expected}` }).refine((v) => setting.schema.safeParse(v).success, { error: `expected ${setting.expected}` }).optional();
+}
+
 // runtime/errors.ts
 var HttpError = class extends Error {
   status;
@@ -31865,6 +32063,14 @@ var HttpError = class extends Error {
   }
 };
 var badRequest = (message) => new HttpError(400, message);
+var OverloadError = class extends HttpError {
+  constructor(message, headers, retryAfterMs) {
+    super(503, message, headers);
+    this.retryAfterMs = retryAfterMs;
+  }
+  retryAfterMs;
+};
+var quoted = (text) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
 var RuntimeStartError = class extends Error {
   constructor(message, options) {
     super(message, options);
@@ -31873,132 +32079,8 @@ var RuntimeStartError = class extends Error {
 };
 
 // runtime/config.ts
-var positiveInt = external_exports.coerce.number().int().positive();
-var boolText = external_exports.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).transform((v) => ["true", "1", "yes", "on"].includes(v));
-var SETTINGS = [
-  {
-    key: "host",
-    flag: "host",
-    env: "BENTOCI_HOST",
-    schema: external_exports.string().min(1),
-    expected: "a host name or address",
-    help: "address to listen on (0.0.0.0)"
-  },
-  {
-    key: "port",
-    flag: "port",
-    env: "BENTOCI_PORT",
-    schema: external_exports.coerce.number().int().min(0).max(65535),
-    expected: "a port number 0-65535",
-    help: "port (3000; 0 picks a free one)"
-  },
-  {
-    key: "workers",
-    flag: "workers",
-    env: "BENTOCI_WORKERS",
-    schema: positiveInt,
-    expected: "a positive whole number",
-    help: "inference workers (cores/2)"
-  },
-  {
-    key: "threads",
-    flag: "threads",
-    env: "BENTOCI_THREADS",
-    schema: positiveInt,
-    expected: "a positive whole number",
-    help: "intra-op threads per worker (cores/workers)"
-  },
-  {
-    key: "provider",
-    flag: "provider",
-    env: "BENTOCI_PROVIDER",
-    schema: external_exports.enum(["cpu", "cuda"]),
-    expected: "cpu or cuda",
-    help: "execution provider (cpu)"
-  },
-  {
-    key: "batching",
-    flag: "batching",
-    env: "BENTOCI_BATCHING",
-    schema: boolText,
-    expected: "true or false",
-    help: "adaptive batching (from bento.yaml)"
-  },
-  {
-    key: "maxBatchSize",
-    flag: "max-batch-size",
-    env: "BENTOCI_MAX_BATCH_SIZE",
-    schema: positiveInt.max(4096),
-    expected: "a whole number 1-4096",
-    help: "rows per batch at most (from bento.yaml)"
-  },
-  {
-    key: "maxLatencyMs",
-    flag: "max-latency-ms",
-    env: "BENTOCI_MAX_LATENCY_MS",
-    schema: external_exports.coerce.number().min(0.1).max(6e5),
-    expected: "milliseconds, 0.1-600000",
-    help: "latency bound per request (from bento.yaml)"
-  },
-  {
-    key: "maxRequestBytes",
-    flag: "max-request-bytes",
-    env: "BENTOCI_MAX_REQUEST_BYTES",
-    schema: positiveInt,
-    expected: "a positive whole number of bytes",
-    help: "request body limit (33554432)"
-  },
-  {
-    key: "requestTimeoutMs",
-    flag: "request-timeout-ms",
-    env: "BENTOCI_REQUEST_TIMEOUT_MS",
-    schema: positiveInt,
-    expected: "a positive whole number of milliseconds",
-    help: "per-request timeout (60000)"
-  },
-  {
-    key: "maxQueueRows",
-    flag: "max-queue-rows",
-    env: "BENTOCI_MAX_QUEUE_ROWS",
-    schema: positiveInt,
-    expected: "a positive whole number",
-    help: "queued rows per API at most"
-  },
-  {
-    key: "latencyQuantile",
-    flag: "latency-quantile",
-    env: "BENTOCI_LATENCY_QUANTILE",
-    schema: external_exports.coerce.number().gt(0).max(1),
-    expected: "a number in (0, 1]",
-    help: "tail quantile of batch time predictions (0.99)"
-  },
-  {
-    key: "drainTimeoutMs",
-    flag: "drain-timeout-ms",
-    env: "BENTOCI_DRAIN_TIMEOUT_MS",
-    schema: positiveInt,
-    expected: "a positive whole number of milliseconds",
-    help: "longest SIGTERM drain (30000)"
-  },
-  {
-    key: "logLevel",
-    flag: "log-level",
-    env: "BENTOCI_LOG_LEVEL",
-    schema: external_exports.enum(["debug", "info", "warn", "error"]),
-    expected: "debug, info, warn or error",
-    help: "log level (info)"
-  }
-];
-var DEFAULTS = {
-  host: "0.0.0.0",
-  port: 3e3,
-  provider: "cpu",
-  maxRequestBytes: 32 * 1024 * 1024,
-  requestTimeoutMs: 6e4,
-  latencyQuantile: 0.99,
-  drainTimeoutMs: 3e4,
-  logLevel: "info"
-};
+var DEFAULTS = SERVE_DEFAULTS;
+var SETTINGS = SERVE_SETTINGS;
 var USAGE = [
   "usage: node server.js [BENTO_OR_MODEL_DIR] [options]   (or BENTOCI_BENTO_DIR)",
   ...SETTINGS.map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}`),
@@ -32024,7 +32106,8 @@ function parseCommandLine(argv, env) {
 }
 function resolveConfig(flags, env) {
   const config2 = { ...DEFAULTS };
-  if (!env["BENTOCI_PORT"] && env["PORT"]) config2["port"] = parseSetting(SETTINGS[1], env["PORT"], "PORT");
+  const port = SETTINGS.find((s) => s.key === "port");
+  if (!env["BENTOCI_PORT"] && env["PORT"]) config2["port"] = parseSetting(port, env["PORT"], "PORT");
   for (const s of SETTINGS) {
     const fromEnv = env[s.env];
     if (fromEnv !== void 0 && fromEnv !== "") config2[s.key] = parseSetting(s, fromEnv, s.env);
@@ -32032,13 +32115,17 @@ function resolveConfig(flags, env) {
     if (typeof fromFlag === "string") config2[s.key] = parseSetting(s, fromFlag, `--${s.flag}`);
   }
   if (flags["no-batching"] === true) config2["batching"] = false;
+  const { drainDelayMs, drainTimeoutMs } = config2;
+  if (drainDelayMs >= drainTimeoutMs)
+    throw new RuntimeStartError(
+      `the drain delay (${drainDelayMs} ms) must be shorter than the grace period (${drainTimeoutMs} ms) that includes it: lower --drain-delay-ms or raise --drain-timeout-ms`
+    );
   return config2;
 }
 function parseSetting(setting, text, source) {
-  const parsed = setting.schema.safeParse(text.trim());
-  if (!parsed.success)
-    throw new RuntimeStartError(`invalid ${source} "${text}": expected ${setting.expected}`);
-  return parsed.data;
+  const parsed = parseServeSetting(setting, text, source);
+  if (!parsed.ok) throw new RuntimeStartError(parsed.message);
+  return parsed.value;
 }
 function resolveLayout(config2, cores) {
   const workers = config2.workers ?? (config2.threads ? Math.max(1, Math.floor(cores / config2.threads)) : Math.max(1, Math.floor(cores / 2)));
@@ -32051,54 +32138,386 @@ function resolveLayout(config2, cores) {
   return { workers, threads, spinning: workers * threads < cores };
 }
 
+// runtime/drain.ts
+import { Server as NetServer } from "node:net";
+var FLUSH_MS = 1e3;
+var LINGER_MS = 500;
+var SWEEP_MS = 100;
+async function drainServer({ app, server, delayMs, graceMs }) {
+  const { state, log, inference } = app;
+  state.drainDeadline = app.clock.now() + graceMs;
+  state.draining = true;
+  log.info("draining", {
+    in_progress: state.inProgress,
+    queued: [...inference.apis.keys()].reduce((n, a) => n + inference.scheduler.queuedRows(a), 0),
+    delay_ms: delayMs,
+    grace_ms: graceMs
+  });
+  const grace = timer(graceMs);
+  if (delayMs > 0) {
+    const delay = timer(delayMs);
+    await Promise.race([delay.done, grace.done]);
+    delay.cancel();
+  }
+  const closed = new Promise((resolve3) => NetServer.prototype.close.call(server, () => resolve3()));
+  log.info("listener closed", { in_progress: state.inProgress });
+  const sweeper = sweepIdle(server);
+  const finished = await Promise.race([
+    closed.then(() => untilIdle(app)).then(() => inference.scheduler.drain()).then(() => true),
+    grace.done.then(() => false)
+  ]);
+  grace.cancel();
+  let notServed = 0;
+  let cut = 0;
+  if (!finished) {
+    notServed = giveUpAll(app);
+    log.error("grace period over: answered 503 to the requests it could not serve in time", {
+      not_served: notServed,
+      grace_ms: graceMs
+    });
+    const flush = timer(FLUSH_MS);
+    await Promise.race([closed, flush.done]);
+    flush.cancel();
+    server.closeIdleConnections();
+    await afterPollPhase();
+    cut = await openConnections(server);
+    if (cut > 0)
+      log.error("cut connections with a request unanswered or partly received", { connections: cut });
+    server.closeAllConnections();
+    await closed;
+  }
+  sweeper.stop();
+  return { complete: cut === 0, notServed, cut };
+}
+function sweepIdle(server) {
+  const sweep = () => void afterPollPhase().then(() => server.closeIdleConnections());
+  let interval;
+  const first = setTimeout(() => {
+    sweep();
+    interval = setInterval(sweep, SWEEP_MS).unref();
+  }, LINGER_MS).unref();
+  return {
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(interval);
+    }
+  };
+}
+function afterPollPhase() {
+  return new Promise((resolve3) => setImmediate(() => setImmediate(resolve3)));
+}
+function giveUpAll(app) {
+  const calls = [...app.calls];
+  const err = new HttpError(
+    503,
+    "the server shut down before the request could be served; send it to another replica",
+    { "retry-after": "1" }
+  );
+  for (const call of calls) call.giveUp(err);
+  return calls.length;
+}
+function untilIdle(app) {
+  return new Promise((resolve3) => {
+    if (app.state.inProgress === 0) resolve3();
+    else app.onIdle = resolve3;
+  });
+}
+function openConnections(server) {
+  return new Promise((resolve3) => server.getConnections((err, count) => resolve3(err ? 0 : count)));
+}
+function timer(ms2) {
+  let handle;
+  const done = new Promise((resolve3) => {
+    handle = setTimeout(resolve3, ms2);
+  });
+  return { done, cancel: () => clearTimeout(handle) };
+}
+
 // runtime/http/body.ts
-function readBody(req, limit) {
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) return Promise.reject(tooLarge(declared, limit));
-  return new Promise((resolve3, reject) => {
-    const chunks = [];
-    let size = 0;
-    const onData = (chunk) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        reject(tooLarge(size, limit));
+var BodyBudget = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  used = 0;
+  /** Bytes taken now (the gauge bentoci_body_bytes_in_flight). */
+  get inFlight() {
+    return this.used;
+  }
+  take(bytes) {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+  give(bytes) {
+    this.used -= bytes;
+  }
+};
+var PREALLOCATE_BYTES = 256 * 1024;
+var BodyRead = class {
+  constructor(req, budget, limits) {
+    this.req = req;
+    this.budget = budget;
+    this.limits = limits;
+    this.body = new Promise((resolve3, reject) => this.start(resolve3, reject));
+  }
+  req;
+  budget;
+  limits;
+  body;
+  held = 0;
+  chunks = [];
+  /** A large declared body is copied into one buffer as it comes (see PREALLOCATE_BYTES). */
+  whole;
+  timer;
+  stop = () => {
+  };
+  release() {
+    this.stop();
+    this.chunks = [];
+    this.whole = void 0;
+    this.budget.give(this.held);
+    this.held = 0;
+  }
+  start(resolve3, reject) {
+    const { req, budget, limits } = this;
+    const header = req.headers["content-length"];
+    const declared = header === void 0 ? void 0 : Number(header);
+    if (declared !== void 0) {
+      const refusal = declared > limits.maxBytes ? tooLarge(declared, limits.maxBytes, "max-request-bytes") : declared > budget.limit ? tooLarge(declared, budget.limit, "max-body-bytes-in-flight") : budget.take(declared) ? void 0 : budgetFull(budget);
+      if (refusal) {
+        reject(refusal);
         return;
       }
-      chunks.push(chunk);
+      this.held = declared;
+      if (declared >= PREALLOCATE_BYTES) this.whole = Buffer.allocUnsafeSlow(declared);
+    }
+    let size = 0;
+    const fail2 = (err) => {
+      this.release();
+      reject(err);
+    };
+    const onData = (chunk) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) return fail2(tooLarge(size, limits.maxBytes, "max-request-bytes"));
+      if (declared === void 0) {
+        if (size > budget.limit) return fail2(tooLarge(size, budget.limit, "max-body-bytes-in-flight"));
+        if (!budget.take(chunk.length)) return fail2(budgetFull(budget));
+        this.held += chunk.length;
+      }
+      if (this.whole) chunk.copy(this.whole, size - chunk.length);
+      else this.chunks.push(chunk);
     };
     const onEnd = () => {
-      cleanup();
-      resolve3(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      const { chunks, whole: whole2 } = this;
+      this.chunks = [];
+      this.whole = void 0;
+      this.stop();
+      if (whole2) resolve3(whole2);
+      else resolve3(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
-    const onAborted = () => {
-      cleanup();
-      reject(new HttpError(499, "the client closed the connection before sending the whole body"));
-    };
-    const onError = (err) => {
-      cleanup();
-      reject(new HttpError(400, `the request body could not be read: ${err.message}`));
-    };
-    const cleanup = () => {
+    const onAborted = () => fail2(new HttpError(499, "the client closed the connection before sending the whole body"));
+    const onError = (err) => fail2(new HttpError(400, `the request body could not be read: ${err.message}`));
+    const onTimeout = () => fail2(
+      new HttpError(
+        408,
+        `the request body did not arrive within ${limits.timeoutMs} ms (${size} bytes came); send it faster, or raise --body-timeout-ms`,
+        { connection: "close" }
+      )
+    );
+    this.stop = () => {
+      clearTimeout(this.timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("aborted", onAborted);
       req.off("error", onError);
+      this.stop = () => {
+      };
     };
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("aborted", onAborted);
     req.on("error", onError);
-  });
-}
-function tooLarge(size, limit) {
+    this.timer = setTimeout(onTimeout, limits.timeoutMs);
+  }
+};
+function tooLarge(size, limit, flag) {
+  const what = flag === "max-request-bytes" ? "the limit" : "the memory budget for bodies in flight";
   return new HttpError(
     413,
-    `the request body is larger than the limit of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ""}; send less, or raise --max-request-bytes`,
-    {
-      connection: "close"
-    }
+    `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ""}; send less, or raise --${flag}`,
+    { connection: "close" }
   );
+}
+function budgetFull(budget) {
+  return new HttpError(
+    503,
+    `the server is reading ${budget.inFlight} bytes of other request bodies, near its budget of ${budget.limit}; retry shortly, or raise --max-body-bytes-in-flight`,
+    { "retry-after": "1", connection: "close" }
+  );
+}
+
+// runtime/http/respond.ts
+import { ServerResponse } from "node:http";
+function drainAwareResponses(state) {
+  return class DrainAwareResponse extends ServerResponse {
+    get lastOnConnection() {
+      return state.draining;
+    }
+  };
+}
+function send(res, status, body, headers) {
+  if (res.headersSent || res.destroyed) return;
+  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  if (res.lastOnConnection) headers["connection"] = "close";
+  res.writeHead(status, headers);
+  res.end(body);
+}
+function sendJson(res, status, text, headers = {}) {
+  headers["content-type"] = "application/json";
+  send(res, status, text, headers);
+}
+function errorAnswer(err) {
+  if (err instanceof HttpError)
+    return { status: err.status, message: err.message, headers: { ...err.headers } };
+  return { status: 500, message: `internal error: ${err?.message ?? String(err)}`, headers: {} };
+}
+function sendError(res, err, extra = {}) {
+  const { status, message, headers } = errorAnswer(err);
+  Object.assign(headers, extra);
+  sendJson(res, status, JSON.stringify({ error: message }), headers);
+  return status;
+}
+
+// runtime/http/connections.ts
+var PROBES = /* @__PURE__ */ new Set(["/healthz", "/livez", "/readyz", "/v2/health/live", "/v2/health/ready"]);
+var HARD_CAP_FACTOR = 2;
+function serverTimeouts(limits) {
+  const headersTimeout = Math.min(limits.bodyTimeoutMs, 6e4);
+  return {
+    headersTimeout,
+    requestTimeout: headersTimeout + limits.bodyTimeoutMs,
+    // Longer than the 60 s idle timeout of common load balancers, so they close an idle connection first.
+    keepAliveTimeout: 65e3,
+    connectionsCheckingInterval: Math.max(10, Math.min(1e3, Math.floor(headersTimeout / 4)))
+  };
+}
+function guardConnections(server, limits, handler) {
+  const { maxConnections } = limits;
+  let open2 = 0;
+  const over = /* @__PURE__ */ new WeakSet();
+  const latest = /* @__PURE__ */ new WeakMap();
+  server.maxConnections = maxConnections * HARD_CAP_FACTOR;
+  server.prependListener("connection", (socket) => {
+    open2++;
+    socket.once("close", () => open2--);
+    if (open2 > maxConnections) over.add(socket);
+  });
+  server.on(
+    "clientError",
+    (err, socket) => answerClientError(err, socket, latest.get(socket), limits)
+  );
+  return (req, res) => {
+    latest.set(req.socket, req);
+    if (!over.has(req.socket)) return handler(req, res);
+    const url2 = req.url ?? "/";
+    const q = url2.indexOf("?");
+    if (req.method === "GET" && PROBES.has(q === -1 ? url2 : url2.slice(0, q))) {
+      res.setHeader("connection", "close");
+      return handler(req, res);
+    }
+    req.resume();
+    sendError(
+      res,
+      new HttpError(
+        503,
+        `the server has ${maxConnections} connections open, its limit; retry on a new connection shortly, or raise --max-connections`,
+        { "retry-after": "1", connection: "close" }
+      )
+    );
+  };
+}
+function answerClientError(err, socket, req, limits) {
+  const inFlight = socket._httpMessage;
+  const answered = req !== void 0 && !req.complete && !inFlight;
+  if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent || answered) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] = clientErrorAnswer(err, limits);
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r
+Connection: close\r
+Content-Type: application/json\r
+Content-Length: ${Buffer.byteLength(body)}\r
+\r
+${body}`,
+    () => socket.destroy()
+  );
+}
+function clientErrorAnswer(err, limits) {
+  switch (err.code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT": {
+      const { headersTimeout, requestTimeout } = serverTimeouts(limits);
+      return [
+        408,
+        "Request Timeout",
+        `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms); send it faster, or raise --body-timeout-ms`
+      ];
+    }
+    case "HPE_HEADER_OVERFLOW":
+      return [
+        431,
+        "Request Header Fields Too Large",
+        "the request headers are too large; send fewer or shorter headers"
+      ];
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return [
+        413,
+        "Payload Too Large",
+        "the chunk extensions of the request body are too large; send chunks without extensions"
+      ];
+    default: {
+      const reason = String(err.reason ?? err.message).replace(/[^ -~]/g, " ");
+      return [
+        400,
+        "Bad Request",
+        `the request is not valid HTTP/1.1: ${reason} (${err.code ?? "parse error"})`
+      ];
+    }
+  }
+}
+
+// runtime/http/backoff.ts
+var heldAt = /* @__PURE__ */ new WeakMap();
+var holding = 0;
+function holdFor(untilRoomMs, answersPerMs, maxMs) {
+  const turn = answersPerMs > 0 ? holding / answersPerMs : 0;
+  return Math.min(maxMs, Math.max(untilRoomMs, turn));
+}
+function holdConnection(req, res, ms2, now) {
+  const socket = req.socket;
+  if (ms2 <= 0 || socket.destroyed) return;
+  res.once(
+    "finish",
+    () => setImmediate(() => {
+      if (socket.destroyed) return;
+      heldAt.set(socket, now);
+      socket.pause();
+      holding++;
+      setTimeout(() => {
+        holding--;
+        socket.resume();
+      }, ms2).unref();
+    })
+  );
+}
+function arrivalOf(req, now) {
+  const since = heldAt.get(req.socket);
+  if (since === void 0) return now;
+  heldAt.delete(req.socket);
+  return Math.min(now, since);
 }
 
 // src/shared/schemas.ts
@@ -32137,7 +32556,8 @@ var dimSchema = external_exports.union([external_exports.number().int().min(-1),
 var tensorSpecSchema = external_exports.object({
   name: external_exports.string().min(1),
   dtype: dtypeSchema,
-  shape: external_exports.array(dimSchema)
+  /** null: unknown rank (the ONNX type has no shape at all); any shape is accepted and the model judges it. */
+  shape: external_exports.array(dimSchema).nullable()
 });
 var signatureSchema = external_exports.object({
   batchable: external_exports.boolean(),
@@ -32178,8 +32598,19 @@ var modelInfoSchema = external_exports.object({
 var batchingSchema = external_exports.object({
   enabled: external_exports.boolean(),
   max_batch_size: external_exports.number().int().min(1).max(4096),
-  max_latency_ms: external_exports.number().min(0.1).max(6e5)
+  max_latency_ms: external_exports.number().min(0.1).max(6e5),
+  // Queue and admission settings; absent: the runtime's defaults (see serve-settings.ts).
+  max_queue_rows: batchingFieldSchema("max_queue_rows"),
+  latency_quantile: batchingFieldSchema("latency_quantile"),
+  late_target: batchingFieldSchema("late_target")
 });
+var warmupSchema = external_exports.union([
+  external_exports.object({ file: external_exports.string().min(1) }),
+  external_exports.object({
+    shapes: external_exports.record(external_exports.string().min(1), external_exports.array(external_exports.number().int().min(1))),
+    fill: external_exports.union([external_exports.number(), external_exports.boolean(), external_exports.string()])
+  })
+]);
 var bentoApiSchema = external_exports.object({
   name: tagPartSchema,
   /** HTTP route, e.g. "/predict". */
@@ -32190,7 +32621,8 @@ var bentoApiSchema = external_exports.object({
   method: external_exports.string().min(1),
   batching: batchingSchema,
   input: external_exports.array(tensorSpecSchema),
-  output: external_exports.array(tensorSpecSchema)
+  output: external_exports.array(tensorSpecSchema),
+  warmup: warmupSchema.optional()
 });
 var bentoModelRefSchema = external_exports.object({
   tag: exactTagSchema,
@@ -32208,6 +32640,14 @@ var dockerOptionsSchema = external_exports.object({
   base_image: external_exports.string().optional(),
   env: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   dockerfile_template: external_exports.string().optional()
+});
+var resourcesSchema = external_exports.strictObject({
+  cpu: external_exports.union([external_exports.number().positive().max(1024), external_exports.string().regex(/^(\d+(\.\d+)?|\d+m)$/)], {
+    error: 'expected cores like 2 or "0.5", or millicores like "500m"'
+  }).optional(),
+  memory: external_exports.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: 'expected a quantity like "512Mi" or "4Gi"' }).optional(),
+  gpu: external_exports.number().int().min(0).max(16, { error: "expected a whole number of GPUs, 0-16" }).optional(),
+  gpu_type: external_exports.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/, { error: "expected a GPU product name like NVIDIA-A10G" }).optional()
 });
 var bentoInfoSchema = external_exports.object({
   name: tagPartSchema,
@@ -32227,6 +32667,7 @@ var bentoInfoSchema = external_exports.object({
   envs: external_exports.array(external_exports.object({ name: external_exports.string(), value: external_exports.string() })),
   node: external_exports.object({ packages: external_exports.array(external_exports.string()), lockfile: external_exports.string().optional() }),
   docker: dockerOptionsSchema,
+  resources: resourcesSchema.optional(),
   files: external_exports.array(fileEntrySchema),
   size: external_exports.number().int().min(0),
   digest: digestSchema
@@ -32300,15 +32741,15 @@ var DTYPE_HEADER = "x-tensor-dtype";
 var SHAPE_HEADER = "x-tensor-shape";
 var NAME_HEADER = "x-tensor-name";
 function parseShapeHeader(value, input2) {
-  const text = value.trim().replace(/^\[|\]$/g, "");
-  if (text === "") return [];
-  const dims = text.split(",").map((d) => Number(d.trim()));
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) {
+  const text = value.trim().replace(/^\[(.*)\]$/, "$1");
+  if (text.trim() === "") return [];
+  const parts = text.split(",").map((d) => d.trim());
+  if (parts.some((d) => !/^\d{1,15}$/.test(d))) {
     throw badRequest(
-      `input "${input2}": invalid ${SHAPE_HEADER} "${value}": expected comma-separated whole numbers like 2,4`
+      `input "${input2}": invalid ${SHAPE_HEADER} "${value}": expected comma-separated non-negative whole numbers in decimal digits, like 2,4`
     );
   }
-  return dims;
+  return parts.map(Number);
 }
 function parseDtypeHeader(value, input2) {
   const parsed = dtypeSchema.safeParse(value?.trim());
@@ -32356,30 +32797,40 @@ function isNpy(bytes) {
   return bytes.length >= 10 && NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 function decodeNpy(bytes, input2) {
-  if (!isNpy(bytes))
-    throw badRequest(`input "${input2}": body is not a .npy file (it must start with \\x93NUMPY)`);
+  const fail2 = (problem) => {
+    throw badRequest(`input "${input2}": ${problem}`);
+  };
+  if (!isNpy(bytes)) fail2("body is not a .npy file (it must start with \\x93NUMPY)");
   const major2 = bytes[6];
+  if (major2 < 1 || major2 > 3) fail2(`.npy format version ${major2}.${bytes[7]} is not supported (1.0 to 3.0)`);
+  const headerStart = major2 === 1 ? 10 : 12;
+  if (bytes.length < headerStart)
+    fail2(`.npy file is truncated: ${bytes.length} bytes, shorter than its ${headerStart}-byte preamble`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [headerLen, headerStart] = major2 === 1 ? [view.getUint16(8, true), 10] : [view.getUint32(8, true), 12];
-  if (headerStart + headerLen > bytes.length) throw badRequest(`input "${input2}": .npy header is truncated`);
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString("latin1");
+  const headerLen = major2 === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerStart + headerLen > bytes.length)
+    fail2(
+      `.npy header is truncated: it declares ${headerLen} bytes, the body has ${bytes.length - headerStart} after the preamble`
+    );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(
+    major2 === 3 ? "utf8" : "latin1"
+  );
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === void 0)
-    throw badRequest(`input "${input2}": .npy header is malformed: ${header.trim()}`);
-  const dtype = NPY_DESCR[descr === "|i1" || descr === "|u1" || descr === "|b1" ? descr : descr.replace(/^=/, "<")];
-  if (!dtype)
-    throw badRequest(
-      `input "${input2}": .npy dtype "${descr}" is not supported (little-endian numbers and bool only)`
+    fail2(
+      `.npy header is malformed: expected a dict with 'descr', 'fortran_order' and 'shape', got ${JSON.stringify(clip(header.trim()))}`
     );
-  if (fortran === "True")
-    throw badRequest(`input "${input2}": .npy in Fortran order is not supported; save it in C order`);
-  const shape = shapeText.split(",").map((d) => d.trim()).filter((d) => d !== "").map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw badRequest(`input "${input2}": .npy shape "(${shapeText})" is invalid`);
-  return tensorFromBytes(bytes.subarray(headerStart + headerLen), dtype, shape, input2);
+  const dtype = NPY_DESCR[descr === "|i1" || descr === "|u1" || descr === "|b1" ? descr : descr.replace(/^=/, "<")];
+  if (!dtype) fail2(`.npy dtype "${clip(descr)}" is not supported (little-endian numbers and bool only)`);
+  if (fortran === "True") fail2(".npy in Fortran order is not supported; save it in C order");
+  const dims = shapeText.split(",").map((d) => d.trim()).filter((d) => d !== "");
+  if (dims.some((d) => !/^\d{1,15}$/.test(d)))
+    fail2(`.npy shape "(${clip(shapeText)})" is invalid: expected non-negative whole numbers`);
+  return tensorFromBytes(bytes.subarray(headerStart + headerLen), dtype, dims.map(Number), input2);
 }
+var clip = (text) => text.length > 80 ? `${text.slice(0, 80)}...` : text;
 function encodeNpy(tensor) {
   if (tensor.dtype === "string") throw badRequest("string tensors have no .npy form here; ask for JSON");
   const shape = tensor.shape.length === 1 ? `(${tensor.shape[0]},)` : `(${tensor.shape.join(", ")})`;
@@ -32394,14 +32845,22 @@ function encodeNpy(tensor) {
   return Buffer.concat([prefix, Buffer.from(header, "latin1"), tensorBytes(tensor)]);
 }
 
-// runtime/tensors/json.ts
+// runtime/tensors/json-walk.ts
+var MAX_RANK = 32;
+var FLOAT32_LIMIT = 2 ** 128 - 2 ** 103;
+var FLOAT32_MAX = 34028234663852886e22;
 function leafConverter(dtype) {
   switch (dtype) {
     case "float32":
+      return (v) => typeof v === "number" && v < FLOAT32_LIMIT && v > -FLOAT32_LIMIT ? v : void 0;
     case "float64":
-      return (v) => typeof v === "number" ? v : void 0;
+      return (v) => typeof v === "number" && v - v === 0 ? v : void 0;
     case "float16":
-      return (v) => typeof v === "number" ? toHalfBits(v) : void 0;
+      return (v) => {
+        if (typeof v !== "number") return void 0;
+        const bits = toHalfBits(v);
+        return (bits & 32767) === 31744 ? void 0 : bits;
+      };
     case "bool":
       return (v) => v === true || v === 1 ? 1 : v === false || v === 0 ? 0 : void 0;
     case "string":
@@ -32425,6 +32884,11 @@ function leafConverter(dtype) {
     }
   }
 }
+var FLOAT_RANGES = {
+  float16: "+-65504",
+  float32: `+-${FLOAT32_MAX}`,
+  float64: `+-${Number.MAX_VALUE}`
+};
 function expectation(dtype) {
   if (dtype.startsWith("float")) return `${dtype} numbers`;
   if (dtype === "bool") return "booleans";
@@ -32435,24 +32899,173 @@ function expectation(dtype) {
 function describe3(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number")
+    return Number.isFinite(value) ? String(value) : "a number too large for a double (it reads as Infinity)";
   if (typeof value === "string")
     return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
   return `a ${typeof value}`;
 }
-var where = (path) => path.map((i) => `[${i}]`).join("");
+var where = (path) => path.map((i) => `[${i}]`).join("") || "top level";
+var TensorWalk = class {
+  constructor(value, dtype, input2) {
+    this.value = value;
+    this.dtype = dtype;
+    this.input = input2;
+    for (let v = value; Array.isArray(v); v = v[0]) {
+      if (this.shape.length === MAX_RANK)
+        this.fail(
+          `the arrays nest more than ${MAX_RANK} deep: a tensor here has at most ${MAX_RANK} dimensions`
+        );
+      this.shape.push(v.length);
+      if (v.length === 0) break;
+    }
+    this.rank = this.shape.length;
+    this.at = new Array(Math.max(0, this.rank - 1)).fill(0);
+    this.stack = this.rank === 0 ? [] : [value];
+    this.convert = leafConverter(dtype);
+  }
+  value;
+  dtype;
+  input;
+  shape = [];
+  rank;
+  /** The innermost arrays in row-major order (the value itself for rank 0 and 1), once checked. */
+  rows = [];
+  /** The index into each enclosing array of the innermost array being checked. */
+  at;
+  stack;
+  checked = false;
+  data;
+  filled = 0;
+  convert;
+  /** The number of elements: known to be honest once `check` is done. */
+  get size() {
+    return this.rank === 0 ? 1 : this.rows.length * this.shape[this.rank - 1];
+  }
+  /** Checks up to `budget` arrays for the lengths the first path promised; true when all are checked. */
+  check(budget) {
+    if (this.checked) return true;
+    const { rank, shape, at, stack } = this;
+    if (rank <= 1) {
+      if (rank === 1) this.rows.push(this.value);
+      this.checked = true;
+      return true;
+    }
+    for (let work = 0; work < budget; work++) {
+      while (stack.length < rank) {
+        const d2 = stack.length - 1;
+        const child = stack[d2][at[d2]];
+        if (!Array.isArray(child) || child.length !== shape[d2 + 1]) {
+          this.fail(
+            `the nested arrays are not rectangular: expected ${shape[d2 + 1]} elements at ${where(at.slice(0, d2 + 1))}, got ${Array.isArray(child) ? child.length : describe3(child)}`
+          );
+        }
+        stack.push(child);
+      }
+      this.rows.push(stack.pop());
+      let d = rank - 2;
+      while (d >= 0 && ++at[d] === shape[d]) {
+        at[d] = 0;
+        stack.pop();
+        d--;
+      }
+      if (d < 0) {
+        this.checked = true;
+        return true;
+      }
+    }
+    return false;
+  }
+  /** Converts up to `budget` elements into the tensor; true when every element is in. */
+  fill(budget) {
+    if (!this.checked) throw new Error("TensorWalk.fill before check");
+    const { convert, rank } = this;
+    const size = this.size;
+    this.data ??= allocate(this.dtype, size);
+    const data = this.data;
+    if (rank === 0) {
+      const x = convert(this.value);
+      if (x === void 0) this.failAt([], this.value);
+      data[0] = x;
+      this.filled = 1;
+      return true;
+    }
+    const width = this.shape[rank - 1];
+    const end = Math.min(size, this.filled + budget);
+    let k = this.filled;
+    while (k < end) {
+      const r = Math.floor(k / width);
+      const row = this.rows[r];
+      const stop = Math.min(width, end - r * width);
+      for (let c = k - r * width; c < stop; c++, k++) {
+        const x = convert(row[c]);
+        if (x === void 0) this.failAt([...this.pathOf(r), c], row[c]);
+        data[k] = x;
+      }
+    }
+    this.filled = k;
+    return k === size;
+  }
+  tensor() {
+    if (this.data === void 0 || this.filled !== this.size)
+      throw new Error("TensorWalk.tensor before fill");
+    return { dtype: this.dtype, shape: this.shape, data: this.data };
+  }
+  failAt(path, v) {
+    const range = FLOAT_RANGES[this.dtype];
+    if (range !== void 0 && typeof v === "number")
+      this.fail(
+        `the number at ${where(path)} is beyond the ${this.dtype} range (${range}): got ${describe3(v)}`
+      );
+    this.fail(`expected ${expectation(this.dtype)}, got ${describe3(v)} at ${where(path)}`);
+  }
+  /** The indices over the outer dims of innermost array `r` (only for error messages). */
+  pathOf(r) {
+    const path = [];
+    for (let d = this.rank - 2; d >= 0; d--) {
+      const n = this.shape[d];
+      path.unshift(r % n);
+      r = Math.floor(r / n);
+    }
+    return path;
+  }
+  fail(problem) {
+    throw badRequest(`input "${this.input}": ${problem}`);
+  }
+};
+
+// runtime/tensors/slices.ts
+var SLICE_MS = 2;
+var STEP_BYTES = 1 << 14;
+var STEP_ELEMENTS = 1 << 12;
+var pause = () => new Promise((resolve3) => setImmediate(resolve3));
+async function inSlices(step) {
+  for (; ; ) {
+    const deadline = performance.now() + SLICE_MS;
+    do {
+      if (step()) return;
+    } while (performance.now() < deadline);
+    await pause();
+  }
+}
+
+// runtime/tensors/json.ts
 function decodeFloatMatrix(value, dtype) {
   if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return void 0;
   const rows = value.length;
   const width = value[0].length;
+  for (let r = 1; r < rows; r++) {
+    const row = value[r];
+    if (!Array.isArray(row) || row.length !== width) return void 0;
+  }
+  const limit = dtype === "float32" ? FLOAT32_LIMIT : Number.POSITIVE_INFINITY;
   const data = dtype === "float32" ? new Float32Array(rows * width) : new Float64Array(rows * width);
   let offset = 0;
   for (let r = 0; r < rows; r++) {
     const row = value[r];
-    if (!Array.isArray(row) || row.length !== width) return void 0;
     for (let c = 0; c < width; c++) {
       const x = row[c];
-      if (typeof x !== "number") return void 0;
+      if (typeof x !== "number" || !(x < limit && x > -limit)) return void 0;
       data[offset++] = x;
     }
   }
@@ -32463,41 +33076,16 @@ function decodeJsonTensor(value, dtype, input2) {
     const fast = decodeFloatMatrix(value, dtype);
     if (fast) return fast;
   }
-  const shape = [];
-  for (let v = value; Array.isArray(v); v = v[0]) {
-    shape.push(v.length);
-    if (v.length === 0) break;
-  }
-  const data = allocate(dtype, elementCount(shape));
-  const convert = leafConverter(dtype);
-  const path = [];
-  let offset = 0;
-  const fail = (problem) => {
-    throw badRequest(`input "${input2}": ${problem}`);
-  };
-  const walk = (v, depth) => {
-    if (depth === shape.length) {
-      const x = convert(v);
-      if (x === void 0)
-        fail(`expected ${expectation(dtype)}, got ${describe3(v)} at ${where(path) || "top level"}`);
-      data[offset++] = x;
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      fail(
-        `the nested arrays are not rectangular: expected ${shape[depth]} elements at ${where(path) || "top level"}, got ${Array.isArray(v) ? v.length : describe3(v)}`
-      );
-    }
-    const items = v;
-    path.push(0);
-    for (let i = 0; i < items.length; i++) {
-      path[depth] = i;
-      walk(items[i], depth + 1);
-    }
-    path.pop();
-  };
-  walk(value, 0);
-  return { dtype, shape, data };
+  const walk = new TensorWalk(value, dtype, input2);
+  walk.check(Number.POSITIVE_INFINITY);
+  walk.fill(Number.POSITIVE_INFINITY);
+  return walk.tensor();
+}
+async function decodeJsonTensorInSlices(value, dtype, input2) {
+  const walk = new TensorWalk(value, dtype, input2);
+  await inSlices(() => walk.check(STEP_ELEMENTS));
+  await inSlices(() => walk.fill(STEP_ELEMENTS));
+  return walk.tensor();
 }
 function encodeJsonTensor(tensor) {
   const { shape, data, dtype } = tensor;
@@ -32617,8 +33205,8 @@ function encodeOutputs(outputs, accept) {
       }
     };
   }
-  const names2 = Object.keys(outputs);
-  const body = names2.length === 1 ? encodeJsonTensor(outputs[names2[0]]) : `{${names2.map((n) => `${JSON.stringify(n)}:${encodeJsonTensor(outputs[n])}`).join(",")}}`;
+  const names3 = Object.keys(outputs);
+  const body = names3.length === 1 ? encodeJsonTensor(outputs[names3[0]]) : `{${names3.map((n) => `${JSON.stringify(n)}:${encodeJsonTensor(outputs[n])}`).join(",")}}`;
   return { body, headers: { "content-type": "application/json" } };
 }
 function encodeHookResult(value, accept) {
@@ -32628,29 +33216,6 @@ function encodeHookResult(value, accept) {
     (_k, v) => typeof v === "bigint" ? v.toString() : ArrayBuffer.isView(v) ? Array.from(v) : v
   );
   return { body, headers: { "content-type": "application/json" } };
-}
-
-// runtime/http/respond.ts
-function send(res, status, body, headers) {
-  if (res.headersSent || res.destroyed) return;
-  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
-  res.writeHead(status, headers);
-  res.end(body);
-}
-function sendJson(res, status, text, headers = {}) {
-  headers["content-type"] = "application/json";
-  send(res, status, text, headers);
-}
-function errorAnswer(err) {
-  if (err instanceof HttpError)
-    return { status: err.status, message: err.message, headers: { ...err.headers } };
-  return { status: 500, message: `internal error: ${err?.message ?? String(err)}`, headers: {} };
-}
-function sendError(res, err, extra = {}) {
-  const { status, message, headers } = errorAnswer(err);
-  Object.assign(headers, extra);
-  sendJson(res, status, JSON.stringify({ error: message }), headers);
-  return status;
 }
 
 // runtime/http/call.ts
@@ -32676,14 +33241,24 @@ var InferenceCall = class {
   done = false;
   timer;
   abort;
+  /** The body's bytes count against the process's budget until decoded or the request ends. */
+  read;
   async run() {
     const { app, req, res } = this;
     app.state.inProgress++;
+    app.calls.add(this);
     this.timer = setTimeout(this.onTimeout, app.config.requestTimeoutMs);
     res.once("close", this.onClose);
     try {
-      const body = await readBody(req, app.config.maxRequestBytes);
-      let { inputs, json: json2 } = this.codec.decode(req, body);
+      this.read = new BodyRead(req, app.bodies, {
+        maxBytes: app.config.maxRequestBytes,
+        timeoutMs: app.config.bodyTimeoutMs
+      });
+      const body = await this.read.body;
+      const pending = this.codec.decode(req, body);
+      let { inputs, json: json2 } = pending instanceof Promise ? await pending : pending;
+      this.read.release();
+      if (this.done) return;
       const hooks = this.codec.hooks ? app.hooks?.apis?.[this.apiName] : void 0;
       const ctx = hooks ? this.hookContext(json2) : void 0;
       if (hooks?.pre) {
@@ -32728,6 +33303,7 @@ var InferenceCall = class {
     if (this.done) return;
     this.done = true;
     send(this.res, 200, encoded.body, encoded.headers);
+    if (this.job) this.app.inference.answered(this.job, this.app.clock.now());
     this.record(200);
   }
   fail(err) {
@@ -32740,15 +33316,22 @@ var InferenceCall = class {
       });
     }
     this.req.resume();
-    this.record(
-      sendError(this.res, err, { "server-timing": `total;dur=${ms(this.app.clock.now() - this.arrival)}` })
-    );
+    const extra = {
+      "server-timing": `total;dur=${ms(this.app.clock.now() - this.arrival)}`
+    };
+    if (!this.req.complete) extra["connection"] = "close";
+    this.record(sendError(this.res, err, extra));
   }
   onTimeout = () => {
+    this.giveUp(new HttpError(504, `the request took longer than ${this.app.config.requestTimeoutMs} ms`));
+  };
+  /** Answers `err` now (the timeout, the end of a drain's grace period) and withdraws queued work. */
+  giveUp(err) {
+    if (this.done) return;
     if (this.job) this.app.inference.cancel(this.job);
     this.abort?.abort();
-    this.fail(new HttpError(504, `the request took longer than ${this.app.config.requestTimeoutMs} ms`));
-  };
+    this.fail(err);
+  }
   onClose = () => {
     if (this.done || this.res.writableFinished) return;
     this.done = true;
@@ -32759,8 +33342,10 @@ var InferenceCall = class {
   /** Exactly once per request: stop the timer, count it, and let a drain know when the last one ends. */
   record(status) {
     clearTimeout(this.timer);
+    this.read?.release();
     const { app } = this;
     app.state.inProgress--;
+    app.calls.delete(this);
     const elapsed = app.clock.now() - this.arrival;
     app.metrics.request(this.apiName, status, elapsed / 1e3);
     if (status === 200 && elapsed > app.inference.api(this.apiName).queue.maxLatencyMs)
@@ -32790,16 +33375,72 @@ var scratch = new Float64Array(4096);
 var isSpace = (b) => b === 32 /* Space */ || b === 10 /* LineFeed */ || b === 13 /* Return */ || b === 9 /* Tab */;
 var isDigit = (b) => b >= 48 /* Zero */ && b <= 57 /* Nine */;
 function parseNumberArrays(body, dtype) {
+  return scan(body, dtype, void 0, body.length + 1);
+}
+var PAUSED = /* @__PURE__ */ Symbol("paused");
+var NumberArraysInSlices = class {
+  constructor(body, dtype) {
+    this.body = body;
+    this.dtype = dtype;
+  }
+  body;
+  dtype;
+  state = {
+    i: -1,
+    depth: 0,
+    n: 0,
+    leafDepth: -1,
+    shape: [],
+    counts: new Array(MAX_DEPTH),
+    values: new Float64Array(4096)
+  };
+  stop = 0;
+  done = false;
+  value;
+  /** Scans about `budget` more bytes; true once the scan has its answer (see `tensor`). */
+  step(budget) {
+    if (this.done) return true;
+    this.stop += budget;
+    if (this.stop >= this.body.length) this.stop = this.body.length + 1;
+    const result = scan(this.body, this.dtype, this.state, this.stop);
+    if (result === PAUSED) return false;
+    this.done = true;
+    this.value = result;
+    return true;
+  }
+  /** The tensor, or undefined when the body is not plain number arrays (the general path decides). */
+  get tensor() {
+    if (!this.done) throw new Error("NumberArraysInSlices.tensor before the end");
+    return this.value;
+  }
+};
+function scan(body, dtype, state, stop) {
   const end = body.length;
-  const shape = [];
-  const counts = new Array(MAX_DEPTH);
-  let leafDepth = -1;
-  let depth = 0;
-  let n = 0;
-  let i = 0;
-  while (i < end && isSpace(body[i])) i++;
-  if (body[i] !== 91 /* Open */) return void 0;
+  const limit = dtype === "float32" ? FLOAT32_LIMIT : Number.POSITIVE_INFINITY;
+  let values = state ? state.values : scratch;
+  let shape;
+  let counts;
+  let leafDepth;
+  let depth;
+  let n;
+  let i;
+  if (state && state.i !== -1) {
+    ({ shape, counts, leafDepth, depth, n, i } = state);
+  } else {
+    shape = [];
+    counts = new Array(MAX_DEPTH);
+    leafDepth = -1;
+    depth = 0;
+    n = 0;
+    i = 0;
+    while (i < end && isSpace(body[i])) i++;
+    if (body[i] !== 91 /* Open */) return void 0;
+  }
   for (; ; ) {
+    if (i >= stop) {
+      Object.assign(state, { i, depth, n, leafDepth, shape, counts, values });
+      return PAUSED;
+    }
     while (body[i] === 91 /* Open */) {
       if (depth === MAX_DEPTH || leafDepth !== -1 && depth >= leafDepth) return void 0;
       if (depth > 0) counts[depth - 1]++;
@@ -32868,13 +33509,15 @@ function parseNumberArrays(body, dtype) {
       if (negative) value = -value;
     } else {
       value = Number(body.toString("latin1", start, i));
+      if (!(value < limit && value > -limit)) return void 0;
     }
-    if (n === scratch.length) {
-      const grown = new Float64Array(scratch.length * 2);
-      grown.set(scratch);
-      scratch = grown;
+    if (n === values.length) {
+      const grown = new Float64Array(values.length * 2);
+      grown.set(values);
+      values = grown;
+      if (!state) scratch = grown;
     }
-    scratch[n++] = value;
+    values[n++] = value;
     counts[depth - 1]++;
     while (i < end && isSpace(body[i])) i++;
     while (body[i] === 93 /* Close */) {
@@ -32886,7 +33529,7 @@ function parseNumberArrays(body, dtype) {
       if (depth === 0) {
         if (i !== end) return void 0;
         const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-        data.set(scratch.subarray(0, n));
+        data.set(values.subarray(0, n));
         return { dtype, shape, data };
       }
     }
@@ -32896,32 +33539,290 @@ function parseNumberArrays(body, dtype) {
   }
 }
 
+// runtime/tensors/json-parse.ts
+var MAX_NESTING = 1e3;
+var POW102 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+var MAX_DIGITS2 = 15;
+var isSpace2 = (b) => b === 32 /* Space */ || b === 10 /* LineFeed */ || b === 13 /* Return */ || b === 9 /* Tab */;
+var isDigit2 = (b) => b !== void 0 && b >= 48 /* Zero */ && b <= 57 /* Nine */;
+async function parseJsonInSlices(body) {
+  const parser = new JsonSliceParser(body);
+  await inSlices(() => parser.step(STEP_BYTES));
+  return parser.result;
+}
+var JsonSliceParser = class {
+  constructor(body) {
+    this.body = body;
+  }
+  body;
+  i = 0;
+  state = 0 /* Value */;
+  containers = [];
+  /** The key each open object's next value goes under ('' for arrays), parallel to `containers`. */
+  keys = [];
+  done = false;
+  value;
+  /** Where the last string or number token ended. */
+  tokenEnd = 0;
+  get result() {
+    if (!this.done) throw new Error("JsonSliceParser.result before the end");
+    return this.value;
+  }
+  /** Parses about `budget` more bytes (a token is never split); true once the body is parsed. */
+  step(budget) {
+    if (this.done) return true;
+    const { body, containers, keys } = this;
+    const end = body.length;
+    const stop = Math.min(end, this.i + budget);
+    let i = this.i;
+    let state = this.state;
+    for (; ; ) {
+      while (isSpace2(body[i])) i++;
+      if (state === 4 /* After */ && containers.length === 0) {
+        if (i !== end) this.fail(i, "the end of the body after the JSON value");
+        this.done = true;
+        return true;
+      }
+      if (i >= stop) {
+        if (i >= end) this.fail(i, state === 4 /* After */ ? "',' or a closing bracket" : "a value");
+        this.i = i;
+        this.state = state;
+        return false;
+      }
+      const b = body[i];
+      if (state === 4 /* After */) {
+        const top = containers[containers.length - 1];
+        const array2 = Array.isArray(top);
+        if (b === 44 /* Comma */) state = array2 ? 0 /* Value */ : 2 /* Key */;
+        else if (b === (array2 ? 93 /* Close */ : 125 /* CloseBrace */)) {
+          containers.pop();
+          keys.pop();
+        } else this.fail(i, array2 ? "',' or ']'" : "',' or '}'");
+        i++;
+        continue;
+      }
+      if (state === 2 /* Key */ || state === 3 /* FirstKey */) {
+        if (state === 3 /* FirstKey */ && b === 125 /* CloseBrace */) {
+          containers.pop();
+          keys.pop();
+          state = 4 /* After */;
+          i++;
+          continue;
+        }
+        if (b !== 34 /* Quote */) this.fail(i, state === 3 /* FirstKey */ ? "a string key or '}'" : "a string key");
+        keys[keys.length - 1] = this.readString(i);
+        i = this.tokenEnd;
+        while (isSpace2(body[i])) i++;
+        if (body[i] !== 58 /* Colon */) this.fail(i, "':' after the key");
+        i++;
+        state = 0 /* Value */;
+        continue;
+      }
+      if (b === 93 /* Close */ && state === 1 /* FirstValue */) {
+        containers.pop();
+        keys.pop();
+        state = 4 /* After */;
+        i++;
+        continue;
+      }
+      if (b === 91 /* Open */ || b === 123 /* OpenBrace */) {
+        if (containers.length === MAX_NESTING)
+          throw badRequest(`the body nests arrays and objects more than ${MAX_NESTING} deep`);
+        const container = b === 91 /* Open */ ? [] : {};
+        this.emit(container);
+        containers.push(container);
+        keys.push("");
+        state = b === 91 /* Open */ ? 1 /* FirstValue */ : 3 /* FirstKey */;
+        i++;
+        continue;
+      }
+      let value;
+      if (b === 34 /* Quote */) {
+        value = this.readString(i);
+        i = this.tokenEnd;
+      } else if (b === 45 /* Minus */ || isDigit2(b)) {
+        value = this.readNumber(i);
+        i = this.tokenEnd;
+      } else if (b === 116 /* LowerT */ && this.literal(i, "true")) {
+        value = true;
+        i += 4;
+      } else if (b === 102 /* LowerF */ && this.literal(i, "false")) {
+        value = false;
+        i += 5;
+      } else if (b === 110 /* LowerN */ && this.literal(i, "null")) {
+        value = null;
+        i += 4;
+      } else {
+        this.fail(i, state === 1 /* FirstValue */ ? "a value or ']'" : "a value");
+      }
+      this.emit(value);
+      state = 4 /* After */;
+    }
+  }
+  /** Puts a value into the open container, or makes it the result at the top. */
+  emit(value) {
+    const { containers } = this;
+    const depth = containers.length;
+    if (depth === 0) {
+      this.value = value;
+      return;
+    }
+    const top = containers[depth - 1];
+    if (Array.isArray(top)) {
+      top.push(value);
+      return;
+    }
+    const key = this.keys[depth - 1];
+    if (key === "__proto__")
+      Object.defineProperty(top, key, { value, writable: true, enumerable: true, configurable: true });
+    else top[key] = value;
+  }
+  literal(i, word) {
+    for (let k = 1; k < word.length; k++) if (this.body[i + k] !== word.charCodeAt(k)) return false;
+    return true;
+  }
+  readString(start) {
+    const { body } = this;
+    const end = body.length;
+    let i = start + 1;
+    let escaped = false;
+    while (i < end) {
+      const b = body[i];
+      if (b === 34 /* Quote */) break;
+      if (b === 92 /* Backslash */) {
+        escaped = true;
+        i += 2;
+        continue;
+      }
+      if (b < 32 /* Space */) this.fail(i, "a character (control characters must be escaped in strings)");
+      i++;
+    }
+    if (i >= end) this.fail(end, `the closing '"' of the string that starts at byte ` + start);
+    this.tokenEnd = i + 1;
+    if (!escaped) return body.toString("utf8", start + 1, i);
+    try {
+      return JSON.parse(body.toString("utf8", start, i + 1));
+    } catch {
+      return this.fail(start, "a string with valid escapes");
+    }
+  }
+  readNumber(start) {
+    const { body } = this;
+    let i = start;
+    let negative = false;
+    if (body[i] === 45 /* Minus */) {
+      negative = true;
+      i++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let scale = 0;
+    let exact = true;
+    if (body[i] === 48 /* Zero */) i++;
+    else if (isDigit2(body[i])) {
+      while (isDigit2(body[i])) {
+        if (digits < MAX_DIGITS2) {
+          mantissa = mantissa * 10 + (body[i] - 48 /* Zero */);
+          digits++;
+        } else exact = false;
+        i++;
+      }
+    } else this.fail(i, "a digit");
+    if (body[i] === 46 /* Dot */) {
+      i++;
+      if (!isDigit2(body[i])) this.fail(i, "a digit after '.'");
+      while (isDigit2(body[i])) {
+        const d = body[i] - 48 /* Zero */;
+        if (mantissa === 0 && d === 0) scale--;
+        else if (digits < MAX_DIGITS2) {
+          mantissa = mantissa * 10 + d;
+          digits++;
+          scale--;
+        } else exact = false;
+        i++;
+      }
+    }
+    if (body[i] === 101 /* LowerE */ || body[i] === 69 /* UpperE */) {
+      i++;
+      let sign = 1;
+      if (body[i] === 45 /* Minus */ || body[i] === 43 /* Plus */) {
+        if (body[i] === 45 /* Minus */) sign = -1;
+        i++;
+      }
+      if (!isDigit2(body[i])) this.fail(i, "a digit in the exponent");
+      let exponent = 0;
+      while (isDigit2(body[i])) {
+        exponent = Math.min(1e6, exponent * 10 + (body[i] - 48 /* Zero */));
+        i++;
+      }
+      scale += sign * exponent;
+    }
+    this.tokenEnd = i;
+    if (exact && scale >= -22 && scale <= 22) {
+      const value = scale < 0 ? mantissa / POW102[-scale] : mantissa * POW102[scale];
+      return negative ? -value : value;
+    }
+    return Number(body.toString("latin1", start, i));
+  }
+  fail(i, expected) {
+    const b = this.body[i];
+    const got = b === void 0 ? "the end of the body" : b > 32 /* Space */ && b < 127 ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, "0")}`;
+    throw badRequest(`the body is not valid JSON: expected ${expected} at byte ${i}, got ${got}`);
+  }
+};
+
 // runtime/http/decode.ts
+var SLICED_JSON_BYTES = 256 * 1024;
 var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
 function parseJson(body) {
   try {
     return JSON.parse(body.toString("utf8"));
   } catch (err) {
-    throw badRequest(`the body is not valid JSON: ${err.message}`);
+    const reason = err.message.replace(/[\s\p{Cc}]+/gu, " ");
+    throw badRequest(`the body is not valid JSON: ${reason}`);
   }
 }
-function decodeJsonInputs(json2, specs) {
+function inputValues(json2, specs) {
   if (Array.isArray(json2) || typeof json2 !== "object" || json2 === null) {
     if (specs.length !== 1) {
       throw badRequest(
         `this API takes inputs ${names(specs)}: send an object like {${specs.map((s) => `"${s.name}": [...]`).join(", ")}}`
       );
     }
-    const spec = specs[0];
-    return { [spec.name]: decodeJsonTensor(json2, spec.dtype, spec.name) };
+    return [[specs[0], json2]];
   }
-  const inputs = {};
-  for (const [name, value] of Object.entries(json2)) {
+  return Object.entries(json2).map(([name, value]) => {
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw badRequest(`input "${name}" is not an input of this API (inputs: ${names(specs)})`);
-    inputs[name] = decodeJsonTensor(value, spec.dtype, name);
-  }
+    if (!spec)
+      throw badRequest(`input ${quoted(name)} is not an input of this API (inputs: ${names(specs)})`);
+    return [spec, value];
+  });
+}
+function decodeJsonInputs(json2, specs) {
+  const inputs = {};
+  for (const [spec, value] of inputValues(json2, specs))
+    inputs[spec.name] = decodeJsonTensor(value, spec.dtype, spec.name);
   return inputs;
+}
+async function decodeJsonInSlices(body, specs, keepJson) {
+  const only = specs.length === 1 ? specs[0] : void 0;
+  if (!keepJson && only && (only.dtype === "float32" || only.dtype === "float64")) {
+    const scan2 = new NumberArraysInSlices(body, only.dtype);
+    await inSlices(() => scan2.step(STEP_BYTES));
+    const tensor = scan2.tensor;
+    if (tensor) return { inputs: { [only.name]: tensor }, json: void 0 };
+  }
+  const json2 = await parseJsonInSlices(body);
+  const inputs = {};
+  for (const [spec, value] of inputValues(json2, specs))
+    inputs[spec.name] = await decodeJsonTensorInSlices(value, spec.dtype, spec.name);
+  return { inputs, json: json2 };
+}
+function contentType(headers) {
+  return (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+}
+function isJsonType(type) {
+  return type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain" || type === "application/x-www-form-urlencoded";
 }
 function binaryInputName(headers, specs) {
   const named = headers[NAME_HEADER];
@@ -32933,8 +33834,8 @@ function binaryInputName(headers, specs) {
   return specs[0].name;
 }
 function decodeRequest(headers, body, specs, keepJson = true) {
-  const type = (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-  if (type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain" || type === "application/x-www-form-urlencoded") {
+  const type = contentType(headers);
+  if (isJsonType(type)) {
     const only = specs.length === 1 ? specs[0] : void 0;
     if (!keepJson && only && (only.dtype === "float32" || only.dtype === "float64")) {
       const tensor = parseNumberArrays(body, only.dtype);
@@ -32962,6 +33863,11 @@ function decodeRequest(headers, body, specs, keepJson = true) {
     415,
     `unsupported content-type "${type}": send application/json, application/octet-stream or application/x-npy`
   );
+}
+function decodeBody(headers, body, specs, keepJson = true) {
+  if (body.length > SLICED_JSON_BYTES && isJsonType(contentType(headers)))
+    return decodeJsonInSlices(body, specs, keepJson);
+  return decodeRequest(headers, body, specs, keepJson);
 }
 
 // runtime/http/kserve.ts
@@ -32996,6 +33902,7 @@ var inferRequestSchema = external_exports.object({
   outputs: external_exports.array(external_exports.object({ name: external_exports.string().min(1), parameters: parametersSchema })).optional()
 });
 function specShape(spec) {
+  if (spec.shape === null) return [-1];
   return spec.shape.map((d) => typeof d === "number" && d >= 0 ? d : -1);
 }
 function modelMetadata(api) {
@@ -33009,52 +33916,83 @@ function modelMetadata(api) {
     outputs: io(loaded.api.output)
   });
 }
+function checkInfer(json2, api) {
+  const parsed = inferRequestSchema.safeParse(json2);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    throw badRequest(`invalid inference request: ${issue2.path.join(".") || "(root)"}: ${issue2.message}`);
+  }
+  const inputs = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const input2 of parsed.data.inputs) {
+    if (seen.has(input2.name))
+      throw badRequest(`input ${quoted(input2.name)} appears more than once in inputs: send each input once`);
+    seen.add(input2.name);
+    const spec = api.input.find((s) => s.name === input2.name);
+    if (!spec)
+      throw badRequest(
+        `input ${quoted(input2.name)} is not an input of model "${api.name}" (inputs: ${api.input.map((s) => s.name).join(", ")})`
+      );
+    const expected = DATATYPES[spec.dtype];
+    if (input2.datatype !== expected)
+      throw badRequest(
+        `input "${input2.name}": expected datatype ${expected}, got ${clipped(input2.datatype)}`
+      );
+    inputs.push({ input: input2, spec });
+  }
+  const requested = parsed.data.outputs?.map((o) => o.name);
+  for (const name of requested ?? []) {
+    if (!api.output.some((s) => s.name === name))
+      throw badRequest(`output ${quoted(name)} is not an output of model "${api.name}"`);
+  }
+  return {
+    inputs,
+    pending: {
+      ...parsed.data.id !== void 0 ? { id: parsed.data.id } : {},
+      ...requested ? { outputs: requested } : {}
+    }
+  };
+}
+var clipped = (text) => /^\w{1,16}$/.test(text) ? text : quoted(text);
+function shaped(input2, tensor) {
+  const count = elementCount(input2.shape);
+  if (tensor.data.length !== count) {
+    throw badRequest(
+      `input "${input2.name}": shape [${input2.shape.join(", ")}] needs ${count} elements, data has ${tensor.data.length}`
+    );
+  }
+  return { ...tensor, shape: input2.shape };
+}
 function kserveCodec(api) {
   const pending = /* @__PURE__ */ new WeakMap();
   const { loaded } = api;
+  const decodeInSlices = async (req, body) => {
+    const json2 = await parseJsonInSlices(body);
+    const checked2 = checkInfer(json2, loaded.api);
+    const inputs = {};
+    for (const { input: input2, spec } of checked2.inputs) {
+      const tensor = await decodeJsonTensorInSlices(input2.data, spec.dtype, input2.name);
+      inputs[input2.name] = shaped(input2, tensor);
+    }
+    pending.set(req, checked2.pending);
+    return { inputs, json: json2 };
+  };
   return {
     hooks: false,
     decode(req, body) {
+      if (body.length > SLICED_JSON_BYTES) return decodeInSlices(req, body);
       const json2 = parseJson(body);
-      const parsed = inferRequestSchema.safeParse(json2);
-      if (!parsed.success) {
-        const issue2 = parsed.error.issues[0];
-        throw badRequest(`invalid inference request: ${issue2.path.join(".") || "(root)"}: ${issue2.message}`);
-      }
+      const checked2 = checkInfer(json2, loaded.api);
       const inputs = {};
-      for (const input2 of parsed.data.inputs) {
-        const spec = loaded.api.input.find((s) => s.name === input2.name);
-        if (!spec)
-          throw badRequest(
-            `input "${input2.name}" is not an input of model "${loaded.api.name}" (inputs: ${loaded.api.input.map((s) => s.name).join(", ")})`
-          );
-        const expected = DATATYPES[spec.dtype];
-        if (input2.datatype !== expected)
-          throw badRequest(`input "${input2.name}": expected datatype ${expected}, got ${input2.datatype}`);
-        const tensor = decodeJsonTensor(input2.data, spec.dtype, input2.name);
-        const count = elementCount(input2.shape);
-        if (tensor.data.length !== count) {
-          throw badRequest(
-            `input "${input2.name}": shape [${input2.shape.join(", ")}] needs ${count} elements, data has ${tensor.data.length}`
-          );
-        }
-        inputs[input2.name] = { ...tensor, shape: input2.shape };
-      }
-      const requested = parsed.data.outputs?.map((o) => o.name);
-      for (const name of requested ?? []) {
-        if (!loaded.api.output.some((s) => s.name === name))
-          throw badRequest(`output "${name}" is not an output of model "${loaded.api.name}"`);
-      }
-      pending.set(req, {
-        ...parsed.data.id !== void 0 ? { id: parsed.data.id } : {},
-        ...requested ? { outputs: requested } : {}
-      });
+      for (const { input: input2, spec } of checked2.inputs)
+        inputs[input2.name] = shaped(input2, decodeJsonTensor(input2.data, spec.dtype, input2.name));
+      pending.set(req, checked2.pending);
       return { inputs, json: json2 };
     },
     encode(result, req) {
       const info = pending.get(req) ?? {};
-      const names2 = info.outputs ?? Object.keys(result.outputs);
-      const outputs = names2.map((name) => {
+      const names3 = info.outputs ?? Object.keys(result.outputs);
+      const outputs = names3.map((name) => {
         const t = result.outputs[name];
         if (!t) throw new HttpError(500, `the model returned no output "${name}"`);
         const flat = { dtype: t.dtype, shape: [t.data.length], data: t.data };
@@ -33069,8 +34007,22 @@ function kserveCodec(api) {
 function serverMetadata(app) {
   return JSON.stringify({ name: "bentoci", version: app.service.version, extensions: [] });
 }
+function decodePathSegment(raw, what) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw badRequest(
+      `the ${what} ${quoted(raw)} in the path is not valid percent-encoding (UTF-8 bytes as %XX)`
+    );
+  }
+  if (new RegExp("\\p{Cc}", "u").test(decoded))
+    throw badRequest(`the ${what} ${quoted(raw)} in the path decodes to a control character`);
+  return decoded;
+}
 
 // runtime/http/router.ts
+var HOLD_SHARE = 1;
 var V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
 function createRouter(app) {
   const posts = /* @__PURE__ */ new Map();
@@ -33081,7 +34033,7 @@ function createRouter(app) {
     const keepJson = app.hooks?.apis?.[name] !== void 0;
     const codec2 = {
       hooks: true,
-      decode: (req, body) => decodeRequest(req.headers, body, specs, keepJson),
+      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept)
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec2, req, res, arrival));
@@ -33101,13 +34053,7 @@ function createRouter(app) {
   });
   gets.set("/metrics", (_req, res) => {
     app.metrics.render().then(
-      ({ contentType, body }) => {
-        res.writeHead(200, {
-          "content-type": contentType,
-          "content-length": String(Buffer.byteLength(body))
-        });
-        res.end(body);
-      },
+      ({ contentType: contentType2, body }) => send(res, 200, body, { "content-type": contentType2 }),
       (err) => sendError(res, err)
     );
   });
@@ -33119,7 +34065,7 @@ function createRouter(app) {
     sendJson(res, ready ? 200 : 503, JSON.stringify({ ready }));
   });
   return (req, res) => {
-    const arrival = app.clock.now();
+    const arrival = arrivalOf(req, app.clock.now());
     const url2 = req.url ?? "/";
     const q = url2.indexOf("?");
     const path = q === -1 ? url2 : url2.slice(0, q);
@@ -33148,10 +34094,10 @@ function createRouter(app) {
 }
 function routeV2(app, kserve, match, req, res, arrival) {
   const [, rawName, version2, action] = match;
-  const name = decodeURIComponent(rawName);
+  const name = decodePathSegment(rawName, "model name");
   const model = kserve.get(name);
   if (!model) throw new HttpError(404, `no model named "${name}" (models: ${[...kserve.keys()].join(", ")})`);
-  if (version2 !== void 0 && decodeURIComponent(version2) !== model.version) {
+  if (version2 !== void 0 && decodePathSegment(version2, "model version") !== model.version) {
     throw new HttpError(404, `model "${name}" has no version "${version2}" (versions: ${model.version})`);
   }
   if (action === "/infer") {
@@ -33170,28 +34116,47 @@ function routeV2(app, kserve, match, req, res, arrival) {
   sendJson(res, 200, model.metadata);
 }
 function infer(app, api, codec2, req, res, arrival) {
+  const readAt = app.clock.now();
   const refusal = refuseEarly(app, api, arrival);
   if (refusal) {
     req.resume();
-    const elapsed = app.clock.now() - arrival;
+    const now = app.clock.now();
+    const elapsed = now - readAt;
     const status = sendError(res, refusal, { "server-timing": `total;dur=${elapsed.toFixed(3)}` });
     app.metrics.request(api, status, elapsed / 1e3);
+    if (refusal instanceof OverloadError) {
+      const bound = app.inference.api(api).queue.maxLatencyMs;
+      const hold = holdFor(refusal.retryAfterMs, app.inference.answerRate(api, now), bound * HOLD_SHARE);
+      holdConnection(req, res, hold, now);
+    }
     return;
   }
   void new InferenceCall(app, api, codec2, req, res, arrival).run();
 }
 function refuseEarly(app, api, arrival) {
-  if (app.state.ready && !app.state.draining) return app.inference.precheck(api, arrival);
-  const draining = app.state.draining;
+  const { ready, draining } = app.state;
+  if (ready && !draining) return app.inference.precheck(api, arrival);
+  if (!ready)
+    return new HttpError(
+      503,
+      draining ? "the server is shutting down; send the request to another replica" : "the server is warming up; retry shortly",
+      { "retry-after": "1" }
+    );
+  return app.inference.precheck(api, arrival) ?? tooLateInDrain(app, api, arrival);
+}
+function tooLateInDrain(app, api, arrival) {
+  const deadline = app.state.drainDeadline;
+  if (arrival + app.inference.api(api).queue.maxLatencyMs <= deadline) return void 0;
+  if (arrival < deadline && app.inference.scheduler.probe(api, 1, arrival, deadline).ok) return void 0;
   return new HttpError(
     503,
-    draining ? "the server is shutting down; send the request to another replica" : "the server is warming up; retry shortly",
-    { "retry-after": "1", ...draining ? { connection: "close" } : {} }
+    "the server is shutting down and cannot answer before its grace period ends; send the request to another replica",
+    { "retry-after": "1" }
   );
 }
 
 // runtime/batching/predictor.ts
-var MAX_BUCKETS = 24;
+var MAX_BUCKETS = 40;
 var MEMO_MS = 20;
 var MEMO_SIZE = 256;
 var MEASURED = 16;
@@ -33205,14 +34170,18 @@ var Bucket = class {
   window;
   maxAgeMs;
   keep;
-  /** Durations and when they were observed, oldest first. */
+  /** Durations, when they were observed and the sizes they were for, oldest first. */
   ms = [];
   at = [];
+  sizes = [];
+  sizeSum = 0;
   /** The same durations in ascending order, kept sorted as samples come and go (quantiles are read per request). */
   sorted;
-  add(ms2, now) {
+  add(ms2, now, size) {
     this.ms.push(ms2);
     this.at.push(now);
+    this.sizes.push(size);
+    this.sizeSum += size;
     const n = this.ms.length - 1;
     const i = this.rank(ms2, n);
     this.sorted.copyWithin(i + 1, i, n);
@@ -33228,6 +34197,7 @@ var Bucket = class {
       const n = this.ms.length;
       const i = this.rank(this.ms.shift(), n);
       this.at.shift();
+      this.sizeSum -= this.sizes.shift();
       this.sorted.copyWithin(i, i + 1, n);
     }
   }
@@ -33246,14 +34216,21 @@ var Bucket = class {
     this.expire(now);
     return this.ms.length;
   }
+  /**
+   * The mean size of the samples: where the bucket's times were measured. A bucket spans sizes up
+   * to 2x apart (elements are seldom powers of two), so interpolating at its edge would be off.
+   */
+  meanSize() {
+    return this.sizeSum / this.ms.length;
+  }
   /** A quantile of the window (nearest rank). */
   value(quantile) {
     const n = this.ms.length;
     return this.sorted[Math.max(0, Math.min(n - 1, Math.ceil(quantile * n) - 1))];
   }
 };
-function bucketOf(rows) {
-  return Math.min(MAX_BUCKETS - 1, rows <= 1 ? 0 : Math.ceil(Math.log2(rows)));
+function bucketOf(size) {
+  return Math.min(MAX_BUCKETS - 1, size <= 1 ? 0 : Math.ceil(Math.log2(size)));
 }
 var LatencyPredictor = class {
   buckets = [];
@@ -33282,7 +34259,14 @@ var LatencyPredictor = class {
       bucket = new Bucket(this.window, this.maxAgeMs, this.keep);
       this.buckets[k] = bucket;
     }
-    bucket.add(ms2, this.now());
+    bucket.add(ms2, this.now(), rows);
+  }
+  /** Whether a batch of this size was measured, or a larger one was: the prediction is no extrapolation. */
+  covers(size) {
+    const now = this.now();
+    for (let j = bucketOf(Math.max(1, size)); j < this.buckets.length; j++)
+      if ((this.buckets[j]?.size(now) ?? 0) > 0) return true;
+    return false;
   }
   samples(rows) {
     return this.buckets[bucketOf(rows)]?.size(this.now()) ?? 0;
@@ -33306,7 +34290,7 @@ var LatencyPredictor = class {
       this.memo.clear();
       this.memoUntil = now + MEMO_MS;
     }
-    const key = rows * 1024 + Math.round(quantile * 1e3);
+    const key = Math.round(rows) * 1024 + Math.round(quantile * 1e3);
     let value = this.memo.get(key);
     if (value === void 0) {
       if (this.memo.size >= MEMO_SIZE) this.memo.clear();
@@ -33346,10 +34330,10 @@ var LatencyPredictor = class {
       }
     }
     if (lower === -1 && upper === -1) return this.priorMs;
-    if (upper === -1) return lowerValue * rows / 2 ** lower;
+    if (upper === -1) return lowerValue * rows / this.buckets[lower].meanSize();
     const upperValue = this.buckets[upper].value(quantile);
     if (lower === -1) return upperValue;
-    const [x0, x1] = [2 ** lower, 2 ** upper];
+    const [x0, x1] = [this.buckets[lower].meanSize(), this.buckets[upper].meanSize()];
     return Math.max(lowerValue, lowerValue + (upperValue - lowerValue) * (rows - x0) / (x1 - x0));
   }
 };
@@ -33373,261 +34357,27 @@ var RateEstimator = class {
     return this.value * Math.exp(-Math.max(0, now - this.last) / this.tauMs);
   }
 };
-
-// runtime/batching/adaptive-policy.ts
-function nextBatch(group, maxRows = group.api.maxBatchRows) {
-  if (!group.api.batching) return { rows: group.jobs[0].rows, requests: 1, full: true };
-  let rows = 0;
-  let requests = 0;
-  for (const job of group.jobs) {
-    if (requests > 0 && rows + job.rows > maxRows) return { rows, requests, full: true };
-    rows += job.rows;
-    requests++;
+var QuantileTracker = class {
+  constructor(q, step, min, max, initial = 0) {
+    this.q = q;
+    this.step = step;
+    this.min = min;
+    this.max = max;
+    this.current = initial;
   }
-  return { rows, requests, full: rows >= maxRows };
-}
-var DRAIN_WEIGHT = 0.1;
-var DRAIN_MARGIN = 2;
-var DRAIN_FRESH_MS = 500;
-var AdaptivePolicy = class {
-  constructor(options = {}) {
-    this.options = options;
-    this.patience = options.patience ?? 2;
-    this.ahead = options.aheadQuantile ?? 0.9;
-    this.slack = options.timerSlackMs ?? 1;
-    this.now = options.now ?? (() => performance.now());
+  q;
+  step;
+  min;
+  max;
+  current;
+  add(sample) {
+    const next = this.current + (sample > this.current ? this.step * this.q : -this.step * (1 - this.q));
+    this.current = Math.min(this.max, Math.max(this.min, next));
   }
-  options;
-  /** One batch running per worker and one more waiting in its queue. */
-  pipelineDepth = 2;
-  predictors = /* @__PURE__ */ new Map();
-  transits = /* @__PURE__ */ new Map();
-  drains = /* @__PURE__ */ new Map();
-  now;
-  patience;
-  ahead;
-  slack;
-  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
-  slots = [];
-  predictor(api) {
-    let p = this.predictors.get(api);
-    if (!p) {
-      p = new LatencyPredictor(this.options);
-      this.predictors.set(api, p);
-    }
-    return p;
-  }
-  predict(api, rows) {
-    return this.predictor(api).predict(rows);
-  }
-  observe(api, rows, _requests, durationMs, _waitMs = 0, transitMs, backlogRows = 0) {
-    this.predictor(api).observe(rows, durationMs);
-    if (transitMs !== void 0) this.transitOf(api).observe(1, transitMs);
-    const now = this.now();
-    const drain = this.drains.get(api);
-    if (!drain) {
-      const backlogged = backlogRows > 0;
-      this.drains.set(api, { last: now, backlogged, interval: 0, rows: 0, msPerRow: 0, measuredAt: now });
-      return;
-    }
-    if (drain.backlogged && rows > 0) {
-      const interval = now - drain.last;
-      if (drain.msPerRow === 0) {
-        drain.interval = interval;
-        drain.rows = rows;
-      } else {
-        drain.interval += DRAIN_WEIGHT * (interval - drain.interval);
-        drain.rows += DRAIN_WEIGHT * (rows - drain.rows);
-      }
-      drain.msPerRow = drain.interval / drain.rows;
-      drain.measuredAt = now;
-    }
-    drain.last = now;
-    drain.backlogged = backlogRows > 0;
-  }
-  /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
-  transit(api) {
-    const t = this.transits.get(api);
-    return t && t.samples(1) > 0 ? t.estimate(1, this.ahead) : 0;
-  }
-  transitOf(api) {
-    let t = this.transits.get(api);
-    if (!t) {
-      t = new LatencyPredictor({ ...this.options, window: 256 });
-      this.transits.set(api, t);
-    }
-    return t;
-  }
-  decide(group, view) {
-    const { rows, full } = nextBatch(group);
-    if (full) return { dispatch: true };
-    const api = group.api.name;
-    const duration3 = this.predict(api, rows) + this.transit(api);
-    const latestStart = group.jobs[0].deadline - duration3 - this.slack;
-    if (latestStart <= view.now) return { dispatch: true };
-    const rate = view.arrivalRate(api);
-    const typical = this.predictor(api).typical(rows);
-    if (view.idleWorkers === 0) {
-      return rate * typical <= rows ? { dispatch: true } : { dispatch: false, until: latestStart };
-    }
-    if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
-    const newest = group.jobs[group.jobs.length - 1].arrival;
-    const until = Math.min(latestStart, newest + this.patience / rate);
-    if (until <= view.now) return { dispatch: true };
-    return { dispatch: false, until };
-  }
-  /**
-   * The backstop behind admission: a request that waits for a worker and can no longer finish by its
-   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare
-   * (see DRAIN_MARGIN).
-   */
-  shed(group, view) {
-    if (view.idleWorkers > 0) return [];
-    const api = group.api.name;
-    const finish = view.now + this.predictor(api).estimate(nextBatch(group).rows, this.ahead) + this.transit(api);
-    const late = [];
-    for (const job of group.jobs) {
-      if (job.deadline >= finish) break;
-      late.push(job);
-    }
-    return late;
-  }
-  admit(job, group, view) {
-    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) return { ok: true };
-    const completion = Math.max(this.predictCompletion(job, group, view), this.drainedBy(job, view));
-    if (completion <= job.deadline) return { ok: true };
-    return { ok: false, reason: "overloaded", retryAfterMs: completion - job.deadline };
-  }
-  /**
-   * When the rows ahead of `job` (queued and running) and its own would be through at the rate the
-   * queue drained while it was last backed up: a capacity, so it holds for a sudden burst too (a
-   * short queue makes it small). Only a backlog refreshes the rate, so with nothing queued it
-   * counts only while fresh: a rate from a slow spell long ago (start-up, say) must not refuse,
-   * with nothing queued to ever refresh it, what the workers would serve in time.
-   */
-  drainedBy(job, view) {
-    const drain = this.drains.get(job.api);
-    if (!drain || drain.msPerRow === 0) return Number.NEGATIVE_INFINITY;
-    let queued = 0;
-    for (const g of view.groups) if (g.api.name === job.api) queued += g.rows;
-    if (queued === 0 && view.now - drain.measuredAt > DRAIN_FRESH_MS) return Number.NEGATIVE_INFINITY;
-    let rows = job.rows + queued;
-    for (const b of view.inFlight) if (b.api === job.api) rows += b.rows;
-    return view.now + rows * drain.msPerRow * DRAIN_MARGIN + this.transit(job.api);
-  }
-  /**
-   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
-   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
-   * slots and builds no list of groups to sort.
-   */
-  predictCompletion(job, ownGroup, view) {
-    const now = view.now;
-    const slots = this.resetSlots(view.capacity);
-    for (const batch of view.inFlight) {
-      const best = earliest(slots);
-      slots[best] = Math.max(slots[best], batch.startedAt) + this.predictor(batch.api).estimate(batch.rows, this.ahead);
-    }
-    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
-    const perTurn = view.turnDelayMs / this.pipelineDepth;
-    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
-    const ordered = [];
-    for (const g of view.groups)
-      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
-    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
-    ordered.sort((a, b) => a.deadline - b.deadline);
-    for (const { group } of ordered) {
-      const own2 = group === ownGroup;
-      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
-      if (own2) return end;
-    }
-    return now;
-  }
-  resetSlots(capacity) {
-    if (this.slots.length !== capacity) this.slots = new Array(capacity);
-    this.slots.fill(Number.NEGATIVE_INFINITY);
-    return this.slots;
-  }
-  /**
-   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
-   * batch ends: the batches ahead count at a high quantile, not the tail (a sum of tail times would
-   * assume every one of them is slow at once); the request's own batch counts at the tail.
-   */
-  simulateGroup(job, group, own2, slots, now, perTurn) {
-    const jobs = group ? group.jobs : [];
-    const api = group ? group.api.name : job.api;
-    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
-    const single2 = group ? !group.api.batching : false;
-    const predictor = this.predictor(api);
-    const minimum = single2 ? 0 : perTurn;
-    let start = now;
-    const runOn = (rows2) => {
-      const best = earliest(slots);
-      start = Math.max(now, slots[best]);
-      slots[best] = start + Math.max(predictor.estimate(rows2, this.ahead), minimum);
-    };
-    let rows = 0;
-    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      const duration3 = Math.max(predictor.estimate(1, this.ahead), minimum);
-      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
-      rows = 1;
-    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      let left = jobs.length + (own2 ? 1 : 0);
-      while (left > 0) {
-        rows = Math.min(left, maxRows);
-        runOn(rows);
-        left -= rows;
-      }
-    } else {
-      let requests = 0;
-      const total = jobs.length + (own2 ? 1 : 0);
-      for (let i = 0; i < total; i++) {
-        const r = i < jobs.length ? jobs[i].rows : job.rows;
-        if (requests > 0 && (single2 || rows + r > maxRows)) {
-          runOn(rows);
-          rows = 0;
-          requests = 0;
-        }
-        rows += r;
-        requests++;
-      }
-      if (requests > 0) runOn(rows);
-    }
-    if (!own2) return now;
-    return start + Math.max(predictor.predict(rows), predictor.estimate(rows, this.ahead)) + this.transit(api);
+  get value() {
+    return this.current;
   }
 };
-function fillEqual(slots, count, now, duration3) {
-  let left = count;
-  let start = now;
-  const place = () => {
-    const best = earliest(slots);
-    start = Math.max(now, slots[best]);
-    slots[best] = start + duration3;
-    left--;
-  };
-  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
-  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
-  if (rounds > 0) {
-    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
-    left -= rounds * slots.length;
-  }
-  while (left > 0) place();
-  return start;
-}
-function earliest(slots) {
-  let best = 0;
-  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
-  return best;
-}
-function onlyGroup(groups, own2) {
-  for (const g of groups) if (g !== own2) return false;
-  return true;
-}
-function nothingQueued(groups) {
-  for (const g of groups) if (g.jobs.length > 0) return false;
-  return true;
-}
 
 // runtime/batching/scheduler.ts
 var TURN_WEIGHT = 0.1;
@@ -33640,7 +34390,7 @@ var BatchScheduler = class {
     this.batchCapacity = this.capacity * Math.max(1, options.policy.pipelineDepth ?? 1);
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config2 of options.apis)
-      this.apis.set(config2.name, { config: config2, queuedRows: 0, rate: new RateEstimator() });
+      this.apis.set(config2.name, { config: config2, queuedRows: 0, queuedWork: 0, rate: new RateEstimator() });
     this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
   options;
@@ -33670,10 +34420,16 @@ var BatchScheduler = class {
     const group = this.groups.get(groupKey);
     const verdict = this.admission(job, group);
     if (!verdict.ok) return verdict;
+    job.admittedAt = this.clock.now();
+    job.predictedEnd = verdict.predictedEnd;
+    const work = workOf(job);
     if (group) group.jobs.push(job);
-    else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0 });
-    this.groups.get(groupKey).rows += job.rows;
+    else this.groups.set(groupKey, { api: api.config, key: job.key, jobs: [job], rows: 0, work: 0 });
+    const joined = this.groups.get(groupKey);
+    joined.rows += job.rows;
+    joined.work += work;
     api.queuedRows += job.rows;
+    api.queuedWork += work;
     api.rate.add(this.clock.now(), job.rows);
     job.state = "queued";
     this.schedulePump();
@@ -33684,8 +34440,8 @@ var BatchScheduler = class {
    * Whether a request of `rows` rows arriving at `arrival` would be admitted now, without queueing
    * anything: lets the HTTP layer refuse before it reads and parses a body it cannot serve in time.
    */
-  probe(api, rows, arrival, deadline) {
-    const probe = { api, key: "\0probe", rows, arrival, deadline, state: "new" };
+  probe(api, rows, arrival, deadline, work = rows) {
+    const probe = { api, key: "\0probe", rows, work, arrival, deadline, state: "new" };
     return this.admission(probe, void 0);
   }
   admission(job, group) {
@@ -33707,9 +34463,8 @@ var BatchScheduler = class {
     const index = group ? group.jobs.indexOf(job) : -1;
     if (!group || index === -1) return false;
     group.jobs.splice(index, 1);
-    group.rows -= job.rows;
+    this.unqueue(group, job.rows, workOf(job));
     if (group.jobs.length === 0) this.groups.delete(groupKey);
-    this.apiState(job.api).queuedRows -= job.rows;
     job.state = "cancelled";
     this.schedulePump();
     return true;
@@ -33717,6 +34472,17 @@ var BatchScheduler = class {
   /** Rows waiting per API. */
   queuedRows(api) {
     return this.apis.get(api)?.queuedRows ?? 0;
+  }
+  /** An admitted job was answered (the answer written at `answeredAt`): the policy learns from it. */
+  answered(job, answeredAt) {
+    this.policy.answered?.(job, answeredAt);
+  }
+  unqueue(group, rows, work) {
+    group.rows -= rows;
+    group.work -= work;
+    const api = this.apiState(group.api.name);
+    api.queuedRows -= rows;
+    api.queuedWork -= work;
   }
   get inFlightBatches() {
     return this.inFlight.length;
@@ -33807,8 +34573,7 @@ var BatchScheduler = class {
         const index = group.jobs.indexOf(job);
         if (index === -1) continue;
         group.jobs.splice(index, 1);
-        group.rows -= job.rows;
-        this.apiState(job.api).queuedRows -= job.rows;
+        this.unqueue(group, job.rows, workOf(job));
         job.state = "cancelled";
         this.options.shed?.(job);
       }
@@ -33832,22 +34597,23 @@ var BatchScheduler = class {
     const single2 = !group.api.batching;
     let take = 0;
     let rows = 0;
+    let work = 0;
     for (const job of group.jobs) {
       if (take > 0 && (single2 || rows + job.rows > maxRows)) break;
       take++;
       rows += job.rows;
+      work += workOf(job);
     }
     const jobs = group.jobs.splice(0, take);
-    group.rows -= rows;
+    this.unqueue(group, rows, work);
     if (group.jobs.length === 0) this.groups.delete(`${group.api.name}\0${group.key}`);
-    this.apiState(group.api.name).queuedRows -= rows;
     for (const job of jobs) {
       job.state = "running";
       job.dispatchedAt = now;
       job.batchRows = rows;
       job.batchRequests = jobs.length;
     }
-    const batch = { api: group.api.name, rows, requests: jobs.length, startedAt: now };
+    const batch = { api: group.api.name, rows, work, requests: jobs.length, startedAt: now };
     this.inFlight.push(batch);
     if (single2) this.singlesInFlight++;
     else this.batchesInFlight++;
@@ -33858,15 +34624,14 @@ var BatchScheduler = class {
       else this.batchesInFlight--;
       for (const job of jobs) job.state = "done";
       if (succeeded)
-        this.policy.observe(
-          batch.api,
+        this.policy.observe(batch.api, {
           rows,
-          jobs.length,
-          cost?.serviceMs ?? this.clock.now() - now,
-          newestWait,
-          cost?.transitMs,
-          this.apiState(batch.api).queuedRows
-        );
+          work,
+          requests: jobs.length,
+          durationMs: cost?.serviceMs ?? this.clock.now() - now,
+          waitMs: newestWait,
+          ...cost?.transitMs !== void 0 ? { transitMs: cost.transitMs } : {}
+        });
       this.checkDrained();
       this.schedulePump();
       this.dispatchFull();
@@ -33889,6 +34654,9 @@ var BatchScheduler = class {
     for (const resolve3 of waiters) resolve3();
   }
 };
+function workOf(job) {
+  return job.work ?? job.rows;
+}
 function dueBefore(group, other) {
   return !other || group.jobs[0].deadline < other.jobs[0].deadline;
 }
@@ -33914,6 +34682,274 @@ var LiveView = class {
     return this.apis.get(api)?.rate.latest() ?? 0;
   }
 };
+
+// runtime/batching/adaptive-policy.ts
+function nextBatch(group, maxRows = group.api.maxBatchRows) {
+  if (!group.api.batching) {
+    const first = group.jobs[0];
+    return { rows: first.rows, work: workOf(first), requests: 1, full: true };
+  }
+  let rows = 0;
+  let work = 0;
+  let requests = 0;
+  for (const job of group.jobs) {
+    if (requests > 0 && rows + job.rows > maxRows) return { rows, work, requests, full: true };
+    rows += job.rows;
+    work += workOf(job);
+    requests++;
+  }
+  return { rows, work, requests, full: rows >= maxRows };
+}
+var STRETCH_STEP = 0.05;
+var STRETCH_MIN = -0.5;
+var STRETCH_MAX = 0.5;
+var STRETCH_FLOOR = 1 / 2;
+var AdaptivePolicy = class {
+  constructor(options = {}) {
+    this.options = options;
+    this.patience = options.patience ?? 2;
+    this.plan = options.planQuantile ?? 0.5;
+    this.slack = options.timerSlackMs ?? 1;
+    this.lateTarget = options.lateTarget ?? 1e-3;
+    this.now = options.now ?? (() => performance.now());
+  }
+  options;
+  /** One batch running per worker and one more waiting in its queue. */
+  pipelineDepth = 2;
+  predictors = /* @__PURE__ */ new Map();
+  transits = /* @__PURE__ */ new Map();
+  stretches = /* @__PURE__ */ new Map();
+  /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
+  workPerRow = /* @__PURE__ */ new Map();
+  now;
+  patience;
+  plan;
+  slack;
+  lateTarget;
+  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
+  slots = [];
+  predictor(api) {
+    let p = this.predictors.get(api);
+    if (!p) {
+      const quantile = this.options.apis?.[api]?.quantile ?? this.options.quantile;
+      p = new LatencyPredictor({ ...this.options, ...quantile !== void 0 ? { quantile } : {} });
+      this.predictors.set(api, p);
+    }
+    return p;
+  }
+  predict(api, rows, work) {
+    return this.predictor(api).predict(work ?? rows * (this.workPerRow.get(api) ?? 1));
+  }
+  /**
+   * How much admission stretches the time it predicts for a request (0: as predicted; 1: twice as
+   * long): the learned 99.9th percentile of the answers' times relative to their predictions, less 1.
+   */
+  stretch(api) {
+    return this.stretchOf(api).value;
+  }
+  stretchOf(api) {
+    let tracker = this.stretches.get(api);
+    if (!tracker) {
+      const lateTarget = this.options.apis?.[api]?.lateTarget ?? this.lateTarget;
+      tracker = new QuantileTracker(1 - lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
+      this.stretches.set(api, tracker);
+    }
+    return tracker;
+  }
+  answered(job, answeredAt) {
+    const { admittedAt, predictedEnd } = job;
+    if (admittedAt === void 0 || predictedEnd === void 0 || job.held) return;
+    const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
+    const predicted = Math.max(predictedEnd - admittedAt, floor);
+    this.stretchOf(job.api).add((answeredAt - admittedAt) / predicted - 1);
+  }
+  observe(api, batch) {
+    const { rows, work, durationMs, transitMs } = batch;
+    this.predictor(api).observe(work, durationMs);
+    const perRow = this.workPerRow.get(api);
+    this.workPerRow.set(api, perRow === void 0 ? work / rows : perRow + 0.1 * (work / rows - perRow));
+    if (transitMs !== void 0) this.transitOf(api).observe(1, transitMs);
+  }
+  /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
+  transit(api) {
+    const t = this.transits.get(api);
+    return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
+  }
+  transitOf(api) {
+    let t = this.transits.get(api);
+    if (!t) {
+      t = new LatencyPredictor({ ...this.options, window: 256 });
+      this.transits.set(api, t);
+    }
+    return t;
+  }
+  decide(group, view) {
+    const { rows, work, full } = nextBatch(group);
+    if (full) return { dispatch: true };
+    const api = group.api.name;
+    const predictor = this.predictor(api);
+    const duration3 = predictor.predict(work) + this.transit(api);
+    const latestStart = group.jobs[0].deadline - duration3 - this.slack;
+    if (latestStart <= view.now) return { dispatch: true };
+    const rate = view.arrivalRate(api);
+    const typical = predictor.typical(work);
+    if (view.idleWorkers === 0) {
+      return rate * typical <= rows ? { dispatch: true } : { dispatch: false, until: latestStart };
+    }
+    if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
+    const newest = group.jobs[group.jobs.length - 1].arrival;
+    const until = Math.min(latestStart, newest + this.patience / rate);
+    if (until <= view.now) return { dispatch: true };
+    for (const job of group.jobs) job.held = true;
+    return { dispatch: false, until };
+  }
+  /**
+   * The backstop behind admission: a request that waits for a worker and can no longer finish by its
+   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare.
+   */
+  shed(group, view) {
+    if (view.idleWorkers > 0) return [];
+    const api = group.api.name;
+    const finish = view.now + this.predictor(api).estimate(nextBatch(group).work, this.plan) + this.transit(api);
+    const late = [];
+    for (const job of group.jobs) {
+      if (job.deadline >= finish) break;
+      late.push(job);
+    }
+    return late;
+  }
+  admit(job, group, view) {
+    const stretch = 1 + this.stretch(job.api);
+    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) {
+      const work = workOf(job);
+      const predictor = this.predictor(job.api);
+      const own2 = predictor.estimate(work, this.plan) + this.transit(job.api);
+      const late2 = view.now + stretch * own2 - job.deadline;
+      const covered = predictor.covers(work);
+      if (late2 <= 0 || covered) return { ok: true, ...learnable(covered, view.now + own2) };
+      return { ok: false, reason: "overloaded", retryAfterMs: late2 };
+    }
+    const expected = this.predictCompletion(job, group, view);
+    const late = view.now + stretch * (expected - view.now) - job.deadline;
+    if (late <= 0) return { ok: true, ...learnable(this.predictor(job.api).covers(workOf(job)), expected) };
+    return { ok: false, reason: "overloaded", retryAfterMs: late };
+  }
+  /**
+   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
+   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
+   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
+   * slots and builds no list of groups to sort.
+   */
+  predictCompletion(job, ownGroup, view) {
+    const now = view.now;
+    const slots = this.resetSlots(view.capacity);
+    for (const batch of view.inFlight) {
+      const best = earliest(slots);
+      slots[best] = Math.max(slots[best], batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.plan);
+    }
+    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
+    const perTurn = view.turnDelayMs / this.pipelineDepth;
+    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
+    const ordered = [];
+    for (const g of view.groups)
+      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
+    ordered.sort((a, b) => a.deadline - b.deadline);
+    for (const { group } of ordered) {
+      const own2 = group === ownGroup;
+      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
+      if (own2) return end;
+    }
+    return now;
+  }
+  resetSlots(capacity) {
+    if (this.slots.length !== capacity) this.slots = new Array(capacity);
+    this.slots.fill(Number.NEGATIVE_INFINITY);
+    return this.slots;
+  }
+  /**
+   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
+   * batch ends, every batch at the planning quantile (see AdaptivePolicyOptions.planQuantile).
+   */
+  simulateGroup(job, group, own2, slots, now, perTurn) {
+    const jobs = group ? group.jobs : [];
+    const api = group ? group.api.name : job.api;
+    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
+    const single2 = group ? !group.api.batching : false;
+    const predictor = this.predictor(api);
+    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
+    const minimum = single2 ? 0 : perTurn;
+    let start = now;
+    const runOn = (rows2) => {
+      const best = earliest(slots);
+      start = Math.max(now, slots[best]);
+      slots[best] = start + Math.max(predictor.estimate(rows2 * perRow, this.plan), minimum);
+    };
+    let rows = 0;
+    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      const duration3 = Math.max(predictor.estimate(perRow, this.plan), minimum);
+      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
+      rows = 1;
+    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      let left = jobs.length + (own2 ? 1 : 0);
+      while (left > 0) {
+        rows = Math.min(left, maxRows);
+        runOn(rows);
+        left -= rows;
+      }
+    } else {
+      let requests = 0;
+      const total = jobs.length + (own2 ? 1 : 0);
+      for (let i = 0; i < total; i++) {
+        const r = i < jobs.length ? jobs[i].rows : job.rows;
+        if (requests > 0 && (single2 || rows + r > maxRows)) {
+          runOn(rows);
+          rows = 0;
+          requests = 0;
+        }
+        rows += r;
+        requests++;
+      }
+      if (requests > 0) runOn(rows);
+    }
+    if (!own2) return now;
+    return start + predictor.estimate(rows * perRow, this.plan) + this.transit(api);
+  }
+};
+function learnable(covered, predictedEnd) {
+  return covered ? { predictedEnd } : {};
+}
+function fillEqual(slots, count, now, duration3) {
+  let left = count;
+  let start = now;
+  const place = () => {
+    const best = earliest(slots);
+    start = Math.max(now, slots[best]);
+    slots[best] = start + duration3;
+    left--;
+  };
+  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
+  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
+  if (rounds > 0) {
+    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
+    left -= rounds * slots.length;
+  }
+  while (left > 0) place();
+  return start;
+}
+function earliest(slots) {
+  let best = 0;
+  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
+  return best;
+}
+function onlyGroup(groups, own2) {
+  for (const g of groups) if (g !== own2) return false;
+  return true;
+}
+function nothingQueued(groups) {
+  for (const g of groups) if (g.jobs.length > 0) return false;
+  return true;
+}
 
 // runtime/tensors/concat.ts
 var SHORT_RUN = 32;
@@ -33967,6 +35003,7 @@ function splitAlong(tensor, axis, sizes) {
 
 // runtime/tensors/validate.ts
 function formatSpec(spec) {
+  if (spec.shape === null) return `${spec.dtype} of any shape`;
   return `${spec.dtype} [${spec.shape.map((d) => d === -1 ? "?" : String(d)).join(", ")}]`;
 }
 function formatTensor(t) {
@@ -33976,10 +35013,11 @@ function validateInputs(inputs, specs) {
   for (const spec of specs) {
     const t = inputs[spec.name];
     if (!t) {
-      const names2 = specs.map((s) => `"${s.name}"`).join(", ");
-      throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names2})`);
+      const names3 = specs.map((s) => `"${s.name}"`).join(", ");
+      throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names3})`);
     }
-    const mismatch = t.dtype !== spec.dtype || t.shape.length !== spec.shape.length || spec.shape.some((d, i) => typeof d === "number" && d >= 0 && t.shape[i] !== d);
+    const shape = spec.shape;
+    const mismatch = t.dtype !== spec.dtype || shape !== null && (t.shape.length !== shape.length || shape.some((d, i) => typeof d === "number" && d >= 0 && t.shape[i] !== d));
     if (mismatch)
       throw badRequest(`input "${spec.name}": expected ${formatSpec(spec)}, got ${formatTensor(t)}`);
   }
@@ -33996,7 +35034,9 @@ function rowsOf(inputs, specs, batchDim) {
   for (const spec of specs) {
     const n = inputs[spec.name].shape[batchDim];
     if (n === void 0)
-      throw badRequest(`input "${spec.name}": rank ${spec.shape.length} has no batch dim ${batchDim}`);
+      throw badRequest(
+        `input "${spec.name}": rank ${inputs[spec.name].shape.length} has no batch dim ${batchDim}`
+      );
     if (rows === -1) rows = n;
     else if (n !== rows) {
       throw badRequest(
@@ -34017,12 +35057,87 @@ function compatibilityKey(inputs, specs, batchDim) {
   return key;
 }
 
+// runtime/workers/ort-errors.ts
+var ModelRunError = class extends Error {
+  constructor(failure2, detail = failure2.message) {
+    super(failure2.message);
+    this.failure = failure2;
+    this.detail = detail;
+  }
+  failure;
+  detail;
+};
+var FEED_PATTERNS = [
+  {
+    // "Got invalid dimensions for input: x for the following indices\n index: 1 Got: 4 Expected: 3\n ..."
+    pattern: /^Got invalid dimensions for input: (\S+) for the following indices\s+index: (\d+) Got: (\d+) Expected: (\d+)/s,
+    describe: (m) => `input "${m[1]}": the model expects dim ${m[2]} to be ${m[4]}, got ${m[3]}`
+  },
+  {
+    // "Invalid rank for input: x Got: 3 Expected: 2 Please fix either the inputs/outputs or the model."
+    pattern: /^Invalid rank for input: (\S+) Got: (\d+) Expected: (\d+)/s,
+    describe: (m) => `input "${m[1]}": the model expects rank ${m[3]}, got rank ${m[2]}`
+  },
+  {
+    // "Unexpected input data type. Actual: (tensor(int32)) , expected: (tensor(float))"
+    pattern: /^Unexpected input data type\. Actual: \(tensor\((\w+)\)\) , expected: \(tensor\((\w+)\)\)/s,
+    describe: (m) => `an input has dtype ${m[1]} where the model expects ${m[2]}`
+  }
+];
+var NODE_INPUT_PATTERNS = [
+  /^Invalid input shape\b/,
+  // Conv: "Invalid input shape: {2,2}"
+  /\bcannot be reshaped to the requested shape\b/,
+  // Reshape: "... Input shape:{4}, requested shape:{-1,3}"
+  /\bAttempting to broadcast an axis by a dimension other than 1\b/,
+  // Add, Mul, ...: "2 by 3"
+  /^indices element out of data bounds\b/
+  // Gather: "idx=7 must be within the inclusive range [-3,2]"
+];
+var NODE_FAILURE = /^Non-zero status code returned while running (\S+) node\. Name:'([^']*)' Status Message: (.*)$/s;
+var SOURCE = /\/onnxruntime_src\/\S+:\d+ (?:[^()]*::[^()]*\([^()]*\)(?: const)? )?/g;
+var CONDITION = /^.*? was false\. /s;
+function cleanLine(message, max = 300) {
+  const line = message.replace(SOURCE, "").replace(CONDITION, "").replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+function classifyRunError(message) {
+  for (const { pattern, describe: describe4 } of FEED_PATTERNS) {
+    const match = pattern.exec(message);
+    if (match) return { status: 400, message: describe4(match) };
+  }
+  const node2 = NODE_FAILURE.exec(message);
+  if (node2) {
+    const [, op, name, status] = node2;
+    const reason = cleanLine(status);
+    const where2 = `the model's ${op} node${name ? ` "${name}"` : ""}`;
+    if (NODE_INPUT_PATTERNS.some((p) => p.test(reason)))
+      return { status: 400, message: `${where2} rejected the request: ${reason}` };
+    return { status: 500, message: `${where2} failed: ${reason}` };
+  }
+  return { status: 500, message: cleanLine(message) };
+}
+
 // runtime/inference.ts
+function inputWork(inputs) {
+  let work = 0;
+  for (const name in inputs) work += inputs[name].data.length;
+  return Math.max(1, work);
+}
+function sent(inputs, rows, batchDim, requests) {
+  if (!inputs) return "the request";
+  const parts = Object.entries(inputs).map(([name, t]) => {
+    const shape = requests > 1 ? t.shape.map((d, i) => i === batchDim ? rows : d) : t.shape;
+    return `"${name}" ${t.dtype} [${shape.join(", ")}]`;
+  });
+  return `sent ${parts.join(", ")}`;
+}
 var InferenceJob = class {
-  constructor(api, key, rows, arrival, deadline, inputs) {
+  constructor(api, key, rows, work, arrival, deadline, inputs) {
     this.api = api;
     this.key = key;
     this.rows = rows;
+    this.work = work;
     this.arrival = arrival;
     this.deadline = deadline;
     this.inputs = inputs;
@@ -34036,10 +35151,14 @@ var InferenceJob = class {
   api;
   key;
   rows;
+  work;
   arrival;
   deadline;
   inputs;
   state = "new";
+  admittedAt;
+  predictedEnd;
+  held;
   dispatchedAt;
   batchRows;
   batchRequests;
@@ -34057,6 +35176,7 @@ var Inference = class {
       const { api, signature } = loaded;
       const maxBatchRows = config2.maxBatchSize ?? api.batching.max_batch_size;
       const batching = config2.batching !== false && api.batching.enabled && signature.batchable;
+      this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
         batchDim: signature.batch_dim,
@@ -34065,11 +35185,18 @@ var Inference = class {
           maxBatchRows,
           maxLatencyMs: config2.maxLatencyMs ?? api.batching.max_latency_ms,
           batching,
-          maxQueueRows: config2.maxQueueRows ?? maxBatchRows * workers * 64
+          maxQueueRows: config2.maxQueueRows ?? api.batching.max_queue_rows ?? maxBatchRows * workers * 64
         }
       });
     }
-    this.policy = options.policy ?? new AdaptivePolicy({ quantile: config2.latencyQuantile, now: options.clock.now });
+    const perApi = {};
+    for (const { api } of options.apis) {
+      perApi[api.name] = {
+        quantile: config2.latencyQuantile ?? api.batching.latency_quantile ?? QUEUE_DEFAULTS.latencyQuantile,
+        lateTarget: config2.lateTarget ?? api.batching.late_target ?? QUEUE_DEFAULTS.lateTarget
+      };
+    }
+    this.policy = options.policy ?? new AdaptivePolicy({ apis: perApi, now: options.clock.now });
     this.scheduler = new BatchScheduler({
       clock: options.clock,
       policy: this.policy,
@@ -34091,6 +35218,7 @@ var Inference = class {
   scheduler;
   policy;
   clock;
+  answers = /* @__PURE__ */ new Map();
   api(name) {
     const api = this.apis.get(name);
     if (!api) throw new HttpError(404, `no API named "${name}"`);
@@ -34107,9 +35235,19 @@ var Inference = class {
     const batched = loaded.signature.batchable;
     const rows = batched ? rowsOf(inputs, loaded.api.input, batchDim) : 1;
     const key = batched ? compatibilityKey(inputs, loaded.api.input, batchDim) : "";
-    const job = new InferenceJob(apiName, key, rows, arrival, arrival + queue.maxLatencyMs, inputs);
+    const work = inputWork(inputs);
+    const job = new InferenceJob(apiName, key, rows, work, arrival, arrival + queue.maxLatencyMs, inputs);
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
+  }
+  /** An admitted job's answer was written at `answeredAt`: admission learns how far off it was. */
+  answered(job, answeredAt) {
+    this.scheduler.answered(job, answeredAt);
+    this.answers.get(job.api)?.add(answeredAt, 1);
+  }
+  /** Admitted requests answered per millisecond, recently. */
+  answerRate(apiName, now) {
+    return this.answers.get(apiName)?.rate(now) ?? 0;
   }
   /**
    * Before the body is read: the 503 for a request that could not be served in time even if it
@@ -34129,9 +35267,11 @@ var Inference = class {
     this.options.metrics.reject(apiName, admission.reason);
     const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1e3));
     const why = admission.reason === "queue_full" ? `its queue is full (${queue.maxQueueRows} rows)` : `it cannot answer within ${queue.maxLatencyMs} ms`;
-    return new HttpError(503, `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`, {
-      "retry-after": String(seconds)
-    });
+    return new OverloadError(
+      `API "${apiName}" is overloaded: ${why}; retry after ${seconds} s`,
+      { "retry-after": String(seconds) },
+      admission.retryAfterMs
+    );
   }
   cancel(job) {
     return this.scheduler.cancel(job);
@@ -34139,8 +35279,8 @@ var Inference = class {
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
   async runBatch(apiName, jobs) {
     const { loaded, batchDim } = this.api(apiName);
+    let inputs;
     try {
-      let inputs;
       if (jobs.length === 1) inputs = jobs[0].inputs;
       else {
         inputs = {};
@@ -34183,12 +35323,22 @@ var Inference = class {
       }
       return { serviceMs, transitMs };
     } catch (err) {
-      this.options.log.error("batch failed", {
+      const failure2 = err instanceof ModelRunError ? err.failure : void 0;
+      (failure2?.status === 400 ? this.options.log.info : this.options.log.error)("batch failed", {
         api: apiName,
         requests: jobs.length,
-        error: err.message
+        error: err instanceof ModelRunError ? err.detail : err.message
       });
-      for (const job of jobs) job.reject(new HttpError(500, `inference failed: ${err.message}`));
+      for (const job of jobs) {
+        if (failure2?.status === 400)
+          job.reject(
+            new HttpError(400, `${failure2.message} (${sent(inputs, job.rows, batchDim, jobs.length)})`)
+          );
+        else
+          job.reject(
+            new HttpError(500, `inference failed: ${failure2?.message ?? cleanLine(err.message)}`)
+          );
+      }
       throw err;
     }
   }
@@ -34260,6 +35410,15 @@ var RuntimeMetrics = class {
       }
     });
     new import_prom_client.default.Gauge({
+      name: "bentoci_admission_stretch",
+      help: "How much admission stretches its predicted times, learned from late answers (0: as predicted, 1: twice)",
+      labelNames: ["api"],
+      registers,
+      collect() {
+        for (const api of apis) this.set({ api }, sources.admissionStretch(api));
+      }
+    });
+    new import_prom_client.default.Gauge({
       name: "bentoci_in_flight_requests",
       help: "Requests being handled (reading, queued, running or answering)",
       registers,
@@ -34273,6 +35432,14 @@ var RuntimeMetrics = class {
       registers,
       collect() {
         this.set(sources.inFlightBatches());
+      }
+    });
+    new import_prom_client.default.Gauge({
+      name: "bentoci_body_bytes_in_flight",
+      help: "Request body bytes being read or decoded, against --max-body-bytes-in-flight",
+      registers,
+      collect() {
+        this.set(sources.bodyBytesInFlight());
       }
     });
     import_prom_client.default.collectDefaultMetrics({ register: this.registry });
@@ -34414,16 +35581,347 @@ function checkHooks(hooks, path, apiNames) {
   return hooks;
 }
 
-// runtime/warmup.ts
-var MIN_ROUNDS = 4;
-var MAX_ROUNDS = 32;
-var BUDGET_MS = 100;
+// runtime/service/warmup-samples.ts
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+
+// runtime/tensors/npz.ts
+import { crc32, inflateRawSync } from "node:zlib";
+var DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+var DEFAULT_MAX_MEMBERS = 1024;
+var SIG = {
+  local: 67324752,
+  central: 33639248,
+  end: 101010256,
+  zip64End: 101075792,
+  zip64Locator: 117853008
+};
+var END_SIZE = 22;
+var LOCAL_SIZE = 30;
+var CENTRAL_SIZE = 46;
+var ZIP64_EXTRA = 1;
+var U16_MAX = 65535;
+var U32_MAX = 4294967295;
+var FLAG_ENCRYPTED = 1;
+var FLAG_UTF8 = 2048;
+var STORED = 0;
+var DEFLATED = 8;
+var fail = (problem) => badRequest(`.npz archive: ${problem}`);
+function readNpz(buffer, limits = {}) {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const directory = findDirectory(buffer, view);
+  if (directory.count > maxMembers)
+    throw fail(`it has ${directory.count} members, more than the ${maxMembers} allowed`);
+  const members2 = readDirectory(buffer, view, directory);
+  let total = 0;
+  for (const m of members2) total += m.size;
+  if (total > maxBytes)
+    throw fail(`its arrays take ${total} bytes uncompressed, more than the ${maxBytes} allowed`);
+  const ranges = members2.map((m) => ({ member: m, ...dataRange(buffer, view, m, directory.offset) })).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i].headerStart < ranges[i - 1].end)
+      throw fail(`members "${ranges[i - 1].member.name}" and "${ranges[i].member.name}" overlap`);
+  }
+  const arrays = /* @__PURE__ */ new Map();
+  for (const { member, start, end } of ranges) {
+    if (!member.name.endsWith(".npy") || member.name.length === 4)
+      throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
+    const key = member.name.slice(0, -4);
+    if (arrays.has(key)) throw fail(`array "${key}" appears twice`);
+    const bytes = extract(member, buffer.subarray(start, end));
+    arrays.set(key, decodeNpy(bytes, key));
+  }
+  return arrays;
+}
+function findDirectory(buffer, view) {
+  if (buffer.byteLength < END_SIZE) throw fail(`${buffer.byteLength} bytes is too short to be a zip file`);
+  const lowest = Math.max(0, buffer.byteLength - END_SIZE - U16_MAX);
+  let end = -1;
+  for (let at = buffer.byteLength - END_SIZE; at >= lowest; at--) {
+    if (view.getUint32(at, true) === SIG.end && at + END_SIZE + view.getUint16(at + 20, true) <= buffer.byteLength) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) throw fail("no end of central directory record: it is not a zip file, or it is truncated");
+  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0)
+    throw fail("multi-part zip files are not supported");
+  let count = view.getUint16(end + 10, true);
+  let size = view.getUint32(end + 12, true);
+  let offset = view.getUint32(end + 16, true);
+  if (count === U16_MAX || size === U32_MAX || offset === U32_MAX) {
+    const locator = end - 20;
+    if (locator < 0 || view.getUint32(locator, true) !== SIG.zip64Locator)
+      throw fail("the end record points to a zip64 record that is missing");
+    const record2 = u64(view, locator + 8, "the zip64 end record offset");
+    if (record2 + 56 > locator || view.getUint32(record2, true) !== SIG.zip64End)
+      throw fail("the zip64 end record is missing or out of bounds");
+    count = u64(view, record2 + 32, "the member count");
+    size = u64(view, record2 + 40, "the central directory size");
+    offset = u64(view, record2 + 48, "the central directory offset");
+  }
+  if (offset + size > end) throw fail("the central directory lies outside the file");
+  return { offset, size, count };
+}
+function readDirectory(buffer, view, directory) {
+  const members2 = [];
+  const limit = directory.offset + directory.size;
+  let at = directory.offset;
+  for (let i = 0; i < directory.count; i++) {
+    if (at + CENTRAL_SIZE > limit || view.getUint32(at, true) !== SIG.central)
+      throw fail(`central directory entry ${i + 1} is missing or damaged`);
+    const flags = view.getUint16(at + 8, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const next = at + CENTRAL_SIZE + nameLength + extraLength + commentLength;
+    if (next > limit) throw fail(`central directory entry ${i + 1} runs past the directory`);
+    const nameBytes = buffer.subarray(at + CENTRAL_SIZE, at + CENTRAL_SIZE + nameLength);
+    const name = Buffer.from(nameBytes).toString(flags & FLAG_UTF8 ? "utf8" : "latin1");
+    const member = {
+      name,
+      method: view.getUint16(at + 10, true),
+      flags,
+      crc: view.getUint32(at + 16, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      localOffset: view.getUint32(at + 42, true)
+    };
+    const disk = view.getUint16(at + 34, true);
+    readZip64Extra(view, at + CENTRAL_SIZE + nameLength, extraLength, member, disk === U16_MAX);
+    members2.push(member);
+    at = next;
+  }
+  return members2;
+}
+function readZip64Extra(view, start, length, member, disk) {
+  const wanted = [member.size, member.compressedSize, member.localOffset].some((v) => v === U32_MAX) || disk;
+  if (!wanted) return;
+  const end = start + length;
+  for (let at = start; at + 4 <= end; ) {
+    const id = view.getUint16(at, true);
+    const size = view.getUint16(at + 2, true);
+    if (at + 4 + size > end) break;
+    if (id === ZIP64_EXTRA) {
+      let field = at + 4;
+      const take = (what) => {
+        if (field + 8 > at + 4 + size) throw fail(`member "${member.name}": the zip64 field lacks ${what}`);
+        const value = u64(view, field, what);
+        field += 8;
+        return value;
+      };
+      if (member.size === U32_MAX) member.size = take("its size");
+      if (member.compressedSize === U32_MAX) member.compressedSize = take("its compressed size");
+      if (member.localOffset === U32_MAX) member.localOffset = take("its offset");
+      return;
+    }
+    at += 4 + size;
+  }
+  throw fail(`member "${member.name}": its sizes point to a zip64 field that is missing`);
+}
+function dataRange(buffer, view, member, directoryOffset) {
+  const at = member.localOffset;
+  if (at + LOCAL_SIZE > directoryOffset || view.getUint32(at, true) !== SIG.local)
+    throw fail(`member "${member.name}": its local header is missing or out of bounds`);
+  const nameLength = view.getUint16(at + 26, true);
+  const extraLength = view.getUint16(at + 28, true);
+  const start = at + LOCAL_SIZE + nameLength + extraLength;
+  const end = start + member.compressedSize;
+  if (end > directoryOffset) throw fail(`member "${member.name}": its data runs past the end of the archive`);
+  const localName = buffer.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLength);
+  if (Buffer.compare(localName, Buffer.from(member.name, member.flags & FLAG_UTF8 ? "utf8" : "latin1")) !== 0)
+    throw fail(`member "${member.name}": its local header names another file`);
+  return { headerStart: at, start, end };
+}
+function extract(member, data) {
+  if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
+  let bytes;
+  if (member.method === STORED) {
+    if (member.compressedSize !== member.size)
+      throw fail(
+        `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
+      );
+    bytes = data;
+  } else if (member.method === DEFLATED) {
+    try {
+      bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
+    } catch (err) {
+      const code = err.code;
+      throw fail(
+        `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
+      );
+    }
+  } else {
+    throw fail(
+      `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`
+    );
+  }
+  if (bytes.byteLength !== member.size)
+    throw fail(
+      `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`
+    );
+  if (crc32(bytes) >>> 0 !== member.crc)
+    throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
+  return bytes;
+}
+function u64(view, at, what) {
+  if (at + 8 > view.byteLength) throw fail(`${what} lies outside the file`);
+  const value = view.getBigUint64(at, true);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`${what} is too large`);
+  return Number(value);
+}
+
+// runtime/service/warmup-samples.ts
+var SAMPLE_EXTENSIONS = [".json", ".npy", ".npz"];
+var MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
+var names2 = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
+function decodeSampleFile(bytes, file2, target) {
+  const { specs } = target;
+  const ext = extname(file2).toLowerCase();
+  let inputs;
+  if (ext === ".json") {
+    let json2;
+    try {
+      json2 = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    } catch (err) {
+      throw new Error(`not valid JSON: ${err.message}`);
+    }
+    inputs = decodeJsonInputs(json2, specs);
+  } else if (ext === ".npy") {
+    if (specs.length !== 1)
+      throw new Error(`a .npy file holds one array but the API takes inputs ${names2(specs)}: use a .npz`);
+    inputs = { [specs[0].name]: decodeNpy(bytes, specs[0].name) };
+  } else if (ext === ".npz") {
+    inputs = {};
+    for (const [name, tensor] of readNpz(bytes, { maxBytes: MAX_SAMPLE_BYTES })) {
+      if (!specs.some((s) => s.name === name))
+        throw new Error(`array "${name}" is not an input of this API (inputs: ${names2(specs)})`);
+      inputs[name] = tensor;
+    }
+  } else {
+    throw new Error(`"${ext || file2}" files are not samples: use ${SAMPLE_EXTENSIONS.join(", ")}`);
+  }
+  return checked(inputs, target);
+}
+function filledSample(shapes, fill, target) {
+  const { specs } = target;
+  const unknown2 = Object.keys(shapes).find((name) => !specs.some((s) => s.name === name));
+  if (unknown2 !== void 0)
+    throw new Error(`"${unknown2}" is not an input of this API (inputs: ${names2(specs)})`);
+  const inputs = {};
+  for (const spec of specs) {
+    const shape = shapes[spec.name];
+    if (!shape)
+      throw new Error(`input "${spec.name}" has no shape: give every input one (inputs: ${names2(specs)})`);
+    const count = elementCount(shape);
+    if (count * bytesOf(spec.dtype) > MAX_SAMPLE_BYTES)
+      throw new Error(
+        `input "${spec.name}" at [${shape.join(", ")}] would take more than ${MAX_SAMPLE_BYTES} bytes: a sample is one representative request`
+      );
+    const value = decodeJsonTensor(fill, spec.dtype, spec.name).data[0];
+    const data = allocate(spec.dtype, count);
+    data.fill(value);
+    inputs[spec.name] = { dtype: spec.dtype, shape: [...shape], data };
+  }
+  return checked(inputs, target);
+}
+var bytesOf = (dtype) => dtype === "string" ? 8 : bytesPerElement(dtype);
+function checked(inputs, target) {
+  validateInputs(inputs, target.specs);
+  const rows = target.batchable ? rowsOf(inputs, target.specs, target.batchDim) : 1;
+  return { inputs, rows };
+}
+async function readSampleFile(path, target) {
+  const size = (await stat(path)).size;
+  if (size > MAX_SAMPLE_BYTES)
+    throw new Error(`${size} bytes is more than the ${MAX_SAMPLE_BYTES} a warm-up sample may have`);
+  return decodeSampleFile(await readFile(path), path, target);
+}
+async function loadSample(warmup, file2, target) {
+  if ("file" in warmup) return readSampleFile(file2 ?? warmup.file, target);
+  return filledSample(warmup.shapes, warmup.fill, target);
+}
+function describeInputs(inputs) {
+  return Object.entries(inputs).map(([name, t]) => `${name} ${formatTensor(t).replace(/^\S+ /, "")}`).join(", ");
+}
+
+// runtime/warmup-inputs.ts
+var NEXT_STEP = "batch times will be learned from traffic";
 function zeros(spec, batchDim, rows, batched) {
-  const shape = spec.shape.map(
+  const shape = (spec.shape ?? []).map(
     (d, i) => batched && i === batchDim ? rows : typeof d === "number" && d > 0 ? d : 1
   );
   return { dtype: spec.dtype, shape, data: allocate(spec.dtype, elementCount(shape)) };
 }
+function zeroInputs(api) {
+  const { loaded, batchDim } = api;
+  const batched = loaded.signature.batchable;
+  const batch = (rows) => {
+    const inputs = {};
+    for (const spec of loaded.api.input) inputs[spec.name] = zeros(spec, batchDim, rows, batched);
+    return inputs;
+  };
+  return {
+    rows: 1,
+    batch,
+    failure: (error62) => `warm-up of API "${api.queue.name}" failed with zero-filled inputs (dims ${describeInputs(batch(1))}): ${error62}; set apis[].warmup in bentofile.yaml to warm up with real inputs; ${NEXT_STEP}`
+  };
+}
+function resized(sample, rows, batchDim) {
+  const inputs = {};
+  for (const [name, tensor] of Object.entries(sample.inputs)) {
+    const copies = Math.ceil(rows / sample.rows);
+    const whole2 = concatAlong(
+      Array.from({ length: Math.max(2, copies) }, () => tensor),
+      batchDim
+    );
+    const total = whole2.shape[batchDim];
+    inputs[name] = splitAlong(whole2, batchDim, [rows, total - rows])[0];
+  }
+  return inputs;
+}
+function sampleInputs(api, sample, what, fix) {
+  const { loaded, batchDim } = api;
+  const batched = loaded.signature.batchable;
+  return {
+    rows: sample.rows,
+    batch: (rows) => batched ? resized(sample, rows, batchDim) : copied(sample),
+    failure: (error62) => `warm-up of API "${api.queue.name}" failed with ${what} (${describeInputs(sample.inputs)}): ${error62}; ${fix}; ${NEXT_STEP}`
+  };
+}
+function copied(sample) {
+  const inputs = {};
+  for (const [name, t] of Object.entries(sample.inputs))
+    inputs[name] = { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() };
+  return inputs;
+}
+async function warmupInputs(api) {
+  const { loaded, batchDim, queue } = api;
+  const warmup = loaded.api.warmup;
+  if (!warmup) return zeroInputs(api);
+  const target = { specs: loaded.api.input, batchable: loaded.signature.batchable, batchDim };
+  const what = "file" in warmup ? `the sample ${warmup.file}` : `inputs filled with ${JSON.stringify(warmup.fill)}`;
+  const fix = `fix apis[].warmup${"file" in warmup ? ".file" : ""} in bentofile.yaml`;
+  try {
+    const sample = await loadSample(warmup, loaded.warmupFile, target);
+    return sampleInputs(api, sample, what, fix);
+  } catch (err) {
+    return {
+      skip: `warm-up of API "${queue.name}" cannot use ${what}: ${firstLine(err)}; ${fix}; ${NEXT_STEP}`
+    };
+  }
+}
+function firstLine(err) {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.trim().split("\n")[0].trim();
+}
+
+// runtime/warmup.ts
+var MIN_ROUNDS = 4;
+var MAX_ROUNDS = 32;
+var BUDGET_MS = 100;
 function warmupSizes(maxRows, batching) {
   if (!batching) return [1];
   const sizes = [];
@@ -34434,25 +35932,40 @@ function warmupSizes(maxRows, batching) {
 async function warmUp(options) {
   const { runner, policy, workers, clock, log } = options;
   for (const api of options.apis) {
-    const { loaded, queue, batchDim } = api;
-    const batched = loaded.signature.batchable;
+    const { loaded, queue } = api;
+    const source = await warmupInputs(api);
+    if ("skip" in source) {
+      log.warn(source.skip, { api: queue.name });
+      continue;
+    }
     const timings = {};
     try {
-      for (const rows of warmupSizes(queue.maxBatchRows, queue.batching)) {
+      const sizes = queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows];
+      for (const rows of sizes) {
         const sizeStarted = clock.now();
+        let work = rows;
         for (let round = 0; round < MAX_ROUNDS; round++) {
           if (round >= MIN_ROUNDS && clock.now() - sizeStarted > BUDGET_MS) break;
           await Promise.all(
             Array.from({ length: workers }, async () => {
-              const inputs = {};
-              for (const spec of loaded.api.input) inputs[spec.name] = zeros(spec, batchDim, rows, batched);
+              const inputs = source.batch(rows);
+              work = inputWork(inputs);
               const { serviceMs, transitMs } = await runner.run(loaded.model.tag, inputs);
-              if (round > 0) policy.observe(queue.name, rows, 1, serviceMs, 0, transitMs);
+              if (round > 0)
+                policy.observe(queue.name, {
+                  rows,
+                  work,
+                  requests: 1,
+                  durationMs: serviceMs,
+                  waitMs: 0,
+                  ...transitMs !== void 0 ? { transitMs } : {}
+                });
             })
           );
         }
-        timings[String(rows)] = Number(policy.predict(queue.name, rows).toFixed(3));
-        if (policy.predict(queue.name, rows) > queue.maxLatencyMs) break;
+        const predicted = policy.predict(queue.name, rows, work);
+        timings[String(rows)] = Number(predicted.toFixed(3));
+        if (predicted > queue.maxLatencyMs) break;
       }
       log.info("warmed up", {
         api: queue.name,
@@ -34461,21 +35974,19 @@ async function warmUp(options) {
         max_batch_rows: queue.maxBatchRows,
         max_latency_ms: queue.maxLatencyMs
       });
-      if (policy.predict(queue.name, 1) > queue.maxLatencyMs) {
+      const oneRequest = policy.predict(queue.name, source.rows, inputWork(source.batch(source.rows)));
+      if (oneRequest > queue.maxLatencyMs) {
         log.warn(
           "one request takes longer than the latency bound: every request will be refused with 503; raise max_latency_ms",
           {
             api: queue.name,
-            predicted_ms: policy.predict(queue.name, 1),
+            predicted_ms: oneRequest,
             max_latency_ms: queue.maxLatencyMs
           }
         );
       }
     } catch (err) {
-      log.warn("warm-up failed; batch times will be learned from traffic", {
-        api: queue.name,
-        error: err.message
-      });
+      log.warn(source.failure(firstLine(err)), { api: queue.name });
     }
   }
 }
@@ -34591,7 +36102,7 @@ var WorkerPool = class _WorkerPool {
               const now = performance.now();
               const transitMs = Math.max(0, now - (busy.sentAt ?? now) - message.waitMs - message.serviceMs);
               busy.resolve({ outputs, runMs: message.runMs, serviceMs: message.serviceMs, transitMs });
-            } else busy.reject(new Error(message.message));
+            } else busy.reject(new ModelRunError(classifyRunError(message.message), message.message));
             this.next();
             break;
           }
@@ -34605,7 +36116,12 @@ var WorkerPool = class _WorkerPool {
         if (this.closing) return;
         slot.ready = false;
         for (const busy of slot.outstanding.values())
-          busy.reject(new Error(`inference worker ${index} exited with code ${code}`));
+          busy.reject(
+            new ModelRunError({
+              status: 500,
+              message: `inference worker ${index} exited with code ${code} during the run; it is restarted`
+            })
+          );
         slot.outstanding.clear();
         if (slot.started && this.slots[index] === slot) {
           this.options.log.warn("restarting inference worker", { worker: index, code });
@@ -34633,17 +36149,25 @@ async function startRuntime(options) {
     service.apis.map((a) => a.api.name)
   ) : void 0;
   let pool;
-  const state = { ready: false, draining: false, inProgress: 0 };
+  const state = {
+    ready: false,
+    draining: false,
+    drainDeadline: Number.POSITIVE_INFINITY,
+    inProgress: 0
+  };
   const runner = {
     run: (model, inputs) => pool.run(model, inputs)
   };
   let inference;
+  const bodies = new BodyBudget(config2.maxBodyBytesInFlight ?? 8 * config2.maxRequestBytes);
   const metrics2 = new RuntimeMetrics(
     service.apis.map((a) => a.api.name),
     {
       queuedRows: (api) => inference?.scheduler.queuedRows(api) ?? 0,
+      admissionStretch: (api) => inference?.policy.stretch?.(api) ?? 0,
       inFlightRequests: () => state.inProgress,
-      inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0
+      inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0,
+      bodyBytesInFlight: () => bodies.inFlight
     }
   );
   inference = new Inference({
@@ -34665,9 +36189,12 @@ async function startRuntime(options) {
     config: config2,
     clock,
     state,
-    openapiJson: JSON.stringify(service.openapi)
+    openapiJson: JSON.stringify(service.openapi),
+    calls: /* @__PURE__ */ new Set(),
+    bodies
   };
-  const server = createServer({ keepAliveTimeout: 65e3 }, createRouter(app));
+  const server = createServer({ ...serverTimeouts(config2), ServerResponse: drainAwareResponses(state) });
+  server.on("request", guardConnections(server, config2, createRouter(app)));
   await new Promise((resolve3, reject) => {
     server.once(
       "error",
@@ -34705,7 +36232,8 @@ async function startRuntime(options) {
         models: service.models.map((m) => ({ key: m.tag, path: m.onnxPath })),
         provider: config2.provider,
         threads: layout.threads,
-        spinning: layout.spinning
+        spinning: layout.spinning,
+        ortLogLevel: config2.ortLogLevel
       },
       log
     }).catch((err) => {
@@ -34733,33 +36261,8 @@ async function startRuntime(options) {
   let drained;
   const drain = (timeoutMs = config2.drainTimeoutMs) => {
     drained ??= (async () => {
-      state.draining = true;
-      log.info("draining", {
-        in_progress: state.inProgress,
-        queued: [...inference.apis.keys()].reduce((n, a) => n + inference.scheduler.queuedRows(a), 0)
-      });
-      const closed = new Promise((resolve3) => server.close(() => resolve3()));
-      server.closeIdleConnections();
-      const idle = new Promise((resolve3) => {
-        if (state.inProgress === 0) resolve3();
-        else app.onIdle = resolve3;
-      });
-      let timer;
-      const timedOut = new Promise((resolve3) => {
-        timer = setTimeout(() => resolve3(false), timeoutMs);
-      });
-      const complete = await Promise.race([
-        Promise.all([idle, inference.scheduler.drain()]).then(() => true),
-        timedOut
-      ]);
-      clearTimeout(timer);
-      if (!complete)
-        log.error("drain timed out; closing with requests unanswered", {
-          in_progress: state.inProgress,
-          timeout_ms: timeoutMs
-        });
-      server.closeAllConnections();
-      await closed;
+      const delayMs = Math.min(config2.drainDelayMs, timeoutMs);
+      const { complete } = await drainServer({ app, server, delayMs, graceMs: timeoutMs });
       await hooks?.shutdown?.();
       await pool?.close();
       log.info("stopped", { complete });
@@ -34793,7 +36296,7 @@ function createLogger(level = "info", write = (line) => process.stdout.write(lin
 // runtime/service/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { existsSync as existsSync3 } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute2, join as join3, relative as relative2, resolve as resolve2 } from "node:path";
 
 // runtime/service/openapi.ts
@@ -34801,6 +36304,8 @@ function tensorSchema(spec) {
   let schema = {
     type: spec.dtype.startsWith("float") ? "number" : spec.dtype === "bool" ? "boolean" : spec.dtype === "string" ? "string" : "integer"
   };
+  if (spec.shape === null)
+    return { anyOf: [schema, { type: "array" }], description: `${spec.dtype} of any shape (unknown rank)` };
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const d = spec.shape[i];
     schema = {
@@ -34856,7 +36361,7 @@ var MODEL_DEFAULT_BATCH = { max_batch_size: 64, max_latency_ms: 100 };
 async function readYaml(path, schema, what) {
   let text;
   try {
-    text = await readFile(path, "utf8");
+    text = await readFile2(path, "utf8");
   } catch {
     throw new RuntimeStartError(`${what} ${path} cannot be read`);
   }
@@ -34925,10 +36430,16 @@ async function loadBento(dir) {
     }
     if (routes.has(api.route)) throw new RuntimeStartError(`two APIs share the route ${api.route}`);
     routes.add(api.route);
-    return { api, model, signature };
+    const warmup = api.warmup && "file" in api.warmup ? api.warmup.file : void 0;
+    return {
+      api,
+      model,
+      signature,
+      ...warmup ? { warmupFile: inside(dir, warmup, `API "${api.name}" warmup.file`) } : {}
+    };
   });
   const openapiPath = join3(dir, "apis", "openapi.yaml");
-  const openapi = existsSync3(openapiPath) ? import_yaml.default.parse(await readFile(openapiPath, "utf8")) : defaultOpenApi(
+  const openapi = existsSync3(openapiPath) ? import_yaml.default.parse(await readFile2(openapiPath, "utf8")) : defaultOpenApi(
     info.name,
     info.version,
     apis.map((a) => a.api)

@@ -5,6 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import ort from "onnxruntime-node";
 
 // runtime/workers/protocol.ts
+var ORT_LOG_LEVELS = ["verbose", "info", "warning", "error", "fatal"];
 function transferList(tensors) {
   const out = [];
   for (const t of tensors) {
@@ -19,6 +20,8 @@ function transferList(tensors) {
 // runtime/worker.ts
 var port = parentPort;
 var init = workerData;
+ort.env.logLevel = init.ortLogLevel;
+var logSeverityLevel = ORT_LOG_LEVELS.indexOf(init.ortLogLevel);
 var sessions = /* @__PURE__ */ new Map();
 function post(message, transfer = []) {
   port.postMessage(message, transfer);
@@ -30,6 +33,7 @@ function describe(values) {
 }
 async function load() {
   const options = {
+    logSeverityLevel,
     intraOpNumThreads: init.threads,
     interOpNumThreads: 1,
     executionMode: "sequential",

@@ -130,12 +130,15 @@ function infer(
   res: ServerResponse,
   arrival: number,
 ): void {
+  const readAt = app.clock.now();
   const refusal = refuseEarly(app, api, arrival);
   if (refusal) {
     // Answered before the body is read: under overload a refusal costs a header parse and one write.
+    // Its time is counted from the read: a hold on the connection before it (see backoff.ts) dates
+    // the request's deadline, but the refusal itself still goes out at once.
     req.resume();
     const now = app.clock.now();
-    const elapsed = now - arrival;
+    const elapsed = now - readAt;
     const status = sendError(res, refusal, { 'server-timing': `total;dur=${elapsed.toFixed(3)}` });
     app.metrics.request(api, status, elapsed / 1000);
     if (refusal instanceof OverloadError) {

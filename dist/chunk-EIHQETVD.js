@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-VVAKYBHK.js";
+} from "./chunk-UAZKI2DW.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

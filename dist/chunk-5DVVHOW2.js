@@ -1,9 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
+  writeRolloutManifests
+} from "./chunk-WLKGUYF4.js";
+import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-QN664KVI.js";
+} from "./chunk-ZAOC3LS4.js";
 import {
   BentoError,
   UsageError,
@@ -21,23 +24,10 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
-
-// src/canary/duration.ts
-var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseDuration(text, flag = "--duration") {
-  const value = text.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1e3;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value)
-    throw new UsageError(`invalid ${flag} "${text}": expected a duration such as 30s, 2m, 1m30s or 500ms`);
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]], 0);
-  if (ms <= 0) throw new UsageError(`invalid ${flag} "${text}": the duration must be positive`);
-  return ms;
-}
 
 // src/canary/promote.ts
 function planPromotion(promoteTo, source, release) {
@@ -122,218 +112,6 @@ function promotionAllowed(options) {
       };
   }
   return { allowed: true, why: "passed" };
-}
-
-// src/canary/rollout.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-function ratioBounds(direction, allowed) {
-  const round = (v) => Math.round(v * 1e6) / 1e6;
-  if (direction === "increase") return { max: round(1 + allowed) };
-  if (direction === "decrease") return { min: round(1 - allowed) };
-  return { min: round(1 - allowed), max: round(1 + allowed) };
-}
-function checksOf(t, window) {
-  const checks = [];
-  const m = t.metrics;
-  if (m.latency.weight > 0) {
-    const median = (sel) => `histogram_quantile(0.5, sum by (le) (rate(bentoci_request_duration_seconds_bucket{${sel}, status=~"2.."}[${window}])))`;
-    checks.push({
-      name: "latency-ratio",
-      query: `${median("CANARY")} / ${median("STABLE")}`,
-      ...ratioBounds(m.latency.direction, m.latency.max_degradation)
-    });
-  }
-  if (m.error_rate.weight > 0) {
-    const rate = (sel) => `((sum(rate(bentoci_requests_total{${sel}, status=~"5.."}[${window}])) or vector(0)) / sum(rate(bentoci_requests_total{${sel}}[${window}])))`;
-    checks.push({
-      name: "error-rate-increase",
-      query: `${rate("CANARY")} - ${rate("STABLE")}`,
-      max: m.error_rate.max_increase
-    });
-  }
-  for (const p of m.prometheus) {
-    if (p.weight === 0) continue;
-    const labels = Object.entries(p.labels).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join("");
-    const value = (sel) => p.aggregate === "last" ? `avg(${p.name}{${sel}${labels}})` : `sum(rate(${p.name}{${sel}${labels}}[${window}]))`;
-    const label = (p.label ?? p.name).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
-    checks.push({
-      name: `${label}-ratio`.slice(0, 63),
-      query: `${value("CANARY")} / ${value("STABLE")}`,
-      ...ratioBounds(p.direction, p.max_degradation)
-    });
-  }
-  return checks;
-}
-function condition(check) {
-  const parts = [];
-  if (check.min !== void 0) parts.push(`result[0] >= ${check.min}`);
-  if (check.max !== void 0) parts.push(`result[0] <= ${check.max}`);
-  return parts.join(" && ");
-}
-function workloadTemplate(o) {
-  return {
-    metadata: { labels: { app: o.name } },
-    spec: {
-      containers: [
-        {
-          name: o.name,
-          image: o.image,
-          ports: [{ name: "http", containerPort: o.port }],
-          readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5 },
-          livenessProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 10 }
-        }
-      ]
-    }
-  };
-}
-function service(o) {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: o.name, labels: { app: o.name } },
-    spec: { selector: { app: o.name }, ports: [{ name: "http", port: o.port, targetPort: "http" }] }
-  };
-}
-function withDefaults(options) {
-  if (!DNS_LABEL.test(options.name))
-    throw new UsageError(
-      `invalid rollout name "${options.name}": a Kubernetes name is lower-case letters, digits and '-' (at most 63)`
-    );
-  const steps = options.steps ?? [10, 25, 50];
-  if (steps.some((s, i) => !(s > 0 && s <= 100) || i > 0 && s <= steps[i - 1]))
-    throw new UsageError(
-      `invalid rollout steps "${steps.join(",")}": ascending percentages between 1 and 100`
-    );
-  return {
-    name: options.name,
-    image: options.image,
-    port: options.port ?? 3e3,
-    prometheusAddress: options.prometheusAddress ?? "http://prometheus.monitoring.svc:9090",
-    interval: options.interval ?? "1m",
-    steps,
-    replicas: options.replicas ?? 3
-  };
-}
-function argoRolloutManifests(t, options) {
-  const o = withDefaults(options);
-  const checks = checksOf(t, o.interval);
-  const selector = (hash) => `rollouts_pod_template_hash="{{args.${hash}}}"`;
-  const analysis = {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "AnalysisTemplate",
-    metadata: { name: `${o.name}-canary` },
-    spec: {
-      args: [
-        { name: "canary-hash" },
-        { name: "stable-hash" },
-        { name: "prometheus-address", value: o.prometheusAddress }
-      ],
-      metrics: checks.map((c) => ({
-        name: c.name,
-        interval: o.interval,
-        // Two failed measurements abort the rollout; one can be a scrape hiccup.
-        failureLimit: 1,
-        successCondition: condition(c),
-        provider: {
-          prometheus: {
-            address: "{{args.prometheus-address}}",
-            query: c.query.replaceAll("CANARY", selector("canary-hash")).replaceAll("STABLE", selector("stable-hash"))
-          }
-        }
-      }))
-    }
-  };
-  const steps = o.steps.flatMap((w) => [
-    { setWeight: w },
-    { pause: { duration: o.interval === "1m" ? "5m" : o.interval } }
-  ]);
-  const rollout = {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Rollout",
-    metadata: { name: o.name },
-    spec: {
-      replicas: o.replicas,
-      selector: { matchLabels: { app: o.name } },
-      template: workloadTemplate(o),
-      strategy: {
-        canary: {
-          analysis: {
-            templates: [{ templateName: `${o.name}-canary` }],
-            startingStep: 1,
-            args: [
-              { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
-              { name: "stable-hash", valueFrom: { podTemplateHashValue: "Stable" } }
-            ]
-          },
-          steps
-        }
-      }
-    }
-  };
-  return [service(o), analysis, rollout];
-}
-function flaggerManifests(t, options) {
-  const o = withDefaults(options);
-  const checks = checksOf(t, "{{ interval }}");
-  const canaryPods = 'namespace="{{ namespace }}", pod=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
-  const primaryPods = 'namespace="{{ namespace }}", pod=~"{{ target }}-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"';
-  const templates = checks.map((c) => ({
-    apiVersion: "flagger.app/v1beta1",
-    kind: "MetricTemplate",
-    metadata: { name: `${o.name}-${c.name}`.slice(0, 63) },
-    spec: {
-      provider: { type: "prometheus", address: o.prometheusAddress },
-      query: c.query.replaceAll("CANARY", canaryPods).replaceAll("STABLE", primaryPods)
-    }
-  }));
-  const step = o.steps[0];
-  const deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: o.name, labels: { app: o.name } },
-    spec: { replicas: o.replicas, selector: { matchLabels: { app: o.name } }, template: workloadTemplate(o) }
-  };
-  const canary = {
-    apiVersion: "flagger.app/v1beta1",
-    kind: "Canary",
-    metadata: { name: o.name },
-    spec: {
-      targetRef: { apiVersion: "apps/v1", kind: "Deployment", name: o.name },
-      service: { port: o.port, targetPort: "http" },
-      analysis: {
-        interval: o.interval,
-        threshold: 2,
-        stepWeight: step,
-        maxWeight: o.steps.at(-1),
-        metrics: checks.map((c, i) => ({
-          name: c.name,
-          templateRef: { name: templates[i].metadata.name },
-          thresholdRange: {
-            ...c.min !== void 0 ? { min: c.min } : {},
-            ...c.max !== void 0 ? { max: c.max } : {}
-          },
-          interval: o.interval
-        }))
-      }
-    }
-  };
-  return [deployment, ...templates, canary];
-}
-function toYaml(docs, header) {
-  return `# ${header}
-${docs.map((d) => import_yaml.default.stringify(d, { lineWidth: 0 })).join("---\n")}`;
-}
-async function writeRolloutManifests(dir, t, options) {
-  await mkdir(dir, { recursive: true });
-  const argo = join(dir, "argo-rollouts.yaml");
-  const flagger = join(dir, "flagger.yaml");
-  const note = `generated by bentoci canary from the same thresholds as the CI verdict; image ${options.image}`;
-  await writeFile(argo, toYaml(argoRolloutManifests(t, options), note));
-  await writeFile(flagger, toYaml(flaggerManifests(t, options), note));
-  return [argo, flagger];
 }
 
 // src/canary/gate.ts
@@ -1171,7 +949,7 @@ function randomLeaf(dtype, rand) {
   return Math.floor(rand() * 10) - 5 * Number(dtype.startsWith("int") && rand() < 0.3);
 }
 function randomTensor(spec, batch, rand) {
-  const dims = spec.shape.map((d) => typeof d === "number" && d >= 0 ? d : batch);
+  const dims = (spec.shape ?? [batch]).map((d) => typeof d === "number" && d >= 0 ? d : batch);
   const build = (depth) => depth === dims.length ? randomLeaf(spec.dtype, rand) : Array.from({ length: dims[depth] }, () => build(depth + 1));
   return build(0);
 }
@@ -1195,13 +973,13 @@ function generateRequests(apis, count, seed = 1, batch = 1) {
 }
 
 // src/canary/targets.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile2, stat } from "node:fs/promises";
-import { join as join3, resolve as resolve2 } from "node:path";
+import { join as join2, resolve as resolve2 } from "node:path";
 
 // src/canary/launch-container.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist(), 1);
 
 // src/canary/readiness.ts
 var import_undici = __toESM(require_undici(), 1);
@@ -1328,7 +1106,7 @@ async function readBentoInfo(container, workingDirs) {
         extract.on("error", reject);
         archive.pipe(extract);
       });
-      const parsed = bentoInfoSchema.safeParse(import_yaml2.default.parse(text));
+      const parsed = bentoInfoSchema.safeParse(import_yaml.default.parse(text));
       if (parsed.success) return parsed.data;
     } catch {
     }
@@ -1403,15 +1181,15 @@ async function launchContainer(options) {
 // src/canary/launch-process.ts
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join as join2, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 function runtimeServerPath(env = process.env) {
   const override = env["BENTOCI_RUNTIME"];
   if (override) return resolve(override);
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    join2(here, "runtime", "server.js"),
-    join2(here, "..", "..", "dist", "runtime", "server.js")
+    join(here, "runtime", "server.js"),
+    join(here, "..", "..", "dist", "runtime", "server.js")
   ];
   const found = candidates.find((p) => existsSync(p));
   if (!found)
@@ -1521,9 +1299,9 @@ async function readDirInfo(dir, flag) {
     ["bento.yaml", "bento", bentoInfoSchema],
     ["model.yaml", "model", modelInfoSchema]
   ]) {
-    const text = await readFile2(join3(dir, file), "utf8").catch(() => void 0);
+    const text = await readFile2(join2(dir, file), "utf8").catch(() => void 0);
     if (text === void 0) continue;
-    const parsed = schema.safeParse(import_yaml3.default.parse(text));
+    const parsed = schema.safeParse(import_yaml2.default.parse(text));
     if (!parsed.success)
       throw new UsageError(
         `invalid ${flag} "${dir}": ${file} is not valid (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`
@@ -1594,6 +1372,7 @@ async function prepareTarget(ref, flag, env) {
   } else {
     const found = await findEntry(ref, env, flag);
     const store = found.kind === "bento" ? env.bentos : env.models;
+    await store.assertIntact(found.entry);
     await env.beforeStart?.({ type: "entry", store, entry: found.entry });
     dir = found.entry.dir;
     apis = found.kind === "bento" ? apisOfBento(found.entry.info) : apisOfModel(found.entry.info);
@@ -2150,7 +1929,7 @@ async function runCanary(options) {
 }
 
 // src/canary/thresholds.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import { readFile as readFile3 } from "node:fs/promises";
 var directionSchema = external_exports.enum(["increase", "decrease", "either"]);
 var weight = external_exports.number().min(0).max(1e3);
@@ -2247,7 +2026,7 @@ async function loadThresholds(path) {
   }
   let value;
   try {
-    value = import_yaml4.default.parse(text);
+    value = import_yaml3.default.parse(text);
   } catch (err) {
     throw new UsageError(
       `invalid --thresholds "${path}": not YAML (${err.message.split("\n")[0]})`
@@ -2257,9 +2036,10 @@ async function loadThresholds(path) {
 }
 
 export {
-  parseDuration,
   promotionAllowed,
   applyGate,
+  emptySide,
+  judge,
   COMMENT_MARKER,
   verdictRows,
   VERDICT_HEADERS,

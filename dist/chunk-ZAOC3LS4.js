@@ -8,6 +8,7 @@ import {
   NotFoundError,
   OCI_INDEX,
   OCI_MANIFEST,
+  Secrets,
   UsageError,
   apiHost,
   bentociHome,
@@ -23,7 +24,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -218,6 +219,73 @@ function tlsRootCertificates() {
   return [...tls.rootCertificates, ...extraPem];
 }
 
+// src/oci/limits.ts
+var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+var MAX_TOKEN_REPLY_BYTES = 1024 * 1024;
+var MAX_ERROR_BODY_BYTES = 64 * 1024;
+var MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
+var MAX_TAG_PAGES = 1e3;
+async function readLimited(res, limit, what) {
+  const declared = Number(header(res, "content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    res.body.destroy();
+    throw new BentoError(`${what} is ${declared} bytes, over the limit of ${limit}: refusing to read it`);
+  }
+  const chunks = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    total += chunk.length;
+    if (total > limit) {
+      res.body.destroy();
+      throw new BentoError(`${what} is larger than ${limit} bytes: refusing to read it`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+async function readPrefix(res, limit) {
+  const chunks = [];
+  let total = 0;
+  try {
+    for await (const chunk of res.body) {
+      const buffer = chunk;
+      chunks.push(buffer.subarray(0, Math.max(0, limit - total)));
+      total += buffer.length;
+      if (total >= limit) break;
+    }
+  } catch {
+  } finally {
+    res.body.destroy();
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// src/oci/origin.ts
+function sameOrigin(url, base) {
+  return new URL(url).origin === new URL(base).origin;
+}
+function followUrl(location, replyUrl, registry, what) {
+  let url;
+  try {
+    url = new URL(location, replyUrl);
+  } catch {
+    throw new BentoError(`registry ${registry} sent an invalid URL for ${what}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new BentoError(
+      `registry ${registry} sent a ${url.protocol.replace(/:$/, "")}: URL for ${what}: only http and https are followed`
+    );
+  }
+  if (url.username || url.password)
+    throw new BentoError(`registry ${registry} sent a URL with user info for ${what}: refused`);
+  return url.toString();
+}
+function realmMayReceiveCredentials(realm, registryBase) {
+  if (realm.protocol === "https:") return true;
+  const base = new URL(registryBase);
+  return realm.protocol === "http:" && base.protocol === "http:" && realm.hostname === base.hostname;
+}
+
 // src/oci/schemas.ts
 var digest = external_exports.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/);
 var annotations = external_exports.record(external_exports.string(), external_exports.string());
@@ -293,24 +361,36 @@ function repositoryScope(repository, push) {
   return `repository:${repository}:${push ? "pull,push" : "pull"}`;
 }
 var Authenticator = class {
-  constructor(http, registry, credentials, mask) {
+  /** `baseUrl` is the registry's origin: the only one Basic credentials and tokens are sent to. */
+  constructor(http, registry, baseUrl, credentials, mask) {
     this.http = http;
     this.registry = registry;
+    this.baseUrl = baseUrl;
     this.credentials = credentials;
     this.mask = mask;
+    if (credentials?.username && credentials.password !== void 0)
+      this.secrets.addBasic(credentials.username, credentials.password);
+    this.secrets.add(credentials?.password);
+    this.secrets.add(credentials?.identityToken);
   }
   http;
   registry;
+  baseUrl;
   credentials;
   mask;
   scheme = "unknown";
   realm;
   service;
   tokens = /* @__PURE__ */ new Map();
+  secrets = new Secrets();
+  /** `text` (a registry's or token service's reply) with our credentials and tokens hidden. */
+  scrub(text) {
+    return this.secrets.scrub(text);
+  }
   /** Learns the scheme from `GET /v2/` once, so no large body is ever sent just to collect a 401. */
-  async prepare(baseUrl, scopes) {
+  async prepare(scopes) {
     if (this.scheme === "unknown") {
-      const res = await this.http.send({ method: "GET", url: `${baseUrl}/v2/` });
+      const res = await this.http.send({ method: "GET", url: `${this.baseUrl}/v2/` });
       await res.body.dump().catch(() => void 0);
       if (res.status === 401) this.learn(res);
       else if (res.status === 200) this.scheme = "none";
@@ -387,11 +467,12 @@ var Authenticator = class {
   async fetchToken(scopes, key = scopeKey(scopes)) {
     if (!this.realm)
       throw new BentoError(`registry ${this.registry} asked for a bearer token but named no realm`);
-    let realm;
-    try {
-      realm = new URL(this.realm);
-    } catch {
-      throw new BentoError(`registry ${this.registry} named an invalid token realm "${this.realm}"`);
+    const realm = new URL(followUrl(this.realm, this.baseUrl, this.registry, "its token realm"));
+    if (this.credentials && !realmMayReceiveCredentials(realm, this.baseUrl)) {
+      const why = realm.hostname === new URL(this.baseUrl).hostname ? "over plain HTTP while the registry speaks HTTPS" : "over plain HTTP on another host";
+      throw new BentoError(
+        `registry ${this.registry} sends logins to the token realm ${realm.origin} ${why}: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`
+      );
     }
     let res;
     if (this.credentials?.identityToken) {
@@ -418,14 +499,21 @@ var Authenticator = class {
         headers: basic ? { authorization: basic } : {}
       });
     }
-    const text = await res.body.text();
-    if (res.status === 401 || res.status === 403)
+    if (res.status === 401 || res.status === 403) {
+      await res.body.dump().catch(() => void 0);
       throw this.credentials ? this.rejected(res.status) : this.needCredentials();
+    }
+    const what = `the reply of token service ${realm.host} of registry ${this.registry}`;
     if (res.status !== 200) {
+      const text2 = this.scrub(await readPrefix(res, MAX_ERROR_BODY_BYTES));
+      const line = this.scrub(
+        text2.trim().split(/[\r\n]+/)[0]?.slice(0, 200) ?? ""
+      );
       throw new BentoError(
-        `token service ${realm.host} of registry ${this.registry} answered ${res.status}: ${text.slice(0, 200)}`
+        `token service ${realm.host} of registry ${this.registry} answered ${res.status}${line ? `: ${line}` : ""}`
       );
     }
+    const text = (await readLimited(res, MAX_TOKEN_REPLY_BYTES, what)).toString("utf8");
     let body;
     try {
       body = tokenResponseSchema.parse(JSON.parse(text));
@@ -436,6 +524,7 @@ var Authenticator = class {
     }
     const value = body.token ?? body.access_token;
     this.mask?.(value);
+    this.secrets.add(value);
     const lifetime = Math.max((body.expires_in ?? 60) - 10, 5) * 1e3;
     this.tokens.set(key, { value, expiresAt: Date.now() + lifetime });
   }
@@ -457,139 +546,12 @@ function scopeKey(scopes) {
 }
 
 // src/oci/blob-download.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-
-// src/oci/manifests.ts
-import { createHash } from "node:crypto";
-var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-function sha256Digest2(bytes) {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-var ACCEPT = MANIFEST_TYPES.join(", ");
-function contentType(res) {
-  return (header(res, "content-type") ?? "").split(";")[0].trim();
-}
-async function readLimited(res, limit, what) {
-  const chunks = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    total += chunk.length;
-    if (total > limit) {
-      res.body.destroy();
-      throw new BentoError(`${what} is larger than ${limit} bytes: refusing to read it`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-async function getManifest(session, repository, reference, scopes) {
-  const what = `manifest ${session.registry}/${repository}${isDigest(reference) ? "@" : ":"}${reference}`;
-  const res = await session.request(
-    {
-      method: "GET",
-      url: session.url(`/v2/${repository}/manifests/${reference}`),
-      headers: { accept: ACCEPT }
-    },
-    scopes
-  );
-  if (res.status !== 200) return session.fail(res, `reading ${what}`);
-  const bytes = await readLimited(res, MAX_MANIFEST_BYTES, what);
-  const digest2 = sha256Digest2(bytes);
-  const expected = isDigest(reference) ? reference : header(res, "docker-content-digest");
-  if (expected?.startsWith("sha256:") && expected !== digest2) {
-    throw new IntegrityError(
-      `${what} does not match its digest ${expected} (got ${digest2}): the registry's copy is damaged`
-    );
-  }
-  let mediaType = contentType(res);
-  if (!MANIFEST_TYPES.includes(mediaType)) {
-    mediaType = mediaTypeOf(bytes, what);
-  }
-  return { digest: digest2, mediaType, bytes };
-}
-function mediaTypeOf(bytes, what) {
-  let json;
-  try {
-    json = JSON.parse(bytes.toString("utf8"));
-  } catch {
-    throw new BentoError(`${what} is not JSON`);
-  }
-  if (json.schemaVersion === 1)
-    throw new BentoError(`${what} is a Docker schema 1 manifest, which is obsolete and not supported`);
-  if (typeof json.mediaType === "string") return json.mediaType;
-  return Array.isArray(json.manifests) ? OCI_INDEX : OCI_MANIFEST;
-}
-async function headManifest(session, repository, reference, scopes) {
-  const res = await session.request(
-    {
-      method: "HEAD",
-      url: session.url(`/v2/${repository}/manifests/${reference}`),
-      headers: { accept: ACCEPT }
-    },
-    scopes
-  );
-  await res.body.dump().catch(() => void 0);
-  if (res.status === 404) return void 0;
-  if (res.status !== 200)
-    return session.fail(res, `checking manifest ${session.registry}/${repository}:${reference}`);
-  const digest2 = header(res, "docker-content-digest");
-  if (!digest2 || !isDigest(digest2)) {
-    const fetched = await getManifest(session, repository, reference, scopes);
-    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.bytes.length };
-  }
-  return { digest: digest2, mediaType: contentType(res), size: Number(header(res, "content-length") ?? 0) };
-}
-async function putManifest(session, repository, reference, bytes, mediaType, scopes) {
-  const digest2 = sha256Digest2(bytes);
-  const res = await session.request(
-    {
-      method: "PUT",
-      url: session.url(`/v2/${repository}/manifests/${reference}`),
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) },
-      body: () => bytes
-    },
-    scopes
-  );
-  if (res.status !== 201 && res.status !== 200)
-    return session.fail(res, `storing manifest ${session.registry}/${repository}:${reference}`);
-  await res.body.dump().catch(() => void 0);
-  const told = header(res, "docker-content-digest");
-  if (told?.startsWith("sha256:") && told !== digest2) {
-    throw new IntegrityError(
-      `registry ${session.registry} stored manifest ${repository}:${reference} as ${told}, not ${digest2}`
-    );
-  }
-  return digest2;
-}
-function parseManifestJson(bytes, what) {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    throw new BentoError(`${what} is not JSON`);
-  }
-}
-function parseImageManifest(manifest, what) {
-  if (isIndexType(manifest.mediaType))
-    throw new BentoError(`${what} is an index (${manifest.mediaType}), not an image manifest`);
-  if (manifest.mediaType !== OCI_MANIFEST && manifest.mediaType !== DOCKER_MANIFEST) {
-    throw new BentoError(`${what} has the unsupported media type ${manifest.mediaType}`);
-  }
-  const parsed = imageManifestSchema.safeParse(parseManifestJson(manifest.bytes, what));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BentoError(
-      `${what} is not a valid image manifest: ${issue?.path.join(".")}: ${issue?.message}`
-    );
-  }
-  return parsed.data;
-}
-
-// src/oci/blob-download.ts
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RetryableStatus = class extends Error {
   constructor(status) {
@@ -597,6 +559,8 @@ var RetryableStatus = class extends Error {
     this.status = status;
   }
   status;
+};
+var OversizeError = class extends IntegrityError {
 };
 function sha256Hex(digest2) {
   if (!/^sha256:[a-f0-9]{64}$/.test(digest2))
@@ -615,7 +579,10 @@ var BlobDownloader = class {
   what(digest2) {
     return `blob ${digest2} of ${this.session.registry}/${this.repository}`;
   }
-  /** GET of the blob, following a registry's redirect to storage (without our credentials if it leaves the host). */
+  /**
+   * GET of the blob, following a registry's redirect to storage: the session sends our credentials
+   * only while the URL stays on the registry's origin (scheme, host and port).
+   */
   async get(digest2, from) {
     const headers = from > 0 ? { range: `bytes=${from}-` } : {};
     let res = await this.session.request(
@@ -634,18 +601,19 @@ var BlobDownloader = class {
         throw new BentoError(
           `registry ${this.session.registry} redirected ${this.what(digest2)} without a Location`
         );
-      const url = new URL(location, res.url);
-      const sameOrigin = url.origin === new URL(this.session.baseUrl).origin;
-      res = sameOrigin ? await this.session.request(
-        { method: "GET", url: url.toString(), headers, retry: false },
-        this.scopes
-      ) : await this.session.http.send({ method: "GET", url: url.toString(), headers, retry: false });
+      const url = followUrl(location, res.url, this.session.registry, `the redirect of ${this.what(digest2)}`);
+      res = await this.session.request({ method: "GET", url, headers, retry: false }, this.scopes);
     }
     return res;
   }
-  /** A small blob (config) in memory, verified. */
-  async fetch(digest2, limit) {
+  /** A small blob (config) in memory, verified; `size` (its descriptor's), when known, caps the read. */
+  async fetch(digest2, limit, size) {
     const hex = sha256Hex(digest2);
+    if (size !== void 0 && size > limit) {
+      throw new BentoError(
+        `${this.what(digest2)} is described as ${size} bytes, over the limit of ${limit}: refusing to read it`
+      );
+    }
     const retry = this.session.http.retry;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -658,8 +626,8 @@ var BlobDownloader = class {
           }
           return this.session.fail(res, `reading ${this.what(digest2)}`);
         }
-        const bytes = await readLimited(res, limit, this.what(digest2));
-        const actual = createHash2("sha256").update(bytes).digest("hex");
+        const bytes = await readLimited(res, size ?? limit, this.what(digest2));
+        const actual = createHash("sha256").update(bytes).digest("hex");
         if (actual !== hex) throw this.mismatch(digest2, actual);
         return bytes;
       } catch (err) {
@@ -677,6 +645,8 @@ var BlobDownloader = class {
   /**
    * Streams a blob to `dest`, hashing as it writes. Partial bytes stay in `partPath` between attempts,
    * so a reset resumes with `Range: bytes=<have>-`; the file appears at `dest` only once verified.
+   * `size` is the descriptor's: the reply is cut off at its first byte beyond it, so a registry that
+   * sends more than it described cannot fill the disk.
    */
   async toFile(digest2, size, dest, options = {}) {
     const hex = sha256Hex(digest2);
@@ -692,7 +662,7 @@ var BlobDownloader = class {
       if (have > 0) options.onBytes?.(have);
       let counted = have;
       try {
-        if (size !== void 0 && have === size) {
+        if (have === size) {
         } else {
           const res = await this.get(digest2, have);
           let append = have > 0;
@@ -700,7 +670,7 @@ var BlobDownloader = class {
             options.onBytes?.(-have);
             counted = 0;
             append = false;
-            hash = createHash2("sha256");
+            hash = createHash("sha256");
           } else if (res.status === 206) {
             const range = header(res, "content-range");
             const start = range ? Number(/bytes\s+([0-9]+)-/.exec(range)?.[1]) : Number.NaN;
@@ -715,8 +685,15 @@ var BlobDownloader = class {
             }
             return this.session.fail(res, `reading ${this.what(digest2)}`);
           }
+          const declared = Number(header(res, "content-length"));
+          if (Number.isFinite(declared) && counted + declared > size) {
+            res.body.destroy();
+            throw this.oversize(digest2, size, `its reply declares ${counted + declared}`);
+          }
+          const cutOff = this.oversize(digest2, size, `cut off at byte ${size + 1}`);
           const hashing = new Transform({
             transform(chunk, _encoding, callback) {
+              if (counted + chunk.length > size) return callback(cutOff);
               hash.update(chunk);
               counted += chunk.length;
               options.onBytes?.(chunk.length);
@@ -738,6 +715,11 @@ var BlobDownloader = class {
         await rename(part, dest);
         return;
       } catch (err) {
+        if (err instanceof OversizeError) {
+          options.onBytes?.(-counted);
+          await rm(part, { force: true });
+          throw err;
+        }
         failures++;
         if (failures < retry.attempts && (err instanceof RetryableStatus || isRetryableError(err, this.session.signal))) {
           options.onBytes?.(-counted);
@@ -752,6 +734,11 @@ var BlobDownloader = class {
       }
     }
   }
+  oversize(digest2, size, detail) {
+    return new OversizeError(
+      `${this.what(digest2)} is longer than the ${size} bytes its descriptor says (${detail}): nothing was kept; the registry's copy or its manifest is wrong`
+    );
+  }
   mismatch(digest2, actual) {
     return new IntegrityError(
       `${this.what(digest2)} does not match its digest (got sha256:${actual}): the registry's copy is damaged; nothing was imported`
@@ -760,11 +747,11 @@ var BlobDownloader = class {
 };
 async function resumeState(part, size) {
   let have = (await stat(part).catch(() => void 0))?.size ?? 0;
-  if (size !== void 0 && have > size) {
+  if (have > size) {
     await truncate(part, 0);
     have = 0;
   }
-  const hash = createHash2("sha256");
+  const hash = createHash("sha256");
   if (have > 0)
     for await (const chunk of createReadStream(part, { highWaterMark: 1 << 20 }))
       hash.update(chunk);
@@ -772,14 +759,14 @@ async function resumeState(part, size) {
 }
 
 // src/oci/blob-source.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { stat as stat2 } from "node:fs/promises";
 import { Readable, Transform as Transform2 } from "node:stream";
 function bufferSource(bytes) {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {
-    digest: `sha256:${createHash3("sha256").update(buffer).digest("hex")}`,
+    digest: `sha256:${createHash2("sha256").update(buffer).digest("hex")}`,
     size: buffer.length,
     open: (start, end) => Readable.from([buffer.subarray(start, end + 1)])
   };
@@ -876,11 +863,15 @@ var BlobUploader = class {
       return this.session.fail(res, `starting an upload to ${this.session.registry}/${this.repository}`);
     return this.location(res);
   }
+  /**
+   * The upload session's URL, relative to the reply that named it. It may be on another origin
+   * (storage in front of the registry): the session then sends it no credentials.
+   */
   location(res) {
     const location = header(res, "location");
     if (!location)
       throw new BentoError(`registry ${this.session.registry} opened an upload without a Location header`);
-    return new URL(location, this.session.baseUrl).toString();
+    return followUrl(location, res.url, this.session.registry, "an upload location");
   }
   finishUrl(location, digest2) {
     const url = new URL(location);
@@ -977,9 +968,16 @@ var BlobUploader = class {
         await res.body.dump().catch(() => void 0);
         location = this.location(res);
         const reported = header(res, "range");
-        offset = reported ? offsetFromRange(reported) : end + 1;
+        const next = Math.min(reported ? offsetFromRange(reported) : end + 1, end + 1);
+        options.onBytes?.(next - offset - sent);
+        if (next > offset) failures = 0;
+        else if (++failures >= retry.attempts) {
+          throw new BentoError(
+            `${this.what(source)}: the registry took ${failures} chunks at byte ${offset} without moving past it: try again later`
+          );
+        }
+        offset = next;
         confirmed = offset;
-        failures = 0;
         continue;
       }
       if (res && res.status !== 416 && !isRetryableStatus(res.status))
@@ -1062,6 +1060,124 @@ async function isInsecureRegistry(home, registry) {
   const listed = await insecureRegistries(home);
   const host = registry.replace(/:[0-9]+$/, "");
   return listed.includes(registry.toLowerCase()) || listed.includes(host.toLowerCase());
+}
+
+// src/oci/manifests.ts
+import { createHash as createHash3 } from "node:crypto";
+function sha256Digest2(bytes) {
+  return `sha256:${createHash3("sha256").update(bytes).digest("hex")}`;
+}
+var ACCEPT = MANIFEST_TYPES.join(", ");
+function contentType(res) {
+  return (header(res, "content-type") ?? "").split(";")[0].trim();
+}
+async function getManifest(session, repository, reference, scopes, size) {
+  const what = `manifest ${session.registry}/${repository}${isDigest(reference) ? "@" : ":"}${reference}`;
+  if (size !== void 0 && size > MAX_MANIFEST_BYTES) {
+    throw new BentoError(
+      `${what} is described as ${size} bytes, over the manifest limit of ${MAX_MANIFEST_BYTES}: refusing to read it`
+    );
+  }
+  const res = await session.request(
+    {
+      method: "GET",
+      url: session.url(`/v2/${repository}/manifests/${reference}`),
+      headers: { accept: ACCEPT }
+    },
+    scopes
+  );
+  if (res.status !== 200) return session.fail(res, `reading ${what}`);
+  const bytes = await readLimited(res, size ?? MAX_MANIFEST_BYTES, what);
+  if (size !== void 0 && bytes.length !== size)
+    throw new IntegrityError(`${what} is ${bytes.length} bytes, not the ${size} its descriptor says`);
+  const digest2 = sha256Digest2(bytes);
+  const expected = isDigest(reference) ? reference : header(res, "docker-content-digest");
+  if (expected?.startsWith("sha256:") && expected !== digest2) {
+    throw new IntegrityError(
+      `${what} does not match its digest ${expected} (got ${digest2}): the registry's copy is damaged`
+    );
+  }
+  let mediaType = contentType(res);
+  if (!MANIFEST_TYPES.includes(mediaType)) {
+    mediaType = mediaTypeOf(bytes, what);
+  }
+  return { digest: digest2, mediaType, bytes };
+}
+function mediaTypeOf(bytes, what) {
+  let json;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new BentoError(`${what} is not JSON`);
+  }
+  if (json.schemaVersion === 1)
+    throw new BentoError(`${what} is a Docker schema 1 manifest, which is obsolete and not supported`);
+  if (typeof json.mediaType === "string") return json.mediaType;
+  return Array.isArray(json.manifests) ? OCI_INDEX : OCI_MANIFEST;
+}
+async function headManifest(session, repository, reference, scopes) {
+  const res = await session.request(
+    {
+      method: "HEAD",
+      url: session.url(`/v2/${repository}/manifests/${reference}`),
+      headers: { accept: ACCEPT }
+    },
+    scopes
+  );
+  await res.body.dump().catch(() => void 0);
+  if (res.status === 404) return void 0;
+  if (res.status !== 200)
+    return session.fail(res, `checking manifest ${session.registry}/${repository}:${reference}`);
+  const digest2 = header(res, "docker-content-digest");
+  if (!digest2 || !isDigest(digest2)) {
+    const fetched = await getManifest(session, repository, reference, scopes);
+    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.bytes.length };
+  }
+  return { digest: digest2, mediaType: contentType(res), size: Number(header(res, "content-length") ?? 0) };
+}
+async function putManifest(session, repository, reference, bytes, mediaType, scopes) {
+  const digest2 = sha256Digest2(bytes);
+  const res = await session.request(
+    {
+      method: "PUT",
+      url: session.url(`/v2/${repository}/manifests/${reference}`),
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) },
+      body: () => bytes
+    },
+    scopes
+  );
+  if (res.status !== 201 && res.status !== 200)
+    return session.fail(res, `storing manifest ${session.registry}/${repository}:${reference}`);
+  await res.body.dump().catch(() => void 0);
+  const told = header(res, "docker-content-digest");
+  if (told?.startsWith("sha256:") && told !== digest2) {
+    throw new IntegrityError(
+      `registry ${session.registry} stored manifest ${repository}:${reference} as ${told}, not ${digest2}`
+    );
+  }
+  return digest2;
+}
+function parseManifestJson(bytes, what) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new BentoError(`${what} is not JSON`);
+  }
+}
+function parseImageManifest(manifest, what) {
+  if (isIndexType(manifest.mediaType))
+    throw new BentoError(`${what} is an index (${manifest.mediaType}), not an image manifest`);
+  if (manifest.mediaType !== OCI_MANIFEST && manifest.mediaType !== DOCKER_MANIFEST) {
+    throw new BentoError(`${what} has the unsupported media type ${manifest.mediaType}`);
+  }
+  const parsed = imageManifestSchema.safeParse(parseManifestJson(manifest.bytes, what));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BentoError(
+      `${what} is not a valid image manifest: ${issue?.path.join(".")}: ${issue?.message}`
+    );
+  }
+  return parsed.data;
 }
 
 // src/oci/credentials.ts
@@ -1226,7 +1342,7 @@ var RegistrySession = class _RegistrySession {
     this.registry = registry;
     this.http = http;
     this.auth = auth;
-    this.baseUrl = `${http.scheme}://${apiHost(registry)}`;
+    this.baseUrl = auth.baseUrl;
   }
   registry;
   http;
@@ -1235,7 +1351,12 @@ var RegistrySession = class _RegistrySession {
   static async open(registry, options = {}) {
     const credentials = await resolveCredentials(registry, options);
     const http = new HttpClient(options);
-    return new _RegistrySession(registry, http, new Authenticator(http, registry, credentials, options.mask));
+    const baseUrl = `${http.scheme}://${apiHost(registry)}`;
+    return new _RegistrySession(
+      registry,
+      http,
+      new Authenticator(http, registry, baseUrl, credentials, options.mask)
+    );
   }
   get signal() {
     return this.http.signal;
@@ -1243,9 +1364,13 @@ var RegistrySession = class _RegistrySession {
   url(path) {
     return new URL(path, this.baseUrl).toString();
   }
-  /** Sends `req` with authorization for `scopes`; a 401 is answered once, by the challenge's scheme. */
+  /**
+   * Sends `req` with authorization for `scopes`; a 401 is answered once, by the challenge's scheme.
+   * A URL on another origin (an upload Location, a next page, storage) gets no credentials at all.
+   */
   async request(req, scopes) {
-    await this.auth.prepare(this.baseUrl, scopes);
+    if (!sameOrigin(req.url, this.baseUrl)) return this.http.send(withoutAuthorization(req));
+    await this.auth.prepare(scopes);
     const send = () => {
       const authorization = this.auth.authorization(scopes);
       return this.http.send({
@@ -1265,7 +1390,8 @@ var RegistrySession = class _RegistrySession {
   /** Reads an error reply and throws one line naming the registry, the request and the code. */
   async fail(res, what) {
     const body = res.body;
-    const text = body.bodyUsed || body.destroyed || body.readableEnded ? "" : await body.text().catch(() => "");
+    const raw = body.bodyUsed || body.destroyed || body.readableEnded ? "" : await readPrefix(res, MAX_ERROR_BODY_BYTES);
+    const text = this.auth.scrub(raw);
     let detail = "";
     try {
       const body2 = errorBodySchema.parse(JSON.parse(text));
@@ -1274,6 +1400,7 @@ var RegistrySession = class _RegistrySession {
     } catch {
       detail = text.trim().split("\n")[0]?.slice(0, 200) ?? "";
     }
+    detail = this.auth.scrub(detail.replace(/[\r\n]+/g, " "));
     const suffix = detail ? `: ${detail}` : "";
     if (res.status === 404)
       throw new NotFoundError(`${what}: not found in registry ${this.registry}${suffix}`);
@@ -1290,6 +1417,12 @@ var RegistrySession = class _RegistrySession {
     await this.http.close();
   }
 };
+function withoutAuthorization(req) {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers ?? {}).filter(([name]) => name.toLowerCase() !== "authorization")
+  );
+  return { ...req, headers };
+}
 
 // src/oci/client.ts
 var Repository = class _Repository {
@@ -1324,8 +1457,9 @@ var Repository = class _Repository {
   head(reference) {
     return headManifest(this.session, this.name, reference, this.scopes);
   }
-  getManifest(reference) {
-    return getManifest(this.session, this.name, reference, this.scopes);
+  /** `size`, from the descriptor that names the manifest, caps the read (4 MiB without it). */
+  getManifest(reference, size) {
+    return getManifest(this.session, this.name, reference, this.scopes, size);
   }
   /** Stores a manifest under `reference` (a tag, or its own digest); returns the digest. */
   putManifest(reference, bytes, mediaType) {
@@ -1344,30 +1478,52 @@ var Repository = class _Repository {
     await this.uploader.upload(source);
     return { mediaType, digest: source.digest, size: source.size };
   }
-  fetchBlob(digest2, limit = 16 * 1024 * 1024) {
-    return this.downloader.fetch(digest2, limit);
+  /** A small blob (a config) in memory: at most `limit` bytes, and at most `size` when its descriptor is at hand. */
+  fetchBlob(digest2, limit = MAX_MANIFEST_BYTES, size) {
+    return this.downloader.fetch(digest2, limit, size);
   }
+  /** A blob to a file, never more than the descriptor's `size` bytes on disk. */
   downloadBlob(digest2, size, dest, options = {}) {
     return this.downloader.toFile(digest2, size, dest, options);
   }
-  /** Every tag of the repository, following the registry's pagination. */
+  /**
+   * Every tag of the repository, following the registry's pagination: a next page on another origin
+   * is fetched without credentials, and a Link that loops or never ends stops at MAX_TAG_PAGES.
+   */
   async tags() {
     const out = [];
+    const seen = /* @__PURE__ */ new Set();
     let url = this.session.url(`/v2/${this.name}/tags/list?n=1000`);
     while (url) {
+      if (seen.has(url) || seen.size >= MAX_TAG_PAGES) {
+        throw new BentoError(
+          `the tag list of ${this} ${seen.has(url) ? "links back to a page already read" : `runs past ${MAX_TAG_PAGES} pages`}: the registry's pagination is broken`
+        );
+      }
+      seen.add(url);
       const res = await this.session.request({ method: "GET", url }, this.scopes);
       if (res.status === 404) {
         await res.body.dump().catch(() => void 0);
         return out;
       }
       if (res.status !== 200) return this.session.fail(res, `listing tags of ${this}`);
-      const body = tagListSchema.parse(
-        JSON.parse((await readLimited(res, 16 * 1024 * 1024, `tag list of ${this}`)).toString("utf8"))
-      );
-      out.push(...body.tags ?? []);
+      const what = `the tag list of ${this}`;
+      const text = (await readLimited(res, MAX_TAG_PAGE_BYTES, what)).toString("utf8");
+      let json;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new BentoError(`${what} is not JSON`);
+      }
+      const parsed = tagListSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new BentoError(`${what} is not a tag list: ${issue?.path.join(".")}: ${issue?.message}`);
+      }
+      out.push(...parsed.data.tags ?? []);
       const link = header(res, "link");
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : void 0;
-      url = next ? this.session.url(next) : void 0;
+      url = next ? followUrl(next, url, this.ref.registry, `the next page of ${what}`) : void 0;
     }
     return out;
   }

@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-F63C44EJ.js";
+} from "./chunk-OAVWDBWF.js";
 import {
   openSignatureRegistry
-} from "./chunk-QN664KVI.js";
+} from "./chunk-ZAOC3LS4.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-KENVUHFY.js";
+} from "./chunk-UBFC22GB.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

@@ -2,18 +2,25 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-FEX4VHUS.js";
+} from "./chunk-YFPLCJSG.js";
+import {
+  derivedVersion,
+  parseSourceDateEpoch
+} from "./chunk-6YRZT2VO.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
   BentoError,
   INTEGER_RANGES,
+  LOCK_FILE,
   NotFoundError,
   UsageError,
+  batchingFieldSchema,
   cudaVersionHint,
   dockerOptionsSchema,
   external_exports,
   formatTag,
+  isLegacyDigest,
   listFiles,
   manifestDigest,
   newVersion,
@@ -23,10 +30,11 @@ import {
   removeQuietly,
   require_dist,
   resolveCudaVersion,
+  resourcesSchema,
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __commonJS,
   __toESM
@@ -1831,7 +1839,37 @@ var batchingSchema = external_exports.strictObject({
   /** Defaults to the model signature's `batchable`. */
   enabled: external_exports.boolean().optional(),
   max_batch_size: external_exports.number().int({ error: `expected a whole number from ${BATCH_SIZE.min} to ${BATCH_SIZE.max}` }).min(BATCH_SIZE.min, { error: `expected a whole number from ${BATCH_SIZE.min} to ${BATCH_SIZE.max}` }).max(BATCH_SIZE.max, { error: `expected a whole number from ${BATCH_SIZE.min} to ${BATCH_SIZE.max}` }).optional(),
-  max_latency_ms: external_exports.number().min(LATENCY_MS.min, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` }).max(LATENCY_MS.max, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` }).optional()
+  max_latency_ms: external_exports.number().min(LATENCY_MS.min, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` }).max(LATENCY_MS.max, { error: `expected milliseconds from ${LATENCY_MS.min} to ${LATENCY_MS.max}` }).optional(),
+  // The queue and admission settings the runtime also takes as flags and env (src/shared/serve-settings.ts).
+  max_queue_rows: batchingFieldSchema("max_queue_rows"),
+  latency_quantile: batchingFieldSchema("latency_quantile"),
+  late_target: batchingFieldSchema("late_target")
+});
+var warmupSchema = external_exports.strictObject({
+  file: relativePathSchema.optional(),
+  shapes: external_exports.record(
+    external_exports.string().min(1, { error: "expected an input name" }),
+    external_exports.array(
+      external_exports.number().int({ error: "expected whole numbers from 1, like [1, 3, 224, 224]" }).min(1, { error: "expected whole numbers from 1, like [1, 3, 224, 224]" }),
+      { error: "expected a shape like [1, 3, 224, 224]" }
+    )
+  ).optional(),
+  fill: external_exports.union([external_exports.number(), external_exports.boolean(), external_exports.string()], {
+    error: "expected a number (true/false for bool inputs, a string for string inputs)"
+  }).optional()
+}).superRefine((warmup, ctx) => {
+  if (warmup.file === void 0 === (warmup.shapes === void 0)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "set either file (a sample .json, .npy or .npz in the build context) or shapes (input name -> shape, with fill)"
+    });
+  } else if (warmup.file !== void 0 && warmup.fill !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fill"],
+      message: "fill goes with shapes; a sample file carries its own values: remove fill"
+    });
+  }
 });
 var apiConfigSchema = external_exports.strictObject({
   name: nameSchema,
@@ -1843,7 +1881,8 @@ var apiConfigSchema = external_exports.strictObject({
   model: external_exports.string().min(1, { error: "expected a model tag like iris:latest" }),
   /** The model signature to call; default "run". */
   method: external_exports.string().min(1).optional(),
-  batching: batchingSchema.optional()
+  batching: batchingSchema.optional(),
+  warmup: warmupSchema.optional()
 });
 var declarativeServiceSchema = external_exports.strictObject({
   name: nameSchema,
@@ -1889,7 +1928,9 @@ var bentofileSchema = external_exports.strictObject({
   exclude: external_exports.array(external_exports.string().min(1, { error: "expected a glob pattern" })).optional(),
   envs: external_exports.array(envSchema).optional(),
   node: nodeSchema.optional(),
-  docker: dockerSchema.optional()
+  docker: dockerSchema.optional(),
+  /** Per-replica cpu, memory and GPUs for `bentoci manifests` (docs/kubernetes.md). */
+  resources: resourcesSchema.optional()
 });
 
 // src/build/suggest.ts
@@ -2008,13 +2049,13 @@ function flattenIssues(issues) {
 function describeIssue(context, issue) {
   const { locate } = context;
   const path = issue.path;
-  const where = formatPath([...context.root ?? [], ...path]);
+  const where2 = formatPath([...context.root ?? [], ...path]);
   switch (issue.code) {
     case "unrecognized_keys": {
       const key = issue.keys[0];
       const allowed = allowedKeys(context.schema, path);
       const guess = closest(key, allowed);
-      const scope = where ? `in ${where}` : "at the top level";
+      const scope = where2 ? `in ${where2}` : "at the top level";
       const fix = guess ? `did you mean "${guess}"?` : `remove it (allowed keys: ${allowed.join(", ")})`;
       return `${locate([...path, key], { key: true })}: unknown key "${key}" ${scope}: ${fix}`;
     }
@@ -2022,22 +2063,22 @@ function describeIssue(context, issue) {
       const values = issue.values.map(String);
       const guess = typeof issue.input === "string" ? closest(issue.input, values) : void 0;
       const fix = guess ? `did you mean "${guess}"?` : `expected one of ${values.join(", ")}`;
-      return `${locate(path)}: ${where}: ${JSON.stringify(issue.input)} is not allowed: ${fix}`;
+      return `${locate(path)}: ${where2}: ${JSON.stringify(issue.input)} is not allowed: ${fix}`;
     }
     case "invalid_type":
       if (issue.input === void 0)
-        return `${locate(path)}: ${where} is missing: add it (${expected(issue.expected)})`;
-      return `${locate(path)}: ${where}: expected ${expected(issue.expected)}, got ${describe(issue.input)}${issue.expected === "string" && isScalar2(issue.input) ? " (quote the value)" : ""}`;
+        return `${locate(path)}: ${where2} is missing: add it (${expected(issue.expected)})`;
+      return `${locate(path)}: ${where2}: expected ${expected(issue.expected)}, got ${describe(issue.input)}${issue.expected === "string" && isScalar2(issue.input) ? " (quote the value)" : ""}`;
     case "invalid_union":
-      if (where === "service" && issue.input === void 0) {
+      if (where2 === "service" && issue.input === void 0) {
         return `${locate(path)}: service is missing: add it (a module "path/to/service.ts:exportName" or a mapping with name and apis)`;
       }
-      if (where === "service") {
+      if (where2 === "service") {
         return `${locate(path)}: service: expected a module "path/to/service.ts:exportName" or a mapping with name and apis, got ${describe(issue.input)}`;
       }
-      return `${locate(path)}: ${where}: ${issue.message}, got ${describe(issue.input)}`;
+      return `${locate(path)}: ${where2}: ${issue.message}, got ${describe(issue.input)}`;
     default:
-      return `${locate(path)}: ${where}: ${issue.message}${isScalar2(issue.input) ? ` (got ${JSON.stringify(issue.input)})` : ""}`;
+      return `${locate(path)}: ${where2}: ${issue.message}${isScalar2(issue.input) ? ` (got ${JSON.stringify(issue.input)})` : ""}`;
   }
 }
 function expected(type) {
@@ -2092,7 +2133,7 @@ function unwrap(schema) {
 // src/build/resolve.ts
 async function resolveModels(store, requests) {
   const byText = /* @__PURE__ */ new Map();
-  for (const { tag, where } of requests) {
+  for (const { tag, where: where2 } of requests) {
     if (byText.has(tag)) continue;
     let model;
     try {
@@ -2101,10 +2142,10 @@ async function resolveModels(store, requests) {
     } catch (err) {
       if (err instanceof NotFoundError) {
         throw new UsageError(
-          `${where}: model "${tag}" is not in the store (${store.root}): save it with \`bentoci models save ${parseTag(tag).name} PATH\` or fix the tag`
+          `${where2}: model "${tag}" is not in the store (${store.root}): save it with \`bentoci models save ${parseTag(tag).name} PATH\` or fix the tag`
         );
       }
-      if (err instanceof BentoError) throw new UsageError(`${where}: ${err.message}`, { cause: err });
+      if (err instanceof BentoError) throw new UsageError(`${where2}: ${err.message}`, { cause: err });
       throw err;
     }
     byText.set(tag, model);
@@ -2130,19 +2171,19 @@ function modelRefs(models) {
   return [...seen.values()];
 }
 var RESERVED_ROUTES = ["/healthz", "/readyz", "/metrics"];
-function checkApiRoutes(apis, where) {
-  const names = /* @__PURE__ */ new Map();
+function checkApiRoutes(apis, where2) {
+  const names3 = /* @__PURE__ */ new Map();
   const routes = /* @__PURE__ */ new Map();
   apis.forEach((api, i) => {
-    const seen = names.get(api.name);
+    const seen = names3.get(api.name);
     if (seen !== void 0) {
       throw new UsageError(
-        `${where(i, "name")}: "${api.name}" is also the name of API ${seen + 1}: give each API its own name`
+        `${where2(i, "name")}: "${api.name}" is also the name of API ${seen + 1}: give each API its own name`
       );
     }
-    names.set(api.name, i);
+    names3.set(api.name, i);
     const route = api.route ?? `/${api.name}`;
-    const at = where(i, api.route ? "route" : "name");
+    const at = where2(i, api.route ? "route" : "name");
     if (RESERVED_ROUTES.includes(route))
       throw new UsageError(`${at}: route ${route} is served by the runtime itself: choose another route`);
     const other = routes.get(route);
@@ -2154,7 +2195,7 @@ function checkApiRoutes(apis, where) {
     routes.set(route, i);
   });
 }
-function resolveApi(api, model, where) {
+function resolveApi(api, model, where2) {
   const method = api.method ?? DEFAULT_METHOD;
   const tag = formatTag(model.tag);
   const signatures = Object.keys(model.info.signatures);
@@ -2162,13 +2203,13 @@ function resolveApi(api, model, where) {
   if (!signature) {
     const fix = signatures.length ? `use one of ${signatures.join(", ")}` : `the model (module ${model.info.module}) has no signatures: serve an ONNX model`;
     throw new UsageError(
-      `${where(api.method ? "method" : "model")}: model ${tag} has no signature "${method}": ${fix}`
+      `${where2(api.method ? "method" : "model")}: model ${tag} has no signature "${method}": ${fix}`
     );
   }
   const enabled = api.batching?.enabled ?? signature.batchable;
   if (enabled && !signature.batchable) {
     throw new UsageError(
-      `${where("batching", "enabled")}: model ${tag} is not batchable (its "${method}" signature says batchable: false): set enabled: false`
+      `${where2("batching", "enabled")}: model ${tag} is not batchable (its "${method}" signature says batchable: false): set enabled: false`
     );
   }
   return {
@@ -2179,11 +2220,19 @@ function resolveApi(api, model, where) {
     batching: {
       enabled,
       max_batch_size: api.batching?.max_batch_size ?? DEFAULT_BATCHING.max_batch_size,
-      max_latency_ms: api.batching?.max_latency_ms ?? DEFAULT_BATCHING.max_latency_ms
+      max_latency_ms: api.batching?.max_latency_ms ?? DEFAULT_BATCHING.max_latency_ms,
+      ...queueSettings(api.batching)
     },
     input: signature.inputs,
     output: signature.outputs
   };
+}
+function queueSettings(batching) {
+  const out = {};
+  if (batching?.max_queue_rows !== void 0) out.max_queue_rows = batching.max_queue_rows;
+  if (batching?.latency_quantile !== void 0) out.latency_quantile = batching.latency_quantile;
+  if (batching?.late_target !== void 0) out.late_target = batching.late_target;
+  return out;
 }
 
 // src/build/bentofile.ts
@@ -2238,7 +2287,7 @@ function firstIssue(source, issues) {
   return [...issues].sort((a, b) => rank(a) - rank(b))[0];
 }
 function checkAcrossFields(source, config) {
-  const fail = (path, message) => {
+  const fail2 = (path, message) => {
     throw new UsageError(`${source.locate(path)}: ${formatPath(path)}: ${message}`);
   };
   if (typeof config.service !== "string") {
@@ -2251,24 +2300,24 @@ function checkAcrossFields(source, config) {
   (config.envs ?? []).forEach((env, i) => {
     const seen = envNames.get(env.name);
     if (seen !== void 0)
-      fail(["envs", i, "name"], `${env.name} is already set by envs[${seen}]: set each variable once`);
+      fail2(["envs", i, "name"], `${env.name} is already set by envs[${seen}]: set each variable once`);
     envNames.set(env.name, i);
   });
   const docker = config.docker;
   if (docker?.cuda_version !== void 0) {
     if (!resolveCudaVersion(docker.cuda_version)) {
-      fail(
+      fail2(
         ["docker", "cuda_version"],
         `"${docker.cuda_version}" is not a known CUDA release: ${cudaVersionHint(docker.cuda_version)}`
       );
     }
     if (docker.distro === "alpine")
-      fail(
+      fail2(
         ["docker", "distro"],
         "there are no CUDA images for alpine: use debian or ubuntu with cuda_version"
       );
     if (docker.base_image) {
-      fail(
+      fail2(
         ["docker", "base_image"],
         "a base_image replaces the CUDA base image: remove cuda_version, or base_image and let cuda_version choose it"
       );
@@ -2278,7 +2327,7 @@ function checkAcrossFields(source, config) {
 
 // src/build/build.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/build/openapi.ts
 function elementSchema(dtype, direction) {
@@ -2309,10 +2358,17 @@ function elementSchema(dtype, direction) {
   }
 }
 function formatShape(shape) {
+  if (shape === null) return "(any shape)";
   return `[${shape.map((d) => d === -1 ? "?" : String(d)).join(", ")}]`;
 }
 function tensorSchema(spec, direction, batchDim) {
   let schema = elementSchema(spec.dtype, direction);
+  if (spec.shape === null)
+    return {
+      description: `${spec.dtype} tensor of any shape (unknown rank)`,
+      anyOf: [schema, { type: "array" }],
+      "x-bentoci-tensor": { name: spec.name, dtype: spec.dtype, shape: null }
+    };
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const dim = spec.shape[i];
     const fixed = typeof dim === "number" && dim >= 0;
@@ -2465,46 +2521,52 @@ function probe(name, summary) {
 }
 
 // src/build/plan.ts
-import { readFile as readFile3, stat as stat3 } from "node:fs/promises";
-import { basename as basename3, join as join4, resolve as resolve5 } from "node:path";
+import { readFile as readFile4, stat as stat4 } from "node:fs/promises";
+import { basename as basename3, join as join5, resolve as resolve6 } from "node:path";
 
-// src/build/reproducible.ts
-import { createHash } from "node:crypto";
-function parseSourceDateEpoch(value) {
-  if (value === void 0 || value === "") return void 0;
-  const seconds = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds * 1e3 > 864e13) {
+// src/build/context-path.ts
+import { realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative as relative2, resolve as resolve2, sep } from "node:path";
+function isInside(root, path) {
+  const rel = relative2(root, path);
+  return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+}
+async function contextFile(ref) {
+  const { context, rel } = ref;
+  const where2 = `${ref.where}: ${ref.noun ? `${ref.noun} ` : ""}`;
+  const lexical = resolve2(context, rel);
+  if (!isInside(context, lexical)) {
     throw new UsageError(
-      `invalid SOURCE_DATE_EPOCH "${value}": expected whole seconds since 1970-01-01 UTC (e.g. $(git log -1 --format=%ct))`
+      `${where2}"${rel}" is outside the build context ${context}: copy the file into the project and name it relative to it`
     );
   }
-  return new Date(seconds * 1e3);
-}
-var BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
-function base32(value, length) {
-  let out = "";
-  for (let i = 0; i < length; i++) {
-    out = BASE32[Number(value & 31n)] + out;
-    value >>= 5n;
+  const real = await realpath(lexical).catch(() => void 0);
+  if (real === void 0 || !(await stat(real)).isFile())
+    throw new UsageError(`${where2}"${rel}" ${ref.missing}`);
+  const realContext = await realpath(context);
+  if (!isInside(realContext, real)) {
+    throw new UsageError(
+      `${where2}"${rel}" leads through a symbolic link to ${real}, outside the build context ${context}: copy the file into the project instead of linking it`
+    );
   }
-  return out;
+  return real;
 }
-function derivedVersion(time, identity) {
-  const hash = createHash("sha256").update(identity).digest();
-  const tail = BigInt(`0x${hash.subarray(0, 5).toString("hex")}`) >> 5n;
-  return base32(BigInt(time.getTime()), 9) + base32(tail, 7);
+async function throughLink(realContext, rel) {
+  const path = join(realContext, rel);
+  const real = await realpath(path).catch(() => path);
+  return real === path ? void 0 : real;
 }
 
 // src/build/service-module.ts
 import { randomBytes } from "node:crypto";
-import { stat, unlink, writeFile } from "node:fs/promises";
+import { unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname as dirname2, extname, join as join2, relative as relative2, resolve as resolve2, sep } from "node:path";
+import { basename, dirname as dirname2, extname, join as join3, resolve as resolve3 } from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/build/esbuild-loader.ts
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 import { pathToFileURL } from "node:url";
 var cache = /* @__PURE__ */ new Map();
 function loadEsbuild(context) {
@@ -2517,7 +2579,7 @@ function loadEsbuild(context) {
   return loading;
 }
 async function load(context) {
-  const bases = [import.meta.url, pathToFileURL(join(context, "package.json")).href];
+  const bases = [import.meta.url, pathToFileURL(join2(context, "package.json")).href];
   for (const base of bases) {
     let entry;
     try {
@@ -2551,20 +2613,15 @@ function parseServiceRef(text) {
   return colon < 0 ? { path: text, exportName: "default" } : { path: text.slice(0, colon), exportName: text.slice(colon + 1) };
 }
 async function compileServiceModule(options) {
-  const { context, ref, where } = options;
-  const entry = resolve2(context, ref.path);
-  const rel = relative2(context, entry);
-  if (rel.startsWith("..") || rel.split(sep).includes("..")) {
-    throw new UsageError(
-      `${where}: service: module "${ref.path}" is outside the build context ${context}: move it inside`
-    );
-  }
-  const entryStat = await stat(entry).catch(() => void 0);
-  if (!entryStat?.isFile()) {
-    throw new UsageError(
-      `${where}: service: module "${ref.path}" not found in ${context}: create it or fix the path`
-    );
-  }
+  const { context, ref, where: where2 } = options;
+  await contextFile({
+    context,
+    rel: ref.path,
+    where: `${where2}: service`,
+    noun: "module",
+    missing: `not found in ${context}: create it or fix the path`
+  });
+  const entry = resolve3(context, ref.path);
   const file = `${basename(ref.path, extname(ref.path))}.mjs`;
   const code = await bundle(entry, context, options.external, ref.path);
   const exported = await importExport(code, entry, ref);
@@ -2606,7 +2663,7 @@ async function bundle(entry, context, external, shown) {
       format: "esm",
       target: "node20",
       write: false,
-      outfile: join2(context, "bundle.mjs"),
+      outfile: join3(context, "bundle.mjs"),
       external: ["onnxruntime-node", ...external.flatMap((name) => [name, `${name}/*`])],
       // CommonJS dependencies call require() for Node built-ins and read __dirname; ESM output has
       // neither. `define` only replaces free uses, so a module that declares its own keeps it.
@@ -2634,11 +2691,11 @@ async function bundle(entry, context, external, shown) {
 }
 async function importExport(code, entry, ref) {
   const name = `.${basename(entry)}.bentoci-${process.pid}-${randomBytes(4).toString("hex")}.mjs`;
-  let temp = join2(dirname2(entry), name);
+  let temp = join3(dirname2(entry), name);
   try {
     await writeFile(temp, code);
   } catch {
-    temp = join2(tmpdir(), name);
+    temp = join3(tmpdir(), name);
     await writeFile(temp, code);
   }
   let mod;
@@ -2652,9 +2709,9 @@ async function importExport(code, entry, ref) {
     await unlink(temp).catch(() => void 0);
   }
   if (!(ref.exportName in mod)) {
-    const names = Object.keys(mod).join(", ") || "nothing";
+    const names3 = Object.keys(mod).join(", ") || "nothing";
     throw new UsageError(
-      `service module ${ref.path} has no export "${ref.exportName}" (it exports ${names}): export the service or fix the name after ":"`
+      `service module ${ref.path} has no export "${ref.exportName}" (it exports ${names3}): export the service or fix the name after ":"`
     );
   }
   const value = mod[ref.exportName];
@@ -2667,16 +2724,17 @@ async function importExport(code, entry, ref) {
 }
 
 // src/build/sources.ts
-import { isAbsolute as isAbsolute2, relative as relative4, sep as sep3 } from "node:path";
+import { realpath as realpath3 } from "node:fs/promises";
+import { isAbsolute as isAbsolute3, relative as relative4, sep as sep3 } from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
-import { readdir, readdirSync, realpath, realpathSync, stat as stat2, statSync } from "fs";
-import { isAbsolute, posix, resolve as resolve4 } from "path";
+import { readdir, readdirSync, realpath as realpath2, realpathSync, stat as stat2, statSync } from "fs";
+import { isAbsolute as isAbsolute2, posix, resolve as resolve5 } from "path";
 import { fileURLToPath } from "url";
 
 // node_modules/fdir/dist/index.mjs
 import { createRequire as createRequire2 } from "module";
-import { basename as basename2, dirname as dirname3, normalize, relative as relative3, resolve as resolve3, sep as sep2 } from "path";
+import { basename as basename2, dirname as dirname3, normalize, relative as relative3, resolve as resolve4, sep as sep2 } from "path";
 import * as nativeFs from "fs";
 var __require = /* @__PURE__ */ createRequire2(import.meta.url);
 function cleanPath(path) {
@@ -2695,7 +2753,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
   const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-  if (resolvePaths) path = resolve3(path);
+  if (resolvePaths) path = resolve4(path);
   if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
   if (path === ".") return "";
   const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -2794,10 +2852,10 @@ var resolveSymlinksAsync = function(path, state, callback$1) {
   queue.enqueue();
   fs.realpath(path, (error, resolvedPath) => {
     if (error) return queue.dequeue(suppressErrors ? null : error, state);
-    fs.stat(resolvedPath, (error$1, stat5) => {
+    fs.stat(resolvedPath, (error$1, stat6) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat5.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat5, resolvedPath);
+      if (stat6.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat6, resolvedPath);
       queue.dequeue(null, state);
     });
   });
@@ -2807,9 +2865,9 @@ var resolveSymlinks = function(path, state, callback$1) {
   queue.enqueue();
   try {
     const resolvedPath = fs.realpathSync(path);
-    const stat5 = fs.statSync(resolvedPath);
-    if (stat5.isDirectory() && isRecursive(path, resolvedPath, state)) return;
-    callback$1(stat5, resolvedPath);
+    const stat6 = fs.statSync(resolvedPath);
+    if (stat6.isDirectory() && isRecursive(path, resolvedPath, state)) return;
+    callback$1(stat6, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -3006,8 +3064,8 @@ var Walker = class {
         this.walkDirectory(this.state, path, path, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
         let path = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path, this.state, (stat5, resolvedPath) => {
-          if (stat5.isDirectory()) {
+        this.resolveSymlink(path, this.state, (stat6, resolvedPath) => {
+          if (stat6.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
             if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
             this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
@@ -3287,7 +3345,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
   if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
   if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
   const escapedCwd = escapePath(cwd);
-  result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+  result = isAbsolute2(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
   const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
   const parts = splitPattern(result);
   if (parentDir) {
@@ -3417,12 +3475,12 @@ var defaultOptions = {
 function getOptions(options) {
   const opts = Object.assign({}, options);
   for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve4(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve5(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir,
     readdirSync: opts.fs.readdirSync || readdirSync,
-    realpath: opts.fs.realpath || realpath,
+    realpath: opts.fs.realpath || realpath2,
     realpathSync: opts.fs.realpathSync || realpathSync,
     stat: opts.fs.stat || stat2,
     statSync: opts.fs.statSync || statSync
@@ -3446,7 +3504,7 @@ async function glob(globInput, options) {
 // src/build/bentoignore.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var BENTOIGNORE = ".bentoignore";
 function parseBentoignore(text) {
   const rules = [];
@@ -3473,7 +3531,7 @@ function parseBentoignore(text) {
   };
 }
 async function readBentoignore(context) {
-  const text = await readFile2(join3(context, BENTOIGNORE), "utf8").catch((err) => {
+  const text = await readFile2(join4(context, BENTOIGNORE), "utf8").catch((err) => {
     if (err.code === "ENOENT") return "";
     throw err;
   });
@@ -3486,20 +3544,36 @@ async function selectSources(selection) {
   const { context } = selection;
   const include = selection.include ?? ["**"];
   const exclude = selection.exclude ?? [];
-  const skip = (selection.skipDirs ?? []).map((dir) => relative4(context, dir).split(sep3).join("/")).filter((rel) => rel && !rel.startsWith("..") && !isAbsolute2(rel)).map((rel) => `${rel}/**`);
+  const skip = (selection.skipDirs ?? []).map((dir) => relative4(context, dir).split(sep3).join("/")).filter((rel) => rel && !rel.startsWith("..") && !isAbsolute3(rel)).map((rel) => `${rel}/**`);
   const ignore = [...ALWAYS_EXCLUDED, ...skip];
   const options = { cwd: context, dot: false, onlyFiles: true, followSymbolicLinks: false };
   for (const [i, pattern] of include.entries()) {
-    if (isAbsolute2(pattern) || pattern.split("/").includes("..")) {
+    if (isAbsolute3(pattern) || pattern.split("/").includes("..")) {
       throw new UsageError(
         `${selection.locateInclude(i)}: include[${i}]: "${pattern}" leaves the build context: write it relative to ${context}`
       );
     }
   }
+  const realContext = await realpath3(context);
+  const direct = async (files) => {
+    const kept2 = [];
+    const linked = [];
+    for (const file of files) {
+      const real = await throughLink(realContext, file);
+      if (real === void 0) kept2.push(file);
+      else linked.push({ file, real });
+    }
+    return { kept: kept2, linked };
+  };
   if (selection.include) {
     for (const [i, pattern] of include.entries()) {
-      const matched = await glob(pattern, { ...options, ignore });
-      if (matched.length === 0) {
+      const { kept: kept2, linked } = await direct(await glob(pattern, { ...options, ignore }));
+      if (kept2.length === 0 && linked.length > 0) {
+        throw new UsageError(
+          `${selection.locateInclude(i)}: include[${i}]: "${pattern}" matches only files behind a symbolic link ("${linked[0].file}" is ${linked[0].real}), which builds do not follow: copy the files into the project`
+        );
+      }
+      if (kept2.length === 0) {
         throw new UsageError(
           `${selection.locateInclude(i)}: include[${i}]: "${pattern}" matches no file in ${context}: fix the pattern or remove it`
         );
@@ -3507,16 +3581,798 @@ async function selectSources(selection) {
     }
   }
   const ignored = await readBentoignore(context);
-  const files = await glob(include, { ...options, ignore: [...ignore, ...exclude] });
-  return files.filter((f) => !ignored(f)).sort();
+  const { kept } = await direct(await glob(include, { ...options, ignore: [...ignore, ...exclude] }));
+  return kept.filter((f) => !ignored(f)).sort();
+}
+
+// src/build/warmup.ts
+import { readFile as readFile3, stat as stat3 } from "node:fs/promises";
+import { extname as extname3 } from "node:path";
+
+// runtime/service/warmup-samples.ts
+import { extname as extname2 } from "node:path";
+
+// runtime/errors.ts
+var HttpError = class extends Error {
+  status;
+  headers;
+  constructor(status, message, headers = {}) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+    this.name = "HttpError";
+    this.status = status;
+    this.headers = headers;
+  }
+};
+var badRequest = (message) => new HttpError(400, message);
+var quoted = (text) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+
+// runtime/tensors/dtype.ts
+var ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  // ORT takes float16 as raw IEEE half bits and bool as one byte per element.
+  float16: Uint16Array,
+  bool: Uint8Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array
+};
+function arrayTypeOf(dtype) {
+  return ARRAYS[dtype];
+}
+function allocate(dtype, length) {
+  return dtype === "string" ? new Array(length).fill("") : new ARRAYS[dtype](length);
+}
+function bytesPerElement(dtype) {
+  return ARRAYS[dtype].BYTES_PER_ELEMENT;
+}
+function elementCount(shape) {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+function toHalfBits(value) {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  f32[0] = value;
+  const x = u32[0];
+  const sign = x >>> 16 & 32768;
+  const exp = x >>> 23 & 255;
+  let mant = x & 8388607;
+  if (exp === 255) return sign | 31744 | (mant ? 512 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 31744;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 8388608;
+    const shift = 14 - e;
+    const half2 = mant >>> shift;
+    const rem2 = mant & (1 << shift) - 1;
+    const mid = 1 << shift - 1;
+    return sign | half2 + (rem2 > mid || rem2 === mid && half2 & 1 ? 1 : 0);
+  }
+  const half = e << 10 | mant >>> 13;
+  const rem = mant & 8191;
+  return sign | half + (rem > 4096 || rem === 4096 && half & 1 ? 1 : 0);
+}
+
+// runtime/tensors/binary.ts
+function tensorFromBytes(bytes, dtype, shape, input) {
+  const expected2 = elementCount(shape) * bytesPerElement(dtype);
+  if (bytes.byteLength !== expected2) {
+    throw badRequest(
+      `input "${input}": body has ${bytes.byteLength} bytes but ${dtype} [${shape.join(", ")}] needs ${expected2}`
+    );
+  }
+  const buffer = new ArrayBuffer(expected2);
+  new Uint8Array(buffer).set(bytes);
+  const Ctor = arrayTypeOf(dtype);
+  return { dtype, shape, data: new Ctor(buffer) };
+}
+var NPY_MAGIC = [147, 78, 85, 77, 80, 89];
+var NPY_DESCR = {
+  "<f4": "float32",
+  "<f8": "float64",
+  "<f2": "float16",
+  "|i1": "int8",
+  "|u1": "uint8",
+  "<i2": "int16",
+  "<u2": "uint16",
+  "<i4": "int32",
+  "<u4": "uint32",
+  "<i8": "int64",
+  "<u8": "uint64",
+  "|b1": "bool"
+};
+var DESCR_OF = Object.fromEntries(Object.entries(NPY_DESCR).map(([k, v]) => [v, k]));
+function isNpy(bytes) {
+  return bytes.length >= 10 && NPY_MAGIC.every((b, i) => bytes[i] === b);
+}
+function decodeNpy(bytes, input) {
+  const fail2 = (problem) => {
+    throw badRequest(`input "${input}": ${problem}`);
+  };
+  if (!isNpy(bytes)) fail2("body is not a .npy file (it must start with \\x93NUMPY)");
+  const major = bytes[6];
+  if (major < 1 || major > 3) fail2(`.npy format version ${major}.${bytes[7]} is not supported (1.0 to 3.0)`);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart)
+    fail2(`.npy file is truncated: ${bytes.length} bytes, shorter than its ${headerStart}-byte preamble`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerStart + headerLen > bytes.length)
+    fail2(
+      `.npy header is truncated: it declares ${headerLen} bytes, the body has ${bytes.length - headerStart} after the preamble`
+    );
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(
+    major === 3 ? "utf8" : "latin1"
+  );
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === void 0)
+    fail2(
+      `.npy header is malformed: expected a dict with 'descr', 'fortran_order' and 'shape', got ${JSON.stringify(clip(header.trim()))}`
+    );
+  const dtype = NPY_DESCR[descr === "|i1" || descr === "|u1" || descr === "|b1" ? descr : descr.replace(/^=/, "<")];
+  if (!dtype) fail2(`.npy dtype "${clip(descr)}" is not supported (little-endian numbers and bool only)`);
+  if (fortran === "True") fail2(".npy in Fortran order is not supported; save it in C order");
+  const dims = shapeText.split(",").map((d) => d.trim()).filter((d) => d !== "");
+  if (dims.some((d) => !/^\d{1,15}$/.test(d)))
+    fail2(`.npy shape "(${clip(shapeText)})" is invalid: expected non-negative whole numbers`);
+  return tensorFromBytes(bytes.subarray(headerStart + headerLen), dtype, dims.map(Number), input);
+}
+var clip = (text) => text.length > 80 ? `${text.slice(0, 80)}...` : text;
+
+// runtime/tensors/json-walk.ts
+var MAX_RANK = 32;
+var FLOAT32_LIMIT = 2 ** 128 - 2 ** 103;
+var FLOAT32_MAX = 34028234663852886e22;
+function leafConverter(dtype) {
+  switch (dtype) {
+    case "float32":
+      return (v) => typeof v === "number" && v < FLOAT32_LIMIT && v > -FLOAT32_LIMIT ? v : void 0;
+    case "float64":
+      return (v) => typeof v === "number" && v - v === 0 ? v : void 0;
+    case "float16":
+      return (v) => {
+        if (typeof v !== "number") return void 0;
+        const bits = toHalfBits(v);
+        return (bits & 32767) === 31744 ? void 0 : bits;
+      };
+    case "bool":
+      return (v) => v === true || v === 1 ? 1 : v === false || v === 0 ? 0 : void 0;
+    case "string":
+      return (v) => typeof v === "string" ? v : void 0;
+    case "int64":
+    case "uint64": {
+      const [min, max] = INTEGER_RANGES[dtype];
+      const big = dtype === "int64" ? BigInt.asIntN : BigInt.asUintN;
+      return (v) => {
+        if (typeof v === "number") return Number.isInteger(v) && v >= min && v <= max ? BigInt(v) : void 0;
+        if (typeof v === "string" && /^-?\d{1,20}$/.test(v)) {
+          const n = BigInt(v);
+          return big(64, n) === n ? n : void 0;
+        }
+        return void 0;
+      };
+    }
+    default: {
+      const [min, max] = INTEGER_RANGES[dtype];
+      return (v) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max ? v : void 0;
+    }
+  }
+}
+var FLOAT_RANGES = {
+  float16: "+-65504",
+  float32: `+-${FLOAT32_MAX}`,
+  float64: `+-${Number.MAX_VALUE}`
+};
+function expectation(dtype) {
+  if (dtype.startsWith("float")) return `${dtype} numbers`;
+  if (dtype === "bool") return "booleans";
+  if (dtype === "string") return "strings";
+  const [min, max] = INTEGER_RANGES[dtype];
+  return `${dtype} integers (${min}..${max}${dtype.endsWith("64") ? ", or decimal strings" : ""})`;
+}
+function describe2(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number")
+    return Number.isFinite(value) ? String(value) : "a number too large for a double (it reads as Infinity)";
+  if (typeof value === "string")
+    return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
+  return `a ${typeof value}`;
+}
+var where = (path) => path.map((i) => `[${i}]`).join("") || "top level";
+var TensorWalk = class {
+  constructor(value, dtype, input) {
+    this.value = value;
+    this.dtype = dtype;
+    this.input = input;
+    for (let v = value; Array.isArray(v); v = v[0]) {
+      if (this.shape.length === MAX_RANK)
+        this.fail(
+          `the arrays nest more than ${MAX_RANK} deep: a tensor here has at most ${MAX_RANK} dimensions`
+        );
+      this.shape.push(v.length);
+      if (v.length === 0) break;
+    }
+    this.rank = this.shape.length;
+    this.at = new Array(Math.max(0, this.rank - 1)).fill(0);
+    this.stack = this.rank === 0 ? [] : [value];
+    this.convert = leafConverter(dtype);
+  }
+  value;
+  dtype;
+  input;
+  shape = [];
+  rank;
+  /** The innermost arrays in row-major order (the value itself for rank 0 and 1), once checked. */
+  rows = [];
+  /** The index into each enclosing array of the innermost array being checked. */
+  at;
+  stack;
+  checked = false;
+  data;
+  filled = 0;
+  convert;
+  /** The number of elements: known to be honest once `check` is done. */
+  get size() {
+    return this.rank === 0 ? 1 : this.rows.length * this.shape[this.rank - 1];
+  }
+  /** Checks up to `budget` arrays for the lengths the first path promised; true when all are checked. */
+  check(budget) {
+    if (this.checked) return true;
+    const { rank, shape, at, stack } = this;
+    if (rank <= 1) {
+      if (rank === 1) this.rows.push(this.value);
+      this.checked = true;
+      return true;
+    }
+    for (let work = 0; work < budget; work++) {
+      while (stack.length < rank) {
+        const d2 = stack.length - 1;
+        const child = stack[d2][at[d2]];
+        if (!Array.isArray(child) || child.length !== shape[d2 + 1]) {
+          this.fail(
+            `the nested arrays are not rectangular: expected ${shape[d2 + 1]} elements at ${where(at.slice(0, d2 + 1))}, got ${Array.isArray(child) ? child.length : describe2(child)}`
+          );
+        }
+        stack.push(child);
+      }
+      this.rows.push(stack.pop());
+      let d = rank - 2;
+      while (d >= 0 && ++at[d] === shape[d]) {
+        at[d] = 0;
+        stack.pop();
+        d--;
+      }
+      if (d < 0) {
+        this.checked = true;
+        return true;
+      }
+    }
+    return false;
+  }
+  /** Converts up to `budget` elements into the tensor; true when every element is in. */
+  fill(budget) {
+    if (!this.checked) throw new Error("TensorWalk.fill before check");
+    const { convert, rank } = this;
+    const size = this.size;
+    this.data ??= allocate(this.dtype, size);
+    const data = this.data;
+    if (rank === 0) {
+      const x = convert(this.value);
+      if (x === void 0) this.failAt([], this.value);
+      data[0] = x;
+      this.filled = 1;
+      return true;
+    }
+    const width = this.shape[rank - 1];
+    const end = Math.min(size, this.filled + budget);
+    let k = this.filled;
+    while (k < end) {
+      const r = Math.floor(k / width);
+      const row = this.rows[r];
+      const stop = Math.min(width, end - r * width);
+      for (let c = k - r * width; c < stop; c++, k++) {
+        const x = convert(row[c]);
+        if (x === void 0) this.failAt([...this.pathOf(r), c], row[c]);
+        data[k] = x;
+      }
+    }
+    this.filled = k;
+    return k === size;
+  }
+  tensor() {
+    if (this.data === void 0 || this.filled !== this.size)
+      throw new Error("TensorWalk.tensor before fill");
+    return { dtype: this.dtype, shape: this.shape, data: this.data };
+  }
+  failAt(path, v) {
+    const range = FLOAT_RANGES[this.dtype];
+    if (range !== void 0 && typeof v === "number")
+      this.fail(
+        `the number at ${where(path)} is beyond the ${this.dtype} range (${range}): got ${describe2(v)}`
+      );
+    this.fail(`expected ${expectation(this.dtype)}, got ${describe2(v)} at ${where(path)}`);
+  }
+  /** The indices over the outer dims of innermost array `r` (only for error messages). */
+  pathOf(r) {
+    const path = [];
+    for (let d = this.rank - 2; d >= 0; d--) {
+      const n = this.shape[d];
+      path.unshift(r % n);
+      r = Math.floor(r / n);
+    }
+    return path;
+  }
+  fail(problem) {
+    throw badRequest(`input "${this.input}": ${problem}`);
+  }
+};
+
+// runtime/tensors/slices.ts
+var STEP_BYTES = 1 << 14;
+var STEP_ELEMENTS = 1 << 12;
+
+// runtime/tensors/json.ts
+function decodeFloatMatrix(value, dtype) {
+  if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return void 0;
+  const rows = value.length;
+  const width = value[0].length;
+  for (let r = 1; r < rows; r++) {
+    const row = value[r];
+    if (!Array.isArray(row) || row.length !== width) return void 0;
+  }
+  const limit = dtype === "float32" ? FLOAT32_LIMIT : Number.POSITIVE_INFINITY;
+  const data = dtype === "float32" ? new Float32Array(rows * width) : new Float64Array(rows * width);
+  let offset = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = value[r];
+    for (let c = 0; c < width; c++) {
+      const x = row[c];
+      if (typeof x !== "number" || !(x < limit && x > -limit)) return void 0;
+      data[offset++] = x;
+    }
+  }
+  return { dtype, shape: [rows, width], data };
+}
+function decodeJsonTensor(value, dtype, input) {
+  if (dtype === "float32" || dtype === "float64") {
+    const fast = decodeFloatMatrix(value, dtype);
+    if (fast) return fast;
+  }
+  const walk = new TensorWalk(value, dtype, input);
+  walk.check(Number.POSITIVE_INFINITY);
+  walk.fill(Number.POSITIVE_INFINITY);
+  return walk.tensor();
+}
+
+// runtime/tensors/json-numbers.ts
+var POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+var scratch = new Float64Array(4096);
+
+// runtime/tensors/json-parse.ts
+var POW102 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+// runtime/http/decode.ts
+var SLICED_JSON_BYTES = 256 * 1024;
+var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
+function inputValues(json, specs) {
+  if (Array.isArray(json) || typeof json !== "object" || json === null) {
+    if (specs.length !== 1) {
+      throw badRequest(
+        `this API takes inputs ${names(specs)}: send an object like {${specs.map((s) => `"${s.name}": [...]`).join(", ")}}`
+      );
+    }
+    return [[specs[0], json]];
+  }
+  return Object.entries(json).map(([name, value]) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec)
+      throw badRequest(`input ${quoted(name)} is not an input of this API (inputs: ${names(specs)})`);
+    return [spec, value];
+  });
+}
+function decodeJsonInputs(json, specs) {
+  const inputs = {};
+  for (const [spec, value] of inputValues(json, specs))
+    inputs[spec.name] = decodeJsonTensor(value, spec.dtype, spec.name);
+  return inputs;
+}
+
+// runtime/tensors/npz.ts
+import { crc32, inflateRawSync } from "node:zlib";
+var DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+var DEFAULT_MAX_MEMBERS = 1024;
+var SIG = {
+  local: 67324752,
+  central: 33639248,
+  end: 101010256,
+  zip64End: 101075792,
+  zip64Locator: 117853008
+};
+var END_SIZE = 22;
+var LOCAL_SIZE = 30;
+var CENTRAL_SIZE = 46;
+var ZIP64_EXTRA = 1;
+var U16_MAX = 65535;
+var U32_MAX = 4294967295;
+var FLAG_ENCRYPTED = 1;
+var FLAG_UTF8 = 2048;
+var STORED = 0;
+var DEFLATED = 8;
+var fail = (problem) => badRequest(`.npz archive: ${problem}`);
+function readNpz(buffer, limits = {}) {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const directory = findDirectory(buffer, view);
+  if (directory.count > maxMembers)
+    throw fail(`it has ${directory.count} members, more than the ${maxMembers} allowed`);
+  const members = readDirectory(buffer, view, directory);
+  let total = 0;
+  for (const m of members) total += m.size;
+  if (total > maxBytes)
+    throw fail(`its arrays take ${total} bytes uncompressed, more than the ${maxBytes} allowed`);
+  const ranges = members.map((m) => ({ member: m, ...dataRange(buffer, view, m, directory.offset) })).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i].headerStart < ranges[i - 1].end)
+      throw fail(`members "${ranges[i - 1].member.name}" and "${ranges[i].member.name}" overlap`);
+  }
+  const arrays = /* @__PURE__ */ new Map();
+  for (const { member, start, end } of ranges) {
+    if (!member.name.endsWith(".npy") || member.name.length === 4)
+      throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
+    const key = member.name.slice(0, -4);
+    if (arrays.has(key)) throw fail(`array "${key}" appears twice`);
+    const bytes = extract(member, buffer.subarray(start, end));
+    arrays.set(key, decodeNpy(bytes, key));
+  }
+  return arrays;
+}
+function findDirectory(buffer, view) {
+  if (buffer.byteLength < END_SIZE) throw fail(`${buffer.byteLength} bytes is too short to be a zip file`);
+  const lowest = Math.max(0, buffer.byteLength - END_SIZE - U16_MAX);
+  let end = -1;
+  for (let at = buffer.byteLength - END_SIZE; at >= lowest; at--) {
+    if (view.getUint32(at, true) === SIG.end && at + END_SIZE + view.getUint16(at + 20, true) <= buffer.byteLength) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) throw fail("no end of central directory record: it is not a zip file, or it is truncated");
+  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0)
+    throw fail("multi-part zip files are not supported");
+  let count = view.getUint16(end + 10, true);
+  let size = view.getUint32(end + 12, true);
+  let offset = view.getUint32(end + 16, true);
+  if (count === U16_MAX || size === U32_MAX || offset === U32_MAX) {
+    const locator = end - 20;
+    if (locator < 0 || view.getUint32(locator, true) !== SIG.zip64Locator)
+      throw fail("the end record points to a zip64 record that is missing");
+    const record = u64(view, locator + 8, "the zip64 end record offset");
+    if (record + 56 > locator || view.getUint32(record, true) !== SIG.zip64End)
+      throw fail("the zip64 end record is missing or out of bounds");
+    count = u64(view, record + 32, "the member count");
+    size = u64(view, record + 40, "the central directory size");
+    offset = u64(view, record + 48, "the central directory offset");
+  }
+  if (offset + size > end) throw fail("the central directory lies outside the file");
+  return { offset, size, count };
+}
+function readDirectory(buffer, view, directory) {
+  const members = [];
+  const limit = directory.offset + directory.size;
+  let at = directory.offset;
+  for (let i = 0; i < directory.count; i++) {
+    if (at + CENTRAL_SIZE > limit || view.getUint32(at, true) !== SIG.central)
+      throw fail(`central directory entry ${i + 1} is missing or damaged`);
+    const flags = view.getUint16(at + 8, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const next = at + CENTRAL_SIZE + nameLength + extraLength + commentLength;
+    if (next > limit) throw fail(`central directory entry ${i + 1} runs past the directory`);
+    const nameBytes = buffer.subarray(at + CENTRAL_SIZE, at + CENTRAL_SIZE + nameLength);
+    const name = Buffer.from(nameBytes).toString(flags & FLAG_UTF8 ? "utf8" : "latin1");
+    const member = {
+      name,
+      method: view.getUint16(at + 10, true),
+      flags,
+      crc: view.getUint32(at + 16, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      localOffset: view.getUint32(at + 42, true)
+    };
+    const disk = view.getUint16(at + 34, true);
+    readZip64Extra(view, at + CENTRAL_SIZE + nameLength, extraLength, member, disk === U16_MAX);
+    members.push(member);
+    at = next;
+  }
+  return members;
+}
+function readZip64Extra(view, start, length, member, disk) {
+  const wanted = [member.size, member.compressedSize, member.localOffset].some((v) => v === U32_MAX) || disk;
+  if (!wanted) return;
+  const end = start + length;
+  for (let at = start; at + 4 <= end; ) {
+    const id = view.getUint16(at, true);
+    const size = view.getUint16(at + 2, true);
+    if (at + 4 + size > end) break;
+    if (id === ZIP64_EXTRA) {
+      let field = at + 4;
+      const take = (what) => {
+        if (field + 8 > at + 4 + size) throw fail(`member "${member.name}": the zip64 field lacks ${what}`);
+        const value = u64(view, field, what);
+        field += 8;
+        return value;
+      };
+      if (member.size === U32_MAX) member.size = take("its size");
+      if (member.compressedSize === U32_MAX) member.compressedSize = take("its compressed size");
+      if (member.localOffset === U32_MAX) member.localOffset = take("its offset");
+      return;
+    }
+    at += 4 + size;
+  }
+  throw fail(`member "${member.name}": its sizes point to a zip64 field that is missing`);
+}
+function dataRange(buffer, view, member, directoryOffset) {
+  const at = member.localOffset;
+  if (at + LOCAL_SIZE > directoryOffset || view.getUint32(at, true) !== SIG.local)
+    throw fail(`member "${member.name}": its local header is missing or out of bounds`);
+  const nameLength = view.getUint16(at + 26, true);
+  const extraLength = view.getUint16(at + 28, true);
+  const start = at + LOCAL_SIZE + nameLength + extraLength;
+  const end = start + member.compressedSize;
+  if (end > directoryOffset) throw fail(`member "${member.name}": its data runs past the end of the archive`);
+  const localName = buffer.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLength);
+  if (Buffer.compare(localName, Buffer.from(member.name, member.flags & FLAG_UTF8 ? "utf8" : "latin1")) !== 0)
+    throw fail(`member "${member.name}": its local header names another file`);
+  return { headerStart: at, start, end };
+}
+function extract(member, data) {
+  if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
+  let bytes;
+  if (member.method === STORED) {
+    if (member.compressedSize !== member.size)
+      throw fail(
+        `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
+      );
+    bytes = data;
+  } else if (member.method === DEFLATED) {
+    try {
+      bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
+    } catch (err) {
+      const code = err.code;
+      throw fail(
+        `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
+      );
+    }
+  } else {
+    throw fail(
+      `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`
+    );
+  }
+  if (bytes.byteLength !== member.size)
+    throw fail(
+      `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`
+    );
+  if (crc32(bytes) >>> 0 !== member.crc)
+    throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
+  return bytes;
+}
+function u64(view, at, what) {
+  if (at + 8 > view.byteLength) throw fail(`${what} lies outside the file`);
+  const value = view.getBigUint64(at, true);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`${what} is too large`);
+  return Number(value);
+}
+
+// runtime/tensors/validate.ts
+function formatSpec(spec) {
+  if (spec.shape === null) return `${spec.dtype} of any shape`;
+  return `${spec.dtype} [${spec.shape.map((d) => d === -1 ? "?" : String(d)).join(", ")}]`;
+}
+function formatTensor(t) {
+  return `${t.dtype} [${t.shape.join(", ")}]`;
+}
+function validateInputs(inputs, specs) {
+  for (const spec of specs) {
+    const t = inputs[spec.name];
+    if (!t) {
+      const names3 = specs.map((s) => `"${s.name}"`).join(", ");
+      throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names3})`);
+    }
+    const shape = spec.shape;
+    const mismatch = t.dtype !== spec.dtype || shape !== null && (t.shape.length !== shape.length || shape.some((d, i) => typeof d === "number" && d >= 0 && t.shape[i] !== d));
+    if (mismatch)
+      throw badRequest(`input "${spec.name}": expected ${formatSpec(spec)}, got ${formatTensor(t)}`);
+  }
+  if (Object.keys(inputs).length > specs.length) {
+    const known = new Set(specs.map((s) => s.name));
+    const extra = Object.keys(inputs).find((n) => !known.has(n));
+    throw badRequest(
+      `input "${extra}" is not an input of this API (inputs: ${specs.map((s) => `"${s.name}"`).join(", ")})`
+    );
+  }
+}
+function rowsOf(inputs, specs, batchDim) {
+  let rows = -1;
+  for (const spec of specs) {
+    const n = inputs[spec.name].shape[batchDim];
+    if (n === void 0)
+      throw badRequest(
+        `input "${spec.name}": rank ${inputs[spec.name].shape.length} has no batch dim ${batchDim}`
+      );
+    if (rows === -1) rows = n;
+    else if (n !== rows) {
+      throw badRequest(
+        `input "${spec.name}": batch dim ${batchDim} is ${n} but "${specs[0].name}" has ${rows}; they must match`
+      );
+    }
+  }
+  if (rows === 0) throw badRequest(`input "${specs[0].name}": the batch dim ${batchDim} is empty`);
+  return rows;
+}
+
+// runtime/service/warmup-samples.ts
+var SAMPLE_EXTENSIONS = [".json", ".npy", ".npz"];
+var MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
+var names2 = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
+function decodeSampleFile(bytes, file, target) {
+  const { specs } = target;
+  const ext = extname2(file).toLowerCase();
+  let inputs;
+  if (ext === ".json") {
+    let json;
+    try {
+      json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    } catch (err) {
+      throw new Error(`not valid JSON: ${err.message}`);
+    }
+    inputs = decodeJsonInputs(json, specs);
+  } else if (ext === ".npy") {
+    if (specs.length !== 1)
+      throw new Error(`a .npy file holds one array but the API takes inputs ${names2(specs)}: use a .npz`);
+    inputs = { [specs[0].name]: decodeNpy(bytes, specs[0].name) };
+  } else if (ext === ".npz") {
+    inputs = {};
+    for (const [name, tensor] of readNpz(bytes, { maxBytes: MAX_SAMPLE_BYTES })) {
+      if (!specs.some((s) => s.name === name))
+        throw new Error(`array "${name}" is not an input of this API (inputs: ${names2(specs)})`);
+      inputs[name] = tensor;
+    }
+  } else {
+    throw new Error(`"${ext || file}" files are not samples: use ${SAMPLE_EXTENSIONS.join(", ")}`);
+  }
+  return checked(inputs, target);
+}
+function filledSample(shapes, fill2, target) {
+  const { specs } = target;
+  const unknown = Object.keys(shapes).find((name) => !specs.some((s) => s.name === name));
+  if (unknown !== void 0)
+    throw new Error(`"${unknown}" is not an input of this API (inputs: ${names2(specs)})`);
+  const inputs = {};
+  for (const spec of specs) {
+    const shape = shapes[spec.name];
+    if (!shape)
+      throw new Error(`input "${spec.name}" has no shape: give every input one (inputs: ${names2(specs)})`);
+    const count = elementCount(shape);
+    if (count * bytesOf(spec.dtype) > MAX_SAMPLE_BYTES)
+      throw new Error(
+        `input "${spec.name}" at [${shape.join(", ")}] would take more than ${MAX_SAMPLE_BYTES} bytes: a sample is one representative request`
+      );
+    const value = decodeJsonTensor(fill2, spec.dtype, spec.name).data[0];
+    const data = allocate(spec.dtype, count);
+    data.fill(value);
+    inputs[spec.name] = { dtype: spec.dtype, shape: [...shape], data };
+  }
+  return checked(inputs, target);
+}
+var bytesOf = (dtype) => dtype === "string" ? 8 : bytesPerElement(dtype);
+function checked(inputs, target) {
+  validateInputs(inputs, target.specs);
+  const rows = target.batchable ? rowsOf(inputs, target.specs, target.batchDim) : 1;
+  return { inputs, rows };
+}
+
+// src/build/warmup.ts
+var WARMUP_DIR = "warmup";
+async function planWarmups(options) {
+  const files = [];
+  const apis = [];
+  for (const [i, api] of options.apis.entries()) {
+    const config = options.configs[i].warmup;
+    if (!config) {
+      apis.push(api);
+      continue;
+    }
+    const signature = options.models.get(options.configs[i].model).info.signatures[api.method];
+    const target = {
+      specs: api.input,
+      batchable: signature.batchable,
+      batchDim: signature.batch_dim
+    };
+    const where2 = (...keys) => options.where(i, "warmup", ...keys);
+    let warmup;
+    if (config.file !== void 0) {
+      const file = await checkSampleFile(options.context, config.file, target, where2("file"), api);
+      warmup = { file: file.target };
+      files.push(file);
+    } else {
+      warmup = checkShapes(config, target, where2, api);
+    }
+    apis.push({ ...api, warmup });
+  }
+  return { apis, files };
+}
+var inputsOf = (api) => api.input.map((s) => `${s.name} ${formatSpec(s)}`).join(", ");
+async function checkSampleFile(context, rel, target, where2, api) {
+  const fail2 = (problem) => {
+    throw new UsageError(`${where2}: "${rel}" ${problem}`);
+  };
+  const ext = extname3(rel).toLowerCase();
+  if (!SAMPLE_EXTENSIONS.includes(ext))
+    fail2(
+      `is not a sample file: expected ${SAMPLE_EXTENSIONS.join(", ")} (a request as JSON, or NumPy arrays)`
+    );
+  const real = await contextFile({
+    context,
+    rel,
+    where: where2,
+    missing: `not found in ${displayPath(context)}: create the sample or fix the path`
+  });
+  const { size } = await stat3(real);
+  if (size > MAX_SAMPLE_BYTES)
+    fail2(`has ${size} bytes, more than ${MAX_SAMPLE_BYTES}: a sample is one representative request`);
+  try {
+    decodeSampleFile(await readFile3(real), rel, target);
+  } catch (err) {
+    fail2(
+      `does not fit API "${api.name}": ${err.message} (inputs: ${inputsOf(api)}); fix the sample`
+    );
+  }
+  return { source: real, target: `${WARMUP_DIR}/${api.name}${ext}` };
+}
+function checkShapes(config, target, where2, api) {
+  const fill2 = config.fill ?? 0;
+  for (const spec of api.input) {
+    try {
+      decodeJsonTensor(fill2, spec.dtype, spec.name);
+    } catch (err) {
+      throw new UsageError(
+        `${where2("fill")}: ${JSON.stringify(fill2)} does not fit ${err.message.replace(/ at top level$/, "")}: choose a fill every input can take`
+      );
+    }
+  }
+  const shapes = config.shapes;
+  try {
+    filledSample(shapes, fill2, target);
+  } catch (err) {
+    throw new UsageError(
+      `${where2("shapes")}: ${err.message} (inputs: ${inputsOf(api)}): give each input a shape its signature accepts`
+    );
+  }
+  return { shapes, fill: fill2 };
 }
 
 // src/build/plan.ts
 async function planBuild(options) {
   const log2 = options.log ?? (() => void 0);
-  const context = options.context ? resolve5(options.context) : void 0;
-  const bentofilePath = options.bentofile ?? join4(context ?? ".", DEFAULT_BENTOFILE);
-  if (context && !(await stat3(context).catch(() => void 0))?.isDirectory()) {
+  const context = options.context ? resolve6(options.context) : void 0;
+  const bentofilePath = options.bentofile ?? join5(context ?? ".", DEFAULT_BENTOFILE);
+  if (context && !(await stat4(context).catch(() => void 0))?.isDirectory()) {
     throw new UsageError(`build context "${options.context}" is not a directory: pass the project directory`);
   }
   const loaded = await loadBentofile(bentofilePath, context);
@@ -3565,9 +4421,15 @@ async function planBuild(options) {
   });
   const modelStore = openModelStore(options.home);
   const models = await resolveModels(modelStore, requests);
-  const apis = apiConfigs.map(
-    (api, i) => resolveApi(api, models.get(api.model), (...keys) => apiWhere(i, ...keys))
-  );
+  const { apis, files: warmupFiles } = await planWarmups({
+    context: loaded.context,
+    configs: apiConfigs,
+    apis: apiConfigs.map(
+      (api, i) => resolveApi(api, models.get(api.model), (...keys) => apiWhere(i, ...keys))
+    ),
+    models,
+    where: apiWhere
+  });
   const bundled = modelRefs(requests.map((r) => models.get(r.tag)));
   for (const [text, model] of models) log2(`model ${text} -> ${formatTag(model.tag)} (${model.info.digest})`);
   const sources = await selectSources({
@@ -3606,7 +4468,8 @@ async function planBuild(options) {
       packages: config.node?.packages ?? [],
       ...envFiles.lockfile ? { lockfile: envFiles.lockfile.target } : {}
     },
-    docker
+    docker,
+    ...config.resources ? { resources: config.resources } : {}
   };
   const batchDims = Object.fromEntries(
     apis.map((api, i) => [
@@ -3623,7 +4486,7 @@ async function planBuild(options) {
     sources,
     compiled,
     models: bundled,
-    envFiles: Object.values(envFiles).filter((f) => f !== void 0),
+    envFiles: [...Object.values(envFiles).filter((f) => f !== void 0), ...warmupFiles],
     batchDims,
     createdAt,
     version
@@ -3633,12 +4496,12 @@ async function environmentFiles(loaded) {
   const { config, source, context } = loaded;
   const check = async (path, rel, target) => {
     if (rel === void 0) return void 0;
-    const abs = resolve5(context, rel);
-    if (!(await stat3(abs).catch(() => void 0))?.isFile()) {
-      throw new UsageError(
-        `${source.locate(path)}: ${formatPath(path)}: "${rel}" not found in ${displayPath(context)}: create it or fix the path`
-      );
-    }
+    const abs = await contextFile({
+      context,
+      rel,
+      where: `${source.locate(path)}: ${formatPath(path)}`,
+      missing: `not found in ${displayPath(context)}: create it or fix the path`
+    });
     return { source: abs, target: target(rel) };
   };
   return {
@@ -3660,14 +4523,14 @@ async function readDescription(loaded, compiled) {
   const text = config.description ?? (typeof config.service === "string" ? compiled?.description : config.service.description);
   const match = config.description ? /^file:\s*(.+)$/.exec(config.description.trim()) : null;
   if (!match) return text;
-  const rel = match[1].trim();
-  try {
-    return await readFile3(resolve5(context, rel), "utf8");
-  } catch {
-    throw new UsageError(
-      `${source.locate(["description"])}: description: file "${rel}" not found in ${displayPath(context)}: create it or write the description inline`
-    );
-  }
+  const file = await contextFile({
+    context,
+    rel: match[1].trim(),
+    where: `${source.locate(["description"])}: description`,
+    noun: "file",
+    missing: `not found in ${displayPath(context)}: create it or write the description inline`
+  });
+  return readFile4(file, "utf8");
 }
 function packageName(spec) {
   const at = spec.indexOf("@", 1);
@@ -3678,8 +4541,8 @@ function sortKeys(record) {
 }
 
 // src/build/stage.ts
-import { copyFile, link, mkdir, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname4, join as join5 } from "node:path";
+import { copyFile, link, mkdir, stat as stat5, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname4, join as join6 } from "node:path";
 var StagedBento = class {
   constructor(dir) {
     this.dir = dir;
@@ -3688,26 +4551,26 @@ var StagedBento = class {
   /** sha256 already known for files linked from verified model entries, by bento path. */
   known = /* @__PURE__ */ new Map();
   async writeText(rel, text) {
-    const target = join5(this.dir, rel);
+    const target = join6(this.dir, rel);
     await mkdir(dirname4(target), { recursive: true });
     await writeFile2(target, text);
   }
   async copyIn(source, rel) {
-    const target = join5(this.dir, rel);
+    const target = join6(this.dir, rel);
     await mkdir(dirname4(target), { recursive: true });
     await copyFile(source, target);
   }
   /** Puts a model entry (content files and model.yaml, not its signatures) under `rel`. */
   async addModel(model, rel) {
     for (const file of model.info.files) {
-      await this.linkOrCopy(join5(model.dir, file.path), `${rel}/${file.path}`);
+      await this.linkOrCopy(join6(model.dir, file.path), `${rel}/${file.path}`);
       this.known.set(`${rel}/${file.path}`, { ...file, path: `${rel}/${file.path}` });
     }
-    await this.linkOrCopy(join5(model.dir, "model.yaml"), `${rel}/model.yaml`);
+    await this.linkOrCopy(join6(model.dir, "model.yaml"), `${rel}/model.yaml`);
   }
   /** Model files are immutable in the store, so sharing their inodes is safe and saves the copy. */
   async linkOrCopy(source, rel) {
-    const target = join5(this.dir, rel);
+    const target = join6(this.dir, rel);
     await mkdir(dirname4(target), { recursive: true });
     try {
       await link(source, target);
@@ -3724,10 +4587,10 @@ var StagedBento = class {
   async manifest(isContent) {
     const files = [];
     for (const path of await listFiles(this.dir, (rel) => !isContent(rel))) {
-      const size = (await stat4(join5(this.dir, path))).size;
+      const size = (await stat5(join6(this.dir, path))).size;
       const known = this.known.get(path);
       files.push(
-        known && known.size === size ? known : { path, sha256: await sha256File(join5(this.dir, path)), size }
+        known && known.size === size ? known : { path, sha256: await sha256File(join6(this.dir, path)), size }
       );
     }
     return { files, digest: manifestDigest(files) };
@@ -3735,7 +4598,6 @@ var StagedBento = class {
 };
 
 // src/build/build.ts
-var LOCK_FILE = "bentofile.lock.yaml";
 var OPENAPI_FILE = "apis/openapi.yaml";
 async function buildBento(options) {
   const plan = await planBuild(options);
@@ -3748,7 +4610,7 @@ async function buildBento(options) {
     const existing = await findSame(store, name, digest, labels, description, plan.version);
     if (existing) {
       await removeQuietly(staged.dir);
-      await writeFileAtomic(join6(store.root, name, "latest"), `${existing.tag.version}
+      await writeFileAtomic(join7(store.root, name, "latest"), `${existing.tag.version}
 `);
       return { bento: existing, reused: true };
     }
@@ -3779,7 +4641,7 @@ async function buildBento(options) {
   }
 }
 async function fill(staged, plan) {
-  for (const rel of plan.sources) await staged.copyIn(join6(plan.context, rel), `src/${rel}`);
+  for (const rel of plan.sources) await staged.copyIn(join7(plan.context, rel), `src/${rel}`);
   if (plan.compiled) await staged.writeText(`src/${plan.compiled.file}`, plan.compiled.code);
   for (const { model, ref } of plan.models) await staged.addModel(model, ref.path);
   for (const file of plan.envFiles) await staged.copyIn(file.source, file.target);
@@ -3793,14 +4655,19 @@ async function fill(staged, plan) {
   const yaml = (value) => import_yaml2.default.stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
   await staged.writeText(OPENAPI_FILE, yaml(openapi));
   await staged.writeText(LOCK_FILE, yaml(plan.spec));
-  const dockerfile = await renderBentoDockerfile(staged.dir, {
-    name: plan.name,
-    description: plan.description,
-    models: plan.spec.models,
-    docker: plan.spec.docker,
-    envs: plan.spec.envs,
-    node: plan.spec.node
-  });
+  const template = plan.envFiles.find((f) => f.target === plan.spec.docker.dockerfile_template);
+  const dockerfile = await renderBentoDockerfile(
+    staged.dir,
+    {
+      name: plan.name,
+      description: plan.description,
+      models: plan.spec.models,
+      docker: plan.spec.docker,
+      envs: plan.spec.envs,
+      node: plan.spec.node
+    },
+    template ? displayPath(template.source) : void 0
+  );
   await staged.writeText(STORED_DOCKERFILE, dockerfile);
 }
 async function findSame(store, name, digest, labels, description, version) {
@@ -3809,7 +4676,7 @@ async function findSame(store, name, digest, labels, description, version) {
     const stored = await store.find({ name, version });
     if (!stored) return void 0;
     if (same(stored)) return stored;
-    const what = stored.info.digest === digest ? "labels or description" : "content";
+    const what = manifestDigest(stored.info.files) === digest ? "labels or description" : "content";
     throw new UsageError(
       `bento ${name}:${version} already exists with other ${what}: saved tags are immutable; pick another --version`
     );
@@ -3817,7 +4684,7 @@ async function findSame(store, name, digest, labels, description, version) {
   return (await store.list({ name })).filter(same).at(-1);
 }
 function sameBento(bento, digest, labels, description) {
-  return bento.info.digest === digest && bento.info.description === description && JSON.stringify(sortKeys(bento.info.labels)) === JSON.stringify(labels);
+  return manifestDigest(bento.info.files) === digest && !isLegacyDigest(bento.info) && bento.info.description === description && JSON.stringify(sortKeys(bento.info.labels)) === JSON.stringify(labels);
 }
 
 export {

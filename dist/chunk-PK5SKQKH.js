@@ -1,12 +1,13 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   exportEntry,
-  importArchive
-} from "./chunk-6VICI4BI.js";
+  importArchive,
+  parseSourceDateEpoch
+} from "./chunk-6YRZT2VO.js";
 import {
   verifyTrustFrom,
   workspacePath
-} from "./chunk-KENVUHFY.js";
+} from "./chunk-UBFC22GB.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -34,7 +35,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __commonJS,
   __export,
@@ -44323,7 +44324,12 @@ async function saveModels(run, env, sources) {
     const store = openModelStore(env.home);
     const saved = [];
     for (const source of sources) {
-      const model = await saveModel(store, { tag: source.tag, source: workspacePath(env, source.path) });
+      const creationTime = parseSourceDateEpoch(process.env["SOURCE_DATE_EPOCH"]);
+      const model = await saveModel(store, {
+        tag: source.tag,
+        source: workspacePath(env, source.path),
+        ...creationTime ? { creationTime } : {}
+      });
       info(
         `saved model ${formatTag(model.tag)} (${formatBytes(model.info.size)}, ${model.info.digest})`
       );

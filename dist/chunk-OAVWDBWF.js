@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-QN664KVI.js";
+} from "./chunk-ZAOC3LS4.js";
 import {
   require_docker
-} from "./chunk-SBWZQSY4.js";
+} from "./chunk-YOMGASRM.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -79,7 +79,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -393,6 +393,7 @@ async function pushEntry(kind, store, tagText, target, options) {
   const release = options.release ? releaseTags(options.release, options.releaseTags) : void 0;
   const fixed = [primary, ...release ? [release.exact] : []];
   const moving = release?.moving ?? [];
+  await store.assertMetadata(entry);
   const plan = await planArtifact(kind, entry);
   const controller = linkedController(options.signal);
   const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });

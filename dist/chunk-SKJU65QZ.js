@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-SBWZQSY4.js";
+} from "./chunk-YOMGASRM.js";
 import {
   BentoError
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

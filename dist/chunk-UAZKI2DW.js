@@ -1,15 +1,15 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
-  CONTEXT,
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-FEX4VHUS.js";
+} from "./chunk-YFPLCJSG.js";
 import {
   connectEngine
-} from "./chunk-YP4QJLWE.js";
+} from "./chunk-SKJU65QZ.js";
 import {
   BentoError,
+  CONTEXT,
   SIGNATURES_DIR,
   UsageError,
   exists,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,66 +2,69 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   BENTOCI_VERSION,
   BentoError,
+  DEFAULT_GZIP_LEVEL,
+  ENTRY_DIR,
+  FORMAT_NAME,
+  FORMAT_VERSION,
   IntegrityError,
   LATEST,
+  LEGACY_FORMAT_VERSION,
+  MANIFEST_NAME,
+  MAX_MANIFEST_BYTES,
   SIGNATURES_DIR,
   UsageError,
-  digestSchema,
-  exactTagSchema,
+  archiveManifestSchema,
+  assertSafePath,
+  classifyMember,
+  commandOf,
+  defaultArchiveName,
   exists,
-  external_exports,
-  fileEntrySchema,
+  formatBytes,
   formatTag,
   listFiles,
-  manifestDigest,
+  memberName,
   parseTag,
   progress,
   removeQuietly,
   require_dist,
   require_tar_stream,
-  require_undici
-} from "./chunk-IASK3DSC.js";
+  require_undici,
+  within
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
 
-// src/core/archive/format.ts
-var MANIFEST_NAME = "bentoci-archive.json";
-var ENTRY_DIR = "entry";
-var FORMAT_NAME = "bentoci-archive";
-var FORMAT_VERSION = 1;
-var MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-var archiveManifestSchema = external_exports.object({
-  format: external_exports.literal(FORMAT_NAME),
-  format_version: external_exports.literal(FORMAT_VERSION),
-  /** The store's noun: "model" or "bento". */
-  kind: external_exports.string().regex(/^[a-z]+$/),
-  tag: exactTagSchema,
-  /** The entry's content digest (its info file's `digest`): sha256 over the content files' manifest. */
-  digest: digestSchema,
-  /** The info file's name inside `entry/`: "model.yaml" or "bento.yaml". */
-  info_file: external_exports.string().min(1),
-  /** Every member under `entry/`, paths relative to it: info file, content files and signatures. */
-  files: external_exports.array(fileEntrySchema),
-  /** Sum of `files[].size`. */
-  size: external_exports.number().int().min(0),
-  bentoci_version: external_exports.string()
-});
-var archiveFormatSchema = external_exports.enum(["gz", "tar"]);
-var DEFAULT_GZIP_LEVEL = 6;
-function archiveExtension(noun) {
-  return noun === "model" ? ".bentomodel" : `.${noun}`;
+// src/build/reproducible.ts
+import { createHash } from "node:crypto";
+function parseSourceDateEpoch(value) {
+  if (value === void 0 || value === "") return void 0;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds * 1e3 > 864e13) {
+    throw new UsageError(
+      `invalid SOURCE_DATE_EPOCH "${value}": expected whole seconds since 1970-01-01 UTC (e.g. $(git log -1 --format=%ct))`
+    );
+  }
+  return new Date(seconds * 1e3);
 }
-function defaultArchiveName(noun, tag) {
-  return `${tag.name}-${tag.version}${archiveExtension(noun)}`;
+var BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
+function base32(value, length) {
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    out = BASE32[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
 }
-function memberName(rel) {
-  return `${ENTRY_DIR}/${rel}`;
+function derivedVersion(time, identity) {
+  const hash = createHash("sha256").update(identity).digest();
+  const tail = BigInt(`0x${hash.subarray(0, 5).toString("hex")}`) >> 5n;
+  return base32(BigInt(time.getTime()), 9) + base32(tail, 7);
 }
 
 // src/core/archive/export.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { readFile, stat as stat2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
@@ -71,7 +74,7 @@ import { createGzip } from "node:zlib";
 
 // src/core/archive/drain.ts
 function drained(stream) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve2, reject) => {
     if (stream.destroyed) return reject(new Error("archive stream closed"));
     const cleanup = () => {
       stream.off("drain", onDrain);
@@ -80,7 +83,7 @@ function drained(stream) {
     };
     const onDrain = () => {
       cleanup();
-      resolve3();
+      resolve2();
     };
     const onClose = () => {
       cleanup();
@@ -96,64 +99,10 @@ function drained(stream) {
   });
 }
 
-// src/core/archive/safety.ts
-import { isAbsolute, relative, resolve, sep } from "node:path";
-function pathProblem(path) {
-  if (path.length === 0) return "is empty";
-  if (path.length > 4096) return "is longer than 4096 characters";
-  if (path.includes("\0")) return "contains a NUL byte";
-  if (path.includes("\\")) return "contains '\\' (paths use '/')";
-  if (path.startsWith("/") || /^[A-Za-z]:/.test(path) || isAbsolute(path)) return "is absolute";
-  for (const segment of path.split("/")) {
-    if (segment === "..") return "climbs out with '..'";
-    if (segment === "" || segment === ".") return "has an empty or '.' segment";
-  }
-  return void 0;
-}
-function assertSafePath(path, what, archive) {
-  const problem = pathProblem(path);
-  if (problem)
-    throw new BentoError(
-      `archive "${archive}" is unsafe: ${what} "${path}" ${problem}; refusing to import it`
-    );
-}
-function classifyMember(header, archive) {
-  const raw = header.name;
-  let name = raw.startsWith("./") ? raw.slice(2) : raw;
-  const type = header.type ?? "file";
-  if (type === "directory") {
-    if (name.endsWith("/")) name = name.slice(0, -1);
-    if (name === "" || name === ENTRY_DIR) return { role: "directory" };
-  }
-  assertSafePath(name, "member", archive);
-  if (type !== "file" && type !== "directory" && type !== "contiguous-file") {
-    const link = header.linkname ? ` -> "${header.linkname}"` : "";
-    throw new BentoError(
-      `archive "${archive}" is unsafe: member "${raw}" is a ${type}${link}; archives may hold only regular files and directories`
-    );
-  }
-  if (name === MANIFEST_NAME && type !== "directory") return { role: "manifest" };
-  if (!name.startsWith(`${ENTRY_DIR}/`)) {
-    throw new BentoError(
-      `archive "${archive}" has member "${raw}" outside ${ENTRY_DIR}/ that its manifest does not list; refusing to import it`
-    );
-  }
-  if (type === "directory") return { role: "directory" };
-  return { role: "file", rel: name.slice(ENTRY_DIR.length + 1) };
-}
-function within(root, rel) {
-  const target = resolve(root, rel);
-  const back = relative(root, target);
-  if (back === "" || back.startsWith(`..${sep}`) || back === ".." || isAbsolute(back)) {
-    throw new BentoError(`path "${rel}" resolves outside ${root}; refusing to write it`);
-  }
-  return target;
-}
-
 // src/core/archive/sources.ts
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, stat } from "node:fs/promises";
-import { dirname, join, resolve as resolve2 } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 
 // src/core/archive/http.ts
@@ -164,8 +113,8 @@ var ATTEMPTS = 3;
 var BASE_DELAY_MS = 500;
 var agents;
 function dispatchers() {
-  const plain = new import_undici.Agent({ connect: { timeout: TIMEOUTS.connectTimeout } });
-  agents ??= { get: plain.compose(import_undici.interceptors.redirect({ maxRedirections: 5 })), put: plain };
+  const plain2 = new import_undici.Agent({ connect: { timeout: TIMEOUTS.connectTimeout } });
+  agents ??= { get: plain2.compose(import_undici.interceptors.redirect({ maxRedirections: 5 })), put: plain2 };
   return agents;
 }
 var HttpStatusError = class extends BentoError {
@@ -256,7 +205,7 @@ async function withRetries(attempt, options) {
       const log = options.log ?? ((line) => process.stderr.write(`${line}
 `));
       log(`${err.message}; retrying in ${delay} ms (attempt ${n + 1} of ${ATTEMPTS})`);
-      await new Promise((resolve3) => setTimeout(resolve3, delay));
+      await new Promise((resolve2) => setTimeout(resolve2, delay));
     }
   }
 }
@@ -280,7 +229,7 @@ function parseLocation(text, flag) {
   }
   if (text.length === 0)
     throw new UsageError(`invalid ${flag} "": expected a file path, - or an http(s):// URL`);
-  return { kind: "file", path: resolve2(text) };
+  return { kind: "file", path: resolve(text) };
 }
 function describeLocation(location, stdio) {
   if (location.kind === "stdio") return stdio;
@@ -288,7 +237,7 @@ function describeLocation(location, stdio) {
   return location.path;
 }
 async function resolveDestination(text, defaultName) {
-  if (text === void 0) return { kind: "file", path: resolve2(defaultName) };
+  if (text === void 0) return { kind: "file", path: resolve(defaultName) };
   const location = parseLocation(text, "destination");
   if (location.kind === "file" && (await stat(location.path).catch(() => void 0))?.isDirectory()) {
     return { kind: "file", path: join(location.path, defaultName) };
@@ -430,6 +379,7 @@ async function planArchive(store, entry) {
   const damaged = (what) => new IntegrityError(
     `${store.kind.noun} ${formatTag(entry.tag)} is damaged: ${what}; check it with \`bentoci ${store.kind.folder} verify\``
   );
+  await store.assertMetadata(entry);
   const infoData = await readFile(join2(entry.dir, store.kind.infoFile));
   const members = [
     { rel: store.kind.infoFile, size: infoData.length, sha256: sha256(infoData), data: infoData }
@@ -504,19 +454,19 @@ async function fillPack(pack, plan, meter) {
   pack.finalize();
 }
 function addBuffer(pack, header, data) {
-  return new Promise((resolve3, reject) => {
-    pack.entry(header, data, (err) => err ? reject(err) : resolve3());
+  return new Promise((resolve2, reject) => {
+    pack.entry(header, data, (err) => err ? reject(err) : resolve2());
   });
 }
 async function addFile(pack, header, member, meter) {
   let settle = () => void 0;
-  const added = new Promise((resolve3, reject) => {
-    settle = (err) => err ? reject(err) : resolve3();
+  const added = new Promise((resolve2, reject) => {
+    settle = (err) => err ? reject(err) : resolve2();
   });
   added.catch(() => void 0);
   const sink = pack.entry(header, (err) => settle(err));
   sink.on("error", () => void 0);
-  const hash = createHash("sha256");
+  const hash = createHash2("sha256");
   if (member.size > 0) {
     const input = createReadStream2(member.path, { highWaterMark: 1 << 20, end: member.size - 1 });
     try {
@@ -543,25 +493,114 @@ async function addFile(pack, header, member, meter) {
   await added;
 }
 function sha256(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash2("sha256").update(data).digest("hex");
 }
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// src/core/archive/limits.ts
+import { statfs } from "node:fs/promises";
+var DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 ** 3;
+var TRAILER_ALLOWANCE = 1024 * 1024;
+var FREE_SPACE_MARGIN = 16 * 1024 * 1024;
+var BLOCK = 512;
+var RAW_SLACK = 8 * 1024 * 1024;
+var UNITS = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+function parseByteSize(text, flag) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?b)?|b)?\s*$/i.exec(text);
+  const unit = match?.[2]?.toLowerCase() ?? "";
+  const decimal = match?.[3] !== void 0 && match[3].toLowerCase() === "b";
+  if (!match || decimal) {
+    throw new UsageError(
+      `invalid ${flag} "${text}": expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)`
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * (UNITS[unit] ?? 1));
+  if (!Number.isSafeInteger(bytes) || bytes <= 0)
+    throw new UsageError(`invalid ${flag} "${text}": expected a size above 0 bytes`);
+  return bytes;
+}
+function checkDeclaredSize(manifest, maxBytes, label) {
+  if (manifest.size > maxBytes) {
+    throw new BentoError(
+      `archive "${label}" declares ${formatBytes(manifest.size)} of files, more than the import limit of ${formatBytes(maxBytes)}; pass a larger --max-size if you expect an entry that big`
+    );
+  }
+}
+async function checkFreeSpace(dir, manifest, label) {
+  const fs = await statfs(dir).catch(() => void 0);
+  if (!fs) return;
+  const free = fs.bavail * fs.bsize;
+  if (manifest.size + FREE_SPACE_MARGIN > free) {
+    throw new BentoError(
+      `archive "${label}" declares ${formatBytes(manifest.size)} of files but only ${formatBytes(free)} is free where the store stages it (${dir}); free some space or point BENTOCI_HOME elsewhere`
+    );
+  }
+}
+function tarBytesFor(manifest) {
+  let total = 0;
+  for (const file of manifest.files) {
+    const name = ENTRY_DIR.length + 1 + Buffer.byteLength(file.path);
+    const longName = BLOCK + roundUp(name + 2 * BLOCK);
+    total += BLOCK + roundUp(file.size) + 2 * (BLOCK + longName);
+  }
+  return total;
+}
+function roundUp(n) {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}
+var TarBudget = class {
+  constructor(label) {
+    this.label = label;
+  }
+  label;
+  tar = 0;
+  raw = 0;
+  limit = MAX_MANIFEST_BYTES + 4 * BLOCK + TRAILER_ALLOWANCE;
+  stage = "before the manifest";
+  /** Set when the budget refused, so the importer reports it rather than the broken stream it causes. */
+  refusal;
+  /** The manifest is read: the rest may take what its members can. */
+  expect(manifest) {
+    this.limit = this.tar + tarBytesFor(manifest) + TRAILER_ALLOWANCE;
+    this.stage = "in its members";
+  }
+  /** Every listed member arrived: only a tar trailer may follow. */
+  complete() {
+    this.limit = Math.min(this.limit, this.tar + TRAILER_ALLOWANCE);
+    this.stage = "after its last member";
+  }
+  takeRaw(bytes) {
+    this.raw += bytes;
+    if (this.raw > this.limit + this.limit / 512 + RAW_SLACK) this.refuse("bytes");
+  }
+  takeTar(bytes) {
+    this.tar += bytes;
+    if (this.tar > this.limit) this.refuse("tar bytes");
+  }
+  refuse(what) {
+    this.refusal ??= new BentoError(
+      `archive "${this.label}" holds more data than its manifest accounts for (over ${formatBytes(this.limit)} of ${what}, ${this.stage}); refusing to read further`
+    );
+    throw this.refusal;
+  }
+};
+
 // src/core/archive/import.ts
 var import_tar_stream2 = __toESM(require_tar_stream(), 1);
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile2 } from "node:fs/promises";
 import { pipeline as pipeline4 } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 
 // src/core/archive/members.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 import { pipeline as pipeline3 } from "node:stream/promises";
+var KINDS = ["model", "bento"];
 async function readManifest(member, label) {
   if (member.header.size > MAX_MANIFEST_BYTES) {
     throw new BentoError(
@@ -590,9 +629,8 @@ async function readManifest(member, label) {
 function checkManifest(manifest, store, label) {
   const { noun, folder, infoFile } = store.kind;
   if (manifest.kind !== noun) {
-    throw new UsageError(
-      `archive "${label}" holds a ${manifest.kind}, not a ${noun} (import it with \`bentoci ${manifest.kind}s import\`)`
-    );
+    const hint = KINDS.includes(manifest.kind) ? `import it with \`${commandOf(manifest.kind)} import\`` : "bentoci imports models and bentos only";
+    throw new UsageError(`archive "${label}" holds a ${manifest.kind}, not a ${noun} (${hint})`);
   }
   parseTag(manifest.tag, `tag in archive "${label}"`);
   if (manifest.tag.endsWith(`:${LATEST}`)) {
@@ -614,10 +652,10 @@ function checkManifest(manifest, store, label) {
   }
   if (!paths.has(infoFile))
     throw new BentoError(`archive "${label}": its manifest does not list ${infoFile}`);
-  const content = manifest.files.filter((f) => store.isContent(f.path));
-  if (manifestDigest(content) !== manifest.digest) {
+  if (manifest.format_version === LEGACY_FORMAT_VERSION) {
+    const again = noun === "model" ? "saved" : "built";
     throw new IntegrityError(
-      `archive "${label}": its manifest is inconsistent (the listed files digest to ${manifestDigest(content)}, not ${manifest.digest})`
+      `archive "${label}" was written by an earlier bentoci (archive format ${LEGACY_FORMAT_VERSION}), whose digest covers the files but not ${infoFile}; refusing it: export it again from a store where it was ${again} with this bentoci`
     );
   }
   if (manifest.files.reduce((sum, f) => sum + f.size, 0) !== manifest.size) {
@@ -641,21 +679,75 @@ async function existingState(store, tag, digest) {
     return { state: "damaged", problem: problems.map((p) => `${p.path} ${p.problem}`).join(", ") };
   return { state: "identical", entry };
 }
-async function writeMember(member, path) {
+async function writeMember(member, path, declared) {
   await mkdir(dirname2(path), { recursive: true });
-  const hash = createHash2("sha256");
+  const counted = counter2(declared);
+  await pipeline3(counted.chunks(member), createWriteStream2(path, { flags: "wx", highWaterMark: 1 << 20 }));
+  return counted.result();
+}
+async function hashMember(member, declared, keep = false) {
+  if (keep && declared.size > MAX_MANIFEST_BYTES)
+    throw new IntegrityError(`${declared.name} is ${declared.size} bytes, more than an info file can be`);
+  const counted = counter2(declared);
+  const kept = [];
+  for await (const bytes of counted.chunks(member)) if (keep) kept.push(bytes);
+  return keep ? { ...counted.result(), bytes: Buffer.concat(kept) } : counted.result();
+}
+function counter2(declared) {
+  const hash = createHash3("sha256");
   let size = 0;
-  await pipeline3(
-    (async function* () {
+  return {
+    chunks: async function* (member) {
       for await (const chunk of member) {
-        hash.update(chunk);
-        size += chunk.length;
-        yield chunk;
+        const bytes = chunk;
+        size += bytes.length;
+        if (size > declared.size)
+          throw new IntegrityError(
+            `${declared.name} holds more than the ${declared.size} bytes its manifest declares; refusing to write more`
+          );
+        hash.update(bytes);
+        yield bytes;
       }
-    })(),
-    createWriteStream2(path, { flags: "wx", highWaterMark: 1 << 20 })
-  );
-  return { sha256: hash.digest("hex"), size };
+    },
+    result: () => ({ sha256: hash.digest("hex"), size })
+  };
+}
+
+// src/core/archive/present.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { isDeepStrictEqual } from "node:util";
+function checkPresentCopy(store, entry, manifest, infoBytes, label) {
+  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
+  const infoName = memberName(store.kind.infoFile);
+  const content = manifest.files.filter((f) => store.isContent(f.path));
+  if (!sameFiles(content, entry.info.files)) {
+    throw new IntegrityError(
+      `archive "${label}": its files differ from those of ${what}, already stored under the same digest; the archive was altered`
+    );
+  }
+  let parsed;
+  try {
+    const result = store.kind.schema.safeParse(import_yaml.default.parse(infoBytes.toString("utf8")));
+    if (result.success) parsed = result.data;
+  } catch {
+    parsed = void 0;
+  }
+  if (!parsed || !isDeepStrictEqual(plain(parsed), plain(entry.info))) {
+    throw new IntegrityError(
+      `archive "${label}": ${infoName} differs from the ${store.kind.infoFile} of ${what}, already stored under the same digest; the archive was altered`
+    );
+  }
+}
+function plain(value) {
+  return JSON.parse(JSON.stringify(value));
+}
+function sameFiles(a, b) {
+  if (a.length !== b.length) return false;
+  const byPath = new Map(b.map((f) => [f.path, f]));
+  return a.every((f) => {
+    const other = byPath.get(f.path);
+    return other !== void 0 && other.sha256 === f.sha256 && other.size === f.size;
+  });
 }
 
 // src/core/archive/import.ts
@@ -679,52 +771,52 @@ async function importOnce(store, location, label, options) {
   const meter = progress(`importing ${label}`, opened.size, options.log);
   const extract = import_tar_stream2.default.extract();
   extract.on("error", () => void 0);
-  const flow = { discard: false };
+  const budget = new TarBudget(label);
   let feeding;
   try {
     const head = await peek(input, 2);
     if (head.length === 0) throw new BentoError(`archive "${label}" is empty`);
-    feeding = feed(input, head[0] === 31 && head[1] === 139, extract, meter, flow, signal);
+    feeding = feed(input, head[0] === 31 && head[1] === 139, extract, meter, budget, signal);
     feeding.catch((err) => extract.destroy(err));
     return await readArchive(store, extract, feeding, {
       label,
       force: options.force ?? false,
-      // A writer piping into stdin would fail on a closed pipe (and fail a `set -o pipefail` step),
-      // so an import that has nothing to do still reads stdin to its end; files and URLs just close.
-      onNothingToDo: () => {
-        if (location.kind === "stdio") flow.discard = true;
-      }
+      maxSize: options.maxSize ?? DEFAULT_MAX_IMPORT_BYTES,
+      budget
     });
   } catch (err) {
-    throw describeFailure(err, label, remote, signal);
+    throw describeFailure(budget.refusal ?? err, label, remote, signal);
   } finally {
     extract.destroy();
-    if (flow.discard) await feeding?.catch(() => void 0);
     input.destroy();
     await feeding?.catch(() => void 0);
   }
 }
-async function feed(input, gzipped, extract, meter, flow, signal) {
+async function feed(input, gzipped, extract, meter, budget, signal) {
   const count = async function* (source) {
     for await (const chunk of source) {
+      budget.takeRaw(chunk.length);
       meter.add(chunk.length);
       yield chunk;
     }
   };
+  let delivered = false;
   const into = async (source) => {
     for await (const chunk of source) {
-      if (flow.discard) continue;
-      if (!extract.write(chunk)) {
-        await drained(extract).catch((err) => {
-          if (!flow.discard) throw err;
-        });
-      }
+      budget.takeTar(chunk.length);
+      if (!extract.write(chunk)) await drained(extract);
     }
-    if (!flow.discard) extract.end(void 0);
+    extract.end(void 0);
+    delivered = true;
   };
   const options = signal ? { signal } : {};
-  if (gzipped) await pipeline4(input, count, createGunzip({ chunkSize: 256 * 1024 }), into, options);
-  else await pipeline4(input, count, into, options);
+  try {
+    if (gzipped) await pipeline4(input, count, createGunzip({ chunkSize: 256 * 1024 }), into, options);
+    else await pipeline4(input, count, into, options);
+  } catch (err) {
+    const padded = gzipped && delivered && !signal?.aborted && err?.name === "AbortError";
+    if (!padded) throw err;
+  }
   meter.done();
 }
 async function readArchive(store, extract, feeding, context) {
@@ -734,24 +826,26 @@ async function readArchive(store, extract, feeding, context) {
   const seen = /* @__PURE__ */ new Set();
   let existing = { state: "absent" };
   let staged;
+  let infoBytes;
   try {
     for await (const member of extract) {
       const role = classifyMember(member.header, label);
       if (!manifest) {
         if (role.role !== "manifest") {
           throw new BentoError(
-            `archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with \`bentoci ${store.kind.folder} export\`)`
+            `archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with \`${commandOf(store.kind.noun)} export\`)`
           );
         }
         manifest = checkManifest(await readManifest(member, label), store, label);
+        checkDeclaredSize(manifest, context.maxSize, label);
+        context.budget.expect(manifest);
         expected = new Map(manifest.files.map((f) => [f.path, f]));
         existing = await existingState(store, parseTag(manifest.tag), manifest.digest);
-        if (existing.state === "identical") {
-          context.onNothingToDo();
-          return { outcome: "already-present", entry: existing.entry, source: label };
+        if (existing.state !== "identical") {
+          refuseExisting(store, manifest, existing, context.force);
+          staged = await store.stage();
+          await checkFreeSpace(staged, manifest, label);
         }
-        refuseExisting(store, manifest, existing, context.force);
-        staged = await store.stage();
         continue;
       }
       if (role.role === "manifest")
@@ -773,21 +867,29 @@ async function readArchive(store, extract, feeding, context) {
           `archive "${label}": ${memberName(role.rel)} is ${member.header.size} bytes but its manifest says ${want.size}`
         );
       }
-      const got = await writeMember(member, within(staged, role.rel));
+      const declared = { size: want.size, name: `archive "${label}": ${memberName(role.rel)}` };
+      const got = staged ? await writeMember(member, within(staged, role.rel), declared) : await hashMember(member, declared, role.rel === store.kind.infoFile);
+      if (got.bytes) infoBytes = got.bytes;
       if (got.sha256 !== want.sha256 || got.size !== want.size) {
         throw new IntegrityError(
           `archive "${label}": ${memberName(role.rel)} does not match its sha256 in the manifest (expected ${want.sha256.slice(0, 12)}\u2026, got ${got.sha256.slice(0, 12)}\u2026); it was altered or damaged`
         );
       }
+      if (seen.size === expected.size) context.budget.complete();
     }
     await feeding;
-    if (!manifest || !staged) throw new BentoError(`archive "${label}" holds no members`);
+    if (!manifest) throw new BentoError(`archive "${label}" holds no members`);
     const missing = [...expected.keys()].filter((path) => !seen.has(path));
     if (missing.length > 0) {
       throw new IntegrityError(
         `archive "${label}" is incomplete: ${missing.map(memberName).join(", ")} listed in its manifest ${missing.length === 1 ? "is" : "are"} missing`
       );
     }
+    if (existing.state === "identical") {
+      checkPresentCopy(store, existing.entry, manifest, infoBytes ?? Buffer.alloc(0), label);
+      return { outcome: "already-present", entry: existing.entry, source: label };
+    }
+    if (!staged) throw new BentoError(`archive "${label}" holds no members`);
     const entry = await commitStaged(store, staged, manifest, label, context.force);
     staged = void 0;
     return { outcome: existing.state === "absent" ? "imported" : "replaced", entry, source: label };
@@ -813,7 +915,7 @@ async function commitStaged(store, staged, manifest, label, force) {
   const infoName = memberName(store.kind.infoFile);
   let raw;
   try {
-    raw = import_yaml.default.parse(await readFile2(within(staged, store.kind.infoFile), "utf8"));
+    raw = import_yaml2.default.parse(await readFile2(within(staged, store.kind.infoFile), "utf8"));
   } catch (err) {
     throw new IntegrityError(
       `archive "${label}": ${infoName} is not valid YAML (${err.message.split("\n")[0]})`
@@ -848,27 +950,13 @@ async function commitStaged(store, staged, manifest, label, force) {
   const moveLatest = others.every(
     (o) => o.tag.version === tag.version || o.info.creation_time <= info.creation_time
   );
-  return store.commit(
-    staged,
-    tag,
-    (computed) => {
-      if (computed.digest !== manifest.digest) {
-        throw new IntegrityError(
-          `archive "${label}": the imported files digest to ${computed.digest}, not ${manifest.digest} as recorded`
-        );
-      }
-      return { ...info, ...computed };
-    },
+  return store.commit(staged, tag, (computed) => ({ ...info, ...computed }), {
+    force,
+    moveLatest,
     // Every member was hashed as it was written and matched the manifest: no second read of the bytes.
-    { force, moveLatest, hashedWhileStaged: manifest.files }
-  );
-}
-function sameFiles(a, b) {
-  if (a.length !== b.length) return false;
-  const byPath = new Map(b.map((f) => [f.path, f]));
-  return a.every((f) => {
-    const other = byPath.get(f.path);
-    return other !== void 0 && other.sha256 === f.sha256 && other.size === f.size;
+    hashedWhileStaged: manifest.files,
+    expectDigest: manifest.digest,
+    source: `archive "${label}"`
   });
 }
 async function peek(stream, n) {
@@ -881,11 +969,11 @@ async function peek(stream, n) {
       length += chunk.length;
       continue;
     }
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve2, reject) => {
       const done = (err) => {
         stream.off("readable", onReadable).off("end", onEnd).off("error", done).off("close", onEnd);
         if (err) reject(err);
-        else resolve3();
+        else resolve2();
       };
       const onReadable = () => done();
       const onEnd = () => done();
@@ -923,8 +1011,10 @@ function describeFailure(err, label, remote, signal) {
 }
 
 export {
-  archiveFormatSchema,
-  archiveExtension,
+  parseSourceDateEpoch,
+  derivedVersion,
   exportEntry,
+  DEFAULT_MAX_IMPORT_BYTES,
+  parseByteSize,
   importArchive
 };

@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-TGR2WYA2.js";
+} from "./chunk-7KSRU5TL.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-5MPJ3LX3.js";
+} from "./chunk-PK5SKQKH.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-KENVUHFY.js";
+} from "./chunk-UBFC22GB.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -2,6 +2,7 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   BentoError,
   ExitCode,
+  KINDS,
   UsageError,
   bentociHome,
   compileIdentityPolicy,
@@ -18,6 +19,7 @@ import {
   loadVerifier,
   parseOciUrl,
   parseTag,
+  redactUserInfo,
   require_semver,
   resolveCudaVersion,
   setOutput,
@@ -26,7 +28,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-IASK3DSC.js";
+} from "./chunk-IK6I5RZ3.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -239,7 +241,7 @@ var containerizeInputs = {
 };
 function parseRegistry(text) {
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith("oci://")) {
-    throw new Error(`"${text}" is not oci://host[:port]/path or host[:port]/path`);
+    throw new Error(`"${redactUserInfo(text)}" is not oci://host[:port]/path or host[:port]/path`);
   }
   const ref = parseOciUrl(text.startsWith("oci://") ? text : `oci://${text}`, "registry");
   if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);
@@ -273,6 +275,10 @@ var pushInputs = {
   image: optionalText(),
   "image-registry": optionalRegistry,
   "release-version": releaseVersion,
+  // Kubernetes manifests for the pushed image (docs/kubernetes.md).
+  manifests: optionalText(),
+  "manifests-kind": oneOf(KINDS, "deployment"),
+  "manifests-namespace": optionalText(),
   ...registryInputs,
   ...signInputs,
   ...verifyInputs
@@ -370,7 +376,8 @@ var ACTION_OUTPUTS = {
     "artifact-digest",
     "image-digest",
     "pushed-refs",
-    "signature-refs"
+    "signature-refs",
+    "manifests-dir"
   ],
   pipeline: [
     "tag",
