@@ -9,6 +9,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { loadService } from '../runtime/service/load.js';
 import { buildBento } from '../src/build/build.js';
 import { exportEntry } from '../src/core/archive/export.js';
 import { importArchive } from '../src/core/archive/import.js';
@@ -130,6 +131,10 @@ describe('a stored entry', () => {
     ]);
     expect((await rejection(resolveServeTarget(home, formatTag(bento.tag)))).message).toContain(
       'bento.yaml (unsafe-path: models[0].path ".signatures/evil" points into .signatures/',
+    );
+    // The runtime refuses it too, as an image or a bare directory would hand it over unchecked.
+    expect((await rejection(loadService(bento.dir))).message).toMatch(
+      /path "\.signatures\/evil" points into .*\.signatures\/, which holds no content/,
     );
   });
 

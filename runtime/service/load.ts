@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import {
@@ -83,6 +83,11 @@ function inside(root: string, rel: string, what: string): string {
   const back = relative(root, abs);
   if (back.startsWith('..') || isAbsolute(back))
     throw new RuntimeStartError(`${what} "${rel}" points outside ${root}`);
+  // Signatures sit beside the content and outside its digest: nothing the runtime obeys may be one.
+  if (back.split(sep)[0] === '.signatures')
+    throw new RuntimeStartError(
+      `${what} "${rel}" points into ${root}'s .signatures/, which holds no content`,
+    );
   return abs;
 }
 

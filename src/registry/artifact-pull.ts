@@ -121,7 +121,8 @@ export async function pullEntry<I extends EntryInfo>(
     const fetched = await repo.getManifest(target);
     const manifest = parseImageManifest(fetched, reference);
     checkKind(kind as ArtifactKind<EntryInfo>, manifest, reference);
-    const configBytes = await repo.fetchBlob(manifest.config.digest, 16 * 1024 * 1024);
+    // Capped at the size its descriptor gives (a registry may not stream more than it declared).
+    const configBytes = await repo.fetchBlob(manifest.config.digest, 16 * 1024 * 1024, manifest.config.size);
     const parsed = kind.schema.safeParse(JSON.parse(configBytes.toString('utf8')));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
