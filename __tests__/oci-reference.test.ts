@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/core/digest.js';
 import { UsageError } from '../src/core/errors.js';
 import { parseChallenges } from '../src/oci/auth.js';
 import { offsetFromRange } from '../src/oci/blob-upload.js';
@@ -12,7 +13,6 @@ import {
   signatureTag,
 } from '../src/oci/reference.js';
 import { backoffMs, isRetryableStatus } from '../src/oci/retry.js';
-import { canonicalJson } from '../src/registry/artifact-layout.js';
 import { parseReleaseTagKinds, releaseTags } from '../src/registry/release-tags.js';
 import { safeEntryPath } from '../src/registry/safe-path.js';
 

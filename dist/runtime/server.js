@@ -34390,7 +34390,7 @@ var BatchScheduler = class {
     this.batchCapacity = this.capacity * Math.max(1, options.policy.pipelineDepth ?? 1);
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config2 of options.apis)
-      this.apis.set(config2.name, { config: config2, queuedRows: 0, queuedWork: 0, rate: new RateEstimator() });
+      this.apis.set(config2.name, { config: config2, queuedRows: 0, rate: new RateEstimator() });
     this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
   options;
@@ -34429,7 +34429,6 @@ var BatchScheduler = class {
     joined.rows += job.rows;
     joined.work += work;
     api.queuedRows += job.rows;
-    api.queuedWork += work;
     api.rate.add(this.clock.now(), job.rows);
     job.state = "queued";
     this.schedulePump();
@@ -34482,7 +34481,6 @@ var BatchScheduler = class {
     group.work -= work;
     const api = this.apiState(group.api.name);
     api.queuedRows -= rows;
-    api.queuedWork -= work;
   }
   get inFlightBatches() {
     return this.inFlight.length;

@@ -44,7 +44,6 @@ export interface SchedulerOptions<J extends BatchJob> {
 interface ApiState {
   config: ApiQueueConfig;
   queuedRows: number;
-  queuedWork: number;
   rate: RateEstimator;
 }
 
@@ -76,7 +75,7 @@ export class BatchScheduler<J extends BatchJob> {
     this.batchCapacity = this.capacity * Math.max(1, options.policy.pipelineDepth ?? 1);
     this.singleCapacity = this.capacity * (options.pipelineDepth ?? 16);
     for (const config of options.apis)
-      this.apis.set(config.name, { config, queuedRows: 0, queuedWork: 0, rate: new RateEstimator() });
+      this.apis.set(config.name, { config, queuedRows: 0, rate: new RateEstimator() });
     this.liveView = new LiveView(this.capacity, this.inFlight, this.groups, this.apis);
   }
 
@@ -96,7 +95,6 @@ export class BatchScheduler<J extends BatchJob> {
     joined.rows += job.rows;
     joined.work += work;
     api.queuedRows += job.rows;
-    api.queuedWork += work;
     api.rate.add(this.clock.now(), job.rows);
     job.state = 'queued';
     this.schedulePump();
@@ -155,7 +153,6 @@ export class BatchScheduler<J extends BatchJob> {
     group.work -= work;
     const api = this.apiState(group.api.name);
     api.queuedRows -= rows;
-    api.queuedWork -= work;
   }
 
   get inFlightBatches(): number {

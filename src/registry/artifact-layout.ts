@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tar from 'tar-stream';
+import { canonicalJson } from '../core/digest.js';
 import { IntegrityError } from '../core/errors.js';
 import type { EntryInfo, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
@@ -40,24 +41,6 @@ export interface ArtifactPlan {
   digest: string;
   config: PlannedBlob;
   layers: PlannedBlob[];
-}
-
-/** JSON with sorted keys, so the same entry always gives the same config blob and manifest digest. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .sort()
-        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 /** A reproducible tar (sorted, zero times and owners) of small files, each checked against the entry's manifest. */

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { canonicalJson } from '../core/digest.js';
 import { IntegrityError } from '../core/errors.js';
 import { manifestOf } from '../core/files.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
@@ -37,25 +38,6 @@ export function kindNameOf<I extends EntryInfo>(store: EntryStore<I>): EntryKind
 /** The media type naming the form the info file's digest is taken over (the OCI config's). */
 export function infoMediaType(kind: EntryKindName): string {
   return kind === 'model' ? BENTOCI_MODEL_CONFIG : BENTOCI_BENTO_CONFIG;
-}
-
-/** JSON with object keys sorted at every level: one byte string per value, whatever the YAML looked like. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.keys(record)
-        .sort()
-        .filter((k) => record[k] !== undefined)
-        .map((k) => [k, sortKeys(record[k])]),
-    );
-  }
-  return value;
 }
 
 /** sha256 (hex) of the info file's content as canonical JSON. Every key counts, known to the schema or not. */

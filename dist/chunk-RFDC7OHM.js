@@ -8,7 +8,7 @@ import {
   require_safer,
   require_src,
   require_utf8
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __commonJS,
   __require

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   writeRolloutManifests
-} from "./chunk-WLKGUYF4.js";
+} from "./chunk-TOEAKUM6.js";
 import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-ZAOC3LS4.js";
+} from "./chunk-JOF3XNBO.js";
 import {
   BentoError,
   UsageError,
@@ -24,7 +24,7 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -9,7 +9,7 @@ import {
   factsOfImage,
   require_dist,
   writeFileAtomic
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

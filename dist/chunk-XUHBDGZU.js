@@ -2,11 +2,11 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   STORED_DOCKERFILE,
   renderBentoDockerfile
-} from "./chunk-YFPLCJSG.js";
+} from "./chunk-RI2Z37MR.js";
 import {
   derivedVersion,
   parseSourceDateEpoch
-} from "./chunk-6YRZT2VO.js";
+} from "./chunk-25BFU2CC.js";
 import {
   BENTOCI_VERSION,
   BINARY_DTYPES,
@@ -34,7 +34,7 @@ import {
   sha256File,
   validateTagPart,
   writeFileAtomic
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __commonJS,
   __toESM

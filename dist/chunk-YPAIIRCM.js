@@ -3,11 +3,11 @@ import {
   exportEntry,
   importArchive,
   parseSourceDateEpoch
-} from "./chunk-6YRZT2VO.js";
+} from "./chunk-25BFU2CC.js";
 import {
   verifyTrustFrom,
   workspacePath
-} from "./chunk-UBFC22GB.js";
+} from "./chunk-OKRA2ZSI.js";
 import {
   BearerCredentialHandler,
   BentoError,
@@ -35,7 +35,7 @@ import {
   setSecret,
   warning,
   which
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __commonJS,
   __export,

@@ -18,10 +18,10 @@ import {
   serviceOf,
   workloadOf,
   writeManifestDir
-} from "./chunk-WLKGUYF4.js";
+} from "./chunk-TOEAKUM6.js";
 import {
   openRepository
-} from "./chunk-ZAOC3LS4.js";
+} from "./chunk-JOF3XNBO.js";
 import {
   BENTOCI_VERSION,
   BentoError,
@@ -33,7 +33,7 @@ import {
   parseImageReference,
   parseManifestOptions,
   require_dist
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -5,7 +5,7 @@ import {
   IMAGE,
   UsageError,
   exists
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 
 // src/containerize/bento-files.ts
 import { readFile } from "node:fs/promises";

@@ -1,10 +1,10 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   require_docker
-} from "./chunk-YOMGASRM.js";
+} from "./chunk-RFDC7OHM.js";
 import {
   BentoError
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

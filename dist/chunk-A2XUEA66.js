@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-7KSRU5TL.js";
+} from "./chunk-XUHBDGZU.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-PK5SKQKH.js";
+} from "./chunk-YPAIIRCM.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-UBFC22GB.js";
+} from "./chunk-OKRA2ZSI.js";
 import {
   formatBytes,
   formatTag,
@@ -20,7 +20,7 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -8,15 +8,15 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-OAVWDBWF.js";
+} from "./chunk-JJDEP2ZS.js";
 import {
   openSignatureRegistry
-} from "./chunk-ZAOC3LS4.js";
+} from "./chunk-JOF3XNBO.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-UBFC22GB.js";
+} from "./chunk-OKRA2ZSI.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +24,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {

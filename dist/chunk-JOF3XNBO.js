@@ -24,7 +24,7 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

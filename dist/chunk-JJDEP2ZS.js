@@ -6,10 +6,10 @@ import {
   openRepository,
   releaseTags,
   sha256Digest
-} from "./chunk-ZAOC3LS4.js";
+} from "./chunk-JOF3XNBO.js";
 import {
   require_docker
-} from "./chunk-YOMGASRM.js";
+} from "./chunk-RFDC7OHM.js";
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,
@@ -43,6 +43,7 @@ import {
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   UsageError,
   bentoInfoSchema,
+  canonicalJson,
   cosignSignatureTag,
   digestTag,
   dockerReferenceOf,
@@ -79,7 +80,7 @@ import {
   writeEntryBundle,
   writeEntryEnvelope,
   writeFileAtomic
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
@@ -136,18 +137,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 var OWN_LAYER_MIN_BYTES = 1024 * 1024;
 var FILE_COUNT_ANNOTATION = "dev.bentoci.file-count";
-function canonicalJson(value) {
-  return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value).sort().filter((k) => value[k] !== void 0).map((k) => [k, sortKeys(value[k])])
-    );
-  }
-  return value;
-}
 async function smallFilesTar(dir, files, what) {
   const pack2 = tar.pack();
   const chunks = [];

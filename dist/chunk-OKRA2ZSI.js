@@ -28,7 +28,7 @@ import {
   summary,
   validateTagPart,
   warning
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -30,7 +30,7 @@ import {
   require_tar_stream,
   require_undici,
   within
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";

@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   containerize
-} from "./chunk-UAZKI2DW.js";
+} from "./chunk-3YHXJC34.js";
 import {
   formatBytes,
   formatTag,
   info
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 
 // src/actions/steps/containerize.ts
 async function containerizeFlow(run, docker, bento, request) {

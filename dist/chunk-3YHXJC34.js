@@ -3,10 +3,10 @@ import {
   bentoDepsOf,
   dockerQuote,
   dockerfileOf
-} from "./chunk-YFPLCJSG.js";
+} from "./chunk-RI2Z37MR.js";
 import {
   connectEngine
-} from "./chunk-SKJU65QZ.js";
+} from "./chunk-4B2AWKPG.js";
 import {
   BentoError,
   CONTEXT,
@@ -18,7 +18,7 @@ import {
   listFiles,
   progress,
   require_tar_stream
-} from "./chunk-IK6I5RZ3.js";
+} from "./chunk-QGJIJT2I.js";
 import {
   __toESM
 } from "./chunk-QU3QV6A2.js";
