@@ -157,7 +157,9 @@ async function point(
   const medians = new Map<string, GoodputPoint>();
   for (const [variant, points] of runs) {
     const byGoodput = [...points].sort((a, b) => a.goodput - b.goodput);
-    const median = byGoodput[Math.floor(byGoodput.length / 2)]!;
+    // The repetition at the median; with an even count the lower middle one, so two repetitions
+    // report the worse of the two (the spread shows both), never the better.
+    const median = byGoodput[Math.ceil(byGoodput.length / 2) - 1]!;
     medians.set(variant, {
       ...median,
       spread: [byGoodput[0]!.goodput, byGoodput.at(-1)!.goodput],
