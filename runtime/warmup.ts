@@ -14,6 +14,9 @@ import { firstLine, warmupInputs } from './warmup-inputs.js';
 const MIN_ROUNDS = 4;
 const MAX_ROUNDS = 32;
 const BUDGET_MS = 100;
+/** Input bytes one warm-up round may hold across the workers; an element counts as its largest dtype. */
+const WARMUP_BYTES = 256 * 1024 * 1024;
+const MAX_ELEMENT_BYTES = 8;
 
 export function warmupSizes(maxRows: number, batching: boolean): number[] {
   if (!batching) return [1];
@@ -42,7 +45,12 @@ export async function warmUp(options: {
     const timings: Record<string, number> = {};
     try {
       // An API that does not batch runs the sample alone, with however many rows it has.
-      const sizes = queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows];
+      // Batch sizes whose inputs (on every worker at once) stay within WARMUP_BYTES: a bento that
+      // asks for a large sample and a large max batch must not take the host's memory at start-up.
+      const rowBytes = (inputWork(source.batch(source.rows)) * MAX_ELEMENT_BYTES) / source.rows;
+      const sizes = (queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows]).filter(
+        (rows, i) => i === 0 || rows * rowBytes * workers <= WARMUP_BYTES,
+      );
       for (const rows of sizes) {
         const sizeStarted = clock.now();
         let work = rows;

@@ -35920,6 +35920,8 @@ function firstLine(err) {
 var MIN_ROUNDS = 4;
 var MAX_ROUNDS = 32;
 var BUDGET_MS = 100;
+var WARMUP_BYTES = 256 * 1024 * 1024;
+var MAX_ELEMENT_BYTES = 8;
 function warmupSizes(maxRows, batching) {
   if (!batching) return [1];
   const sizes = [];
@@ -35938,7 +35940,10 @@ async function warmUp(options) {
     }
     const timings = {};
     try {
-      const sizes = queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows];
+      const rowBytes = inputWork(source.batch(source.rows)) * MAX_ELEMENT_BYTES / source.rows;
+      const sizes = (queue.batching ? warmupSizes(queue.maxBatchRows, true) : [source.rows]).filter(
+        (rows, i) => i === 0 || rows * rowBytes * workers <= WARMUP_BYTES
+      );
       for (const rows of sizes) {
         const sizeStarted = clock.now();
         let work = rows;
