@@ -4,6 +4,8 @@
  * the run fails, so the summary shows how far it got), and turns errors into one annotation each:
  * a bad input is titled with the input's name, a failure with the step that failed.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { BentoError, errorMessage } from '../core/errors.js';
 import { InputError, InputErrors } from './inputs.js';
@@ -89,5 +91,22 @@ function fail(definition: { name: string }, report: RunReport, err: unknown): vo
     if (!(cause instanceof BentoError) && cause instanceof Error && cause.stack) core.debug(cause.stack);
     report.failure = { title, message };
   }
-  process.exitCode = core.ExitCode.Failure;
+  // A literal, not core.ExitCode.Failure: runners that stand in for @actions/core (GitHub's
+  // local-action) provide its functions but not its enums.
+  process.exitCode = 1;
+}
+
+/**
+ * True when `moduleUrl` is the script node was started with (`node dist/bento-build.js`, as the
+ * runner starts an action), false when something imports the module to call its `run()` (GitHub's
+ * local-action, a test).
+ */
+export function isMainModule(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
 }

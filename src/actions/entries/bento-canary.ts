@@ -32,7 +32,7 @@ import {
 } from '../input-fields.js';
 import { checkVerifyInputs, readInputs, verifyInputs } from '../inputs.js';
 import { setOutputs } from '../outputs.js';
-import { runAction } from '../run.js';
+import { isMainModule, runAction } from '../run.js';
 import { runnerEnv, workspacePath } from '../runner.js';
 import { maskSecret } from '../secrets.js';
 import { verifyTrustFrom } from '../steps/keys.js';
@@ -100,148 +100,153 @@ const canaryInputs = {
   ...verifyInputs,
 };
 
-await runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUTS }, async (run) => {
-  const raw = (name: string) => core.getInput(name);
-  if (raw('registry-password')) maskSecret(raw('registry-password'));
-  if (raw('github-token')) maskSecret(raw('github-token'));
-  const inputs = readInputs(canaryInputs, raw);
-  checkVerifyInputs(inputs);
-  const env = runnerEnv();
-  const trust = inputs.verifyPolicy === 'off' ? undefined : await verifyTrustFrom(inputs, env);
-  const thresholds = await loadThresholds(
-    inputs.thresholds ? workspacePath(env, inputs.thresholds) : undefined,
-  );
-  const registry = {
-    home: env.home,
-    ...(inputs.insecure ? { insecure: true } : {}),
-    ...(inputs.registryUsername ? { username: inputs.registryUsername } : {}),
-    ...(inputs.registryPassword ? { password: inputs.registryPassword } : {}),
-    mask: maskSecret,
-  };
-  const pr = (context.payload as { pull_request?: { number?: number; head?: { sha?: string } } })
-    .pull_request;
-  const prNumber = inputs.prNumber ?? pr?.number;
-  const sha = pr?.head?.sha ?? env.sha;
-  const repo = env.repository
-    ? { owner: env.repository.split('/')[0]!, repo: env.repository.split('/')[1]! }
-    : undefined;
-  const runUrl =
-    env.repository && process.env['GITHUB_RUN_ID']
-      ? `${process.env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${env.repository}/actions/runs/${process.env['GITHUB_RUN_ID']}`
-      : undefined;
-  const octokit = inputs.githubToken && repo ? githubClient(inputs.githubToken) : undefined;
-  // Reporting must not hide the verdict: a missing permission is a warning, the step still gates.
-  const report = async (what: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (err) {
-      core.warning(`${what}: ${errorMessage(err)}`, { title: `bento-canary could not report` });
-    }
-  };
-  if (inputs.status && octokit && repo && sha)
-    await report('setting the pending status', () =>
-      setCommitStatus(octokit, repo, sha, 'pending', 'canary running', runUrl),
+/** Runs the action; runners that import this module instead of starting it call this. */
+export function run(): Promise<void> {
+  return runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUTS }, async (run) => {
+    const raw = (name: string) => core.getInput(name);
+    if (raw('registry-password')) maskSecret(raw('registry-password'));
+    if (raw('github-token')) maskSecret(raw('github-token'));
+    const inputs = readInputs(canaryInputs, raw);
+    checkVerifyInputs(inputs);
+    const env = runnerEnv();
+    const trust = inputs.verifyPolicy === 'off' ? undefined : await verifyTrustFrom(inputs, env);
+    const thresholds = await loadThresholds(
+      inputs.thresholds ? workspacePath(env, inputs.thresholds) : undefined,
     );
-
-  const outcome = await run.step('Canary: baseline against candidate', async () =>
-    runCanary({
-      baseline: inputs.baseline,
-      candidate: inputs.candidate,
-      ...(inputs.requests !== undefined ? { requests: inputs.requests } : {}),
-      ...(inputs.duration !== undefined ? { durationMs: inputs.duration } : {}),
-      concurrency: inputs.concurrency ?? 1,
-      warmup: inputs.warmup,
-      ...(inputs.requestsFile ? { requestsFile: workspacePath(env, inputs.requestsFile) } : {}),
-      seed: inputs.seed,
-      order: inputs.order ?? 'interleaved',
-      timeoutMs: inputs.timeout ?? 30_000,
-      readyTimeoutMs: inputs.readyTimeout ?? 120_000,
-      ...(Object.keys(inputs.env).length > 0 ? { targetEnv: inputs.env } : {}),
-      thresholds,
-      ...(inputs.shadow ? { shadowFile: workspacePath(env, inputs.shadow) } : {}),
+    const registry = {
       home: env.home,
-      verify: inputs.verifyPolicy ?? 'off',
-      ...(trust !== undefined ? { trust } : {}),
-      verifyFlag: 'verify-policy',
-      registry,
-      connectDocker: () => connectEngine(),
-      log: (line) => core.info(line),
-      warn: (message) => core.warning(message, { title: 'Signature not verified (bento-canary)' }),
-    }),
-  );
-  const { verdict } = outcome;
-  core.info(`verdict: ${verdict.verdict}, score ${verdict.score.toFixed(2)}: ${verdict.reason}`);
+      ...(inputs.insecure ? { insecure: true } : {}),
+      ...(inputs.registryUsername ? { username: inputs.registryUsername } : {}),
+      ...(inputs.registryPassword ? { password: inputs.registryPassword } : {}),
+      mask: maskSecret,
+    };
+    const pr = (context.payload as { pull_request?: { number?: number; head?: { sha?: string } } })
+      .pull_request;
+    const prNumber = inputs.prNumber ?? pr?.number;
+    const sha = pr?.head?.sha ?? env.sha;
+    const repo = env.repository
+      ? { owner: env.repository.split('/')[0]!, repo: env.repository.split('/')[1]! }
+      : undefined;
+    const runUrl =
+      env.repository && process.env['GITHUB_RUN_ID']
+        ? `${process.env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${env.repository}/actions/runs/${process.env['GITHUB_RUN_ID']}`
+        : undefined;
+    const octokit = inputs.githubToken && repo ? githubClient(inputs.githubToken) : undefined;
+    // Reporting must not hide the verdict: a missing permission is a warning, the step still gates.
+    const report = async (what: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+      } catch (err) {
+        core.warning(`${what}: ${errorMessage(err)}`, { title: `bento-canary could not report` });
+      }
+    };
+    if (inputs.status && octokit && repo && sha)
+      await report('setting the pending status', () =>
+        setCommitStatus(octokit, repo, sha, 'pending', 'canary running', runUrl),
+      );
 
-  const allowed = promotionAllowed({
-    passed: verdict.passed,
-    event: context.eventName,
-    ref: context.ref,
-    onEvents: inputs.promoteOn.length > 0 ? inputs.promoteOn : ['push', 'workflow_dispatch'],
-    onRefs: inputs.promoteRefs,
-  });
-  const gate = await run.step('Gate: promotion and rollout manifests', () =>
-    applyGate(outcome, {
-      ...(inputs.promoteTo ? { promoteTo: inputs.promoteTo } : {}),
-      ...(inputs.releaseVersion ? { release: inputs.releaseVersion } : {}),
-      ...(verdict.passed && !allowed.allowed ? { promotionBlocked: allowed.why } : {}),
-      registry,
-      ...(inputs.rolloutManifests ? { rolloutDir: workspacePath(env, inputs.rolloutManifests) } : {}),
-      ...(inputs.rolloutName ? { rolloutName: inputs.rolloutName } : {}),
-      ...(inputs.rolloutImage ? { rolloutImage: inputs.rolloutImage } : {}),
-      thresholds,
-      log: (line) => core.info(line),
-    }),
-  );
+    const outcome = await run.step('Canary: baseline against candidate', async () =>
+      runCanary({
+        baseline: inputs.baseline,
+        candidate: inputs.candidate,
+        ...(inputs.requests !== undefined ? { requests: inputs.requests } : {}),
+        ...(inputs.duration !== undefined ? { durationMs: inputs.duration } : {}),
+        concurrency: inputs.concurrency ?? 1,
+        warmup: inputs.warmup,
+        ...(inputs.requestsFile ? { requestsFile: workspacePath(env, inputs.requestsFile) } : {}),
+        seed: inputs.seed,
+        order: inputs.order ?? 'interleaved',
+        timeoutMs: inputs.timeout ?? 30_000,
+        readyTimeoutMs: inputs.readyTimeout ?? 120_000,
+        ...(Object.keys(inputs.env).length > 0 ? { targetEnv: inputs.env } : {}),
+        thresholds,
+        ...(inputs.shadow ? { shadowFile: workspacePath(env, inputs.shadow) } : {}),
+        home: env.home,
+        verify: inputs.verifyPolicy ?? 'off',
+        ...(trust !== undefined ? { trust } : {}),
+        verifyFlag: 'verify-policy',
+        registry,
+        connectDocker: () => connectEngine(),
+        log: (line) => core.info(line),
+        warn: (message) => core.warning(message, { title: 'Signature not verified (bento-canary)' }),
+      }),
+    );
+    const { verdict } = outcome;
+    core.info(`verdict: ${verdict.verdict}, score ${verdict.score.toFixed(2)}: ${verdict.reason}`);
 
-  const markdown = renderMarkdown({
-    baseline: outcome.baseline.description,
-    candidate: outcome.candidate.description,
-    samples: outcome.samples,
-    verdict,
-    notes: gate.notes,
-  });
-  const reportFile = join(env.temp, 'bento-canary.md');
-  await writeFile(reportFile, markdown);
-  if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(markdown, true).write();
-
-  let commentUrl: string | undefined;
-  if (inputs.comment && octokit && repo && prNumber) {
-    await report('updating the PR comment', async () => {
-      const c = await upsertComment(octokit, repo, prNumber, markdown);
-      commentUrl = c.url;
-      core.info(`${c.action} the canary comment on #${prNumber}: ${c.url}`);
+    const allowed = promotionAllowed({
+      passed: verdict.passed,
+      event: context.eventName,
+      ref: context.ref,
+      onEvents: inputs.promoteOn.length > 0 ? inputs.promoteOn : ['push', 'workflow_dispatch'],
+      onRefs: inputs.promoteRefs,
     });
-  }
-  if (inputs.status && octokit && repo && sha) {
-    const description = `${verdict.verdict}: score ${verdict.score.toFixed(2)}; ${verdict.reason}`;
-    await report('setting the commit status', () =>
-      setCommitStatus(octokit, repo, sha, verdict.passed ? 'success' : 'failure', description, runUrl),
+    const gate = await run.step('Gate: promotion and rollout manifests', () =>
+      applyGate(outcome, {
+        ...(inputs.promoteTo ? { promoteTo: inputs.promoteTo } : {}),
+        ...(inputs.releaseVersion ? { release: inputs.releaseVersion } : {}),
+        ...(verdict.passed && !allowed.allowed ? { promotionBlocked: allowed.why } : {}),
+        registry,
+        ...(inputs.rolloutManifests ? { rolloutDir: workspacePath(env, inputs.rolloutManifests) } : {}),
+        ...(inputs.rolloutName ? { rolloutName: inputs.rolloutName } : {}),
+        ...(inputs.rolloutImage ? { rolloutImage: inputs.rolloutImage } : {}),
+        thresholds,
+        log: (line) => core.info(line),
+      }),
     );
-  }
-  for (const note of gate.notes) run.report.note(note);
-  if (gate.promotion) {
-    for (const move of gate.promotion.moves.filter((m) => m.moved))
-      run.report.push({
-        kind: 'image',
-        ref: `${gate.promotion.repository}:${move.tag}`,
-        digest: gate.promotion.digest,
+
+    const markdown = renderMarkdown({
+      baseline: outcome.baseline.description,
+      candidate: outcome.candidate.description,
+      samples: outcome.samples,
+      verdict,
+      notes: gate.notes,
+    });
+    const reportFile = join(env.temp, 'bento-canary.md');
+    await writeFile(reportFile, markdown);
+    if (process.env['GITHUB_STEP_SUMMARY']) await core.summary.addRaw(markdown, true).write();
+
+    let commentUrl: string | undefined;
+    if (inputs.comment && octokit && repo && prNumber) {
+      await report('updating the PR comment', async () => {
+        const c = await upsertComment(octokit, repo, prNumber, markdown);
+        commentUrl = c.url;
+        core.info(`${c.action} the canary comment on #${prNumber}: ${c.url}`);
       });
-  }
-  const outputs = {
-    verdict: verdict.verdict,
-    score: verdict.score.toFixed(2),
-    passed: String(verdict.passed),
-    'report-file': reportFile,
-    'comment-url': commentUrl,
-    'promoted-digest': gate.promotion?.digest,
-    manifests: gate.manifests,
-  };
-  if (!verdict.passed) {
-    // A failing step still tells later steps (`if: failure()`) what the verdict was.
-    setOutputs(OUTPUTS, outputs);
-    throw new BentoError(
-      `canary ${verdict.verdict} (score ${verdict.score.toFixed(2)}, pass at ${thresholds.score.pass}): ${verdict.reason}`,
-    );
-  }
-  return outputs;
-});
+    }
+    if (inputs.status && octokit && repo && sha) {
+      const description = `${verdict.verdict}: score ${verdict.score.toFixed(2)}; ${verdict.reason}`;
+      await report('setting the commit status', () =>
+        setCommitStatus(octokit, repo, sha, verdict.passed ? 'success' : 'failure', description, runUrl),
+      );
+    }
+    for (const note of gate.notes) run.report.note(note);
+    if (gate.promotion) {
+      for (const move of gate.promotion.moves.filter((m) => m.moved))
+        run.report.push({
+          kind: 'image',
+          ref: `${gate.promotion.repository}:${move.tag}`,
+          digest: gate.promotion.digest,
+        });
+    }
+    const outputs = {
+      verdict: verdict.verdict,
+      score: verdict.score.toFixed(2),
+      passed: String(verdict.passed),
+      'report-file': reportFile,
+      'comment-url': commentUrl,
+      'promoted-digest': gate.promotion?.digest,
+      manifests: gate.manifests,
+    };
+    if (!verdict.passed) {
+      // A failing step still tells later steps (`if: failure()`) what the verdict was.
+      setOutputs(OUTPUTS, outputs);
+      throw new BentoError(
+        `canary ${verdict.verdict} (score ${verdict.score.toFixed(2)}, pass at ${thresholds.score.pass}): ${verdict.reason}`,
+      );
+    }
+    return outputs;
+  });
+}
+
+if (isMainModule(import.meta.url)) await run();

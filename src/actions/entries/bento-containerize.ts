@@ -3,32 +3,37 @@ import { connectEngine } from '../../containerize/engine.js';
 import { formatTag } from '../../core/tag.js';
 import { checkVerifyInputs, containerizeInputs, readInputs } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
-import { runAction } from '../run.js';
+import { isMainModule, runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
 import { containerizeFlow } from '../steps/containerize.js';
 import { applyVerifyPolicy, obtainBento } from '../steps/entries.js';
 
-await runAction(
-  {
-    name: 'bento-containerize',
-    title: 'bentoci containerize',
-    outputs: ACTION_OUTPUTS['bento-containerize'],
-  },
-  async (run) => {
-    const inputs = readInputs(containerizeInputs);
-    checkVerifyInputs(inputs);
-    const env = runnerEnv();
-    // A missing engine is one clear error before any time goes into restoring or hashing the bento.
-    const docker = await connectEngine();
-    const { store, bento } = await obtainBento(run, env, inputs);
-    await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
-    const image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: inputs.labels });
-    return {
-      tag: formatTag(bento.tag),
-      digest: bento.info.digest,
-      'image-id': image.id,
-      'image-tags': image.tags,
-      'image-size': image.size,
-    };
-  },
-);
+/** Runs the action; runners that import this module instead of starting it call this. */
+export function run(): Promise<void> {
+  return runAction(
+    {
+      name: 'bento-containerize',
+      title: 'bentoci containerize',
+      outputs: ACTION_OUTPUTS['bento-containerize'],
+    },
+    async (run) => {
+      const inputs = readInputs(containerizeInputs);
+      checkVerifyInputs(inputs);
+      const env = runnerEnv();
+      // A missing engine is one clear error before any time goes into restoring or hashing the bento.
+      const docker = await connectEngine();
+      const { store, bento } = await obtainBento(run, env, inputs);
+      await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
+      const image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: inputs.labels });
+      return {
+        tag: formatTag(bento.tag),
+        digest: bento.info.digest,
+        'image-id': image.id,
+        'image-tags': image.tags,
+        'image-size': image.size,
+      };
+    },
+  );
+}
+
+if (isMainModule(import.meta.url)) await run();

@@ -8,57 +8,62 @@ import { openBentoStore } from '../../core/bento-store.js';
 import { formatTag } from '../../core/tag.js';
 import { checkSignInputs, checkVerifyInputs, pipelineInputs, readInputs, requireInput } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
-import { runAction } from '../run.js';
+import { isMainModule, runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
 import { buildFlow } from '../steps/build.js';
 import { type BuiltImage, containerizeFlow } from '../steps/containerize.js';
 import { type PushOutcome, pushFlow } from '../steps/push.js';
 import { signBentoStep, signingFrom } from '../steps/signing.js';
 
-await runAction(
-  { name: 'pipeline', title: 'bentoci pipeline', outputs: ACTION_OUTPUTS.pipeline },
-  async (run) => {
-    const inputs = readInputs(pipelineInputs);
-    checkVerifyInputs(inputs);
-    checkSignInputs(inputs);
-    const registry = inputs.push
-      ? requireInput(inputs.registry, 'registry', 'when push is true (or set push: false)')
-      : undefined;
-    const imageRegistry =
-      inputs.push && inputs.containerize
-        ? requireInput(inputs.imageRegistry, 'image-registry', 'when push and containerize are true')
+/** Runs the action; runners that import this module instead of starting it call this. */
+export function run(): Promise<void> {
+  return runAction(
+    { name: 'pipeline', title: 'bentoci pipeline', outputs: ACTION_OUTPUTS.pipeline },
+    async (run) => {
+      const inputs = readInputs(pipelineInputs);
+      checkVerifyInputs(inputs);
+      checkSignInputs(inputs);
+      const registry = inputs.push
+        ? requireInput(inputs.registry, 'registry', 'when push is true (or set push: false)')
         : undefined;
-    const env = runnerEnv();
-    const docker = inputs.containerize ? await connectEngine() : undefined;
+      const imageRegistry =
+        inputs.push && inputs.containerize
+          ? requireInput(inputs.imageRegistry, 'image-registry', 'when push and containerize are true')
+          : undefined;
+      const env = runnerEnv();
+      const docker = inputs.containerize ? await connectEngine() : undefined;
 
-    const built = await buildFlow(run, env, inputs);
-    const bento = built.bento!;
-    const store = openBentoStore(env.home);
+      const built = await buildFlow(run, env, inputs);
+      const bento = built.bento!;
+      const store = openBentoStore(env.home);
 
-    let image: BuiltImage | undefined;
-    if (docker) image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: {} });
+      let image: BuiltImage | undefined;
+      if (docker) image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: {} });
 
-    let pushed: PushOutcome | undefined;
-    if (registry) {
-      pushed = await pushFlow(run, env, store, bento, {
-        ...inputs,
-        registry,
-        image: image && imageRegistry ? { name: image.tags[0]!, to: imageRegistry } : undefined,
-      });
-    } else {
-      const signing = await signingFrom(inputs, env);
-      if (signing) await signBentoStep(run, store, bento, signing);
-    }
+      let pushed: PushOutcome | undefined;
+      if (registry) {
+        pushed = await pushFlow(run, env, store, bento, {
+          ...inputs,
+          registry,
+          image: image && imageRegistry ? { name: image.tags[0]!, to: imageRegistry } : undefined,
+        });
+      } else {
+        const signing = await signingFrom(inputs, env);
+        if (signing) await signBentoStep(run, store, bento, signing);
+      }
 
-    return {
-      tag: formatTag(bento.tag),
-      version: bento.tag.version,
-      digest: bento.info.digest,
-      'cache-key': built.cacheKey,
-      'image-id': image?.id,
-      'image-digest': pushed?.imageDigest,
-      'pushed-refs': pushed?.pushedRefs,
-      'signature-refs': pushed?.signatureRefs,
-    };
-  },
-);
+      return {
+        tag: formatTag(bento.tag),
+        version: bento.tag.version,
+        digest: bento.info.digest,
+        'cache-key': built.cacheKey,
+        'image-id': image?.id,
+        'image-digest': pushed?.imageDigest,
+        'pushed-refs': pushed?.pushedRefs,
+        'signature-refs': pushed?.signatureRefs,
+      };
+    },
+  );
+}
+
+if (isMainModule(import.meta.url)) await run();
