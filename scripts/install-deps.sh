@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system components the tests use, when missing: Docker engine, the distribution registry,
-# skopeo (an independent OCI client), openssl (an independent signature check), htpasswd.
+# skopeo (an independent OCI client), openssl (an independent signature check), htpasswd, shellcheck
+# (over the example workflows' run: blocks), yq (the one Debian ships, for the docs' yq line).
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
@@ -8,6 +9,8 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v shellcheck >/dev/null || need+=(shellcheck)
+command -v yq >/dev/null || need+=(yq)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them (apt-get install ${need[*]})" >&2
