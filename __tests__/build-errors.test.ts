@@ -74,7 +74,7 @@ describe('bentoci build refuses bad input with one line naming the file, the key
     );
     await build(
       withApi('      model: single:v1\n      batching: { enabled: true }\n'),
-      /^bentofile.yaml:6:28: service.apis\[0\].batching.enabled: model single:v1 is not batchable \(its "run" signature says batchable: false\): set enabled: false$/,
+      /^bentofile.yaml:6:28: service.apis\[0\].batching.enabled: model single:v1 is not batchable \(saved as not batchable\): set batching.axes to batch it, or enabled: false$/,
     );
   });
 

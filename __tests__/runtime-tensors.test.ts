@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../runtime/errors.js';
 import { decodeRequest } from '../runtime/http/decode.js';
 import { encodeOutputs } from '../runtime/http/encode.js';
+import { axesOfSpecs, batchKey, rowsOf } from '../runtime/tensors/batch-layout.js';
 import { decodeNpy, encodeNpy, tensorFromBytes } from '../runtime/tensors/binary.js';
 import { concatAlong, splitAlong } from '../runtime/tensors/concat.js';
 import { fromHalfBits, toHalfBits } from '../runtime/tensors/dtype.js';
 import { decodeJsonTensor, encodeJsonTensor } from '../runtime/tensors/json.js';
-import { compatibilityKey, rowsOf, validateInputs } from '../runtime/tensors/validate.js';
+import { validateInputs } from '../runtime/tensors/validate.js';
 import type { Tensor } from '../src/shared/service.js';
 
 function badRequest(fn: () => unknown): string {
@@ -182,10 +183,10 @@ describe('signatures and batches', () => {
     expect(badRequest(() => validateInputs({ features: f(1), bucket: b(1), extra: f(1) }, specs))).toMatch(
       /input "extra" is not an input/,
     );
-    expect(badRequest(() => rowsOf({ features: f(2), bucket: b(3) }, specs, 0))).toMatch(
-      /batch dim 0 is 3 but "features" has 2/,
+    expect(badRequest(() => rowsOf({ features: f(2), bucket: b(3) }, axesOfSpecs(specs, 0)))).toMatch(
+      /input "bucket": 3 rows along its batch axis 0, but "features" has 2; they must match/,
     );
-    expect(rowsOf({ features: f(3), bucket: b(3) }, specs, 0)).toBe(3);
+    expect(rowsOf({ features: f(3), bucket: b(3) }, axesOfSpecs(specs, 0))).toBe(3);
   });
 
   it('keys requests by every dim but the batch dim', () => {
@@ -195,8 +196,9 @@ describe('signatures and batches', () => {
       data: new Float32Array(shape.reduce((a, c) => a * c, 1)),
     });
     const spec = [{ name: 'x', dtype: 'float32' as const, shape: ['batch', 'n'] }];
-    expect(compatibilityKey({ x: x([1, 3]) }, spec, 0)).toBe(compatibilityKey({ x: x([5, 3]) }, spec, 0));
-    expect(compatibilityKey({ x: x([1, 3]) }, spec, 0)).not.toBe(compatibilityKey({ x: x([1, 5]) }, spec, 0));
+    const key = (t: Tensor) => batchKey({ x: t }, axesOfSpecs(spec, 0));
+    expect(key(x([1, 3]))).toBe(key(x([5, 3])));
+    expect(key(x([1, 3]))).not.toBe(key(x([1, 5])));
   });
 
   it('concatenates and splits along any axis, each part in its own buffer', () => {

@@ -47,8 +47,8 @@ describe('ONNX signatures', () => {
       run: {
         batchable: true,
         batch_dim: 0,
-        inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', 4] }],
-        outputs: [{ name: 'probabilities', dtype: 'float32', shape: ['batch', 3] }],
+        inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', 4], batch_axis: 0 }],
+        outputs: [{ name: 'probabilities', dtype: 'float32', shape: ['batch', 3], batch_axis: 0 }],
       },
     });
     expect(saved.info.context.framework_versions).toMatchObject({ onnx_ir: '8', 'opset.ai.onnx': '17' });

@@ -20,7 +20,7 @@ export function random(seed: number): () => number {
   };
 }
 
-function weights(
+export function weights(
   name: string,
   dims: number[],
   rand: () => number,
@@ -32,8 +32,8 @@ function weights(
   return onnx.TensorProto.create({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(data.buffer) });
 }
 
-type Dim = number | string;
-function valueInfo(name: string, elemType: number, dims: Dim[]): onnxProto.onnx.ValueInfoProto {
+export type Dim = number | string;
+export function valueInfo(name: string, elemType: number, dims: Dim[]): onnxProto.onnx.ValueInfoProto {
   return onnx.ValueInfoProto.create({
     name,
     type: {
@@ -45,7 +45,7 @@ function valueInfo(name: string, elemType: number, dims: Dim[]): onnxProto.onnx.
   });
 }
 
-function node(
+export function node(
   opType: string,
   input: string[],
   output: string[],
@@ -54,7 +54,7 @@ function node(
   return onnx.NodeProto.create({ opType, input, output, attribute });
 }
 
-function encode(graph: onnxProto.onnx.GraphProto): Uint8Array {
+export function encode(graph: onnxProto.onnx.GraphProto): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { apiBatching } from '../src/shared/batching-report.js';
 import type { ServiceHooks } from '../src/shared/service.js';
 import type { App, AppState } from './app-types.js';
 import { type BatchPolicy, type SchedulerClock, systemClock } from './batching/types.js';
@@ -133,6 +134,12 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     ...layout,
     provider: config.provider,
   });
+  // Whether each API batches, and if not what stops it: the first thing to check when it is slow.
+  for (const api of service.apis) {
+    const off = config.batching === false && api.api.batching.enabled;
+    const batching = off ? 'off: turned off by the batching setting' : apiBatching(api.api, api.signature);
+    log.info('api', { api: api.api.name, route: api.api.route, batching });
+  }
 
   const ready = (async () => {
     const started = clock.now();

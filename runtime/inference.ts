@@ -22,8 +22,16 @@ import { HttpError, OverloadError } from './errors.js';
 import type { Logger } from './log.js';
 import type { MetricsSink } from './metrics.js';
 import type { LoadedApi } from './service/load.js';
-import { concatAlong, splitAlong } from './tensors/concat.js';
-import { compatibilityKey, rowsOf, validateInputs } from './tensors/validate.js';
+import {
+  type BatchLayout,
+  batchKey,
+  batchLayoutOf,
+  fillMask,
+  lengthOf,
+  rowsOf,
+} from './tensors/batch-layout.js';
+import { type BatchPart, mergeInputs, paddedLength, splitOutputs } from './tensors/merge.js';
+import { validateInputs } from './tensors/validate.js';
 import { cleanLine, ModelRunError } from './workers/ort-errors.js';
 import type { RunResult } from './workers/pool.js';
 
@@ -41,13 +49,22 @@ export function inputWork(inputs: TensorMap): number {
 }
 
 /**
- * What one request of a failed batch sent, for its 400: the batch's shapes with its own rows (a
- * batch only holds requests whose other dims match).
+ * What one request of a failed batch sent, for its 400: the batch's shapes with its own rows and
+ * length (a batch only holds requests whose other dims match).
  */
-function sent(inputs: TensorMap | undefined, rows: number, batchDim: number, requests: number): string {
+function sent(
+  inputs: TensorMap | undefined,
+  job: InferenceJob,
+  layout: BatchLayout,
+  requests: number,
+): string {
   if (!inputs) return 'the request';
-  const parts = Object.entries(inputs).map(([name, t]) => {
-    const shape = requests > 1 ? t.shape.map((d, i) => (i === batchDim ? rows : d)) : t.shape;
+  const parts = layout.inputs.map(({ name, axis, pad }) => {
+    const t = inputs[name]!;
+    const shape =
+      requests > 1 || pad
+        ? t.shape.map((d, i) => (i === axis ? job.rows : i === pad?.axis ? (job.length ?? d) : d))
+        : t.shape;
     return `"${name}" ${t.dtype} [${shape.join(', ')}]`;
   });
   return `sent ${parts.join(', ')}`;
@@ -75,6 +92,8 @@ export class InferenceJob implements BatchJob {
     readonly arrival: number,
     readonly deadline: number,
     public inputs: TensorMap | undefined,
+    /** Its length along the padding axes, when the API pads. */
+    readonly length?: number,
   ) {
     this.result = new Promise<JobResult>((resolve, reject) => {
       this.resolve = resolve;
@@ -93,7 +112,7 @@ export interface BatchRunner {
 export interface ApiRuntime {
   loaded: LoadedApi;
   queue: ApiQueueConfig;
-  batchDim: number;
+  layout: BatchLayout;
 }
 
 export interface InferenceOptions {
@@ -128,7 +147,7 @@ export class Inference {
       this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
-        batchDim: signature.batch_dim,
+        layout: batchLayoutOf(loaded),
         queue: {
           name: api.name,
           maxBatchRows,
@@ -176,13 +195,15 @@ export class Inference {
    */
   submit(apiName: string, inputs: TensorMap, arrival: number): InferenceJob {
     const runtime = this.api(apiName);
-    const { loaded, batchDim, queue } = runtime;
+    const { loaded, layout, queue } = runtime;
+    fillMask(inputs, layout);
     validateInputs(inputs, loaded.api.input);
-    const batched = loaded.signature.batchable;
-    const rows = batched ? rowsOf(inputs, loaded.api.input, batchDim) : 1;
-    const key = batched ? compatibilityKey(inputs, loaded.api.input, batchDim) : '';
+    const rows = queue.batching ? rowsOf(inputs, layout.inputs) : 1;
+    const key = queue.batching ? batchKey(inputs, layout.inputs) : '';
+    const length = queue.batching ? lengthOf(inputs, layout) : undefined;
     const work = inputWork(inputs);
-    const job = new InferenceJob(apiName, key, rows, work, arrival, arrival + queue.maxLatencyMs, inputs);
+    const deadline = arrival + queue.maxLatencyMs;
+    const job = new InferenceJob(apiName, key, rows, work, arrival, deadline, inputs, length);
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
   }
@@ -234,18 +255,18 @@ export class Inference {
 
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
   private async runBatch(apiName: string, jobs: InferenceJob[]): Promise<BatchCost> {
-    const { loaded, batchDim } = this.api(apiName);
+    const { loaded, layout, queue } = this.api(apiName);
     let inputs: TensorMap | undefined;
     try {
-      if (jobs.length === 1) inputs = jobs[0]!.inputs!;
-      else {
-        inputs = {};
-        for (const spec of loaded.api.input)
-          inputs[spec.name] = concatAlong(
-            jobs.map((j) => j.inputs![spec.name]!),
-            batchDim,
-          );
-      }
+      const parts: BatchPart[] = jobs.map((j) => ({
+        inputs: j.inputs!,
+        rows: j.rows,
+        ...(j.length !== undefined ? { length: j.length } : {}),
+      }));
+      const length = queue.batching ? paddedLength(parts, layout) : undefined;
+      // A lone request runs as sent, unless buckets ask for its length to be rounded up.
+      const asSent = jobs.length === 1 && (length === undefined || length === jobs[0]!.length);
+      inputs = asSent ? jobs[0]!.inputs! : mergeInputs(parts, layout, length);
       for (const job of jobs) job.inputs = undefined;
       const { outputs, runMs, serviceMs, transitMs } = await this.options.runner.run(
         loaded.model.tag,
@@ -254,25 +275,7 @@ export class Inference {
       const rows = jobs.reduce((n, j) => n + j.rows, 0);
       this.options.metrics.batch(apiName, rows, runMs / 1000);
       const now = this.clock.now();
-      if (jobs.length === 1) {
-        jobs[0]!.completedAt = now;
-        jobs[0]!.resolve({ outputs, runMs });
-        return { serviceMs, transitMs };
-      }
-      const perJob: TensorMap[] = jobs.map(() => ({}));
-      for (const [name, tensor] of Object.entries(outputs)) {
-        if (tensor.shape[batchDim] !== rows) {
-          throw new Error(
-            `output "${name}" has shape [${tensor.shape.join(', ')}], not ${rows} rows along dim ${batchDim}; mark the signature not batchable`,
-          );
-        }
-        const parts = splitAlong(
-          tensor,
-          batchDim,
-          jobs.map((j) => j.rows),
-        );
-        for (let i = 0; i < jobs.length; i++) perJob[i]![name] = parts[i]!;
-      }
+      const perJob = asSent ? [outputs] : splitOutputs(outputs, parts, layout, length);
       for (let i = 0; i < jobs.length; i++) {
         jobs[i]!.completedAt = now;
         jobs[i]!.resolve({ outputs: perJob[i]!, runMs });
@@ -288,9 +291,7 @@ export class Inference {
       });
       for (const job of jobs) {
         if (failure?.status === 400)
-          job.reject(
-            new HttpError(400, `${failure.message} (${sent(inputs, job.rows, batchDim, jobs.length)})`),
-          );
+          job.reject(new HttpError(400, `${failure.message} (${sent(inputs, job, layout, jobs.length)})`));
         else
           job.reject(
             new HttpError(500, `inference failed: ${failure?.message ?? cleanLine((err as Error).message)}`),

@@ -3,10 +3,12 @@
  * dim to each batch size, or, without one, zeros with every dynamic dim 1 (the signature says nothing
  * better; a model that needs larger or valid inputs fails on those, and the message says what to set).
  */
+import type { BatchAxis } from '../src/shared/batch-axes.js';
 import type { TensorSpec } from '../src/shared/schemas.js';
 import type { Tensor, TensorData, TensorMap } from '../src/shared/service.js';
 import type { ApiRuntime } from './inference.js';
 import { describeInputs, loadSample, type Sample } from './service/warmup-samples.js';
+import type { BatchLayout } from './tensors/batch-layout.js';
 import { concatAlong, splitAlong } from './tensors/concat.js';
 import { allocate, elementCount } from './tensors/dtype.js';
 
@@ -21,20 +23,20 @@ export interface WarmupInputs {
 
 const NEXT_STEP = 'batch times will be learned from traffic';
 
-function zeros(spec: TensorSpec, batchDim: number, rows: number, batched: boolean): Tensor {
+function zeros(spec: TensorSpec, axis: BatchAxis, rows: number, batched: boolean): Tensor {
   // An unknown rank is warmed up as a scalar: a guess, and a wrong one only costs the warm-up.
   const shape = (spec.shape ?? []).map((d, i) =>
-    batched && i === batchDim ? rows : typeof d === 'number' && d > 0 ? d : 1,
+    batched && i === axis ? rows : typeof d === 'number' && d > 0 ? d : 1,
   );
   return { dtype: spec.dtype, shape, data: allocate(spec.dtype, elementCount(shape)) };
 }
 
 function zeroInputs(api: ApiRuntime): WarmupInputs {
-  const { loaded, batchDim } = api;
-  const batched = loaded.signature.batchable;
+  const { layout } = api;
+  const batched = api.queue.batching;
   const batch = (rows: number): TensorMap => {
     const inputs: TensorMap = {};
-    for (const spec of loaded.api.input) inputs[spec.name] = zeros(spec, batchDim, rows, batched);
+    for (const { spec, axis } of layout.inputs) inputs[spec.name] = zeros(spec, axis, rows, batched);
     return inputs;
   };
   return {
@@ -45,28 +47,32 @@ function zeroInputs(api: ApiRuntime): WarmupInputs {
   };
 }
 
-/** The sample cut or repeated along the batch dim to `rows` rows. */
-function resized(sample: Sample, rows: number, batchDim: number): TensorMap {
+/** The sample cut or repeated along its batch axes to `rows` rows; shared inputs as they are. */
+function resized(sample: Sample, rows: number, layout: BatchLayout): TensorMap {
   const inputs: TensorMap = {};
-  for (const [name, tensor] of Object.entries(sample.inputs)) {
+  for (const { name, axis } of layout.inputs) {
+    const tensor = sample.inputs[name]!;
+    if (axis === 'shared') {
+      inputs[name] = copy(tensor);
+      continue;
+    }
     const copies = Math.ceil(rows / sample.rows);
     const whole = concatAlong(
       Array.from({ length: Math.max(2, copies) }, () => tensor),
-      batchDim,
+      axis,
     );
-    const total = whole.shape[batchDim]!;
+    const total = whole.shape[axis]!;
     // Always cut from a concatenation: both make fresh buffers, so a run never takes the sample's.
-    inputs[name] = splitAlong(whole, batchDim, [rows, total - rows])[0]!;
+    inputs[name] = splitAlong(whole, axis, [rows, total - rows])[0]!;
   }
   return inputs;
 }
 
 function sampleInputs(api: ApiRuntime, sample: Sample, what: string, fix: string): WarmupInputs {
-  const { loaded, batchDim } = api;
-  const batched = loaded.signature.batchable;
+  const batched = api.queue.batching;
   return {
     rows: sample.rows,
-    batch: (rows) => (batched ? resized(sample, rows, batchDim) : copied(sample)),
+    batch: (rows) => (batched ? resized(sample, rows, api.layout) : copied(sample)),
     failure: (error) =>
       `warm-up of API "${api.queue.name}" failed with ${what} (${describeInputs(sample.inputs)}): ${error}; ${fix}; ${NEXT_STEP}`,
   };
@@ -75,20 +81,29 @@ function sampleInputs(api: ApiRuntime, sample: Sample, what: string, fix: string
 /** A non-batchable API runs the sample as it is; a copy, for the same reason as above. */
 function copied(sample: Sample): TensorMap {
   const inputs: TensorMap = {};
-  for (const [name, t] of Object.entries(sample.inputs))
-    inputs[name] = { dtype: t.dtype, shape: [...t.shape], data: (t.data as { slice(): TensorData }).slice() };
+  for (const [name, t] of Object.entries(sample.inputs)) inputs[name] = copy(t);
   return inputs;
 }
+
+const copy = (t: Tensor): Tensor => ({
+  dtype: t.dtype,
+  shape: [...t.shape],
+  data: (t.data as { slice(): TensorData }).slice(),
+});
 
 /**
  * The inputs to warm `api` up with; `{ skip }` (the one warn line) when its sample cannot be read,
  * since warming up with something else would seed batch times that the real inputs do not have.
  */
 export async function warmupInputs(api: ApiRuntime): Promise<WarmupInputs | { skip: string }> {
-  const { loaded, batchDim, queue } = api;
+  const { loaded, queue } = api;
   const warmup = loaded.api.warmup;
   if (!warmup) return zeroInputs(api);
-  const target = { specs: loaded.api.input, batchable: loaded.signature.batchable, batchDim };
+  const target = {
+    specs: loaded.api.input,
+    batchable: queue.batching,
+    batchDim: loaded.signature.batch_dim,
+  };
   const what =
     'file' in warmup ? `the sample ${warmup.file}` : `inputs filled with ${JSON.stringify(warmup.fill)}`;
   const fix = `fix apis[].warmup${'file' in warmup ? '.file' : ''} in bentofile.yaml`;

@@ -9,9 +9,12 @@ import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
+import { resolveApiBatching } from '../../src/build/batch-layout.js';
+import type { BatchingConfig } from '../../src/build/bentofile-schema.js';
 import { openBentoStore, type StoredBento } from '../../src/core/bento-store.js';
 import { openModelStore, type StoredModel, saveModel } from '../../src/core/model-store.js';
 import { newVersion } from '../../src/core/tag.js';
+import type { BatchAxis } from '../../src/shared/batch-axes.js';
 import type { Batching, BentoApi, BentoInfo } from '../../src/shared/schemas.js';
 
 /** The bundled runtime; BENTOCI_RUNTIME_SERVER points elsewhere (a build in another directory). */
@@ -29,6 +32,8 @@ export interface ModelFixture {
   name: string;
   onnx: Uint8Array;
   batchable?: boolean;
+  /** Batch axes to save the model with (what `models save --batch-axis` sets). */
+  batchAxes?: Record<string, BatchAxis>;
 }
 
 export async function saveFixtureModel(home: string, model: ModelFixture): Promise<StoredModel> {
@@ -39,6 +44,7 @@ export async function saveFixtureModel(home: string, model: ModelFixture): Promi
     tag: model.name,
     source: file,
     ...(model.batchable === undefined ? {} : { batchable: model.batchable }),
+    ...(model.batchAxes ? { batchAxes: model.batchAxes } : {}),
   });
 }
 
@@ -48,6 +54,8 @@ export interface ApiFixture {
   /** Name of a model in the fixture. */
   model: string;
   batching?: Partial<Batching>;
+  /** bentofile.yaml's `batching` for this API: its axes and padding are resolved as a build does. */
+  bentofile?: BatchingConfig;
 }
 
 export interface BentoFixture {
@@ -77,14 +85,23 @@ export async function writeBento(home: string, fixture: BentoFixture): Promise<S
     const model = saved.get(api.model);
     if (!model) throw new Error(`fixture API ${api.name} names unknown model ${api.model}`);
     const signature = model.info.signatures['run']!;
+    const resolved = api.bentofile
+      ? resolveApiBatching(api.bentofile, signature, api.model, (...keys) => keys.join('.'))
+      : undefined;
     return {
       name: api.name,
       route: api.route ?? `/${api.name}`,
       model: `${model.tag.name}:${model.tag.version}`,
       method: 'run',
-      batching: { enabled: true, max_batch_size: 32, max_latency_ms: 200, ...api.batching },
-      input: signature.inputs,
-      output: signature.outputs,
+      batching: {
+        enabled: resolved?.enabled ?? true,
+        max_batch_size: 32,
+        max_latency_ms: 200,
+        ...api.batching,
+        ...(resolved?.padding ? { padding: resolved.padding } : {}),
+      },
+      input: resolved?.input ?? signature.inputs,
+      output: resolved?.output ?? signature.outputs,
     };
   });
   await mkdir(join(staged, 'apis'), { recursive: true });

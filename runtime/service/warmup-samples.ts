@@ -9,11 +9,12 @@ import { extname } from 'node:path';
 import type { Dtype, TensorSpec, Warmup } from '../../src/shared/schemas.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
 import { decodeJsonInputs } from '../http/decode.js';
+import { axesOfSpecs, rowsOf } from '../tensors/batch-layout.js';
 import { decodeNpy } from '../tensors/binary.js';
 import { allocate, bytesPerElement, elementCount } from '../tensors/dtype.js';
 import { decodeJsonTensor } from '../tensors/json.js';
 import { readNpz } from '../tensors/npz.js';
-import { formatTensor, rowsOf, validateInputs } from '../tensors/validate.js';
+import { formatTensor, validateInputs } from '../tensors/validate.js';
 
 export const SAMPLE_EXTENSIONS = ['.json', '.npy', '.npz'] as const;
 /** Bigger samples than this are not a single representative request. */
@@ -98,7 +99,7 @@ const bytesOf = (dtype: Dtype): number => (dtype === 'string' ? 8 : bytesPerElem
 
 function checked(inputs: TensorMap, target: SampleTarget): Sample {
   validateInputs(inputs, target.specs);
-  const rows = target.batchable ? rowsOf(inputs, target.specs, target.batchDim) : 1;
+  const rows = target.batchable ? rowsOf(inputs, axesOfSpecs(target.specs, target.batchDim)) : 1;
   return { inputs, rows };
 }
 

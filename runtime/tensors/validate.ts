@@ -41,37 +41,3 @@ export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[]):
     );
   }
 }
-
-/**
- * How many rows a request contributes along the batch dim; every input must agree, or the request
- * cannot be split back after the batch.
- */
-export function rowsOf(inputs: TensorMap, specs: readonly TensorSpec[], batchDim: number): number {
-  let rows = -1;
-  for (const spec of specs) {
-    const n = inputs[spec.name]!.shape[batchDim];
-    if (n === undefined)
-      throw badRequest(
-        `input "${spec.name}": rank ${inputs[spec.name]!.shape.length} has no batch dim ${batchDim}`,
-      );
-    if (rows === -1) rows = n;
-    else if (n !== rows) {
-      throw badRequest(
-        `input "${spec.name}": batch dim ${batchDim} is ${n} but "${specs[0]!.name}" has ${rows}; they must match`,
-      );
-    }
-  }
-  if (rows === 0) throw badRequest(`input "${specs[0]!.name}": the batch dim ${batchDim} is empty`);
-  return rows;
-}
-
-/** Requests batch together only when every dim other than the batch dim matches. */
-export function compatibilityKey(inputs: TensorMap, specs: readonly TensorSpec[], batchDim: number): string {
-  let key = '';
-  for (const spec of specs) {
-    const shape = inputs[spec.name]!.shape;
-    for (let i = 0; i < shape.length; i++) key += i === batchDim ? '*,' : `${shape[i]},`;
-    key += ';';
-  }
-  return key;
-}

@@ -36,6 +36,45 @@ const relativePathSchema = z.string().min(1, { error: 'expected a path relative 
 
 const labelsSchema = z.record(z.string().min(1, { error: 'expected a non-empty label key' }), z.string());
 
+const AXIS_ERROR = 'expected an axis number (0 is the first) or "shared" for an input the whole batch uses';
+const axisSchema = z.union([z.number().int().min(0), z.literal('shared')], { error: AXIS_ERROR });
+const tensorNameSchema = z.string().min(1, { error: 'expected an input or output name' });
+const axisNumberSchema = z
+  .number({ error: 'expected an axis number (0 is the first)' })
+  .int({ error: 'expected an axis number (0 is the first)' })
+  .min(0, { error: 'expected an axis number (0 is the first)' });
+
+/** Variable-length inputs: see paddingSchema in src/shared/schemas.ts for what each field does. */
+const paddingSchema = z.strictObject({
+  inputs: z.record(
+    tensorNameSchema,
+    z.strictObject({
+      axis: axisNumberSchema,
+      /** Default 0 (false for bool inputs, "" for strings). */
+      value: z
+        .union([z.number(), z.boolean(), z.string()], {
+          error: 'expected a number (true/false for bool inputs, a string for string inputs)',
+        })
+        .optional(),
+    }),
+  ),
+  mask: tensorNameSchema.optional(),
+  buckets: z
+    .array(
+      z
+        .number()
+        .int({ error: 'expected whole lengths from 1, ascending, like [16, 32, 64, 128]' })
+        .min(1, { error: 'expected whole lengths from 1, ascending, like [16, 32, 64, 128]' }),
+    )
+    .min(1, { error: 'expected whole lengths from 1, ascending, like [16, 32, 64, 128]' })
+    .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), {
+      error: 'expected whole lengths from 1, ascending, like [16, 32, 64, 128]',
+    })
+    .optional(),
+  outputs: z.record(tensorNameSchema, axisNumberSchema).optional(),
+});
+export type PaddingConfig = z.infer<typeof paddingSchema>;
+
 const batchingSchema = z.strictObject({
   /** Defaults to the model signature's `batchable`. */
   enabled: z.boolean().optional(),
@@ -54,6 +93,9 @@ const batchingSchema = z.strictObject({
   max_queue_rows: batchingFieldSchema('max_queue_rows'),
   latency_quantile: batchingFieldSchema('latency_quantile'),
   late_target: batchingFieldSchema('late_target'),
+  /** Batch axis per input and output name, over what the model's signature records. */
+  axes: z.record(tensorNameSchema, axisSchema).optional(),
+  padding: paddingSchema.optional(),
 });
 export type BatchingConfig = z.infer<typeof batchingSchema>;
 

@@ -2,11 +2,13 @@
  * The first half of a build: everything read, resolved and checked, nothing written. Errors name the
  * file, the key and the fix; a plan that comes back is one the store will accept.
  */
+
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { openModelStore, type StoredModel } from '../core/model-store.js';
 import { formatTag, validateTagPart } from '../core/tag.js';
+import { apiBatching } from '../shared/batching-report.js';
 import type { BentoInfo, BentoModelRef, DockerOptions } from '../shared/schemas.js';
 import { DEFAULT_BENTOFILE, displayPath, type LoadedBentofile, loadBentofile } from './bentofile.js';
 import type { ApiConfig } from './bentofile-schema.js';
@@ -126,6 +128,10 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   });
   const bundled = modelRefs(requests.map((r) => models.get(r.tag)!));
   for (const [text, model] of models) log(`model ${text} -> ${formatTag(model.tag)} (${model.info.digest})`);
+  apis.forEach((api, i) => {
+    const signature = models.get(apiConfigs[i]!.model)!.info.signatures[api.method];
+    log(`API ${api.name}: batching ${apiBatching(api, signature)}`);
+  });
 
   const sources = await selectSources({
     context: loaded.context,

@@ -6,6 +6,7 @@ import { BentoError, NotFoundError, UsageError } from '../core/errors.js';
 import type { ModelStore, StoredModel } from '../core/model-store.js';
 import { formatTag, parseTag } from '../core/tag.js';
 import type { Batching, BentoApi, BentoModelRef } from '../shared/schemas.js';
+import { resolveApiBatching } from './batch-layout.js';
 import { type ApiConfig, type BatchingConfig, DEFAULT_BATCHING, DEFAULT_METHOD } from './bentofile-schema.js';
 
 export interface ModelRequest {
@@ -113,25 +114,21 @@ export function resolveApi(
       `${where(api.method ? 'method' : 'model')}: model ${tag} has no signature "${method}": ${fix}`,
     );
   }
-  const enabled = api.batching?.enabled ?? signature.batchable;
-  if (enabled && !signature.batchable) {
-    throw new UsageError(
-      `${where('batching', 'enabled')}: model ${tag} is not batchable (its "${method}" signature says batchable: false): set enabled: false`,
-    );
-  }
+  const batching = resolveApiBatching(api.batching, signature, tag, where);
   return {
     name: api.name,
     route: api.route ?? `/${api.name}`,
     model: tag,
     method,
     batching: {
-      enabled,
+      enabled: batching.enabled,
       max_batch_size: api.batching?.max_batch_size ?? DEFAULT_BATCHING.max_batch_size,
       max_latency_ms: api.batching?.max_latency_ms ?? DEFAULT_BATCHING.max_latency_ms,
       ...queueSettings(api.batching),
+      ...(batching.padding ? { padding: batching.padding } : {}),
     },
-    input: signature.inputs,
-    output: signature.outputs,
+    input: batching.input,
+    output: batching.output,
   };
 }
 

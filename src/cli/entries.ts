@@ -19,7 +19,11 @@ import { action } from './program.js';
 export function registerEntryCommands<I extends EntryInfo & { labels: Record<string, string> }>(
   parent: Command,
   store: () => EntryStore<I>,
-  context: { command: string },
+  context: {
+    command: string;
+    /** Fields `get` shows besides the stored info (derived, so never written to the entry). */
+    summary?: (info: I) => Record<string, unknown>;
+  },
 ): void {
   parent
     .command('list')
@@ -56,9 +60,14 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
     .action(
       action(async (tag: string, opts: { json?: boolean }) => {
         const entry = await store().get(tag);
-        if (opts.json) printJson({ tag: formatTag(entry.tag), path: entry.dir, ...entry.info });
-        else
-          process.stdout.write(YAML.stringify({ tag: formatTag(entry.tag), path: entry.dir, ...entry.info }));
+        const shown = {
+          tag: formatTag(entry.tag),
+          path: entry.dir,
+          ...context.summary?.(entry.info),
+          ...entry.info,
+        };
+        if (opts.json) printJson(shown);
+        else process.stdout.write(YAML.stringify(shown));
       }),
     );
 

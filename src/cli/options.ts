@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import type { BatchAxis } from '../shared/batch-axes.js';
 
 /** The flag a commander option key stands for: `identityTokenEnv` -> `--identity-token-env`. */
 export function flagOf(key: string): string {
@@ -8,6 +9,17 @@ export function flagOf(key: string): string {
 /** Collects a repeatable `--label k=v` option into a record. */
 export function collectLabel(value: string, previous: Record<string, string> = {}): Record<string, string> {
   return { ...previous, ...parseKeyValue(value, '--label') };
+}
+
+/** `--batch-axis name=1` or `name=shared`, repeatable. */
+export function collectBatchAxis(
+  value: string,
+  previous: Record<string, BatchAxis> = {},
+): Record<string, BatchAxis> {
+  const [[name, axis]] = Object.entries(parseKeyValue(value, '--batch-axis')) as [[string, string]];
+  if (axis !== 'shared' && !/^\d+$/.test(axis))
+    throw new UsageError(`invalid --batch-axis "${value}": expected name=<axis number> or name=shared`);
+  return { ...previous, [name]: axis === 'shared' ? 'shared' : Number(axis) };
 }
 
 export function parseKeyValue(value: string, flag: string): Record<string, string> {

@@ -1,5 +1,6 @@
 import { copyFile, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { BatchAxis } from '../shared/batch-axes.js';
 import { type ModelInfo, modelInfoSchema, type Signature } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
 import { pathRuleProblems } from './entry-paths.js';
@@ -42,9 +43,10 @@ export interface SaveModelOptions {
   labels?: Record<string, string>;
   metadata?: Record<string, unknown>;
   options?: Record<string, unknown>;
-  /** Overrides what is read from the model: whether requests may be batched, and along which dim. */
+  /** Overrides what is read from the model: whether requests may be batched at all. */
   batchable?: boolean;
-  batchDim?: number;
+  /** Batch axes by input or output name (`shared`: one value for the whole batch), over the inferred ones. */
+  batchAxes?: Record<string, BatchAxis>;
   force?: boolean;
   /** Fixed creation time (e.g. from SOURCE_DATE_EPOCH); now when absent. */
   creationTime?: Date;
@@ -86,9 +88,8 @@ export async function saveModel(store: ModelStore, options: SaveModelOptions): P
       }
       entrypoint = onnxFiles[0]!;
       const summary = await readOnnxSummary(join(staged, entrypoint));
-      const signature = signatureOf(summary);
-      if (options.batchable !== undefined) signature.batchable = options.batchable;
-      if (options.batchDim !== undefined) signature.batch_dim = options.batchDim;
+      const signature = signatureOf(summary, options.batchAxes);
+      if (options.batchable === false) signature.batchable = false;
       signatures = { run: signature };
       frameworkVersions['onnx_ir'] = String(summary.irVersion);
       for (const [domain, opset] of Object.entries(summary.opsets))

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
+import { type BatchAxis, resolveBatchAxes, withAxes } from '../shared/batch-axes.js';
 import type { Dtype, Signature, TensorSpec } from '../shared/schemas.js';
 import { UsageError } from './errors.js';
 
@@ -109,17 +110,25 @@ function toSpec(value: onnxProto.onnx.ValueInfoProto): TensorSpec {
   return { name: value.name, dtype, shape };
 }
 
-/** BentoML's default for ONNX: batchable along dim 0 when every input and output has a dynamic first dim. */
-export function signatureOf(summary: OnnxSummary): Signature {
-  // An unknown rank may have no dim 0 at all, so it cannot be batched along it.
-  const dynamicFirst = (s: TensorSpec) =>
-    s.shape !== null && s.shape.length > 0 && (typeof s.shape[0] === 'string' || s.shape[0] === -1);
-  const all = [...summary.inputs, ...summary.outputs];
+/**
+ * The signature of an ONNX model, batchable only where the batch axes are certain (see
+ * inferBatchAxes) or given in `explicit`. BentoML's documented default for ONNX is not batchable; we
+ * turn batching on when the model's own dimension names say which axis the batch is, because that
+ * is where it pays, and leave it off (saying why) when they do not.
+ */
+export function signatureOf(summary: OnnxSummary, explicit: Record<string, BatchAxis> = {}): Signature {
+  const axes = resolveBatchAxes(summary.inputs, summary.outputs, explicit);
+  if (!axes.ok) {
+    // Axes the user asked for must hold; an inference that failed only leaves batching off.
+    if (Object.keys(explicit).length > 0) throw new UsageError(`batch axes: ${axes.reason}`);
+    return { batchable: false, batch_dim: 0, inputs: summary.inputs, outputs: summary.outputs };
+  }
+  const first = Object.values(axes.inputs).find((a): a is number => a !== 'shared') ?? 0;
   return {
-    batchable: all.length > 0 && all.every(dynamicFirst),
-    batch_dim: 0,
-    inputs: summary.inputs,
-    outputs: summary.outputs,
+    batchable: true,
+    batch_dim: first,
+    inputs: withAxes(summary.inputs, axes.inputs),
+    outputs: withAxes(summary.outputs, axes.outputs),
   };
 }
 

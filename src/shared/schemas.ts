@@ -49,12 +49,18 @@ export const INTEGER_RANGES: Partial<Record<Dtype, [number, number]>> = {
 
 /** A dimension: a fixed size, a symbolic name (dynamic, e.g. "batch"), or -1 (dynamic, unnamed). */
 export const dimSchema = z.union([z.number().int().min(-1), z.string().min(1)]);
+export type Dim = z.infer<typeof dimSchema>;
+
+/** A tensor's batch axis, or `shared`: one value used by the whole batch (see batch-axes.ts). */
+export const batchAxisSchema = z.union([z.number().int().min(0), z.literal('shared')]);
 
 export const tensorSpecSchema = z.object({
   name: z.string().min(1),
   dtype: dtypeSchema,
   /** null: unknown rank (the ONNX type has no shape at all); any shape is accepted and the model judges it. */
   shape: z.array(dimSchema).nullable(),
+  /** Absent in entries saved before per-tensor axes: the signature's `batch_dim` then. */
+  batch_axis: batchAxisSchema.optional(),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
@@ -103,6 +109,24 @@ export const modelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
+/** A value to pad with: a number, true/false for bool inputs, a string for string inputs. */
+export const padValueSchema = z.union([z.number(), z.boolean(), z.string()]);
+
+/**
+ * Padding of variable-length inputs (bentofile `apis[].batching.padding`): requests of different
+ * lengths batch together, each padded input filled with `value` up to the longest of the batch
+ * (or the next of `buckets`) along `axis`; `mask` names an input the runtime fills (1 over a
+ * request's own length, 0 over the padding) when a request leaves it out; `outputs` names the axes
+ * each answer is cut back to its own length along.
+ */
+export const paddingSchema = z.object({
+  inputs: z.record(z.string().min(1), z.object({ axis: z.number().int().min(0), value: padValueSchema })),
+  mask: z.string().min(1).optional(),
+  buckets: z.array(z.number().int().min(1)).optional(),
+  outputs: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+});
+export type Padding = z.infer<typeof paddingSchema>;
+
 export const batchingSchema = z.object({
   enabled: z.boolean(),
   max_batch_size: z.number().int().min(1).max(4096),
@@ -111,6 +135,7 @@ export const batchingSchema = z.object({
   max_queue_rows: batchingFieldSchema('max_queue_rows'),
   latency_quantile: batchingFieldSchema('latency_quantile'),
   late_target: batchingFieldSchema('late_target'),
+  padding: paddingSchema.optional(),
 });
 export type Batching = z.infer<typeof batchingSchema>;
 
