@@ -342,14 +342,7 @@ describe.skipIf(missing)('pull from a registry that moves a tag to another confi
     await registry?.stop();
   });
 
-  /** What the registry now serves under the bento's version tag: the same layers, another config. */
-  async function swapConfig(change: (config: Yaml) => void): Promise<string> {
-    const tag = bento.tag.version;
-    const got = await fetch(`${base}/manifests/${tag}`, { headers: { accept: OCI_MANIFEST } });
-    const manifest = (await got.json()) as Yaml;
-    const config = (await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json()) as Yaml;
-    change(config);
-    const bytes = Buffer.from(JSON.stringify(config));
+  async function putBlob(bytes: Buffer): Promise<string> {
     const digest = `sha256:${sha256(bytes)}`;
     const upload = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
     const location = new URL(upload.headers.get('location')!, base);
@@ -360,7 +353,27 @@ describe.skipIf(missing)('pull from a registry that moves a tag to another confi
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(put.status).toBe(201);
-    manifest.config = { ...manifest.config, digest, size: bytes.length };
+    return digest;
+  }
+
+  /**
+   * What the registry now serves under the bento's version tag: the same file layers, another config
+   * the bento.yaml layer and content-digest annotation to match it (as a hostile registry would).
+   */
+  async function swapConfig(change: (config: Yaml) => void): Promise<string> {
+    const tag = bento.tag.version;
+    const got = await fetch(`${base}/manifests/${tag}`, { headers: { accept: OCI_MANIFEST } });
+    const manifest = (await got.json()) as Yaml;
+    const config = (await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json()) as Yaml;
+    change(config);
+    const bytes = Buffer.from(JSON.stringify(config));
+    manifest.config = { ...manifest.config, digest: await putBlob(bytes), size: bytes.length };
+    const infoLayer = manifest.layers.find(
+      (l: Yaml) => l.mediaType === 'application/vnd.bentoci.info.v1+yaml',
+    );
+    const infoBytes = Buffer.from(YAML.stringify(config));
+    Object.assign(infoLayer, { digest: await putBlob(infoBytes), size: infoBytes.length });
+    manifest.annotations['dev.bentoci.content-digest'] = config.digest;
     const body = Buffer.from(JSON.stringify(manifest));
     const moved = await fetch(`${base}/manifests/${tag}`, {
       method: 'PUT',

@@ -62,7 +62,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
       options(homeA),
     );
     expect(pushed).toMatchObject({ tag: 'iris:v1', unchanged: false, tags: ['v1'] });
-    expect(pushed.blobs.uploaded).toBe(3); // config, the small-files tar, model.bin
+    expect(pushed.blobs.uploaded).toBe(5); // config, model.yaml and the three files
 
     const pulled = await pullEntry(
       modelArtifact,
@@ -79,21 +79,27 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
     expect((await readFile(join(copy.dir, 'model.bin'))).equals(bigFile)).toBe(true);
   });
 
-  it('lays the artifact out as documented: artifactType, config, one layer per large file, annotations', async () => {
+  it('lays the artifact out as documented: a ModelPack model, one titled layer per file, annotations', async () => {
     const repo = await openRepository(`${registry.url}/models/iris`, { insecure: true });
     try {
       const manifest = JSON.parse((await repo.getManifest('v1')).bytes.toString('utf8'));
-      expect(manifest.artifactType).toBe('application/vnd.bentoci.model.v1');
-      expect(manifest.config.mediaType).toBe('application/vnd.bentoci.model.config.v1+json');
-      expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual([
-        'application/vnd.bentoci.files.v1.tar',
-        'application/vnd.bentoci.file.v1',
+      expect(manifest.artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
+      expect(manifest.config.mediaType).toBe('application/vnd.cncf.model.config.v1+json');
+      const layers = manifest.layers as { mediaType: string; annotations: Record<string, string> }[];
+      expect(layers.map((l) => [l.annotations['org.opencontainers.image.title'], l.mediaType])).toEqual([
+        ['model.yaml', 'application/vnd.cncf.model.weight.config.v1.raw'],
+        ['meta/info.json', 'application/vnd.cncf.model.weight.config.v1.raw'],
+        ['model.bin', 'application/vnd.cncf.model.weight.v1.raw'],
+        ['vocab.txt', 'application/vnd.cncf.model.weight.config.v1.raw'],
       ]);
       const entry = await openModelStore(homeA).get('iris:v1');
       const big = entry.info.files.find((f) => f.path === 'model.bin')!;
-      expect(manifest.layers[1]).toMatchObject({
+      expect(manifest.layers[2]).toMatchObject({
         digest: `sha256:${big.sha256}`,
-        annotations: { 'org.opencontainers.image.title': 'model.bin' },
+        annotations: {
+          'org.opencontainers.image.title': 'model.bin',
+          'org.cncf.model.filepath': 'model.bin',
+        },
       });
       expect(manifest.annotations).toMatchObject({
         'org.opencontainers.image.created': entry.info.creation_time,
@@ -102,7 +108,11 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
         'dev.bentoci.label.stage': 'dev',
       });
       const config = JSON.parse((await repo.fetchBlob(manifest.config.digest)).toString('utf8'));
-      expect(config).toEqual(JSON.parse(JSON.stringify(entry.info)));
+      expect(config).toEqual({
+        descriptor: { name: 'iris', version: 'v1', createdAt: entry.info.creation_time },
+        config: {},
+        modelfs: { type: 'layers', diffIds: layers.map((l) => (l as unknown as { digest: string }).digest) },
+      });
     } finally {
       await repo.close();
     }
@@ -124,7 +134,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
       release: '1.4.2',
     });
     expect(released).toMatchObject({ unchanged: false, tags: ['v1', '1.4.2', '1.4', '1', 'latest'] });
-    expect(released.blobs).toMatchObject({ uploaded: 0, existing: 3 });
+    expect(released.blobs).toMatchObject({ uploaded: 0, existing: 5 });
     const tags = JSON.parse(
       await skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/models/iris`]),
     ).Tags;
@@ -199,8 +209,9 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
       parseOciUrl(`${registry.url}/bentos/iris_service`),
       options(homeA),
     );
-    // model.bin is the same blob as in models/iris: linked by a cross-repository mount, not sent again.
-    expect(pushed.blobs.mounted).toBe(1);
+    // The model's files and model.yaml are the same blobs as in models/iris: linked by cross-repository
+    // mounts, not sent again.
+    expect(pushed.blobs.mounted).toBe(4);
     const repo = await openRepository(`${registry.url}/bentos/iris_service`, { insecure: true });
     const manifest = JSON.parse((await repo.getManifest('b1')).bytes.toString('utf8'));
     await repo.close();
@@ -253,7 +264,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
       '--raw',
       `docker://${registry.host}/mirror/iris_service:b1`,
     ]);
-    expect(JSON.parse(raw).artifactType).toBe('application/vnd.bentoci.bento.v1');
+    expect(JSON.parse(raw).artifactType).toBe('application/vnd.bentoci.bento.v2');
     const home = join(work, 'f');
     const pulled = await pullEntry(
       bentoArtifact,

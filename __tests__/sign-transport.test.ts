@@ -8,8 +8,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { exportEntry } from '../src/core/archive/export.js';
 import { importArchive } from '../src/core/archive/import.js';
+import { canonicalJson } from '../src/core/digest.js';
 import { openModelStore, saveModel } from '../src/core/model-store.js';
 import { parseOciUrl } from '../src/oci/index.js';
 import { modelArtifact } from '../src/registry/artifact-kinds.js';
@@ -133,7 +135,7 @@ describe.skipIf(skip)(`signatures attached in a registry${skip ? ` (skipped: ${s
         'https://bentoci.dev/attestation/store-entry/v1',
       );
 
-      // The signed model.yaml subject is the pushed config blob: same canonical JSON, same digest.
+      // The signed model.yaml subject is the pushed model.yaml layer, as canonical JSON.
       const modelManifest = JSON.parse(
         await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/models/iris:v1`]),
       );
@@ -142,7 +144,18 @@ describe.skipIf(skip)(`signatures attached in a registry${skip ? ` (skipped: ${s
       expect(fetched[0]!.signatures[0]!.keyid).toBe(signer.keyid);
       const statement = JSON.parse(Buffer.from(fetched[0]!.payload, 'base64').toString('utf8'));
       const infoSubject = statement.subject.find((x: { name: string }) => x.name === 'model.yaml');
-      expect(`sha256:${infoSubject.digest.sha256}`).toBe(modelManifest.config.digest);
+      const infoLayer = modelManifest.layers.find(
+        (l: { annotations: Record<string, string> }) =>
+          l.annotations['org.opencontainers.image.title'] === 'model.yaml',
+      );
+      const infoYaml = await (
+        await fetch(`http://${registry.host}/v2/models/iris/blobs/${infoLayer.digest}`)
+      ).text();
+      expect(infoSubject.digest.sha256).toBe(
+        createHash('sha256')
+          .update(canonicalJson(YAML.parse(infoYaml)))
+          .digest('hex'),
+      );
 
       // Pull into another store, then the signatures: the pulled entry verifies (its model.yaml was
       // rewritten from the config JSON, labels in another order).

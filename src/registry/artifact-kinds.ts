@@ -1,18 +1,33 @@
 import type { z } from 'zod';
 import type { EntryInfo } from '../core/store.js';
 import {
-  BENTOCI_BENTO_ARTIFACT,
+  BENTOCI_BENTO_ARTIFACT_V2,
   BENTOCI_BENTO_CONFIG,
-  BENTOCI_MODEL_ARTIFACT,
   BENTOCI_MODEL_CONFIG,
+  MODELPACK_CONFIG,
+  MODELPACK_MANIFEST,
+  MODELPACK_OLD_TYPE_PREFIX,
+  MODELPACK_TYPE_PREFIX,
 } from '../oci/media-types.js';
 import { type BentoInfo, bentoInfoSchema, type ModelInfo, modelInfoSchema } from '../shared/schemas.js';
+
+/**
+ * How an entry is laid out in the registry when pushed: a model as a CNCF ModelPack artifact, a bento
+ * in bentoci's own format; both with one titled layer per file, the info file included.
+ */
+export type ArtifactLayout = 'modelpack' | 'bentoci';
 
 /** How one kind of store entry travels as an OCI artifact. */
 export interface ArtifactKind<I extends EntryInfo> {
   noun: 'model' | 'bento';
+  layout: ArtifactLayout;
+  /** The info file (model.yaml, bento.yaml): pushed as a layer of its own, under this title. */
+  infoFile: string;
+  /** What push writes. */
   artifactType: string;
   configType: string;
+  /** Config media types pull reads: what push writes, and older layouts. */
+  readsConfigTypes: readonly string[];
   schema: z.ZodType<I>;
   /** The command that pulls this kind, for messages. */
   pullCommand: string;
@@ -20,16 +35,26 @@ export interface ArtifactKind<I extends EntryInfo> {
 
 export const modelArtifact: ArtifactKind<ModelInfo> = {
   noun: 'model',
-  artifactType: BENTOCI_MODEL_ARTIFACT,
-  configType: BENTOCI_MODEL_CONFIG,
+  layout: 'modelpack',
+  infoFile: 'model.yaml',
+  artifactType: MODELPACK_MANIFEST,
+  configType: MODELPACK_CONFIG,
+  readsConfigTypes: [
+    MODELPACK_CONFIG,
+    MODELPACK_CONFIG.replace(MODELPACK_TYPE_PREFIX, MODELPACK_OLD_TYPE_PREFIX),
+    BENTOCI_MODEL_CONFIG,
+  ],
   schema: modelInfoSchema,
   pullCommand: 'bentoci models pull',
 };
 
 export const bentoArtifact: ArtifactKind<BentoInfo> = {
   noun: 'bento',
-  artifactType: BENTOCI_BENTO_ARTIFACT,
+  layout: 'bentoci',
+  infoFile: 'bento.yaml',
+  artifactType: BENTOCI_BENTO_ARTIFACT_V2,
   configType: BENTOCI_BENTO_CONFIG,
+  readsConfigTypes: [BENTOCI_BENTO_CONFIG],
   schema: bentoInfoSchema,
   pullCommand: 'bentoci pull',
 };

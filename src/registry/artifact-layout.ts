@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tar from 'tar-stream';
+import YAML from 'yaml';
 import { canonicalJson } from '../core/digest.js';
 import { IntegrityError } from '../core/errors.js';
 import type { EntryInfo, StoredEntry } from '../core/store.js';
@@ -19,16 +19,17 @@ import {
   ANNOTATION_TITLE,
   ANNOTATION_VERSION,
   BENTOCI_FILE_LAYER,
-  BENTOCI_FILES_TAR,
+  BENTOCI_INFO_LAYER,
+  MODELPACK_WEIGHT_CONFIG,
   OCI_MANIFEST,
 } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/schemas.js';
-import type { FileEntry } from '../shared/schemas.js';
+import type { FileEntry, ModelInfo } from '../shared/schemas.js';
 import type { ArtifactKind } from './artifact-kinds.js';
+import { fileAnnotations, fileKind, modelPackConfig } from './modelpack.js';
 
-/** Files from this size on travel as their own layer (deduplicated by digest); smaller ones share a tar. */
-export const OWN_LAYER_MIN_BYTES = 1024 * 1024;
-export const FILE_COUNT_ANNOTATION = 'dev.bentoci.file-count';
+/** Files below this size are read and checked against the entry's manifest while the plan is made. */
+export const CHECKED_FILE_MAX_BYTES = 1024 * 1024;
 
 export interface PlannedBlob {
   descriptor: Descriptor;
@@ -43,41 +44,32 @@ export interface ArtifactPlan {
   layers: PlannedBlob[];
 }
 
-/** A reproducible tar (sorted, zero times and owners) of small files, each checked against the entry's manifest. */
-export async function smallFilesTar(dir: string, files: readonly FileEntry[], what: string): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const data = await readFile(join(dir, file.path));
-    if (data.length !== file.size || createHash('sha256').update(data).digest('hex') !== file.sha256) {
-      throw new IntegrityError(
-        `${what} is damaged: ${file.path} differs from its manifest; delete it and save or pull it again`,
-      );
-    }
-    await new Promise<void>((resolve, reject) => {
-      pack.entry(
-        {
-          name: file.path,
-          size: data.length,
-          mode: 0o644,
-          mtime: new Date(0),
-          uid: 0,
-          gid: 0,
-          uname: '',
-          gname: '',
-          type: 'file',
-        },
-        data,
-        (err) => (err ? reject(err) : resolve()),
-      );
-    });
+/** One file of the entry, ready to upload: small ones read and checked now, large ones by digest. */
+async function contentSource(dir: string, file: FileEntry, what: string): Promise<BlobSource> {
+  if (file.size >= CHECKED_FILE_MAX_BYTES) return fileSource(join(dir, file.path), file);
+  const data = await readFile(join(dir, file.path));
+  if (data.length !== file.size || createHash('sha256').update(data).digest('hex') !== file.sha256) {
+    throw new IntegrityError(
+      `${what} is damaged: ${file.path} differs from its manifest; delete it and save or pull it again`,
+    );
   }
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
+  return bufferSource(data);
+}
+
+/**
+ * The info file's bytes as stored, so a pull writes the same file. It must still say what the entry
+ * was read as (its digest was checked against that).
+ */
+async function infoFileSource<I extends EntryInfo>(
+  kind: ArtifactKind<I>,
+  entry: StoredEntry<I>,
+  what: string,
+): Promise<BlobSource> {
+  const bytes = await readFile(join(entry.dir, kind.infoFile));
+  const parsed = kind.schema.safeParse(YAML.parse(bytes.toString('utf8')));
+  if (!parsed.success || canonicalJson(parsed.data) !== canonicalJson(entry.info))
+    throw new IntegrityError(`${what}: ${kind.infoFile} changed while it was being pushed; push it again`);
+  return bufferSource(bytes);
 }
 
 function annotationsOf(kind: ArtifactKind<EntryInfo>, info: EntryInfo): Record<string, string> {
@@ -102,49 +94,69 @@ function annotationsOf(kind: ArtifactKind<EntryInfo>, info: EntryInfo): Record<s
   return annotations;
 }
 
+function byPath(a: FileEntry, b: FileEntry): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function planned(source: BlobSource, mediaType: string, annotations: Record<string, string>): PlannedBlob {
+  return { descriptor: { mediaType, digest: source.digest, size: source.size, annotations }, source };
+}
+
+/** Model: ModelPack layers (model.yaml first, then the files by path), each titled with its path. */
+async function modelLayers(entry: StoredEntry<ModelInfo>, info: BlobSource, what: string) {
+  const created = entry.info.creation_time;
+  const layers = [
+    planned(info, MODELPACK_WEIGHT_CONFIG, fileAnnotations('model.yaml', info.size, created, false)),
+  ];
+  for (const file of [...entry.info.files].sort(byPath)) {
+    const kind = fileKind(file.path, file.size, entry.info.entrypoint);
+    const source = await contentSource(entry.dir, file, what);
+    layers.push(
+      planned(source, kind.mediaType, fileAnnotations(file.path, file.size, created, kind.untested)),
+    );
+  }
+  return layers;
+}
+
+/** Bento: bento.yaml first, then every file by path, each its own titled layer. */
+async function bentoLayers(entry: StoredEntry<EntryInfo>, info: BlobSource, what: string) {
+  const layers = [planned(info, BENTOCI_INFO_LAYER, { [ANNOTATION_TITLE]: 'bento.yaml' })];
+  for (const file of [...entry.info.files].sort(byPath)) {
+    const source = await contentSource(entry.dir, file, what);
+    layers.push(planned(source, BENTOCI_FILE_LAYER, { [ANNOTATION_TITLE]: file.path }));
+  }
+  return layers;
+}
+
 /**
- * The artifact of a stored entry: config = the info as canonical JSON; one layer per file of at least
- * 1 MiB (its bytes as they are, so the layer digest is the manifest's sha256); the rest in one tar.
+ * The artifact of a stored entry (docs/oci-artifacts.md): one layer per file, the info file included,
+ * each its bytes as they are and titled with its path, so the layer digest of a content file is its
+ * sha256 in the entry's manifest and an ORAS pull writes the whole entry. A model is a CNCF ModelPack
+ * artifact; a bento keeps bentoci's types with its bento.yaml as canonical JSON for config. The same
+ * entry always gives the same manifest bytes.
  */
 export async function planArtifact<I extends EntryInfo>(
   kind: ArtifactKind<I>,
   entry: StoredEntry<I>,
 ): Promise<ArtifactPlan> {
   const what = `${kind.noun} ${formatTag(entry.tag)}`;
-  const configBytes = Buffer.from(canonicalJson(entry.info));
+  const info = await infoFileSource(kind, entry, what);
+  const layers =
+    kind.layout === 'modelpack'
+      ? await modelLayers(entry as unknown as StoredEntry<ModelInfo>, info, what)
+      : await bentoLayers(entry, info, what);
+  const configValue =
+    kind.layout === 'modelpack'
+      ? modelPackConfig(
+          entry.info as unknown as ModelInfo,
+          layers.map((l) => l.descriptor),
+        )
+      : entry.info;
+  const configBytes = Buffer.from(canonicalJson(configValue));
   const config: PlannedBlob = {
     descriptor: { mediaType: kind.configType, digest: sha256Digest(configBytes), size: configBytes.length },
     source: bufferSource(configBytes),
   };
-  const small = entry.info.files.filter((f) => f.size < OWN_LAYER_MIN_BYTES);
-  const large = entry.info.files
-    .filter((f) => f.size >= OWN_LAYER_MIN_BYTES)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const layers: PlannedBlob[] = [];
-  if (small.length > 0) {
-    const source = bufferSource(await smallFilesTar(entry.dir, small, what));
-    layers.push({
-      descriptor: {
-        mediaType: BENTOCI_FILES_TAR,
-        digest: source.digest,
-        size: source.size,
-        annotations: { [FILE_COUNT_ANNOTATION]: String(small.length) },
-      },
-      source,
-    });
-  }
-  for (const file of large) {
-    const source = await fileSource(join(entry.dir, file.path), file);
-    layers.push({
-      descriptor: {
-        mediaType: BENTOCI_FILE_LAYER,
-        digest: source.digest,
-        size: source.size,
-        annotations: { [ANNOTATION_TITLE]: file.path },
-      },
-      source,
-    });
-  }
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,

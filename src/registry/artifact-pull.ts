@@ -3,7 +3,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { entryDigest, isLegacyDigest } from '../core/digest.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
 import { progress } from '../core/progress.js';
@@ -11,12 +10,12 @@ import type { EntryInfo, EntryStore } from '../core/store.js';
 import { formatTag, parseTag, type Tag } from '../core/tag.js';
 import { openRepository, type Repository } from '../oci/client.js';
 import { parseImageManifest } from '../oci/manifests.js';
-import { ANNOTATION_TITLE, BENTOCI_FILE_LAYER, BENTOCI_FILES_TAR } from '../oci/media-types.js';
 import { linkedController, mapLimit } from '../oci/pool.js';
 import { formatReference, type Reference } from '../oci/reference.js';
-import type { Descriptor, ImageManifest } from '../oci/schemas.js';
+import type { Descriptor } from '../oci/schemas.js';
 import type { FileEntry } from '../shared/schemas.js';
-import { type ArtifactKind, artifactKinds } from './artifact-kinds.js';
+import type { ArtifactKind } from './artifact-kinds.js';
+import { type ReadArtifact, readArtifact } from './artifact-read.js';
 import { partialSlot } from './partial.js';
 import { safeEntryPath } from './safe-path.js';
 import { DEFAULT_PARALLEL, type TransferOptions } from './transfer.js';
@@ -48,40 +47,6 @@ function targetOf(source: Reference, tag: Tag | undefined, noun: string): string
     );
   }
   return target;
-}
-
-function checkKind(kind: ArtifactKind<EntryInfo>, manifest: ImageManifest, what: string): void {
-  if (manifest.config.mediaType === kind.configType) return;
-  const other = artifactKinds.find((k) => k.configType === manifest.config.mediaType);
-  if (other)
-    throw new UsageError(`${what} holds a ${other.noun}, not a ${kind.noun}: use \`${other.pullCommand}\``);
-  throw new UsageError(
-    `${what} is not a bentoci ${kind.noun} (its config is ${manifest.config.mediaType}, expected ${kind.configType})`,
-  );
-}
-
-/**
- * The config must carry the digest of its own metadata and file list, whether the manifest was named
- * by digest or by a tag (which the registry may point anywhere): otherwise the metadata is not what
- * was pushed under that digest (a config swapped or edited), or it was pushed by bentoci 0.1, whose
- * digest does not cover it. Checked before any layer is fetched.
- */
-function checkConfigDigest(
-  kind: ArtifactKind<EntryInfo>,
-  infoFile: string,
-  info: EntryInfo,
-  reference: string,
-): void {
-  const computed = entryDigest(infoFile, info);
-  if (computed === info.digest) return;
-  if (isLegacyDigest(info)) {
-    throw new IntegrityError(
-      `${reference} was pushed by an earlier bentoci, whose digest (${info.digest}) covers the ${kind.noun}'s files but not its ${infoFile}; refusing it: push it again from a store where it was ${kind.noun === 'model' ? 'saved' : 'built'} with this bentoci`,
-    );
-  }
-  throw new IntegrityError(
-    `${reference}: its ${kind.noun} config does not match the digest it records (${info.digest}; its metadata and files digest to ${computed}): it was altered; nothing was pulled`,
-  );
 }
 
 /** Same paths, digests and sizes: what the registry sent is what the entry's manifest says. */
@@ -120,18 +85,8 @@ export async function pullEntry<I extends EntryInfo>(
   try {
     const fetched = await repo.getManifest(target);
     const manifest = parseImageManifest(fetched, reference);
-    checkKind(kind as ArtifactKind<EntryInfo>, manifest, reference);
-    // Capped at the size its descriptor gives (a registry may not stream more than it declared).
-    const configBytes = await repo.fetchBlob(manifest.config.digest, 16 * 1024 * 1024, manifest.config.size);
-    const parsed = kind.schema.safeParse(JSON.parse(configBytes.toString('utf8')));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new BentoError(
-        `${reference}: its ${kind.noun} config is invalid at ${issue?.path.join('.')}: ${issue?.message}`,
-      );
-    }
-    const info = parsed.data;
-    checkConfigDigest(kind, store.kind.infoFile, info, reference);
+    const read = await readArtifact(kind, repo, manifest, reference);
+    const info = read.info;
     const tag = { name: info.name, version: info.version };
     if (wanted && wanted.name !== info.name) {
       throw new UsageError(`${reference} holds ${kind.noun} ${formatTag(tag)}, not "${wanted.name}"`);
@@ -155,7 +110,7 @@ export async function pullEntry<I extends EntryInfo>(
         `${kind.noun} ${formatTag(tag)} is in the store with different content (${present.info.digest}, the registry has ${info.digest}); pass --force to replace it`,
       );
     }
-    const bytes = await downloadInto(kind, store, repo, manifest, info, reference, options, controller);
+    const bytes = await downloadInto(kind, store, repo, read, reference, options, controller);
     log(`pulled ${kind.noun} ${formatTag(tag)} from ${reference} (${fetched.digest})`);
     return result(false, bytes);
   } catch (err) {
@@ -170,40 +125,24 @@ async function downloadInto<I extends EntryInfo>(
   kind: ArtifactKind<I>,
   store: EntryStore<I>,
   repo: Repository,
-  manifest: ImageManifest,
-  info: I,
+  read: ReadArtifact<I>,
   reference: string,
   options: PullOptions,
   controller: AbortController,
 ): Promise<number> {
+  const { info } = read;
   const tag = { name: info.name, version: info.version };
-  const expected = new Map(info.files.map((f) => [f.path, f]));
-  for (const layer of manifest.layers) {
-    if (layer.mediaType === BENTOCI_FILE_LAYER) {
-      const path = safeEntryPath(
-        layer.annotations?.[ANNOTATION_TITLE] ?? '',
-        `${reference} layer ${layer.digest}`,
-      );
-      const file = expected.get(path);
-      if (!file || `sha256:${file.sha256}` !== layer.digest || file.size !== layer.size) {
-        throw new IntegrityError(
-          `${reference}: layer ${path} (${layer.digest}) is not in the ${kind.noun}'s file manifest`,
-        );
-      }
-    } else if (layer.mediaType !== BENTOCI_FILES_TAR) {
-      throw new BentoError(
-        `${reference}: layer ${layer.digest} has the unknown media type ${layer.mediaType}`,
-      );
-    }
-  }
-  const total = manifest.layers.reduce((s, l) => s + l.size, 0);
+  // The info-file layer is not written: the store's commit writes the same bytes from the info.
+  const downloads: Download[] = [...read.files, ...read.tars.map((layer) => ({ layer }))];
+  const total = downloads.reduce((s, d) => s + d.layer.size, 0);
   const bar = progress(`pulling ${kind.noun} ${formatTag(tag)}`, total, options.log);
   const staged = await store.stage();
   try {
     await mapLimit(
-      manifest.layers,
+      downloads,
       options.parallel ?? DEFAULT_PARALLEL,
-      (layer) => fetchLayer(repo, layer, staged, store.isContent, reference, options, (n) => bar.add(n)),
+      (download) =>
+        fetchLayer(repo, download, staged, store.isContent, reference, options, (n) => bar.add(n)),
       controller,
     );
     bar.done();
@@ -234,9 +173,15 @@ async function downloadInto<I extends EntryInfo>(
   return total;
 }
 
+/** A content-file layer (`path` set) or a tar of content files. */
+interface Download {
+  layer: Descriptor;
+  path?: string;
+}
+
 async function fetchLayer(
   repo: Repository,
-  layer: Descriptor,
+  { layer, path }: Download,
   staged: string,
   isContent: (rel: string) => boolean,
   reference: string,
@@ -245,8 +190,7 @@ async function fetchLayer(
 ): Promise<void> {
   const slot = await partialSlot(options.home, layer.digest);
   try {
-    if (layer.mediaType === BENTOCI_FILE_LAYER) {
-      const path = layer.annotations![ANNOTATION_TITLE]!;
+    if (path !== undefined) {
       const dest = join(staged, path);
       await mkdir(dirname(dest), { recursive: true });
       await repo.downloadBlob(layer.digest, layer.size, dest, { partPath: slot.path, onBytes });
