@@ -22,8 +22,8 @@ export interface SequenceOptions {
   vocab?: number;
   /** Embedding width. */
   dim?: number;
-  /** Hidden width of the MLP over the pooled embedding. */
-  hidden?: number;
+  /** Hidden widths of the MLP over the pooled embedding, one Relu layer each. */
+  hidden?: number[];
   classes?: number;
   seed?: number;
 }
@@ -35,8 +35,25 @@ export interface SequenceOptions {
  * Padding with any token id and a 0 in the mask leaves both outputs of the real positions unchanged.
  */
 export function sequenceModel(options: SequenceOptions = {}): Uint8Array {
-  const { vocab = 1000, dim = 64, hidden = 256, classes = 4, seed = 23 } = options;
+  const { vocab = 1000, dim = 64, hidden = [256], classes = 4, seed = 23 } = options;
   const rand = random(seed);
+  const mlp: onnxProto.onnx.NodeProto[] = [];
+  const mlpWeights: onnxProto.onnx.TensorProto[] = [];
+  let current = 'pooled';
+  const widths = [dim, ...hidden, classes];
+  for (let i = 0; i < widths.length - 1; i++) {
+    const [from, to] = [widths[i]!, widths[i + 1]!];
+    const last = i === widths.length - 2;
+    const out = last ? 'logits' : `h${i}`;
+    mlp.push(node('MatMul', [current, `W${i}`], [`mm${i}`]));
+    mlp.push(node('Add', [`mm${i}`, `b${i}`], [last ? out : `z${i}`]));
+    if (!last) mlp.push(node('Relu', [`z${i}`], [out]));
+    mlpWeights.push(
+      weights(`W${i}`, [from, to], rand, Math.sqrt(2 / from)),
+      weights(`b${i}`, [to], rand, 0.1),
+    );
+    current = out;
+  }
   return encode(
     onnx.GraphProto.create({
       name: 'sequence_classifier',
@@ -49,20 +66,13 @@ export function sequenceModel(options: SequenceOptions = {}): Uint8Array {
         node('ReduceSum', ['maskf', 'axis1'], ['count'], [{ name: 'keepdims', type: INT, i: 1 }]),
         node('Max', ['count', 'one'], ['safe_count']),
         node('Div', ['summed', 'safe_count'], ['pooled']),
-        node('MatMul', ['pooled', 'W1'], ['mm1']),
-        node('Add', ['mm1', 'b1'], ['z1']),
-        node('Relu', ['z1'], ['h1']),
-        node('MatMul', ['h1', 'W2'], ['mm2']),
-        node('Add', ['mm2', 'b2'], ['logits']),
+        ...mlp,
         node('MatMul', ['masked', 'v'], ['scores3']),
         node('Squeeze', ['scores3', 'axis_last'], ['token_scores']),
       ],
       initializer: [
         weights('E', [vocab, dim], rand, 1),
-        weights('W1', [dim, hidden], rand, Math.sqrt(2 / dim)),
-        weights('b1', [hidden], rand, 0.1),
-        weights('W2', [hidden, classes], rand, Math.sqrt(2 / hidden)),
-        weights('b2', [classes], rand, 0.1),
+        ...mlpWeights,
         weights('v', [dim, 1], rand, 1),
         int64s('axis1', [1]),
         int64s('axis2', [2]),
