@@ -3,6 +3,9 @@
  * batch shares (requests batch only with equal rates), axes read from dimension names only where they
  * make it certain, and given by the user where they do not; each answer equals the request run alone.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateModel } from '../examples/sequence-models.js';
 import { inferBatchAxes, resolveBatchAxes } from '../src/shared/batch-axes.js';
@@ -16,6 +19,7 @@ import {
   tempHome,
   writeBento,
 } from './support/bento-fixture.js';
+import { bentoci } from './support/store-cli.js';
 
 const spec = (name: string, shape: (string | number)[]): TensorSpec => ({ name, dtype: 'float32', shape });
 
@@ -147,6 +151,35 @@ describe('a model whose dims are unnamed', () => {
     await expect(
       saveFixtureModel(home, { name: 'wrong', onnx: stateModel({ named: false }), batchAxes: { state: 0 } }),
     ).rejects.toThrow(/^batch axes: axis 0 of "state" is fixed at 2, so it cannot hold more rows$/);
+  });
+});
+
+describe('the CLI', () => {
+  it('models save --batch-axis sets axes; models get says whether the model batches and why not', async () => {
+    const home = await tempHome();
+    const dir = await mkdtemp(join(tmpdir(), 'bentoci-axes-'));
+    const file = join(dir, 'vad.onnx');
+    await writeFile(file, stateModel({ named: false }));
+    const plain = await bentoci(['models', 'save', 'plain', file], { home });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(
+      /batching \(run\): off: no dimension name is shared by every output and an input, .* \(bentoci models save --batch-axis NAME=AXIS\|shared\)/,
+    );
+    const args = ['input=0', 'state=1', 'sr=shared', 'output=0', 'stateN=1'].flatMap((a) => [
+      '--batch-axis',
+      a,
+    ]);
+    const given = await bentoci(['models', 'save', 'given', file, ...args], { home });
+    expect(given.code, given.stderr).toBe(0);
+    const got = await bentoci(['models', 'get', 'given', '--json'], { home });
+    expect(JSON.parse(got.stdout.toString()).batching).toEqual({
+      run: 'on: input 0, state 1, sr shared -> output 0, stateN 1',
+    });
+    const bad = await bentoci(['models', 'save', 'bad', file, '--batch-axis', 'state=two'], { home });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(
+      /invalid --batch-axis "state=two": expected name=<axis number> or name=shared/,
+    );
   });
 });
 
