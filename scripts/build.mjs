@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Bundles the CLI, the action entries and the serving runtime into dist/ with esbuild.
+// Bundles the CLI, the action entries and the serving runtime into dist/ with esbuild, and copies
+// esbuild-wasm beside them (dist/esbuild-wasm/) for service modules built where no esbuild is installed.
 // `node scripts/build.mjs --outdir DIR` builds elsewhere (the drift test compares that with dist/).
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
@@ -51,6 +53,91 @@ rmSync(outdir, { recursive: true, force: true });
 // The CLI and the actions share most of their code: split into chunks beside the entries (same
 // directory, so paths the code resolves from import.meta.url stay right), which keeps dist/ and the
 // checkout every `uses:` downloads a fraction of one whole bundle per entry.
-await esbuild.build({ ...common, entryPoints, outdir, splitting: true });
+const split = await esbuild.build({
+  ...common,
+  entryPoints,
+  outdir,
+  splitting: true,
+  write: false,
+  metafile: true,
+});
+writeOutputs(stableNames(split), outdir);
 // The runtime is what images copy (dist/runtime/*.js): self-contained, sharing nothing with the CLI.
 await esbuild.build({ ...common, entryPoints: runtimeEntryPoints, outdir: join(outdir, 'runtime') });
+copyEsbuildWasm(join(outdir, 'esbuild-wasm'));
+
+/**
+ * Stable file names. esbuild names a chunk after a hash that covers the chunks it imports, so one edit
+ * in a module every chunk imports (core/errors.ts) renamed every chunk, and every entry's import
+ * lines with it. A chunk is the code one set of entries shares (esbuild makes one chunk per set), so
+ * it is named here after that set: `chunk.cli+pipeline.js`. A rebuild of unchanged code writes
+ * identical files; an edit changes the files holding the edited code and no names, unless it changes
+ * which entries share what. Dynamic imports (`import('p-map')`) become `<name>.js`.
+ */
+function stableNames(result) {
+  const outputs = result.metafile.outputs;
+  const hashed = (file) => /-[A-Z0-9]{8}\.js$/.test(file);
+  // Static imports only: a dynamic import starts another entry, whose chunks are its own.
+  const staticImports = (file) =>
+    outputs[file].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path);
+  const entries = Object.keys(outputs).filter((file) => outputs[file].entryPoint);
+  const entryName = (file) => basename(file, '.js').replace(/-[A-Z0-9]{8}$/, '');
+  const sharedBy = new Map();
+  for (const entry of entries) {
+    const seen = new Set();
+    const visit = (file) => {
+      for (const next of staticImports(file)) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        if (!outputs[next].entryPoint) sharedBy.set(next, [...(sharedBy.get(next) ?? []), entryName(entry)]);
+        visit(next);
+      }
+    };
+    visit(entry);
+  }
+  const renames = new Map();
+  for (const file of Object.keys(outputs).filter(hashed)) {
+    const name = outputs[file].entryPoint
+      ? `${entryName(file)}.js`
+      : `chunk.${[...new Set(sharedBy.get(file))].sort().join('+')}.js`;
+    renames.set(basename(file), name);
+  }
+  const names = [...renames.values()];
+  const clash = names.find((n, i) => names.indexOf(n) !== i);
+  if (clash) throw new Error(`build: two outputs would be named ${clash}`);
+  return result.outputFiles.map((out) => {
+    let text = out.text;
+    for (const [from, to] of renames) text = text.replaceAll(`"./${from}"`, `"./${to}"`);
+    const rel = relative(resolve(outdir), out.path);
+    return { path: renames.get(rel) ?? rel, text };
+  });
+}
+
+function writeOutputs(files, dir) {
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+    writeFileSync(join(dir, file.path), file.text);
+  }
+}
+
+/**
+ * esbuild-wasm's Node API runs its WebAssembly build in a child process found relative to the API's
+ * own file, so the package is copied as it is laid out (not bundled): src/build/esbuild-loader.ts
+ * imports it from here when neither bentoci's installation nor the project has esbuild, as in an
+ * action's checkout, which has no node_modules.
+ */
+function copyEsbuildWasm(to) {
+  const from = join(dirname(createRequire(import.meta.url).resolve('esbuild-wasm')), '..');
+  for (const file of [
+    'package.json',
+    'LICENSE.md',
+    'lib/main.js',
+    'bin/esbuild',
+    'wasm_exec.js',
+    'wasm_exec_node.js',
+    'esbuild.wasm',
+  ]) {
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    copyFileSync(join(from, file), join(to, file));
+  }
+}
