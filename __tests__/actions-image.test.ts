@@ -102,6 +102,12 @@ describe.skipIf(skip)(`actions with a Docker engine${skip ? ` (skipped: ${skip})
       `docker://${registry.host}/team/iris:${process.pid}`,
     ]);
     expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(outputs['image-digest']);
+    expect(outputs['image-tags']).toBe(`${registry.host}/team/iris:${process.pid}`);
+    expect(JSON.parse(outputs['metadata']!)).toMatchObject({
+      'containerimage.digest': outputs['image-digest'],
+      'containerimage.config.digest': outputs['image-id'],
+      'image.name': `${registry.host}/team/iris:${process.pid}`,
+    });
 
     const signatures = outputs['signature-refs']!.split('\n');
     expect(signatures).toContain(
@@ -147,4 +153,123 @@ describe.skipIf(skip)(`actions with a Docker engine${skip ? ` (skipped: ${skip})
     expect(inspected.Config.Labels?.['org.opencontainers.image.source']).toBe('https://example.com/iris');
     await engine.docker.getImage(`${image}-again`).remove({ force: true });
   });
+
+  it('several tags, labels and annotations: each tag resolves to the digest the outputs report', async () => {
+    ok(pipeline);
+    const j = await job();
+    const names = [`${image}-a`, `${image}-b`];
+    const built = ok(
+      await runActionStep(
+        'actions/bento-containerize',
+        {
+          bento: pipeline.outputs['tag']!,
+          'import-from': 'cache',
+          tags: names.join(','),
+          labels: 'org.opencontainers.image.licenses=Apache-2.0\ncom.example.team=ml, platform',
+        },
+        j,
+      ),
+    );
+    try {
+      const id = built.outputs['image-id']!;
+      expect(built.outputs['image-tags']!.split('\n')).toEqual(names);
+      // Not pushed: the digest is the image ID, and the metadata says which it is.
+      expect(built.outputs['image-digest']).toBe(id);
+      const metadata = JSON.parse(built.outputs['metadata']!) as Record<string, unknown>;
+      expect(metadata).toMatchObject({
+        'containerimage.digest': id,
+        'containerimage.config.digest': id,
+        'image.name': names.join(','),
+        'bentoci.digest-kind': 'image-id',
+        'bentoci.bento': 'iris_service:v1',
+      });
+      for (const name of names) expect((await engine.docker.getImage(name).inspect()).Id).toBe(id);
+      const labels = (await engine.docker.getImage(id).inspect()).Config.Labels ?? {};
+      expect(labels).toMatchObject({
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+        'com.example.team': 'ml, platform',
+        // Defaults from the bento and the runner's GITHUB_* (the harness's).
+        'org.opencontainers.image.title': 'iris_service',
+        'org.opencontainers.image.version': 'v1',
+        'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+        'org.opencontainers.image.source': 'https://github.com/bentoci/example',
+        'org.opencontainers.image.url': 'https://github.com/bentoci/example',
+      });
+      expect(metadata['bentoci.image.labels']).toEqual(labels);
+      expect(built.summary).toContain('### Image labels of');
+      expect(built.summary).toContain('| `com.example.team` | ml, platform |');
+
+      // The same job pushes the image under two tags, one bare and one a whole reference.
+      const repo = `${registry.host}/team/iris-meta`;
+      const pushed = ok(
+        await runActionStep(
+          'actions/bento-push',
+          {
+            bento: pipeline.outputs['tag']!,
+            registry: `${registry.host}/team/iris-meta-bento`,
+            image: names[0]!,
+            'image-registry': repo,
+            'image-tags': `1.0.0\n${repo}:stable`,
+            annotations: 'org.opencontainers.image.licenses=MIT\ncom.example.note=pushed by a test',
+            insecure: 'true',
+          },
+          j,
+        ),
+      );
+      const digest = pushed.outputs['image-digest']!;
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(pushed.outputs['image-id']).toBe(id);
+      const refs = [`${repo}:1.0.0`, `${repo}:stable`];
+      expect(pushed.outputs['image-tags']!.split('\n')).toEqual(refs);
+      expect(pushed.outputs['pushed-refs']!.split('\n')).toEqual(expect.arrayContaining(refs));
+      // One upload, the manifest put under each tag.
+      expect(pushed.stdout).toMatch(/pushed image .* tags 1\.0\.0, stable/);
+
+      let raw = '';
+      for (const ref of refs) {
+        raw = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
+        expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(digest);
+        const inspected = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `docker://${ref}`])) as {
+          Digest: string;
+          Labels: Record<string, string>;
+        };
+        expect(inspected.Digest).toBe(digest);
+        expect(inspected.Labels['com.example.team']).toBe('ml, platform');
+      }
+      const manifest = JSON.parse(raw) as { config: { digest: string }; annotations: Record<string, string> };
+      expect(manifest.config.digest).toBe(id);
+      expect(manifest.annotations).toMatchObject({
+        // The caller's value wins over the image's label.
+        'org.opencontainers.image.licenses': 'MIT',
+        'com.example.note': 'pushed by a test',
+        // Defaults: the image's OCI labels.
+        'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+        'org.opencontainers.image.source': 'https://github.com/bentoci/example',
+        'org.opencontainers.image.created': labels['org.opencontainers.image.created'],
+      });
+
+      const pushedMetadata = JSON.parse(pushed.outputs['metadata']!) as Record<string, unknown>;
+      expect(pushedMetadata).toMatchObject({
+        'containerimage.digest': digest,
+        'containerimage.config.digest': id,
+        'containerimage.descriptor': {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest,
+          size: Buffer.byteLength(raw),
+          annotations: manifest.annotations,
+        },
+        'image.name': refs.join(','),
+        'bentoci.digest-kind': 'manifest',
+        'bentoci.artifact.digest': pushed.outputs['artifact-digest'],
+      });
+      expect(pushed.summary).toContain(`### Manifest annotations of \`${repo}@${digest}\``);
+      expect(pushed.summary).toContain('| `com.example.note` | pushed by a test |');
+    } finally {
+      for (const name of names)
+        await engine.docker
+          .getImage(name)
+          .remove({ force: true })
+          .catch(() => undefined);
+    }
+  }, 600_000);
 });

@@ -173,6 +173,7 @@ describe('the final stage', () => {
       'org.opencontainers.image.created': '2026-01-01T00:00:00.000Z',
       'org.opencontainers.image.revision': 'abc',
       'org.opencontainers.image.source': 'https://example.org/own',
+      'org.opencontainers.image.url': 'https://github.com/org/repo',
       'bentoci.bento': 'iris_classifier:v9',
       owner: 'ml-team',
     });

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { irisModel } from '../../examples/models.js';
@@ -232,7 +232,9 @@ export async function runActionStep(
     ...options.env,
   });
 
-  const main = resolve(actionPath, action.runs.main);
+  // BENTOCI_TEST_ACTIONS_DIST: the entries of another build (`node scripts/build.mjs --outdir DIR`).
+  const dist = process.env['BENTOCI_TEST_ACTIONS_DIST'];
+  const main = dist ? resolve(dist, basename(action.runs.main)) : resolve(actionPath, action.runs.main);
   const { exitCode, stdout, stderr } = await new Promise<{
     exitCode: number;
     stdout: string;

@@ -4,8 +4,11 @@
  * inputs.ts adds the input's name, so every annotation names the input the user has to fix.
  */
 import { z } from 'zod';
+import { formatImageName, parseImageName } from '../containerize/image-ref.js';
 import { BentoError } from '../core/errors.js';
 import { parseTag, type Tag, validateTagPart } from '../core/tag.js';
+import { keyProblem, valueProblem } from '../oci/annotation-keys.js';
+import { parseImageReference, type Reference, validateTag } from '../oci/reference.js';
 
 /** A schema from an input's text to its value. */
 export type Field<T> = z.ZodType<T, string>;
@@ -82,6 +85,42 @@ export function keyValues(): Field<Record<string, string>> {
       out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
     }
     return out;
+  });
+}
+
+/**
+ * Image labels or manifest annotations: one `key=value` a line (not comma separated: values are
+ * free text, as in docker/build-push-action), keys and values checked by the OCI rules.
+ */
+export function imageKeyValues(): Field<Record<string, string>> {
+  return list({ commas: false }).transform((items, ctx) => {
+    const out: Record<string, string> = {};
+    for (const item of items) {
+      const eq = item.indexOf('=');
+      const key = eq < 0 ? item : item.slice(0, eq).trim();
+      const problem = eq < 0 ? 'it has no "="' : (keyProblem(key) ?? valueProblem(item.slice(eq + 1).trim()));
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${item}": ${problem}; expected one key=value a line, e.g. org.opencontainers.image.licenses=Apache-2.0`,
+        });
+        return z.NEVER;
+      }
+      out[key] = item.slice(eq + 1).trim();
+    }
+    return out;
+  });
+}
+
+/** Image names `[registry/]name[:tag]` as `docker build -t` takes them (a missing tag is `latest`). */
+export function imageNames(): Field<string[]> {
+  return list().transform((items, ctx) => {
+    try {
+      return [...new Set(items.map((item) => formatImageName(parseImageName(item, 'tag'))))];
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
   });
 }
 
@@ -179,6 +218,38 @@ export function modelSources(): Field<ModelSource[]> {
         return z.NEVER;
       }
       out.push({ tag: tagText, path });
+    }
+    return out;
+  });
+}
+
+/** Where an image is pushed: a tag of the target repository, or a whole `host/repo:tag` reference. */
+export interface PushTag {
+  tag: string;
+  /** Set when the item named its repository; the entry checks it is the image's target. */
+  repository?: Reference;
+}
+
+/**
+ * Tags to push an image under: `1.4.2`, `latest` (an item without '/'), or full references
+ * `host/repo:tag` as docker/build-push-action's `tags` are written.
+ */
+export function pushTags(): Field<PushTag[]> {
+  return list().transform((items, ctx) => {
+    const out: PushTag[] = [];
+    for (const item of items) {
+      try {
+        if (!item.includes('/')) {
+          out.push({ tag: validateTag(item, 'tag') });
+          continue;
+        }
+        const ref = parseImageReference(item, 'tag');
+        if (ref.digest || !ref.tag) throw new Error(`"${item}" names no tag: expected host/repository:tag`);
+        out.push({ tag: ref.tag, repository: { registry: ref.registry, repository: ref.repository } });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
     }
     return out;
   });

@@ -15,14 +15,16 @@ import {
   bool,
   entryRefs,
   type Field,
+  imageKeyValues,
+  imageNames,
   keyValues,
-  list,
   modelSources,
   oneOf,
   optionalDigest,
   optionalTagPart,
   optionalText,
   parsed,
+  pushTags,
   tag,
 } from './input-fields.js';
 import { maskSecret } from './secrets.js';
@@ -106,8 +108,8 @@ export const verifyInputs = {
 
 export const containerizeInputs = {
   ...bentoInputs,
-  tags: list(),
-  labels: keyValues(),
+  tags: imageNames(),
+  labels: imageKeyValues(),
   ...verifyInputs,
 } satisfies Spec;
 
@@ -152,6 +154,8 @@ export const pushInputs = {
   registry,
   image: optionalText(),
   'image-registry': optionalRegistry,
+  'image-tags': pushTags(),
+  annotations: imageKeyValues(),
   'release-version': releaseVersion,
   // Kubernetes manifests for the pushed image (docs/kubernetes.md).
   manifests: optionalText(),
@@ -165,7 +169,7 @@ export const pushInputs = {
 /** The root action: build, containerize, push and sign in one step. */
 export const pipelineInputs = {
   ...buildStepInputs,
-  tags: list(),
+  tags: imageNames(),
   containerize: bool(true),
   push: bool(true),
   registry: optionalRegistry,

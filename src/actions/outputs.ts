@@ -7,13 +7,16 @@ import * as core from '@actions/core';
 
 export const ACTION_OUTPUTS = {
   'bento-build': ['tag', 'name', 'version', 'digest', 'size', 'models', 'cache-key'],
-  'bento-containerize': ['tag', 'digest', 'image-id', 'image-tags', 'image-size'],
+  'bento-containerize': ['tag', 'digest', 'image-id', 'image-digest', 'image-tags', 'image-size', 'metadata'],
   'bento-push': [
     'tag',
     'digest',
     'artifact-ref',
     'artifact-digest',
+    'image-id',
     'image-digest',
+    'image-tags',
+    'metadata',
     'pushed-refs',
     'signature-refs',
     'manifests-dir',
@@ -25,12 +28,20 @@ export const ACTION_OUTPUTS = {
     'cache-key',
     'image-id',
     'image-digest',
+    'image-tags',
+    'metadata',
     'pushed-refs',
     'signature-refs',
   ],
 } as const satisfies Record<string, readonly string[]>;
 
-export type OutputValue = string | number | readonly string[] | undefined;
+/** An object is written as JSON (the `metadata` outputs, read with `fromJSON`). */
+export type OutputValue =
+  | string
+  | number
+  | readonly string[]
+  | { readonly [key: string]: unknown }
+  | undefined;
 export type OutputValues<N extends string> = Partial<Record<N, OutputValue>>;
 
 /** Lists become one item a line: readable in the log and splittable with `fromJSON`-free shell. */
@@ -38,7 +49,12 @@ export function formatOutput(value: OutputValue): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  return value.join('\n');
+  if (isList(value)) return value.join('\n');
+  return JSON.stringify(value);
+}
+
+function isList(value: OutputValue): value is readonly string[] {
+  return Array.isArray(value);
 }
 
 export function setOutputs<N extends string>(declared: readonly N[], values: OutputValues<N>): void {

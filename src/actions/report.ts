@@ -31,6 +31,13 @@ export interface PushedRef {
   digest: string;
 }
 
+/** The labels an image was built with, or the annotations its pushed manifest carries. */
+export interface ImageDetails {
+  image: string;
+  kind: 'labels' | 'annotations';
+  values: Record<string, string>;
+}
+
 export interface StepTiming {
   name: string;
   startMs: number;
@@ -44,6 +51,7 @@ export class RunReport {
   readonly transfers: Transfer[] = [];
   readonly pushed: PushedRef[] = [];
   readonly steps: StepTiming[] = [];
+  readonly images: ImageDetails[] = [];
   readonly notes: string[] = [];
   failure?: { title: string; message: string };
 
@@ -57,6 +65,10 @@ export class RunReport {
 
   push(p: PushedRef): void {
     this.pushed.push(p);
+  }
+
+  imageDetails(d: ImageDetails): void {
+    this.images.push(d);
   }
 
   note(text: string): void {

@@ -82,6 +82,17 @@ export function renderSummary(title: string, report: RunReport, now = Date.now()
       )}`,
     );
   }
+  for (const details of report.images) {
+    const entries = Object.entries(details.values).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) continue;
+    const what = details.kind === 'labels' ? 'Image labels' : 'Manifest annotations';
+    parts.push(
+      `### ${what} of ${code(details.image)}\n\n${table(
+        ['Key', 'Value'],
+        entries.map(([k, v]) => [code(k), v]),
+      )}`,
+    );
+  }
   if (report.steps.length > 0) {
     const origin = report.steps[0]!.startMs;
     const total = Math.max(...report.steps.map((s) => s.endMs)) - origin;

@@ -20,7 +20,7 @@ import type { TransferOptions } from '../registry/transfer.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
 import { openSignatureRegistry } from '../sign/oci-registry.js';
 import type { VerifyTarget } from '../sign/policy.js';
-import { flagOf, parsePositiveInt } from './options.js';
+import { collectList, flagOf, parseKeyValue, parsePositiveInt } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
 import { gateFlagsShape, verifyGate, withVerifyGate } from './verify-gate.js';
@@ -39,6 +39,9 @@ const flagsSchema = z.object({
   json: z.boolean().optional(),
   release: z.string().optional(),
   releaseTags: z.string().optional(),
+  // `push-image`: more tags, and manifest annotations.
+  tag: z.array(z.string()).optional(),
+  annotation: z.record(z.string(), z.string()).optional(),
   // The verify gate of this command (see verify-gate.ts).
   ...gateFlagsShape,
 });
@@ -213,6 +216,21 @@ export function registerRegistryCommands(program: Command): void {
     .requiredOption(
       '--to <oci-url>',
       'oci://host[:port]/repository[:tag] (the tag defaults to the image tag)',
+    )
+    .option(
+      '-t, --tag <tag>',
+      'also put the manifest under this tag (repeatable; blobs go up once)',
+      collectList,
+      [],
+    )
+    .option(
+      '--annotation <key=value>',
+      "manifest annotation (repeatable; default: the image's org.opencontainers.image.* labels)",
+      (value: string, previous: Record<string, string> = {}) => ({
+        ...previous,
+        ...parseKeyValue(value, '--annotation'),
+      }),
+      {},
     );
   withPushOptions(withConnectionOptions(pushImageCommand)).action(
     action(async (image: string, raw: unknown) => {
@@ -220,6 +238,8 @@ export function registerRegistryCommands(program: Command): void {
       const target = parseOciUrl(flags.to ?? '', '--to');
       const result = await pushImage(image, target, {
         ...(await transferOptions(flags)),
+        tags: flags.tag ?? [],
+        annotations: flags.annotation ?? {},
         force: flags.force ?? false,
         ...(flags.release ? { release: flags.release } : {}),
         ...(flags.releaseTags ? { releaseTags: parseReleaseTagKinds(flags.releaseTags) } : {}),

@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { progress } from '../core/progress.js';
 import type { StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
+import { checkKeyValues } from '../oci/annotation-keys.js';
 import type { BentoInfo } from '../shared/schemas.js';
 import { bentoDepsOf, dockerfileOf } from './bento-files.js';
 import { buildContext } from './context.js';
@@ -43,6 +44,8 @@ export interface ContainerizeResult {
   /** Whether the Dockerfile was the one stored in the bento (env/docker/Dockerfile) or rendered now. */
   dockerfile: 'stored' | 'rendered';
   context: { files: number; bytes: number };
+  /** The labels this build set (OCI defaults, the bento's, the caller's); the base image may add more. */
+  labels: Record<string, string>;
 }
 
 export async function containerize(
@@ -51,9 +54,11 @@ export async function containerize(
 ): Promise<ContainerizeResult> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
-  const tags = (options.tags?.length ? options.tags : [`${bento.info.name}:${bento.info.version}`]).map((t) =>
-    parseImageName(t),
-  );
+  const tags = [
+    ...new Set(options.tags?.length ? options.tags : [`${bento.info.name}:${bento.info.version}`]),
+  ].map((t) => parseImageName(t));
+  // Before the slow parts: a bad label fails here, not after the build context is sent.
+  checkKeyValues(options.labels ?? {}, '--label');
   for (const image of options.cacheFrom ?? []) parseImageName(image, '--cache-from');
   const dockerfile = await dockerfileOf(bento.dir, bento.info);
   const runtime = options.runtime ?? (await locateRuntime(env));
@@ -63,10 +68,8 @@ export async function containerize(
     provenanceOf(bento.info.creation_time, { env }),
   ]);
   const docker = await connectEngine();
-  const buildDockerfile = withBuildLabels(dockerfile.text, {
-    ...buildLabels(bento.info, provenance),
-    ...options.labels,
-  });
+  const labels = { ...buildLabels(bento.info, provenance), ...options.labels };
+  const buildDockerfile = withBuildLabels(dockerfile.text, labels);
 
   const sendProgress = progress('sending build context', undefined, log);
   const context = await buildContext(
@@ -104,13 +107,16 @@ export async function containerize(
     bento: formatTag(bento.tag),
     dockerfile: dockerfile.stored ? 'stored' : 'rendered',
     context: { files: context.files, bytes: context.bytes },
+    labels,
   };
 }
 
 /**
  * The bento's labels and those that change with every build, appended to the Dockerfile rather than
- * written in the stored one (which is part of the bento's content; labels are not). A label the bento
- * sets itself wins.
+ * written in the stored one (which is part of the bento's content; labels are not). The OCI
+ * pre-defined keys get what docker/metadata-action would give them (version, created, revision,
+ * source, url; title and description are in the Dockerfile itself); a label the bento sets itself
+ * wins, and the caller's labels win over both.
  */
 export function buildLabels(info: BentoInfo, provenance: Provenance): Record<string, string> {
   const labels: Record<string, string> = {
@@ -118,7 +124,12 @@ export function buildLabels(info: BentoInfo, provenance: Provenance): Record<str
     'org.opencontainers.image.created': provenance.created,
     'bentoci.bento': `${info.name}:${info.version}`,
     ...(provenance.revision ? { 'org.opencontainers.image.revision': provenance.revision } : {}),
-    ...(provenance.source ? { 'org.opencontainers.image.source': provenance.source } : {}),
+    ...(provenance.source
+      ? {
+          'org.opencontainers.image.source': provenance.source,
+          'org.opencontainers.image.url': provenance.source,
+        }
+      : {}),
   };
   return { ...labels, ...info.labels };
 }

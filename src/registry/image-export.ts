@@ -41,10 +41,10 @@ export interface ExportedImage {
 export async function inspectImage(
   docker: Dockerode,
   image: string,
-): Promise<{ id: string; repoTags: string[] }> {
+): Promise<{ id: string; repoTags: string[]; labels: Record<string, string> }> {
   try {
     const inspected = await docker.getImage(image).inspect();
-    return { id: inspected.Id, repoTags: inspected.RepoTags ?? [] };
+    return { id: inspected.Id, repoTags: inspected.RepoTags ?? [], labels: inspected.Config?.Labels ?? {} };
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 404)

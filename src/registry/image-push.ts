@@ -4,12 +4,13 @@ import Dockerode from 'dockerode';
 import { z } from 'zod';
 import { BentoError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
+import { checkKeyValues, OCI_PREDEFINED_KEYS } from '../oci/annotation-keys.js';
 import { bufferSource, fileSource } from '../oci/blob-source.js';
 import { openRepository, type Repository } from '../oci/client.js';
 import { sha256Digest } from '../oci/manifests.js';
-import { ANNOTATION_CREATED, OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
+import { ANNOTATION_CREATED, ANNOTATION_REF_NAME, OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
 import { linkedController, mapLimit } from '../oci/pool.js';
-import { formatReference, parseImageReference, type Reference } from '../oci/reference.js';
+import { formatReference, parseImageReference, type Reference, validateTag } from '../oci/reference.js';
 import { type Descriptor, type ImageManifest, imageManifestSchema } from '../oci/schemas.js';
 import { BlobLocations } from './blob-locations.js';
 import { exportImage, inspectImage } from './image-export.js';
@@ -23,6 +24,13 @@ export interface PushImageOptions extends TransferOptions {
   force?: boolean;
   release?: string;
   releaseTags?: ReleaseTagKind[];
+  /** Tags to put the manifest under (blobs go up once); default the target's tag, else the local one. */
+  tags?: string[];
+  /**
+   * Manifest annotations. The image's OCI labels (org.opencontainers.image.*) are the defaults, as
+   * docker/metadata-action gives both the same values; these win.
+   */
+  annotations?: Record<string, string>;
   /** The engine; `new Dockerode()` (DOCKER_HOST or the default socket) when absent. */
   docker?: Dockerode;
 }
@@ -32,8 +40,15 @@ export interface PushImageResult {
   /** The engine's image ID (the config digest). */
   id: string;
   reference: string;
+  /** The manifest's digest: what every pushed tag resolves to. */
   digest: string;
+  mediaType: string;
+  /** The manifest's size in bytes. */
+  size: number;
+  annotations: Record<string, string>;
   tags: string[];
+  /** `host/repo:tag` of every tag. */
+  references: string[];
   unchanged: boolean;
   /** True when the engine's export was not needed (every blob was in the registry already). */
   exported: boolean;
@@ -45,6 +60,32 @@ const layerCacheSchema = z.record(
   z.object({ digest: z.string(), size: z.number().int().min(0), mediaType: z.string() }),
 );
 const imageCacheSchema = z.record(z.string(), z.object({ manifest: z.string() }));
+
+/**
+ * The manifest under `extra` annotations: the base manifest (cached per image ID) is unchanged when
+ * they add nothing, so an image pushed without annotations keeps its digest.
+ */
+function annotated(
+  base: Buffer,
+  extra: Record<string, string>,
+): { bytes: Buffer; annotations: Record<string, string> } {
+  const manifest = imageManifestSchema.parse(JSON.parse(base.toString('utf8')));
+  const annotations = { ...manifest.annotations, ...extra };
+  const same =
+    Object.keys(annotations).length === Object.keys(manifest.annotations ?? {}).length &&
+    Object.entries(extra).every(([k, v]) => manifest.annotations?.[k] === v);
+  if (same) return { bytes: base, annotations };
+  return { bytes: Buffer.from(JSON.stringify({ ...manifest, annotations })), annotations };
+}
+
+/** The image's OCI pre-defined labels (but ref.name, which names a tag): the default annotations. */
+function ociLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(labels).filter(
+      ([key]) => OCI_PREDEFINED_KEYS.includes(key as never) && key !== ANNOTATION_REF_NAME,
+    ),
+  );
+}
 
 /** The manifest we push for an exported image: OCI, the engine's config as is, compressed layers. */
 function imageManifest(
@@ -74,21 +115,28 @@ export async function pushImage(
 ): Promise<PushImageResult> {
   if (target.digest)
     throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  const requested = [...(target.tag ? [target.tag] : []), ...(options.tags ?? [])].map((t) =>
+    validateTag(t, '--tag'),
+  );
+  const requestedAnnotations = checkKeyValues(options.annotations ?? {}, '--annotation');
   const docker = options.docker ?? new Dockerode();
-  const { id } = await inspectImage(docker, image);
+  const { id, labels } = await inspectImage(docker, image);
   let localTag: string | undefined;
   try {
     localTag = parseImageReference(image).tag;
   } catch {
     localTag = undefined;
   }
-  const primary = target.tag ?? localTag;
+  const named = requested.length > 0 ? requested : localTag ? [localTag] : [];
+  const primary = named[0];
   if (!primary) throw new UsageError(`name the tag to push ${image} as: --to oci://host/repo:tag`);
   const release = options.release ? releaseTags(options.release, options.releaseTags) : undefined;
-  const fixed = [primary, ...(release ? [release.exact] : [])];
+  const fixed = [...new Set([...named, ...(release ? [release.exact] : [])])];
   const moving = release?.moving ?? [];
   const allTags = [...new Set([...fixed, ...moving])];
   const reference = formatReference({ ...target, tag: primary });
+  const references = allTags.map((tag) => formatReference({ ...target, digest: undefined, tag }));
+  const annotations = { ...ociLabels(labels), ...requestedAnnotations };
   const log = options.log ?? (() => undefined);
   const controller = linkedController(options.signal);
   const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });
@@ -98,10 +146,22 @@ export async function pushImage(
     // Fast path: the manifest pushed for this image ID before, if the registry still has all of it.
     const known = images.get(id);
     if (known) {
-      const bytes = Buffer.from(known.manifest);
+      const final = annotated(Buffer.from(known.manifest), annotations);
+      const bytes = final.bytes;
       const digest = sha256Digest(bytes);
       const tagPlan = await planTags(repo, digest, fixed, moving, options.force ?? false);
-      const result = { image, id, reference, digest, tags: allTags, exported: false };
+      const result = {
+        image,
+        id,
+        reference,
+        digest,
+        mediaType: OCI_MANIFEST,
+        size: bytes.length,
+        annotations: final.annotations,
+        tags: allTags,
+        references,
+        exported: false,
+      };
       if (tagPlan.unchanged) {
         log(`image ${image} is already at ${reference} (${digest}): nothing to push`);
         return { ...result, unchanged: true, blobs: none };
@@ -122,7 +182,7 @@ export async function pushImage(
       repo,
       image,
       id,
-      { fixed, moving, allTags, reference, controller, images },
+      { fixed, moving, allTags, references, annotations, reference, controller, images },
       options,
     );
   } catch (err) {
@@ -142,6 +202,8 @@ async function exportAndPush(
     fixed: string[];
     moving: string[];
     allTags: string[];
+    references: string[];
+    annotations: Record<string, string>;
     reference: string;
     controller: AbortController;
     images: JsonCache<{ manifest: string }>;
@@ -184,7 +246,9 @@ async function exportAndPush(
       exported.config.created,
       layers.map((l) => l.descriptor),
     );
-    const bytes = Buffer.from(JSON.stringify(manifest));
+    const base = Buffer.from(JSON.stringify(manifest));
+    const final = annotated(base, ctx.annotations);
+    const bytes = final.bytes;
     const digest = sha256Digest(bytes);
     const tagPlan = await planTags(repo, digest, ctx.fixed, ctx.moving, options.force ?? false);
     const locations = await BlobLocations.load(options.home);
@@ -218,7 +282,7 @@ async function exportAndPush(
       repo.name,
       blobs.map((b) => b.descriptor.digest),
     );
-    ctx.images.set(id, { manifest: bytes.toString('utf8') });
+    ctx.images.set(id, { manifest: base.toString('utf8') });
     await Promise.all([locations.save(), layerCache.save(), ctx.images.save()]).catch(() => undefined);
     if (tagPlan.unchanged) log(`image ${image} is already at ${ctx.reference} (${digest}): nothing to push`);
     else
@@ -230,7 +294,11 @@ async function exportAndPush(
       id,
       reference: ctx.reference,
       digest,
+      mediaType: OCI_MANIFEST,
+      size: bytes.length,
+      annotations: final.annotations,
       tags: ctx.allTags,
+      references: ctx.references,
       unchanged: tagPlan.unchanged,
       exported: true,
       blobs: stats,

@@ -1,6 +1,7 @@
 /** actions/bento-containerize: a bento (from the store or the Actions cache) -> a Docker image. */
 import { connectEngine } from '../../containerize/engine.js';
 import { formatTag } from '../../core/tag.js';
+import { builtImageMetadata } from '../image-metadata.js';
 import { checkVerifyInputs, containerizeInputs, readInputs } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
 import { isMainModule, runAction } from '../run.js';
@@ -29,8 +30,11 @@ export function run(): Promise<void> {
         tag: formatTag(bento.tag),
         digest: bento.info.digest,
         'image-id': image.id,
+        // Not pushed: no manifest digest exists yet; the image ID is the image's content address.
+        'image-digest': image.id,
         'image-tags': image.tags,
         'image-size': image.size,
+        metadata: builtImageMetadata(bento, image),
       };
     },
   );

@@ -4,8 +4,10 @@
  * missing registry fails before minutes go into a build.
  */
 import { connectEngine } from '../../containerize/engine.js';
+import { parseImageName } from '../../containerize/image-ref.js';
 import { openBentoStore } from '../../core/bento-store.js';
 import { formatTag } from '../../core/tag.js';
+import { builtImageMetadata, pushedImageMetadata } from '../image-metadata.js';
 import { checkSignInputs, checkVerifyInputs, pipelineInputs, readInputs, requireInput } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
 import { isMainModule, runAction } from '../run.js';
@@ -45,7 +47,15 @@ export function run(): Promise<void> {
         pushed = await pushFlow(run, env, store, bento, {
           ...inputs,
           registry,
-          image: image && imageRegistry ? { name: image.tags[0]!, to: imageRegistry } : undefined,
+          // The image goes to image-registry under the tag of each of its names.
+          image:
+            image && imageRegistry
+              ? {
+                  name: image.tags[0]!,
+                  to: imageRegistry,
+                  tags: image.tags.map((t) => parseImageName(t).tag),
+                }
+              : undefined,
         });
       } else {
         const signing = await signingFrom(inputs, env);
@@ -58,7 +68,13 @@ export function run(): Promise<void> {
         digest: bento.info.digest,
         'cache-key': built.cacheKey,
         'image-id': image?.id,
-        'image-digest': pushed?.imageDigest,
+        'image-digest': pushed?.imageDigest ?? image?.id,
+        'image-tags': pushed?.image?.references ?? image?.tags,
+        metadata: pushed?.image
+          ? pushedImageMetadata(bento, pushed.image, image)
+          : image
+            ? builtImageMetadata(bento, image)
+            : undefined,
         'pushed-refs': pushed?.pushedRefs,
         'signature-refs': pushed?.signatureRefs,
       };

@@ -16,9 +16,12 @@ export interface ImageRequest {
 }
 
 export interface BuiltImage {
+  /** The engine's image ID: the digest of the image's config. */
   id: string;
   tags: string[];
   size: number;
+  /** Every label of the image's config: this build's and those it inherits from the base. */
+  labels: Record<string, string>;
 }
 
 export async function containerizeFlow(
@@ -35,8 +38,9 @@ export async function containerizeFlow(
     });
     const inspected = await docker.getImage(built.id).inspect();
     core.info(`built image ${built.tags.join(', ')} (${built.id}, ${formatBytes(inspected.Size)})`);
-    return { id: built.id, tags: built.tags, size: inspected.Size };
+    return { id: built.id, tags: built.tags, size: inspected.Size, labels: inspected.Config?.Labels ?? {} };
   });
+  run.report.imageDetails({ image: image.tags.join(', '), kind: 'labels', values: image.labels });
   for (const tag of image.tags)
     run.report.artifact({ kind: 'image', ref: tag, action: 'built', digest: image.id, size: image.size });
   return image;

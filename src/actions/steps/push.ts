@@ -16,6 +16,7 @@ import type { TransferOptions } from '../../registry/transfer.js';
 import { attachEntrySignatures } from '../../sign/attach.js';
 import { OCI_MANIFEST_MEDIA_TYPE } from '../../sign/formats.js';
 import { openSignatureRegistry } from '../../sign/oci-registry.js';
+import type { PushedImage } from '../image-metadata.js';
 import type { ActionRun } from '../run.js';
 import type { RunnerEnv } from '../runner.js';
 import { maskSecret } from '../secrets.js';
@@ -23,8 +24,8 @@ import { describeSigning, type SigningInputs, signBentoStep, signingFrom, signMa
 
 export interface PushRequest extends SigningInputs {
   registry: Reference;
-  /** A local image to push too, and where to. */
-  image?: { name: string; to: Reference } | undefined;
+  /** A local image to push too, where to, under which tags (default `to`'s tag, else the local one). */
+  image?: { name: string; to: Reference; tags?: string[]; annotations?: Record<string, string> } | undefined;
   releaseVersion?: string | undefined;
   registryUsername?: string | undefined;
   registryPassword?: string | undefined;
@@ -35,6 +36,8 @@ export interface PushOutcome {
   artifactRef: string;
   artifactDigest: string;
   imageDigest?: string;
+  /** The pushed image's manifest, when an image was pushed. */
+  image?: PushedImage;
   pushedRefs: string[];
   signatureRefs: string[];
 }
@@ -78,17 +81,29 @@ export async function pushFlow(
 
   let imageDigest: string | undefined;
   let imageTarget: Reference | undefined;
+  let pushedImage: PushedImage | undefined;
   if (request.image) {
     const image = request.image;
     const result = await run.step(`Push image ${image.name} to ${formatReference(image.to)}`, () =>
-      pushImage(image.name, image.to, { ...options, ...release }),
+      pushImage(image.name, image.to, {
+        ...options,
+        ...release,
+        ...(image.tags?.length ? { tags: image.tags } : {}),
+        ...(image.annotations ? { annotations: image.annotations } : {}),
+      }),
     );
     imageDigest = result.digest;
     imageTarget = image.to;
-    for (const ref of refsOf(image.to, result.tags)) {
+    pushedImage = result;
+    for (const ref of result.references) {
       pushedRefs.push(ref);
       run.report.push({ kind: 'image', ref, digest: result.digest });
     }
+    run.report.imageDetails({
+      image: formatReference({ ...image.to, tag: undefined, digest: result.digest }),
+      kind: 'annotations',
+      values: result.annotations,
+    });
   }
 
   const signatureRefs: string[] = [];
@@ -161,6 +176,7 @@ export async function pushFlow(
     artifactRef,
     artifactDigest: pushed.digest,
     ...(imageDigest ? { imageDigest } : {}),
+    ...(pushedImage ? { image: pushedImage } : {}),
     pushedRefs,
     signatureRefs,
   };
