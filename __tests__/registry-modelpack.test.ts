@@ -417,6 +417,8 @@ describe.skipIf(missing)('models as CNCF ModelPack artifacts, bentos with every 
     await put('escape', withLayers(manifest.layers.map((l, i) => (i === 1 ? path(l, '../evil') : l))));
     // No model.yaml: a ModelPack model that bentoci did not push.
     await put('foreign', withLayers(manifest.layers.map((l, i) => (i === 0 ? path(l, 'info.yaml') : l))));
+    // A second model.yaml, which would decide which metadata is read.
+    await put('twice', withLayers(manifest.layers.map((l, i) => (i === 1 ? path(l, 'model.yaml') : l))));
     const other = join(work, 'refused-pull');
     const attempt = (tag: string) =>
       pullEntry(
@@ -433,6 +435,7 @@ describe.skipIf(missing)('models as CNCF ModelPack artifacts, bentos with every 
     await expect(attempt('foreign')).rejects.toThrow(
       /a ModelPack model without a model\.yaml layer \(not pushed by bentoci\)/,
     );
+    await expect(attempt('twice')).rejects.toThrow(/more than one layer is model\.yaml/);
     expect(await openModelStore(other).list()).toEqual([]);
   });
 });

@@ -164,8 +164,9 @@ async function readModelPack<I extends EntryInfo>(
       );
     }
     const path = safeEntryPath(modelPackLayerPath(layer) ?? '', `${reference} layer ${layer.digest}`);
-    if (path === kind.infoFile) infoLayer = layer;
-    else files.push({ layer, path });
+    if (path !== kind.infoFile) files.push({ layer, path });
+    else if (infoLayer) throw new IntegrityError(`${reference}: more than one layer is ${kind.infoFile}`);
+    else infoLayer = layer;
   }
   if (!infoLayer) {
     throw new UsageError(
@@ -208,6 +209,8 @@ async function readBentoci<I extends EntryInfo>(
     } else if (layer.mediaType === BENTOCI_FILES_TAR) {
       tars.push(layer);
     } else if (layer.mediaType === BENTOCI_INFO_LAYER) {
+      if (info !== config || layer.annotations?.[ANNOTATION_TITLE] !== kind.infoFile)
+        throw new BentoError(`${what} must be the one ${kind.infoFile} layer, titled so`);
       // The stored bytes of the info file, so the pulled one is the same file: it must say what the config says.
       info = await fetchInfoLayer(kind, repo, layer, reference);
       if (canonicalJson(info) !== canonicalJson(config)) {
