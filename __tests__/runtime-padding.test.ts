@@ -112,6 +112,26 @@ describe.each([
   });
 });
 
+describe('a bento.yaml whose padding the build would refuse', () => {
+  it.each([
+    [{ inputs: { nope: { axis: 1, value: 0 } } }, 'names "nope", which is not an input'],
+    [{ inputs: { input_ids: { axis: 0, value: 0 } } }, 'pads "input_ids" along its batch axis'],
+    [
+      { inputs: { input_ids: { axis: 1, value: 0 } }, mask: 'attention_mask' },
+      'mask "attention_mask" is not a padded input',
+    ],
+  ])('is refused at start: %j', async (padding, message) => {
+    const home = await tempHome();
+    const bento = await writeBento(home, {
+      models: [{ name: 'seq', onnx: sequenceModel() }],
+      apis: [{ name: 'embed', model: 'seq', batching: { padding } }],
+    });
+    await expect(startServer(bento.dir)).rejects.toThrow(
+      `API "embed": batching.padding ${message}; rebuild the bento`,
+    );
+  });
+});
+
 describe('the build checks padding against the model', () => {
   let signature: Awaited<ReturnType<typeof saveFixtureModel>>['info']['signatures'][string];
   beforeAll(async () => {

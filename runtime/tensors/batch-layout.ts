@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { type BatchAxis, batchAxisOf } from '../../src/shared/batch-axes.js';
-import type { TensorSpec } from '../../src/shared/schemas.js';
+import type { Padding, TensorSpec } from '../../src/shared/schemas.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
-import { badRequest } from '../errors.js';
+import { badRequest, RuntimeStartError } from '../errors.js';
 import type { LoadedApi } from '../service/load.js';
 import { allocate, elementCount } from './dtype.js';
 
@@ -61,6 +61,7 @@ export function batchLayoutOf(loaded: LoadedApi): BatchLayout {
     const cut = padding?.outputs?.[spec.name];
     return { name: spec.name, axis: axis === 'shared' ? 0 : axis, ...(cut !== undefined ? { cut } : {}) };
   });
+  if (padding) checkPadding(api.name, inputs, outputs, padding);
   return {
     inputs,
     outputs,
@@ -68,6 +69,39 @@ export function batchLayoutOf(loaded: LoadedApi): BatchLayout {
     ...(padding?.buckets ? { buckets: padding.buckets } : {}),
     padded: padding !== undefined,
   };
+}
+
+/**
+ * What the build checks, again at start: a bento.yaml edited by hand or imported from elsewhere must
+ * not make the runtime pad an input that does not exist or build a mask of unknown size.
+ */
+function checkPadding(
+  api: string,
+  inputs: readonly InputLayout[],
+  outputs: readonly OutputLayout[],
+  padding: Padding,
+): void {
+  const fail = (what: string) => {
+    throw new RuntimeStartError(`API "${api}": batching.padding ${what}; rebuild the bento`);
+  };
+  for (const [name, pad] of Object.entries(padding.inputs)) {
+    const input = inputs.find((i) => i.name === name);
+    if (!input) fail(`names "${name}", which is not an input`);
+    else if (input.axis === 'shared') fail(`pads "${name}", which is shared by the batch`);
+    else if (pad.axis === input.axis) fail(`pads "${name}" along its batch axis`);
+    else if (input.spec.shape !== null && pad.axis >= input.spec.shape.length)
+      fail(`pads "${name}" along axis ${pad.axis}, which it does not have`);
+  }
+  if (padding.mask !== undefined) {
+    const mask = inputs.find((i) => i.name === padding.mask);
+    if (!mask?.pad) fail(`mask "${padding.mask}" is not a padded input`);
+    else if (
+      mask.spec.shape?.some((d, i) => i !== mask.axis && i !== mask.pad!.axis && typeof d !== 'number')
+    )
+      fail(`mask "${padding.mask}" has a dynamic axis besides its batch and padding axes`);
+  }
+  for (const name of Object.keys(padding.outputs ?? {}))
+    if (!outputs.some((o) => o.name === name)) fail(`cuts "${name}", which is not an output`);
 }
 
 /** The input listing for messages. */
