@@ -16,6 +16,6 @@ fi
 export DOCKER_HOST
 cleanup() { [ "$started_engine" = 1 ] && bash scripts/docker-engine.sh stop || true; }
 trap cleanup EXIT
-echo "== lint" && npx biome check .
+echo "== lint" && npm run lint --silent
 echo "== typecheck" && npx tsc --noEmit
 echo "== tests" && npx vitest run "$@"
