@@ -56,6 +56,16 @@ describe('batch axes from the graph', () => {
     });
   });
 
+  it('names the tensor that stops the likeliest name', () => {
+    expect(inferBatchAxes([spec('x', ['batch', 8])], [spec('y', ['batch', 4]), spec('n', [-1])])).toEqual({
+      ok: false,
+      reason: 'output "n" has no "batch" dimension, so it could not be cut back per request',
+    });
+    expect(inferBatchAxes([spec('x', ['n', 'n'])], [spec('y', ['n', 4])])).toMatchObject({
+      reason: '"x" carries the dimension "n" twice, so it is not certain which is the batch',
+    });
+  });
+
   it('axes the user gives must exist and be dynamic; outputs cannot be shared', () => {
     const inputs = [spec('x', [-1, 8]), spec('sr', [])];
     const outputs = [spec('y', [-1, 4])];

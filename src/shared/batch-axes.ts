@@ -39,21 +39,39 @@ export function inferBatchAxes(inputs: readonly TensorSpec[], outputs: readonly 
       inputs.every((i) => i.shape!.filter((d) => d === name).length <= 1),
   );
   let name = candidates[0];
+  if (candidates.length === 0) return off(nearMiss(inputs, outputs));
   if (candidates.length !== 1) {
     const batchLike = candidates.filter((c) => BATCH_NAME.test(c));
-    if (batchLike.length !== 1) {
+    if (batchLike.length !== 1)
       return off(
-        candidates.length === 0
-          ? 'no dimension name is shared by every output and an input, so no batch axis is certain'
-          : `the dimension names ${candidates.map((c) => `"${c}"`).join(', ')} could each be the batch axis`,
+        `the dimension names ${candidates.map((c) => `"${c}"`).join(', ')} could each be the batch axis`,
       );
-    }
     name = batchLike[0];
   }
   const axes: BatchAxes = { ok: true, inputs: {}, outputs: {}, dimName: name! };
   for (const i of inputs) axes.inputs[i.name] = i.shape!.includes(name!) ? i.shape!.indexOf(name!) : 'shared';
   for (const o of outputs) axes.outputs[o.name] = o.shape!.indexOf(name!);
   return axes;
+}
+
+/**
+ * Why no name qualifies, naming the tensor that stops the likeliest one (the name most tensors
+ * carry): an output without it, or a tensor that carries it twice.
+ */
+function nearMiss(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): string {
+  const none = 'no dimension name is shared by every output and an input, so no batch axis is certain';
+  const all = [...inputs, ...outputs];
+  const count = (name: string) => all.filter((s) => s.shape!.includes(name)).length;
+  const names = [...new Set(all.flatMap((s) => s.shape!.filter((d): d is string => typeof d === 'string')))]
+    .filter((n) => inputs.some((i) => i.shape!.includes(n)) && outputs.some((o) => o.shape!.includes(n)))
+    .sort((a, b) => count(b) - count(a));
+  const name = names[0];
+  if (name === undefined) return none;
+  const twice = all.find((s) => s.shape!.filter((d) => d === name).length > 1);
+  if (twice)
+    return `"${twice.name}" carries the dimension "${name}" twice, so it is not certain which is the batch`;
+  const missing = outputs.find((o) => !o.shape!.includes(name))!;
+  return `output "${missing.name}" has no "${name}" dimension, so it could not be cut back per request`;
 }
 
 /**
