@@ -122,8 +122,11 @@ describe('tensor schemas', () => {
     expect(accepts(output, { a: [1, 2], b: 3 })).toBe(true);
     expect(accepts(output, [1, 2])).toBe(false);
     expect(doc.paths['/multi']!.post.description).toContain('pre hook runs before the input is checked');
-    // Binary answers carry one tensor, so an API with two outputs offers JSON only.
-    expect(Object.keys(doc.paths['/multi']!.post.responses['200']!.content!)).toEqual(['application/json']);
+    // .npy and octet-stream carry one tensor, so an API with two outputs offers JSON and .npz only.
+    expect(Object.keys(doc.paths['/multi']!.post.responses['200']!.content!)).toEqual([
+      'application/json',
+      'application/x-npz',
+    ]);
   });
 });
 

@@ -1,12 +1,15 @@
 /**
  * Model outputs -> response body, by the Accept header: JSON by default (a single output as its nested
- * array, like BentoML's ndarray IO; several as {name: nested array}), `application/x-npy` or
- * `application/octet-stream` (raw bytes, dtype and shape in headers) for a single output.
+ * array, like BentoML's ndarray IO; several as {name: nested array}), `application/x-npz` (one
+ * `<output>.npy` member per output, for any count), `application/x-npy` or `application/octet-stream`
+ * (raw bytes, dtype and shape in headers) for a single output.
  */
+import { NPZ_ACCEPT_TYPES, NPZ_TYPE } from '../../src/shared/body-formats.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
 import { HttpError } from '../errors.js';
 import { DTYPE_HEADER, encodeNpy, NAME_HEADER, SHAPE_HEADER, tensorBytes } from '../tensors/binary.js';
 import { encodeJsonTensor } from '../tensors/json.js';
+import { writeNpz } from '../tensors/npz-write.js';
 
 export interface EncodedBody {
   body: string | Buffer;
@@ -35,13 +38,22 @@ function single(outputs: TensorMap, accept: string): [string, Tensor] {
   if (entries.length !== 1) {
     throw new HttpError(
       406,
-      `${accept} carries one tensor but this API returns ${entries.length} (${entries.map(([n]) => n).join(', ')}); ask for application/json`,
+      `${accept} carries one tensor but this API returns ${entries.length} (${entries.map(([n]) => n).join(', ')}); ask for ${NPZ_TYPE} or application/json`,
     );
   }
   return entries[0]!;
 }
 
 export function encodeOutputs(outputs: TensorMap, accept: string | undefined): EncodedBody {
+  if (accept && NPZ_ACCEPT_TYPES.some((type) => accept.includes(type))) {
+    const strings = Object.entries(outputs).find(([, t]) => t.dtype === 'string');
+    if (strings)
+      throw new HttpError(
+        406,
+        `output "${strings[0]}" holds strings, which .npy cannot carry here; ask for application/json`,
+      );
+    return { body: writeNpz(Object.entries(outputs)), headers: { 'content-type': NPZ_TYPE } };
+  }
   if (accept?.includes('application/x-npy')) {
     const [name, tensor] = single(outputs, 'application/x-npy');
     return { body: encodeNpy(tensor), headers: { 'content-type': 'application/x-npy', [NAME_HEADER]: name } };

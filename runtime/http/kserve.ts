@@ -1,8 +1,9 @@
 /**
  * The Open Inference Protocol (KServe v2 REST) over the same APIs: each API is a "model" named after
  * the API, versioned by its model's version. Tensors travel as JSON (`data` flat in row-major order,
- * or nested); the binary-data extension is not implemented. Service hooks do not run here: the
- * protocol carries the model's own tensors.
+ * or nested) or, per input and per output, as binary data after the JSON (the binary tensor data
+ * extension: kserve-binary.ts). Service hooks do not run here: the protocol carries the model's own
+ * tensors.
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
@@ -16,6 +17,16 @@ import { decodeJsonTensor, decodeJsonTensorInSlices, encodeJsonTensor } from '..
 import { parseJsonInSlices } from '../tensors/json-parse.js';
 import type { Codec } from './call.js';
 import { parseJson, SLICED_JSON_BYTES } from './decode.js';
+import type { EncodedBody } from './encode.js';
+import {
+  BINARY_EXTENSION,
+  binaryOutput,
+  binaryParts,
+  binaryTensor,
+  booleanParameter,
+  HEADER_LENGTH,
+  splitBody,
+} from './kserve-binary.js';
 
 const DATATYPES: Record<Dtype, string> = {
   bool: 'BOOL',
@@ -44,7 +55,7 @@ const inferRequestSchema = z.object({
         shape: z.array(z.number().int().min(0)),
         datatype: z.string().min(1),
         parameters: parametersSchema,
-        data: z.unknown(),
+        data: z.unknown().optional(),
       }),
     )
     .min(1),
@@ -75,7 +86,9 @@ export function modelMetadata(api: ApiRuntime): string {
 
 interface PendingInfer {
   id?: string;
-  outputs?: string[];
+  /** The outputs asked for, each as JSON or binary; undefined: all, as `binaryAll` says. */
+  outputs?: Array<{ name: string; binary: boolean }>;
+  binaryAll: boolean;
 }
 
 type InferInput = z.infer<typeof inferRequestSchema>['inputs'][number];
@@ -111,16 +124,24 @@ function checkInfer(json: unknown, api: ApiRuntime['loaded']['api']): CheckedInf
       );
     inputs.push({ input, spec });
   }
-  const requested = parsed.data.outputs?.map((o) => o.name);
-  for (const name of requested ?? []) {
-    if (!api.output.some((s) => s.name === name))
-      throw badRequest(`output ${quoted(name)} is not an output of model "${api.name}"`);
-  }
+  const binaryAll = booleanParameter(parsed.data.parameters, 'binary_data_output', '') ?? false;
+  const requested = parsed.data.outputs?.map((o) => {
+    if (!api.output.some((s) => s.name === o.name))
+      throw badRequest(`output ${quoted(o.name)} is not an output of model "${api.name}"`);
+    const binary = booleanParameter(o.parameters, 'binary_data', `output ${quoted(o.name)}: `);
+    // Triton's classification extension would answer top-k labels instead of the tensor.
+    if (o.parameters?.['classification'] !== undefined)
+      throw badRequest(
+        `output ${quoted(o.name)}: parameters.classification is not supported; ask for the output tensor`,
+      );
+    return { name: o.name, binary: binary ?? binaryAll };
+  });
   return {
     inputs,
     pending: {
       ...(parsed.data.id !== undefined ? { id: parsed.data.id } : {}),
       ...(requested ? { outputs: requested } : {}),
+      binaryAll,
     },
   };
 }
@@ -139,17 +160,30 @@ function shaped(input: InferInput, tensor: Tensor): Tensor {
   return { ...tensor, shape: input.shape };
 }
 
+/** An input's JSON `data`: an input without a binary part must have some. */
+function dataOf(input: InferInput): unknown {
+  if (input.data !== undefined) return input.data;
+  throw badRequest(
+    `input ${quoted(input.name)} has no data: send "data", or parameters.binary_data_size with its bytes after the JSON`,
+  );
+}
+
 export function kserveCodec(api: ApiRuntime): Codec {
   const pending = new WeakMap<IncomingMessage, PendingInfer>();
   const { loaded } = api;
-  // Large bodies are parsed and decoded in slices, as on the API routes (see decodeBody).
-  const decodeInSlices = async (req: IncomingMessage, body: Buffer) => {
-    const json = await parseJsonInSlices(body);
+  // A large JSON header is parsed and decoded in slices, as on the API routes (see decodeBody).
+  const decodeInSlices = async (req: IncomingMessage, header: Buffer, binary: Buffer | undefined) => {
+    const json = await parseJsonInSlices(header);
     const checked = checkInfer(json, loaded.api);
+    const parts = binaryParts(
+      checked.inputs.map(({ input }) => input),
+      binary,
+    );
     const inputs: TensorMap = {};
-    for (const { input, spec } of checked.inputs) {
-      const tensor = await decodeJsonTensorInSlices(input.data, spec.dtype, input.name);
-      inputs[input.name] = shaped(input, tensor);
+    for (const [i, { input, spec }] of checked.inputs.entries()) {
+      inputs[input.name] = parts[i]
+        ? binaryTensor(parts[i], spec.dtype, input.datatype, input.shape, input.name)
+        : shaped(input, await decodeJsonTensorInSlices(dataOf(input), spec.dtype, input.name));
     }
     pending.set(req, checked.pending);
     return { inputs, json };
@@ -157,33 +191,63 @@ export function kserveCodec(api: ApiRuntime): Codec {
   return {
     hooks: false,
     decode(req, body) {
-      if (body.length > SLICED_JSON_BYTES) return decodeInSlices(req, body);
-      const json = parseJson(body);
+      const encoding = req.headers['content-encoding'];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
+        throw new HttpError(
+          415,
+          `Content-Encoding ${quoted(encoding)} is not supported: send the body uncompressed`,
+        );
+      const { header, binary } = splitBody(req.headers, body);
+      if (header.length > SLICED_JSON_BYTES) return decodeInSlices(req, header, binary);
+      const json = parseJson(
+        header,
+        binary ? 'the JSON header (Inference-Header-Content-Length bytes)' : 'the body',
+      );
       const checked = checkInfer(json, loaded.api);
+      const parts = binaryParts(
+        checked.inputs.map(({ input }) => input),
+        binary,
+      );
       const inputs: TensorMap = {};
-      for (const { input, spec } of checked.inputs)
-        inputs[input.name] = shaped(input, decodeJsonTensor(input.data, spec.dtype, input.name));
+      for (const [i, { input, spec }] of checked.inputs.entries()) {
+        inputs[input.name] = parts[i]
+          ? binaryTensor(parts[i], spec.dtype, input.datatype, input.shape, input.name)
+          : shaped(input, decodeJsonTensor(dataOf(input), spec.dtype, input.name));
+      }
       pending.set(req, checked.pending);
       return { inputs, json };
     },
-    encode(result, req) {
-      const info = pending.get(req) ?? {};
-      const names = info.outputs ?? Object.keys(result.outputs);
-      const outputs = names.map((name) => {
+    encode(result, req): EncodedBody {
+      const info = pending.get(req) ?? { binaryAll: false };
+      const wanted =
+        info.outputs ?? Object.keys(result.outputs).map((name) => ({ name, binary: info.binaryAll }));
+      const blobs: Uint8Array[] = [];
+      const outputs = wanted.map(({ name, binary }) => {
         const t = result.outputs[name];
         if (!t) throw new HttpError(500, `the model returned no output "${name}"`);
+        const head = `{"name":${JSON.stringify(name)},"datatype":"${DATATYPES[t.dtype]}","shape":${JSON.stringify(t.shape)}`;
+        if (binary) {
+          const bytes = binaryOutput(t);
+          blobs.push(bytes);
+          return `${head},"parameters":{"binary_data_size":${bytes.byteLength}}}`;
+        }
         const flat: Tensor = { dtype: t.dtype, shape: [t.data.length], data: t.data };
-        return `{"name":${JSON.stringify(name)},"datatype":"${DATATYPES[t.dtype]}","shape":${JSON.stringify(t.shape)},"data":${encodeJsonTensor(flat)}}`;
+        return `${head},"data":${encodeJsonTensor(flat)}}`;
       });
       const id = info.id !== undefined ? `,"id":${JSON.stringify(info.id)}` : '';
-      const body = `{"model_name":${JSON.stringify(loaded.api.name)},"model_version":${JSON.stringify(loaded.model.info.version)}${id},"outputs":[${outputs.join(',')}]}`;
-      return { body, headers: { 'content-type': 'application/json' } };
+      const json = `{"model_name":${JSON.stringify(loaded.api.name)},"model_version":${JSON.stringify(loaded.model.info.version)}${id},"outputs":[${outputs.join(',')}]}`;
+      if (blobs.length === 0) return { body: json, headers: { 'content-type': 'application/json' } };
+      const header = Buffer.from(json, 'utf8');
+      return {
+        body: Buffer.concat([header, ...blobs]),
+        headers: { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(header.length) },
+      };
     },
   };
 }
 
 export function serverMetadata(app: App): string {
-  return JSON.stringify({ name: 'bentoci', version: app.service.version, extensions: [] });
+  return JSON.stringify({ name: 'bentoci', version: app.service.version, extensions: [BINARY_EXTENSION] });
 }
 
 /**

@@ -23,13 +23,15 @@ export function createRouter(app: App): (req: IncomingMessage, res: ServerRespon
   const posts = new Map<string, Handler>();
   const gets = new Map<string, Handler>();
   const kserve = new Map<string, { codec: Codec; metadata: string; version: string }>();
+  // An .npz body inflates to no more than a raw body could carry.
+  const decodeLimits = { maxInflatedBytes: app.config.maxRequestBytes };
 
   for (const [name, api] of app.inference.apis) {
     const specs = api.loaded.api.input;
     const keepJson = app.hooks?.apis?.[name] !== undefined;
     const codec: Codec = {
       hooks: true,
-      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson),
+      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson, decodeLimits),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept),
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec, req, res, arrival));

@@ -1,4 +1,5 @@
 /** A minimal OpenAPI 3.0 description of the APIs, for model entries and bentos built without one. */
+import { NPZ_TYPE, singleTensorBody } from '../../src/shared/body-formats.js';
 import type { BentoApi, TensorSpec } from '../../src/shared/schemas.js';
 
 function tensorSchema(spec: TensorSpec): Record<string, unknown> {
@@ -34,6 +35,18 @@ function bodySchema(specs: readonly TensorSpec[]): Record<string, unknown> {
   return specs.length === 1 ? { oneOf: [tensorSchema(specs[0]!), object] } : object;
 }
 
+const binaryBody = { schema: { type: 'string', format: 'binary' } };
+
+/** .npz for any count of tensors; .npy and raw octet-stream only for one. */
+function binaryTypes(count: number): Record<string, unknown> {
+  return {
+    [NPZ_TYPE]: binaryBody,
+    ...(singleTensorBody(count)
+      ? { 'application/octet-stream': binaryBody, 'application/x-npy': binaryBody }
+      : {}),
+  };
+}
+
 export function defaultOpenApi(
   name: string,
   version: string,
@@ -49,14 +62,16 @@ export function defaultOpenApi(
           required: true,
           content: {
             'application/json': { schema: bodySchema(api.input) },
-            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
-            'application/x-npy': { schema: { type: 'string', format: 'binary' } },
+            ...binaryTypes(api.input.length),
           },
         },
         responses: {
           '200': {
-            description: 'model outputs',
-            content: { 'application/json': { schema: bodySchema(api.output) } },
+            description: 'model outputs (the format the Accept header asks for, JSON by default)',
+            content: {
+              'application/json': { schema: bodySchema(api.output) },
+              ...binaryTypes(api.output.length),
+            },
           },
           '400': { description: 'the input does not match the signature' },
           '413': { description: 'the body is larger than the limit' },

@@ -1,11 +1,14 @@
 /**
  * NumPy .npz archives (np.savez, np.savez_compressed): a zip of .npy members named after the arrays.
  * Members are found through the central directory, because numpy writes its local headers with zip64
- * placeholder sizes; only stored and deflated members are read. Every offset and size is checked
- * against the buffer before it is used, members may not overlap each other or the directory, sizes
- * are bounded before anything is inflated, and each member's CRC-32 is checked.
+ * placeholder sizes (so zip64 and data descriptors are fine: the directory's sizes are the ones used);
+ * only stored and deflated members are read, and encrypted or multi-part archives are refused. Every
+ * offset and size is checked against the buffer before it is used, members may not overlap each other
+ * or the directory, names and sizes are checked before anything is inflated, and each member's CRC-32
+ * is checked.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
 import type { Dtype } from '../../src/shared/schemas.js';
 import type { Tensor } from '../../src/shared/service.js';
 import { badRequest, type HttpError } from '../errors.js';
@@ -19,6 +22,8 @@ export interface NpzLimits {
   maxBytes?: number;
   /** Members at most (default 1024). */
   maxMembers?: number;
+  /** Called with each array's name before anything is inflated: throws to refuse an unwanted one. */
+  checkName?: (name: string) => void;
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -54,8 +59,53 @@ interface Member {
   localOffset: number;
 }
 
+/** A member found in the directory, checked, with where its (compressed) data lies. */
+interface Located {
+  member: Member;
+  /** The array's name: the member name without `.npy`. */
+  key: string;
+  start: number;
+  end: number;
+}
+
 /** Reads a .npz archive into its arrays, by name (the member name without `.npy`). */
 export function readNpz(buffer: Uint8Array, limits: NpzLimits = {}): Map<string, NpyTensor> {
+  const arrays = new Map<string, NpyTensor>();
+  for (const { member, key, start, end } of locate(buffer, limits)) {
+    const data = buffer.subarray(start, end);
+    arrays.set(key, toTensor(member, key, member.method === DEFLATED ? inflateSync(member, data) : data));
+  }
+  return arrays;
+}
+
+const inflateRawAsync = promisify(inflateRaw);
+
+/**
+ * `readNpz` with deflated members inflated on libuv's thread pool, so a large compressed body does not
+ * hold the event loop for the whole inflation; the checks and bounds are the same.
+ */
+export async function readNpzAsync(
+  buffer: Uint8Array,
+  limits: NpzLimits = {},
+): Promise<Map<string, NpyTensor>> {
+  const arrays = new Map<string, NpyTensor>();
+  for (const { member, key, start, end } of locate(buffer, limits)) {
+    const data = buffer.subarray(start, end);
+    let bytes: Uint8Array = data;
+    if (member.method === DEFLATED) {
+      try {
+        bytes = await inflateRawAsync(data, { maxOutputLength: Math.max(1, member.size) });
+      } catch (err) {
+        throw inflateFailure(member, err);
+      }
+    }
+    arrays.set(key, toTensor(member, key, bytes));
+  }
+  return arrays;
+}
+
+/** Everything checked before a byte is inflated: directory, bounds, overlaps, names, methods. */
+function locate(buffer: Uint8Array, limits: NpzLimits): Located[] {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -79,16 +129,19 @@ export function readNpz(buffer: Uint8Array, limits: NpzLimits = {}): Map<string,
       throw fail(`members "${ranges[i - 1]!.member.name}" and "${ranges[i]!.member.name}" overlap`);
   }
 
-  const arrays = new Map<string, NpyTensor>();
+  const keys = new Set<string>();
+  const located: Located[] = [];
   for (const { member, start, end } of ranges) {
     if (!member.name.endsWith('.npy') || member.name.length === 4)
       throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
     const key = member.name.slice(0, -4);
-    if (arrays.has(key)) throw fail(`array "${key}" appears twice`);
-    const bytes = extract(member, buffer.subarray(start, end));
-    arrays.set(key, decodeNpy(bytes, key) as NpyTensor);
+    if (keys.has(key)) throw fail(`array "${key}" appears twice`);
+    keys.add(key);
+    checkMethod(member);
+    limits.checkName?.(key);
+    located.push({ member, key, start, end });
   }
-  return arrays;
+  return located;
 }
 
 interface Directory {
@@ -211,37 +264,43 @@ function dataRange(
   return { headerStart: at, start, end };
 }
 
-function extract(member: Member, data: Uint8Array): Uint8Array {
+function checkMethod(member: Member): void {
   if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
-  let bytes: Uint8Array;
-  if (member.method === STORED) {
-    if (member.compressedSize !== member.size)
-      throw fail(
-        `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`,
-      );
-    bytes = data;
-  } else if (member.method === DEFLATED) {
-    try {
-      // The output may not exceed the declared size: the bound was checked before inflating.
-      bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw fail(
-        `member "${member.name}" ${code === 'ERR_BUFFER_TOO_LARGE' ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${(err as Error).message})`}`,
-      );
-    }
-  } else {
+  if (member.method === STORED && member.compressedSize !== member.size)
+    throw fail(
+      `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`,
+    );
+  if (member.method !== STORED && member.method !== DEFLATED)
     throw fail(
       `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`,
     );
+}
+
+function inflateSync(member: Member, data: Uint8Array): Uint8Array {
+  try {
+    // The output may not exceed the declared size: the bound was checked before inflating.
+    return inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
+  } catch (err) {
+    throw inflateFailure(member, err);
   }
+}
+
+function inflateFailure(member: Member, err: unknown): HttpError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return fail(
+    `member "${member.name}" ${code === 'ERR_BUFFER_TOO_LARGE' ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${(err as Error).message})`}`,
+  );
+}
+
+/** The member's bytes (stored, or inflated) checked against its size and CRC, read as .npy. */
+function toTensor(member: Member, key: string, bytes: Uint8Array): NpyTensor {
   if (bytes.byteLength !== member.size)
     throw fail(
       `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`,
     );
   if (crc32(bytes) >>> 0 !== member.crc)
     throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
-  return bytes;
+  return decodeNpy(bytes, key) as NpyTensor;
 }
 
 function u64(view: DataView, at: number, what: string): number {

@@ -4,6 +4,7 @@
  * as minItems/maxItems, and `{input_name: array}` when the model takes several inputs. The document is
  * built in a fixed key order so the same bento always gives the same bytes.
  */
+import { NPZ_TYPE, singleTensorBody } from '../shared/body-formats.js';
 import {
   type BentoApi,
   BINARY_DTYPES,
@@ -151,34 +152,49 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           .filter(Boolean)
           .join(' '),
         'x-bentoci-model': api.model,
-        parameters: binaryHeaders(api.input.length),
+        ...(singleTensorBody(api.input.length) ? { parameters: binaryHeaders() } : {}),
         requestBody: {
           required: true,
           content: {
             'application/json': { schema: { $ref: `#/components/schemas/${input}` } },
-            'application/x-npy': binary('One input tensor as a NumPy .npy file'),
-            'application/octet-stream': binary(
-              'One input tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape)',
+            [NPZ_TYPE]: binary(
+              `The inputs as a NumPy .npz archive (np.savez or np.savez_compressed), one array per input named after it: ${api.input.map((s) => s.name).join(', ')}`,
             ),
+            ...(singleTensorBody(api.input.length)
+              ? {
+                  'application/x-npy': binary('The input tensor as a NumPy .npy file'),
+                  'application/octet-stream': binary(
+                    'The input tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape)',
+                  ),
+                }
+              : {}),
           },
         },
         responses: {
           '200': {
-            description: 'The model output (binary types for a single output, chosen by the Accept header)',
+            description: 'The model output, in the format the Accept header asks for (JSON by default)',
             content: {
               'application/json': { schema: { $ref: `#/components/schemas/${output}` } },
-              ...(api.output.length === 1 && !options.postHooks?.has(api.name)
-                ? {
-                    'application/x-npy': binary('The output tensor as a NumPy .npy file'),
-                    'application/octet-stream': binary(
-                      'The output tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape headers)',
-                    ),
-                  }
-                : {}),
+              ...(options.postHooks?.has(api.name)
+                ? {}
+                : {
+                    [NPZ_TYPE]: binary('The outputs as a NumPy .npz archive, one <output>.npy member each'),
+                    ...(singleTensorBody(api.output.length)
+                      ? {
+                          'application/x-npy': binary('The output tensor as a NumPy .npy file'),
+                          'application/octet-stream': binary(
+                            'The output tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape headers)',
+                          ),
+                        }
+                      : {}),
+                  }),
             },
           },
           '400': { description: 'The input does not match the signature', content: jsonError },
-          '406': { description: 'A binary Accept type for an API with several outputs', content: jsonError },
+          '406': {
+            description: 'An Accept type the outputs cannot take (a single-tensor type for several outputs)',
+            content: jsonError,
+          },
           '413': { description: 'The body is larger than the limit', content: jsonError },
           '415': { description: 'An unsupported content type', content: jsonError },
           '503': { description: 'Overloaded (see Retry-After), not ready, or draining', content: jsonError },
@@ -220,8 +236,8 @@ function binary(description: string): JsonSchema {
   return { schema: { type: 'string', format: 'binary', description } };
 }
 
-/** The headers that describe a binary request body (runtime/tensors/binary.ts). */
-function binaryHeaders(inputs: number): JsonSchema[] {
+/** The headers that describe a raw octet-stream request body (runtime/tensors/binary.ts). */
+function binaryHeaders(): JsonSchema[] {
   const header = (name: string, description: string, schema: JsonSchema) => ({
     name,
     in: 'header',
@@ -236,9 +252,6 @@ function binaryHeaders(inputs: number): JsonSchema[] {
     header('x-tensor-shape', 'With application/octet-stream: the dims, comma-separated (e.g. 2,4)', {
       type: 'string',
     }),
-    ...(inputs > 1
-      ? [header('x-tensor-name', 'With a binary body: which input it carries', { type: 'string' })]
-      : []),
   ];
 }
 
