@@ -65,6 +65,7 @@ describe.skipIf(!hasShellcheck && !mustRun)('shellcheck over the workflows run: 
     });
     expect(findings.join('\n')).toMatch(/SC2164/);
     expect(findings.join('\n')).toMatch(/SC2115/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not a template
     expect(withoutExpressions('a ${{ b }} c')).toBe('a ________ c');
   });
 });
