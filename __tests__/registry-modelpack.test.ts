@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { openBentoStore } from '../src/core/bento-store.js';
 import { openModelStore, saveModel } from '../src/core/model-store.js';
 import type { EntryInfo, StoredEntry } from '../src/core/store.js';
@@ -437,5 +438,27 @@ describe.skipIf(missing)('models as CNCF ModelPack artifacts, bentos with every 
     );
     await expect(attempt('twice')).rejects.toThrow(/more than one layer is model\.yaml/);
     expect(await openModelStore(other).list()).toEqual([]);
+  });
+});
+
+describe('an entry of too many files for one manifest', () => {
+  it('is refused before anything is sent, naming the fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bentoci-modelpack-many-'));
+    try {
+      const model = await saveFilesModel(join(dir, 'home'), 'many:v1', { 'a.bin': 'a' });
+      // Large files are planned from their recorded digest, unread: a file list is enough here.
+      const files = Array.from({ length: 4500 }, (_, i) => ({
+        path: `shards/${'s'.repeat(230)}-${String(i).padStart(5, '0')}.safetensors`,
+        sha256: createHash('sha256').update(String(i)).digest('hex'),
+        size: MiB,
+      }));
+      const info = { ...model.info, files };
+      await writeFile(join(model.dir, 'model.yaml'), YAML.stringify(info));
+      await expect(planArtifact(modelArtifact, { ...model, info })).rejects.toThrow(
+        /model many:v1 has 4500 files, which make a manifest of \d+ bytes, over the 4194304 that registries accept: put the small files in an archive/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

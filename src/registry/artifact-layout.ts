@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { canonicalJson } from '../core/digest.js';
-import { IntegrityError } from '../core/errors.js';
+import { IntegrityError, UsageError } from '../core/errors.js';
 import type { EntryInfo, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { type BlobSource, bufferSource, fileSource } from '../oci/blob-source.js';
+import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
 import { sha256Digest } from '../oci/manifests.js';
 import {
   ANNOTATION_CONTENT_DIGEST,
@@ -166,5 +167,11 @@ export async function planArtifact<I extends EntryInfo>(
     annotations: annotationsOf(kind as ArtifactKind<EntryInfo>, entry.info),
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
+  // One layer per file: an entry of very many files makes a manifest registries refuse (and we do too).
+  if (bytes.length > MAX_MANIFEST_BYTES) {
+    throw new UsageError(
+      `${what} has ${entry.info.files.length} files, which make a manifest of ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES} that registries accept: put the small files in an archive (one file) and save it again`,
+    );
+  }
   return { manifest, bytes, digest: sha256Digest(bytes), config, layers };
 }
