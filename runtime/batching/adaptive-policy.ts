@@ -28,6 +28,7 @@
  * images whose sizes differ 100x, and each is judged by its own size.
  */
 import { LatencyPredictor, type PredictorOptions, QuantileTracker } from './predictor.js';
+import { QueueSimulation } from './queue-simulation.js';
 import { workOf } from './scheduler.js';
 import type {
   Admission,
@@ -110,8 +111,7 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly plan: number;
   private readonly slack: number;
   private readonly lateTarget: number;
-  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
-  private slots: number[] = [];
+  private readonly simulation: QueueSimulation;
 
   constructor(private readonly options: AdaptivePolicyOptions = {}) {
     this.patience = options.patience ?? 2;
@@ -119,6 +119,11 @@ export class AdaptivePolicy implements BatchPolicy {
     this.slack = options.timerSlackMs ?? 1;
     this.lateTarget = options.lateTarget ?? 0.001;
     this.now = options.now ?? (() => performance.now());
+    this.simulation = new QueueSimulation({
+      pipelineDepth: this.pipelineDepth,
+      estimate: (api, work) => this.predictor(api).estimate(work, this.plan),
+      transit: (api) => this.transit(api),
+    });
   }
 
   predictor(api: string): LatencyPredictor {
@@ -186,6 +191,19 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   decide(group: QueueGroup, view: SchedulerView): Decision {
+    const decision = this.judge(group, view);
+    // Held while a worker idles, by choice: their answers come later than admission predicted,
+    // and that says nothing about the machine (see answered).
+    if (!decision.dispatch && view.idleWorkers > 0) for (const job of group.jobs) job.held = true;
+    return decision;
+  }
+
+  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
+  wouldDispatch(group: QueueGroup, view: SchedulerView): boolean {
+    return this.judge(group, view).dispatch;
+  }
+
+  private judge(group: QueueGroup, view: SchedulerView): Decision {
     const { rows, work, full } = nextBatch(group);
     if (full) return { dispatch: true };
     const api = group.api.name;
@@ -211,11 +229,7 @@ export class AdaptivePolicy implements BatchPolicy {
     // next arrival was due: a rate that stopped is not worth waiting for.
     const newest = group.jobs[group.jobs.length - 1]!.arrival;
     const until = Math.min(latestStart, newest + this.patience / rate);
-    if (until <= view.now) return { dispatch: true };
-    // Held while a worker idles, by choice: their answers come later than admission predicted,
-    // and that says nothing about the machine (see answered).
-    for (const job of group.jobs) job.held = true;
-    return { dispatch: false, until };
+    return until <= view.now ? { dispatch: true } : { dispatch: false, until };
   }
 
   /**
@@ -258,105 +272,9 @@ export class AdaptivePolicy implements BatchPolicy {
     return { ok: false, reason: 'overloaded', retryAfterMs: late };
   }
 
-  /**
-   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
-   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
-   * slots and builds no list of groups to sort.
-   */
+  /** When `job` would finish if queued now (see QueueSimulation). */
   predictCompletion(job: BatchJob, ownGroup: QueueGroup | undefined, view: SchedulerView): number {
-    const now = view.now;
-    const slots = this.resetSlots(view.capacity);
-    // Work already sent (oldest first), folded onto the workers in the order it started.
-    for (const batch of view.inFlight) {
-      const best = earliest(slots);
-      slots[best] =
-        Math.max(slots[best]!, batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.plan);
-    }
-    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]!);
-    // A batch also needs the HTTP thread to send it: one I/O turn per pipeline slot at least, which is
-    // what limits a worker when that thread, not the worker, is the bottleneck.
-    const perTurn = view.turnDelayMs / this.pipelineDepth;
-    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
-    const ordered: Array<{ group: QueueGroup | undefined; deadline: number }> = [];
-    for (const g of view.groups)
-      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0]!.deadline });
-    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0]!.deadline : job.deadline });
-    ordered.sort((a, b) => a.deadline - b.deadline);
-    for (const { group } of ordered) {
-      const own = group === ownGroup;
-      const end = this.simulateGroup(job, group, own, slots, now, perTurn);
-      if (own) return end;
-    }
-    return now;
-  }
-
-  private resetSlots(capacity: number): number[] {
-    if (this.slots.length !== capacity) this.slots = new Array(capacity);
-    this.slots.fill(Number.NEGATIVE_INFINITY);
-    return this.slots;
-  }
-
-  /**
-   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
-   * batch ends, every batch at the planning quantile (see AdaptivePolicyOptions.planQuantile).
-   */
-  private simulateGroup(
-    job: BatchJob,
-    group: QueueGroup | undefined,
-    own: boolean,
-    slots: number[],
-    now: number,
-    perTurn: number,
-  ): number {
-    const jobs: readonly BatchJob[] = group ? group.jobs : [];
-    const api = group ? group.api.name : job.api;
-    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
-    const single = group ? !group.api.batching : false;
-    const predictor = this.predictor(api);
-    // A group's requests share their trailing dims (its key), so they cost the same per row.
-    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
-    // Requests that run alone go out many per I/O turn (the scheduler pipelines them), so the
-    // HTTP thread's turn does not pace them one by one.
-    const minimum = single ? 0 : perTurn;
-    let start = now;
-    const runOn = (rows: number) => {
-      const best = earliest(slots);
-      start = Math.max(now, slots[best]!);
-      slots[best] = start + Math.max(predictor.estimate(rows * perRow, this.plan), minimum);
-    };
-    let rows = 0;
-    if (single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
-      // Requests of one row each, each run alone: all take the same time, so whole rounds over the
-      // workers are added at once instead of request by request (the queue may hold thousands).
-      const duration = Math.max(predictor.estimate(perRow, this.plan), minimum);
-      start = fillEqual(slots, jobs.length + (own ? 1 : 0), now, duration);
-      rows = 1;
-    } else if (!single && group && group.rows === jobs.length && (!own || job.rows === 1)) {
-      // Every request one row (the common case): cut by count, not request by request.
-      let left = jobs.length + (own ? 1 : 0);
-      while (left > 0) {
-        rows = Math.min(left, maxRows);
-        runOn(rows);
-        left -= rows;
-      }
-    } else {
-      let requests = 0;
-      const total = jobs.length + (own ? 1 : 0);
-      for (let i = 0; i < total; i++) {
-        const r = i < jobs.length ? jobs[i]!.rows : job.rows;
-        if (requests > 0 && (single || rows + r > maxRows)) {
-          runOn(rows);
-          rows = 0;
-          requests = 0;
-        }
-        rows += r;
-        requests++;
-      }
-      if (requests > 0) runOn(rows);
-    }
-    if (!own) return now;
-    return start + predictor.estimate(rows * perRow, this.plan) + this.transit(api);
+    return this.simulation.completion(job, ownGroup, view);
   }
 }
 
@@ -367,43 +285,6 @@ export class AdaptivePolicy implements BatchPolicy {
  */
 function learnable(covered: boolean, predictedEnd: number): { predictedEnd?: number } {
   return covered ? { predictedEnd } : {};
-}
-
-/**
- * Puts `count` runs of `duration` ms each on the slot that frees first, one after another, and
- * returns when the last of them starts. Once the slots are within one run of each other, the next
- * `slots.length` runs go one to each slot, so whole rounds are added at once.
- */
-function fillEqual(slots: number[], count: number, now: number, duration: number): number {
-  let left = count;
-  let start = now;
-  const place = () => {
-    const best = earliest(slots);
-    start = Math.max(now, slots[best]!);
-    slots[best] = start + duration;
-    left--;
-  };
-  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration) place();
-  const rounds = duration > 0 ? Math.floor((left - 1) / slots.length) : 0;
-  if (rounds > 0) {
-    for (let i = 0; i < slots.length; i++) slots[i] = slots[i]! + rounds * duration;
-    left -= rounds * slots.length;
-  }
-  while (left > 0) place();
-  return start;
-}
-
-/** The slot that frees first. */
-function earliest(slots: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[best]!) best = i;
-  return best;
-}
-
-/** Whether no group but `own` (if any) is queued: the common case of one API and one shape. */
-function onlyGroup(groups: Iterable<QueueGroup>, own: QueueGroup | undefined): boolean {
-  for (const g of groups) if (g !== own) return false;
-  return true;
 }
 
 function nothingQueued(groups: Iterable<QueueGroup>): boolean {

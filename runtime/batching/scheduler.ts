@@ -2,7 +2,8 @@
  * The batch scheduler: per-API queues split by compatibility key, a fixed number of batch slots (one
  * per worker), and a policy that decides when a group goes out. It is event-driven: decisions run
  * once per I/O turn after an arrival, a completion or a cancel (so a burst of arrivals decides
- * together), plus one timer for the earliest time a waiting group must go; nothing polls.
+ * together), plus one timer for the earliest time a waiting group must go; nothing polls. A lone
+ * request on an idle server skips the wait for the turn's end (see lone).
  */
 import { RateEstimator } from './predictor.js';
 import type {
@@ -59,6 +60,9 @@ export class BatchScheduler<J extends BatchJob> {
   private batchesInFlight = 0;
   private singlesInFlight = 0;
   private pumpScheduled = false;
+  /** Requests admitted since the last decision (in this I/O turn), and in the last turn that had any. */
+  private turnArrivals = 0;
+  private lastTurnArrivals = 0;
   private pumpRequestedAt = 0;
   /** EWMA of how long a decision waits for the current I/O turn to end (ms). */
   private turnDelay = 0;
@@ -97,9 +101,36 @@ export class BatchScheduler<J extends BatchJob> {
     api.queuedRows += job.rows;
     api.rate.add(this.clock.now(), job.rows);
     job.state = 'queued';
+    const lone = this.lone(joined);
+    this.turnArrivals++;
+    if (lone) this.dispatch(joined, joined.api.maxBatchRows);
+    // Even after a lone dispatch: the turn's end counts its arrivals (see lone).
     this.schedulePump();
     this.dispatchFull();
     return { ok: true };
+  }
+
+  /**
+   * A lone request on an idle server goes to a worker in the tick it arrived, not at the end of the
+   * I/O turn: nothing is running or queued, it is the turn's first arrival, the last turn with
+   * arrivals brought just one (so this turn is unlikely to bring another to batch with), and the
+   * policy would send it anyway. With anything running, later arrivals can join it while it would
+   * wait for a worker anyway, so the turn decides as before. A burst after a quiet spell sends its
+   * first request alone; its turn then counts more than one, and the next arrivals wait for the
+   * turn's decision again.
+   */
+  private lone(group: QueueGroup<J>): boolean {
+    return (
+      this.policy.wouldDispatch !== undefined &&
+      !this.draining &&
+      group.api.batching &&
+      this.inFlight.length === 0 &&
+      group.jobs.length === 1 &&
+      this.groups.size === 1 &&
+      this.turnArrivals === 0 &&
+      this.lastTurnArrivals === 1 &&
+      this.policy.wouldDispatch(group, this.view())
+    );
   }
 
   /**
@@ -217,6 +248,10 @@ export class BatchScheduler<J extends BatchJob> {
     // How long the rest of the I/O turn took: the HTTP thread's own queueing delay right now.
     const lag = this.clock.now() - this.pumpRequestedAt;
     this.turnDelay += TURN_WEIGHT * (lag - this.turnDelay);
+    if (this.turnArrivals > 0) {
+      this.lastTurnArrivals = this.turnArrivals;
+      this.turnArrivals = 0;
+    }
     // A drain answers every request it accepted: nothing is shed then.
     if (this.policy.shed && !this.draining) this.shedLate();
     let wakeAt = Number.POSITIVE_INFINITY;
