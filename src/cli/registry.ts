@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { parseSourceDateEpoch } from '../build/reproducible.js';
 import { openBentoStore } from '../core/bento-store.js';
 import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
@@ -15,6 +16,8 @@ import { type ArtifactKind, bentoArtifact, modelArtifact } from '../registry/art
 import { pullEntry } from '../registry/artifact-pull.js';
 import { pushEntry } from '../registry/artifact-push.js';
 import { pushImage } from '../registry/image-push.js';
+import { type ModelImageOptions, pushModelImage } from '../registry/model-image.js';
+import { parsePlatform } from '../registry/model-image-base.js';
 import { parseReleaseTagKinds, RELEASE_TAG_KINDS } from '../registry/release-tags.js';
 import type { TransferOptions } from '../registry/transfer.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
@@ -42,6 +45,10 @@ const flagsSchema = z.object({
   // `push-image`: more tags, and manifest annotations.
   tag: z.array(z.string()).optional(),
   annotation: z.record(z.string(), z.string()).optional(),
+  // `models push --as-image` (see model-image.ts).
+  asImage: z.boolean().optional(),
+  base: z.string().min(1).optional(),
+  platform: z.string().min(1).optional(),
   // The verify gate of this command (see verify-gate.ts).
   ...gateFlagsShape,
 });
@@ -121,24 +128,77 @@ async function transferOptions(flags: Flags): Promise<TransferOptions> {
   };
 }
 
+/** `--as-image` and its companions, on `models push`. */
+function withModelImageOptions(command: Command): Command {
+  return command
+    .option(
+      '--as-image',
+      'push a runnable OCI image with the files under /models (KServe modelcar, Kubernetes image volumes) instead of an artifact',
+    )
+    .option(
+      '--base <oci-url>',
+      'with --as-image: an image to put under the model (e.g. busybox: KServe modelcar runs sh, ln and sleep); none: files only',
+    )
+    .option(
+      '--platform <os/arch>',
+      "with --as-image: the image platform (default linux/amd64, or the base's)",
+    );
+}
+
+/** What `--as-image`, `--base` and `--platform` ask for, checked before anything is read or sent; undefined: the artifact. */
+function modelImageRequest(
+  flags: Flags,
+): Pick<ModelImageOptions, 'base' | 'platform' | 'sourceDateEpoch'> | undefined {
+  if (!flags.asImage) {
+    if (flags.base || flags.platform)
+      throw new UsageError(
+        `${flags.base ? '--base' : '--platform'} shapes the model image: add --as-image, or drop it to push the artifact`,
+      );
+    return undefined;
+  }
+  const sourceDateEpoch = parseSourceDateEpoch(process.env['SOURCE_DATE_EPOCH']);
+  return {
+    ...(flags.base && flags.base !== 'none' ? { base: parseOciUrl(flags.base, '--base') } : {}),
+    ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}),
+    ...(sourceDateEpoch ? { sourceDateEpoch } : {}),
+  };
+}
+
 function registerPush<I extends EntryInfo>(
   parent: Command,
   name: string,
   kind: ArtifactKind<I>,
   store: () => EntryStore<I>,
+  asImage = false,
 ): void {
   const command = parent
     .command(name)
-    .description(`push a ${kind.noun} to an OCI registry as an artifact`)
+    .description(
+      `push a ${kind.noun} to an OCI registry as an artifact${asImage ? ' (with --as-image: as a runnable image)' : ''}`,
+    )
     .argument('<tag>', `${kind.noun} tag: name, name:version or a unique version prefix`)
     .requiredOption('--to <oci-url>', 'oci://host[:port]/repository[:tag] (the tag defaults to the version)');
+  if (asImage) withModelImageOptions(command);
   withVerifyGate(withPushOptions(withConnectionOptions(command)), `the ${kind.noun}`).action(
     action(async (tag: string, raw: unknown) => {
       const flags = parseFlags(raw);
       const target = parseOciUrl(flags.to ?? '', '--to');
       const gate = await verifyGate(flags);
+      const imageRequest = asImage ? modelImageRequest(flags) : undefined;
       const options = await transferOptions(flags);
       await gate(async () => entryTarget(store(), await store().get(tag)));
+      if (imageRequest) {
+        const image = await pushModelImage(openModelStore(bentociHome()), tag, target, {
+          ...options,
+          ...imageRequest,
+          force: flags.force ?? false,
+          ...(flags.release ? { release: flags.release } : {}),
+          ...(flags.releaseTags ? { releaseTags: parseReleaseTagKinds(flags.releaseTags) } : {}),
+        });
+        if (flags.json) printJson(image);
+        else process.stdout.write(`${image.reference}@${image.digest}\n`);
+        return;
+      }
       const result = await pushEntry(kind, store(), tag, target, {
         ...options,
         force: flags.force ?? false,
@@ -253,6 +313,6 @@ export function registerRegistryCommands(program: Command): void {
 /** `models push` and `models pull`, added to the `models` command group. */
 export function registerModelRegistryCommands(models: Command): void {
   const store = () => openModelStore(bentociHome());
-  registerPush(models, 'push', modelArtifact, store);
+  registerPush(models, 'push', modelArtifact, store, true);
   registerPull(models, 'pull', modelArtifact, store);
 }
