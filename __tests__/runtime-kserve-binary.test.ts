@@ -7,6 +7,18 @@
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, type ServerProcess, startServer, tempHome, writeBento } from './support/bento-fixture.js';
+import {
+  type Answer,
+  bools,
+  bytesElements,
+  floats,
+  fp32,
+  HEADER,
+  infer as inferAt,
+  int64,
+  readBytesElements,
+  splitAnswer,
+} from './support/kserve-client.js';
 import { encode, twoInputModel, valueInfo } from './support/onnx-fixture.js';
 
 const { onnx } = onnxProto;
@@ -54,7 +66,8 @@ beforeAll(async () => {
       { name: 'booltext', onnx: boolTextModel() },
     ],
     apis: [
-      { name: 'score', model: 'two' },
+      // Admission holds a request to max_latency_ms; the 20,000-row request needs more than the default.
+      { name: 'score', model: 'two', batching: { max_latency_ms: 30_000 } },
       { name: 'mixed', model: 'booltext', batching: { enabled: false } },
     ],
   });
@@ -65,85 +78,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-// ---- the client, from the spec ----
-
-const HEADER = 'Inference-Header-Content-Length';
-
-const fp32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
-const int64 = (values: bigint[]) => Buffer.from(new BigInt64Array(values).buffer);
-const bools = (values: boolean[]) => Buffer.from(values.map((b) => (b ? 1 : 0)));
-/** BYTES: each element a 4-byte little-endian unsigned length, then its bytes. */
-function bytesElements(values: string[]): Buffer {
-  return Buffer.concat(
-    values.flatMap((v) => {
-      const bytes = Buffer.from(v, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      return [length, bytes];
-    }),
-  );
-}
-function readBytesElements(blob: Buffer): string[] {
-  const out: string[] = [];
-  for (let at = 0; at < blob.length; ) {
-    const n = blob.readUInt32LE(at);
-    out.push(blob.subarray(at + 4, at + 4 + n).toString('utf8'));
-    at += 4 + n;
-  }
-  return out;
-}
-
-interface OutputJson {
-  name: string;
-  datatype: string;
-  shape: number[];
-  data?: unknown[];
-  parameters?: { binary_data_size?: number };
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  json: { outputs?: OutputJson[]; error?: string; id?: string };
-  /** Binary outputs' bytes by name. */
-  blobs: Map<string, Buffer>;
-}
-
-/** POSTs the JSON header followed by the binary parts, and splits the answer the same way. */
-async function infer(
-  model: string,
-  request: unknown,
-  parts: Buffer[] = [],
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const header = Buffer.from(JSON.stringify(request), 'utf8');
-  const body = Buffer.concat([header, ...parts]);
-  const res = await fetch(`${server.url}/v2/models/${model}/infer`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/octet-stream',
-      ...(parts.length > 0 ? { [HEADER]: String(header.length) } : {}),
-      ...headers,
-    },
-  });
-  const raw = Buffer.from(await res.arrayBuffer());
-  const lengthHeader = res.headers.get(HEADER);
-  const jsonLength = lengthHeader === null ? raw.length : Number(lengthHeader);
-  const json = JSON.parse(raw.subarray(0, jsonLength).toString('utf8')) as Answer['json'];
-  const blobs = new Map<string, Buffer>();
-  let at = jsonLength;
-  for (const output of json.outputs ?? []) {
-    const size = output.parameters?.binary_data_size;
-    if (size === undefined) continue;
-    blobs.set(output.name, raw.subarray(at, at + size));
-    at += size;
-  }
-  expect(at, 'the binary outputs fill the body exactly').toBe(raw.length);
-  return { status: res.status, headers: res.headers, json, blobs };
-}
-
-const floats = (blob: Buffer) => Array.from(new Float32Array(new Uint8Array(blob).buffer));
+/** The client's infer against a model of this server. */
+const infer = (model: string, request: unknown, parts: Buffer[] = [], headers: Record<string, string> = {}) =>
+  inferAt(`${server.url}/v2/models/${model}/infer`, request, parts, headers);
 
 const FEATURES = [0.5, -1, 2, 3.25, 1, 0, -0.5, 4];
 const BUCKETS = [3n, -2n];
@@ -292,19 +229,14 @@ describe('KServe v2 binary tensor data', () => {
       expect(json.error).toMatch(message);
       expect(json.error).not.toMatch(/[\n\r]|internal error|RangeError/);
     };
-    const raw = async (body: Buffer, headerLength: string) => {
-      const res = await fetch(`${server.url}/v2/models/score/infer`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/octet-stream', [HEADER]: headerLength },
-      });
-      return {
-        status: res.status,
-        headers: res.headers,
-        json: (await res.json()) as Answer['json'],
-        blobs: new Map(),
-      };
-    };
+    const raw = async (body: Buffer, headerLength: string) =>
+      splitAnswer(
+        await fetch(`${server.url}/v2/models/score/infer`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/octet-stream', [HEADER]: headerLength },
+        }),
+      );
     const good = Buffer.from(JSON.stringify({ inputs: [features(32), bucketJson] }));
     const goodBody = Buffer.concat([good, fp32(FEATURES)]);
 
@@ -371,6 +303,29 @@ describe('KServe v2 binary tensor data', () => {
       ),
       /^3 bytes follow the JSON header \(Inference-Header-Content-Length\), but no input has parameters.binary_data_size$/,
     );
+  });
+
+  it('decodes a large JSON header in slices with binary inputs after it', async () => {
+    const rows = 20_000;
+    const features = Array.from({ length: rows * 4 }, (_, i) => ((i * 37) % 101) / 10);
+    const buckets = Array.from({ length: rows }, (_, i) => BigInt((i % 9) - 4));
+    const request = {
+      inputs: [
+        { name: 'features', shape: [rows, 4], datatype: 'FP32', data: features },
+        { name: 'bucket', shape: [rows, 1], datatype: 'INT64', parameters: { binary_data_size: rows * 8 } },
+      ],
+      outputs: [{ name: 'score', parameters: { binary_data: true } }],
+    };
+    expect(JSON.stringify(request).length).toBeGreaterThan(256 * 1024);
+    const viaBinary = await infer('score', request, [int64(buckets)]);
+    expect(viaBinary.status, JSON.stringify(viaBinary.json)).toBe(200);
+    const viaJson = await infer('score', {
+      inputs: [
+        request.inputs[0],
+        { name: 'bucket', shape: [rows, 1], datatype: 'INT64', data: buckets.map(Number) },
+      ],
+    });
+    expect(floats(viaBinary.blobs.get('score')!)).toEqual(viaJson.json.outputs![0]!.data);
   });
 
   it('refuses what it does not implement rather than ignore it: classification, compressed bodies', async () => {
