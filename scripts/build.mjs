@@ -24,6 +24,23 @@ const runtimeEntryPoints = ['server.ts', 'worker.ts']
   .filter((file) => existsSync(join('runtime', file)))
   .map((file) => ({ in: join('runtime', file), out: basename(file, '.ts') }));
 
+/**
+ * `require('x.node')` of a native addon stays a run-time require; a module merely named `*.node`
+ * (@cyclonedx/cyclonedx-library's `./index.node`, a .js file) is bundled like any other.
+ */
+function nativeAddonsExternal() {
+  return {
+    name: 'native-addons-external',
+    setup(build) {
+      build.onResolve({ filter: /\.node$/ }, (args) =>
+        existsSync(join(args.resolveDir, `${args.path}.js`))
+          ? undefined
+          : { path: args.path, external: true },
+      );
+    },
+  };
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -31,7 +48,9 @@ const common = {
   target: 'node20',
   // Native code stays outside the bundle: ORT ships its binary in its package; ssh2's optional
   // accelerators are loaded in try/catch and fall back to JavaScript.
-  external: ['onnxruntime-node', 'cpu-features', '*.node'],
+  // @cyclonedx/cyclonedx-library's XML support (optional peers, not installed) is tried and skipped.
+  external: ['onnxruntime-node', 'cpu-features', 'xmlbuilder2', 'libxmljs2'],
+  plugins: [nativeAddonsExternal()],
   // CommonJS dependencies (ssh2 via dockerode) use require, __dirname and __filename; ESM output needs them in scope.
   banner: {
     js: [

@@ -5,7 +5,9 @@
 import * as core from '@actions/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { attestBento, attestImage } from '../attest/attest.js';
 import { parseSourceDateEpoch } from '../build/reproducible.js';
+import { connectEngine } from '../containerize/engine.js';
 import { openBentoStore } from '../core/bento-store.js';
 import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
@@ -20,9 +22,11 @@ import { type ModelImageOptions, pushModelImage } from '../registry/model-image.
 import { parsePlatform } from '../registry/model-image-base.js';
 import { parseReleaseTagKinds, RELEASE_TAG_KINDS } from '../registry/release-tags.js';
 import type { TransferOptions } from '../registry/transfer.js';
+import type { BentoInfo } from '../shared/schemas.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../sign/attach.js';
 import { openSignatureRegistry } from '../sign/oci-registry.js';
 import type { VerifyTarget } from '../sign/policy.js';
+import { attestationsJson, attestPlan, withAttestFlags } from './attest.js';
 import { collectList, flagOf, parseKeyValue, parsePositiveInt } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
@@ -179,9 +183,12 @@ function registerPush<I extends EntryInfo>(
     .argument('<tag>', `${kind.noun} tag: name, name:version or a unique version prefix`)
     .requiredOption('--to <oci-url>', 'oci://host[:port]/repository[:tag] (the tag defaults to the version)');
   if (asImage) withModelImageOptions(command);
+  if (kind.noun === 'bento') withAttestFlags(command);
   withVerifyGate(withPushOptions(withConnectionOptions(command)), `the ${kind.noun}`).action(
     action(async (tag: string, raw: unknown) => {
+      const startedOn = new Date();
       const flags = parseFlags(raw);
+      const attest = kind.noun === 'bento' ? await attestPlan(raw) : undefined;
       const target = parseOciUrl(flags.to ?? '', '--to');
       const gate = await verifyGate(flags);
       const imageRequest = asImage ? modelImageRequest(flags) : undefined;
@@ -210,7 +217,14 @@ function registerPush<I extends EntryInfo>(
       const registry = await openSignatureRegistry(target, flags, { ...options, push: true });
       const attached = await attachEntrySignatures(registry, target.repository, result.digest, entry.dir);
       if (attached?.manifests.length) info(`attached ${attached.manifests.length} signature manifest(s)`);
-      if (flags.json) printJson(result);
+      const attestations = attest
+        ? await attestBento(registry, target, result.digest, entry.info as unknown as BentoInfo, {
+            ...attest,
+            startedOn,
+            log: info,
+          })
+        : [];
+      if (flags.json) printJson(attest ? { ...result, ...attestationsJson(attestations) } : result);
       else process.stdout.write(`${result.reference}@${result.digest}\n`);
     }),
   );
@@ -292,19 +306,31 @@ export function registerRegistryCommands(program: Command): void {
       }),
       {},
     );
-  withPushOptions(withConnectionOptions(pushImageCommand)).action(
+  withAttestFlags(withPushOptions(withConnectionOptions(pushImageCommand))).action(
     action(async (image: string, raw: unknown) => {
+      const startedOn = new Date();
       const flags = parseFlags(raw);
       const target = parseOciUrl(flags.to ?? '', '--to');
+      const attest = await attestPlan(raw);
+      const transfer = await transferOptions(flags);
       const result = await pushImage(image, target, {
-        ...(await transferOptions(flags)),
+        ...transfer,
         tags: flags.tag ?? [],
         annotations: flags.annotation ?? {},
         force: flags.force ?? false,
         ...(flags.release ? { release: flags.release } : {}),
         ...(flags.releaseTags ? { releaseTags: parseReleaseTagKinds(flags.releaseTags) } : {}),
       });
-      if (flags.json) printJson(result);
+      const attestations = attest
+        ? await openSignatureRegistry(target, flags, { ...transfer, push: true }).then(async (registry) =>
+            attestImage(registry, target, result.digest, await connectEngine(), result.id, {
+              ...attest,
+              startedOn,
+              log: info,
+            }).finally(() => registry.close()),
+          )
+        : [];
+      if (flags.json) printJson(attest ? { ...result, ...attestationsJson(attestations) } : result);
       else process.stdout.write(`${result.reference}@${result.digest}\n`);
     }),
   );

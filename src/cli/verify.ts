@@ -19,6 +19,11 @@ import { info, printJson } from './output.js';
 import { action } from './program.js';
 import { findEntry, TARGET_HELP, type TargetFlags, withTargetFlags } from './sign-targets.js';
 import {
+  type AttestationVerifyFlags,
+  verifyAttestationCommand,
+  withAttestationFlag,
+} from './verify-attestation.js';
+import {
   identityPolicyOf,
   isKeyless,
   keylessTrustOf,
@@ -26,14 +31,14 @@ import {
   withTrustFlags,
 } from './verify-gate.js';
 
-interface VerifyFlags extends TargetFlags, TrustFlags {}
+interface VerifyFlags extends TargetFlags, TrustFlags, AttestationVerifyFlags {}
 
 export function registerVerifyCommand(program: Command): void {
   // The bento store commands registered at the top level include an integrity-only `verify`; this one
   // does that too (without --pub) and checks signatures with --pub, so it takes the name over.
   const existing = program.commands.findIndex((c) => c.name() === 'verify');
   if (existing >= 0) (program.commands as Command[]).splice(existing, 1);
-  withTargetFlags(
+  const command = withTargetFlags(
     withTrustFlags(
       program
         .command('verify')
@@ -44,6 +49,7 @@ export function registerVerifyCommand(program: Command): void {
       'public key: a PEM file or env://NAME',
     ),
   ).action(action(verify));
+  withAttestationFlag(command);
 }
 
 async function verifyKeyless(text: string | undefined, opts: VerifyFlags): Promise<void> {
@@ -107,6 +113,7 @@ const entryHead = (noun: string, entry: StoredEntry<EntryInfo>) => ({
 });
 
 async function verify(text: string | undefined, opts: VerifyFlags): Promise<void> {
+  if (opts.attestation !== undefined) return verifyAttestationCommand(text, opts.attestation, opts);
   if (isKeyless(opts)) return verifyKeyless(text, opts);
   if (opts.pub === undefined) return verifyIntegrity(text, opts);
   if (text === undefined)

@@ -48,12 +48,18 @@ export async function attachEnvelopes(
   registry: SignatureRegistry,
   repository: string,
   subject: Descriptor,
-  envelopes: { envelope: DsseEnvelope | SigstoreBundleJson; predicateType?: string; mediaType?: string }[],
+  envelopes: {
+    envelope: DsseEnvelope | SigstoreBundleJson;
+    predicateType?: string;
+    mediaType?: string;
+    /** On the manifest and its referrers-index entry (cosign puts a bundle's predicate type there). */
+    annotations?: Record<string, string>;
+  }[],
 ): Promise<AttachResult> {
   const pushed: Descriptor[] = [];
   let registryIndexes = envelopes.length > 0;
   if (envelopes.length > 0) await registry.putBlob(repository, EMPTY_CONFIG);
-  for (const { envelope, predicateType, mediaType = DSSE_ENVELOPE_MEDIA_TYPE } of envelopes) {
+  for (const { envelope, predicateType, mediaType = DSSE_ENVELOPE_MEDIA_TYPE, annotations } of envelopes) {
     const blob = Buffer.from(JSON.stringify(envelope));
     await registry.putBlob(repository, blob);
     const manifest: OciManifest = {
@@ -74,6 +80,7 @@ export async function attachEnvelopes(
         },
       ],
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      ...(annotations ? { annotations } : {}),
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
     const digest = sha256Digest(bytes);
@@ -86,7 +93,14 @@ export async function attachEnvelopes(
       digest,
       size: bytes.length,
       artifactType: mediaType,
-      ...(predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}),
+      ...(predicateType || annotations
+        ? {
+            annotations: {
+              ...(predicateType ? { [PREDICATE_TYPE_ANNOTATION]: predicateType } : {}),
+              ...annotations,
+            },
+          }
+        : {}),
     });
   }
   if (registryIndexes) return { manifests: pushed.map((d) => d.digest), indexedBy: 'referrers' };
