@@ -170,7 +170,7 @@ export async function planArtifact<I extends EntryInfo>(
   // One layer per file: an entry of very many files makes a manifest registries refuse (and we do too).
   if (bytes.length > MAX_MANIFEST_BYTES) {
     throw new UsageError(
-      `${what} has ${entry.info.files.length} files, which make a manifest of ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES} that registries accept: put the small files in an archive (one file) and save it again`,
+      `${what} has ${entry.info.files.length} files, which make a manifest of ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES} that registries accept: put the small files in an archive (one file) and ${kind.noun === 'model' ? 'save' : 'build'} it again`,
     );
   }
   return { manifest, bytes, digest: sha256Digest(bytes), config, layers };
