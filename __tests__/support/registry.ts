@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -449,7 +449,21 @@ export async function bundleCli(outDir: string): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['onnxruntime-node', 'cpu-features', '*.node'],
+    external: ['onnxruntime-node', 'cpu-features', 'xmlbuilder2', 'libxmljs2'],
+    // As scripts/build.mjs: a native addon stays a run-time require; a module merely named `*.node`
+    // (@cyclonedx/cyclonedx-library's `./index.node`, a .js file) is bundled.
+    plugins: [
+      {
+        name: 'native-addons-external',
+        setup(build) {
+          build.onResolve({ filter: /\.node$/ }, (args) =>
+            existsSync(join(args.resolveDir, `${args.path}.js`))
+              ? undefined
+              : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
     // CommonJS dependencies expect require, __filename and __dirname (as in scripts/build.mjs).
     banner: {
       js: [
