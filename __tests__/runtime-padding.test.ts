@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequenceModel } from '../examples/sequence-models.js';
 import { resolveApiBatching } from '../src/build/batch-layout.js';
 import type { BatchingConfig } from '../src/build/bentofile-schema.js';
+import { openApiDocument } from '../src/build/openapi.js';
 import { openModelStore } from '../src/core/model-store.js';
 import {
   post,
@@ -141,6 +142,23 @@ describe('the build checks padding against the model', () => {
   });
   const resolve = (padding: NonNullable<BatchingConfig['padding']>) => () =>
     resolveApiBatching({ padding }, signature, 'seq:1', (...keys) => `apis[0].${keys.join('.')}`);
+
+  it('the OpenAPI document does not require the mask the runtime fills', () => {
+    const batching = resolve(PADDING.padding!)();
+    const api = {
+      name: 'embed',
+      route: '/embed',
+      model: 'seq:1',
+      method: 'run',
+      batching: { enabled: true, max_batch_size: 8, max_latency_ms: 100, padding: batching.padding! },
+      input: batching.input,
+      output: batching.output,
+    };
+    const doc = openApiDocument({ title: 't', apis: [api], batchDims: { embed: 0 } }) as {
+      components: { schemas: Record<string, { oneOf?: { required?: string[] }[]; required?: string[] }> };
+    };
+    expect(doc.components.schemas['embed_input']!.required).toEqual(['input_ids']);
+  });
 
   it('records what the runtime needs, with the mask padded with 0', () => {
     expect(resolve(PADDING.padding!)().padding).toEqual({

@@ -66,13 +66,16 @@ export function tensorSchema(spec: TensorSpec, direction: 'input' | 'output', ba
       anyOf: [schema, { type: 'array' }],
       'x-bentoci-tensor': { name: spec.name, dtype: spec.dtype, shape: null },
     };
+  // Each tensor's own batch axis (a shared input has none); entries without one use the API's.
+  const axis =
+    batchDim === undefined || spec.batch_axis === 'shared' ? undefined : (spec.batch_axis ?? batchDim);
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const dim = spec.shape[i]!;
     const fixed = typeof dim === 'number' && dim >= 0;
     schema = {
       type: 'array',
       items: schema,
-      ...(fixed ? { minItems: dim, maxItems: dim } : i === batchDim ? { minItems: 1 } : {}),
+      ...(fixed ? { minItems: dim, maxItems: dim } : i === axis ? { minItems: 1 } : {}),
     };
   }
   return {
@@ -91,11 +94,13 @@ export function bodySchema(
   specs: readonly TensorSpec[],
   direction: 'input' | 'output',
   batchDim?: number,
+  /** An input the runtime fills when a request leaves it out (a padding mask). */
+  filled?: string,
 ): JsonSchema {
   const named: JsonSchema = {
     type: 'object',
     properties: Object.fromEntries(specs.map((s) => [s.name, tensorSchema(s, direction, batchDim)])),
-    required: specs.map((s) => s.name),
+    required: specs.filter((s) => s.name !== filled).map((s) => s.name),
     additionalProperties: false,
   };
   if (specs.length !== 1) return named;
@@ -133,7 +138,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
     const batchDim = api.batching.enabled ? options.batchDims[api.name] : undefined;
     const input = schemaName(api.name, 'input');
     const output = schemaName(api.name, 'output');
-    schemas[input] = bodySchema(api.input, 'input', batchDim);
+    schemas[input] = bodySchema(api.input, 'input', batchDim, api.batching.padding?.mask);
     schemas[output] = options.postHooks?.has(api.name)
       ? { description: `Whatever the service's post hook for ${api.name} returns` }
       : bodySchema(api.output, 'output', batchDim);
