@@ -14,6 +14,7 @@ import { signEntry } from '../sign/sign-entry.js';
 import { signImage } from '../sign/sign-image.js';
 import { signImageKeyless } from '../sign/sign-image-keyless.js';
 import { formatImageRef, parseSignTarget } from '../sign/target.js';
+import { parseFormat, signOms, withOmsSignFlags } from './oms.js';
 import { collectLabel, flagOf } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
@@ -30,6 +31,7 @@ interface SignFlags extends TargetFlags {
   tlog: boolean;
   passwordEnv?: string;
   annotation: Record<string, string>;
+  format?: string;
 }
 
 export function registerSignCommands(program: Command): void {
@@ -45,7 +47,7 @@ export function registerSignCommands(program: Command): void {
     .option('--json', 'print the paths and key id as JSON')
     .action(action(keygen));
 
-  withTargetFlags(
+  const command = withTargetFlags(
     program
       .command('sign')
       .description(
@@ -75,6 +77,7 @@ export function registerSignCommands(program: Command): void {
         {},
       ),
   ).action(action(sign));
+  withOmsSignFlags(command);
 
   registerVerifyCommand(program);
 }
@@ -106,6 +109,11 @@ async function keygen(opts: {
 
 async function sign(text: string, opts: SignFlags): Promise<void> {
   const target = parseSignTarget(text);
+  const format = parseFormat(opts.format);
+  if (format === 'oms' && target.type === 'image')
+    throw new UsageError(
+      "--format oms is for models and bentos in the store; images are signed in cosign's format",
+    );
   if (opts.keyless) return signKeyless(target, opts);
   if (opts.key === undefined)
     throw new UsageError(
@@ -117,6 +125,8 @@ async function sign(text: string, opts: SignFlags): Promise<void> {
   }
   const passphrase = passphraseFrom(process.env, opts.passwordEnv);
   const signer = await loadSigner(opts.key, passphrase ? { passphrase } : {});
+  if (target.type === 'entry' && format === 'oms')
+    return signOms(target.tag, opts.kind, { signer }, opts.json);
   if (target.type === 'entry') {
     const { store, entry } = await findEntry(target.tag, opts.kind);
     const signed = await signEntry(store, entry, signer);
@@ -190,6 +200,7 @@ async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: Sig
     );
     return;
   }
+  if (parseFormat(opts.format) === 'oms') return signOms(target.tag, opts.kind, { keyless }, opts.json);
   const { store, entry: stored } = entry!;
   const signed = await signEntryKeyless(store, stored, keyless);
   const tag = formatTag(stored.tag);

@@ -15,6 +15,7 @@ import { formatImageRef, parseSignTarget } from '../sign/target.js';
 import { verifyEntry } from '../sign/verify-entry.js';
 import { verifyImage } from '../sign/verify-image.js';
 import { verifyImageKeyless } from '../sign/verify-image-keyless.js';
+import { isOmsVerify, type OmsVerifyFlags, verifyOms, withOmsVerifyFlags } from './oms.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
 import { findEntry, TARGET_HELP, type TargetFlags, withTargetFlags } from './sign-targets.js';
@@ -31,7 +32,7 @@ import {
   withTrustFlags,
 } from './verify-gate.js';
 
-interface VerifyFlags extends TargetFlags, TrustFlags, AttestationVerifyFlags {}
+interface VerifyFlags extends TargetFlags, TrustFlags, OmsVerifyFlags, AttestationVerifyFlags {}
 
 export function registerVerifyCommand(program: Command): void {
   // The bento store commands registered at the top level include an integrity-only `verify`; this one
@@ -49,6 +50,7 @@ export function registerVerifyCommand(program: Command): void {
       'public key: a PEM file or env://NAME',
     ),
   ).action(action(verify));
+  withOmsVerifyFlags(command);
   withAttestationFlag(command);
 }
 
@@ -114,6 +116,7 @@ const entryHead = (noun: string, entry: StoredEntry<EntryInfo>) => ({
 
 async function verify(text: string | undefined, opts: VerifyFlags): Promise<void> {
   if (opts.attestation !== undefined) return verifyAttestationCommand(text, opts.attestation, opts);
+  if (isOmsVerify(opts)) return verifyOms(text, opts);
   if (isKeyless(opts)) return verifyKeyless(text, opts);
   if (opts.pub === undefined) return verifyIntegrity(text, opts);
   if (text === undefined)

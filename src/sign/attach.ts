@@ -29,6 +29,8 @@ import {
   ociIndexSchema,
   ociManifestSchema,
 } from './formats.js';
+import { isOmsBundle, readOwnOmsBundle } from './oms/entry.js';
+import { OMS_PREDICATE_TYPE, OMS_SIGNATURE_FILE } from './oms/format.js';
 import { digestTag, type SignatureRegistry, sha256Digest } from './registry.js';
 
 /** The artifactType of our signature manifests; the layer is the envelope itself. */
@@ -217,6 +219,9 @@ export async function attachEntrySignatures(
 ): Promise<AttachResult | undefined> {
   const { envelopes } = await readEntryEnvelopes(entryDir);
   const { bundles } = await readEntryBundles(entryDir);
+  // The OMS signature (model.sig) travels as one more bundle; pull stores it as *.sigstore.json.
+  const oms = await readOwnOmsBundle(entryDir);
+  if (oms) bundles.push({ file: OMS_SIGNATURE_FILE, bundle: oms });
   if (envelopes.length === 0 && bundles.length === 0) return undefined;
   if (typeof subject === 'string') {
     const found = await registry.getManifest(repository, subject);
@@ -228,7 +233,7 @@ export async function attachEntrySignatures(
     ...envelopes.map((e) => ({ envelope: e.envelope, predicateType: ENTRY_PREDICATE_TYPE })),
     ...bundles.map((b) => ({
       envelope: b.bundle,
-      predicateType: ENTRY_PREDICATE_TYPE,
+      predicateType: isOmsBundle(b.bundle) ? OMS_PREDICATE_TYPE : ENTRY_PREDICATE_TYPE,
       mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
     })),
   ]);

@@ -15,6 +15,14 @@ export {
 export { loadSigner, loadVerifier, passphraseFrom, type Signer, type Verifier } from './keys.js';
 export { openSignatureRegistry, type RegistryFlags, RepositorySignatureRegistry } from './oci-registry.js';
 export {
+  type OmsSigned,
+  readEntryOmsBundles,
+  signEntryOms,
+  verifyEntryOms,
+} from './oms/entry.js';
+export { OMS_PREDICATE_TYPE, OMS_SIGNATURE_FILE } from './oms/format.js';
+export { type OmsTrust, type OmsVerification, verifyOmsSignature } from './oms/verify.js';
+export {
   enforceVerifyPolicy,
   type PolicyOutcome,
   parseVerifyPolicy,
