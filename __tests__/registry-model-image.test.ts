@@ -4,19 +4,18 @@
  * and a plain tar reader over each layer.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import * as tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/core/errors.js';
-import { openModelStore, saveModel } from '../src/core/model-store.js';
+import { openModelStore } from '../src/core/model-store.js';
 import { openRepository, parseOciUrl } from '../src/oci/index.js';
 import { pushModelImage } from '../src/registry/model-image.js';
 import { parsePlatform } from '../src/registry/model-image-base.js';
+import { EPOCH, manifestOf, pushBase, readTar, saveAt, sha256, UMOCI_BIN } from './support/model-image.js';
 import {
   missingTool,
   REGISTRY_BIN,
@@ -25,77 +24,10 @@ import {
   skopeo,
   startRegistry,
 } from './support/registry.js';
-import { bentoci, removeTempDirs } from './support/store-cli.js';
 
 const run = promisify(execFile);
-const UMOCI_BIN = '/usr/bin/umoci';
 const missing = missingTool(REGISTRY_BIN, SKOPEO_BIN, UMOCI_BIN);
 const MiB = 1024 * 1024;
-const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-const EPOCH = new Date('2026-03-04T05:06:07Z');
-
-interface TarEntry {
-  name: string;
-  type: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  data: Buffer;
-}
-
-/** Every entry of an uncompressed tar, in order, read by tar-stream's extractor. */
-async function readTar(bytes: Buffer): Promise<TarEntry[]> {
-  const extract = tar.extract();
-  const entries: TarEntry[] = [];
-  const done = (async () => {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
-      const h = entry.header;
-      entries.push({
-        name: h.name,
-        type: h.type ?? 'file',
-        mode: h.mode ?? 0,
-        uid: h.uid ?? -1,
-        gid: h.gid ?? -1,
-        mtime: h.mtime?.getTime() ?? -1,
-        data: Buffer.concat(chunks),
-      });
-    }
-  })();
-  extract.end(bytes);
-  await done;
-  return entries;
-}
-
-function tarOf(entries: { name: string; data?: Buffer; mode?: number }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  for (const e of entries) {
-    if (e.data) pack.entry({ name: e.name, mode: e.mode ?? 0o644, mtime: new Date(0) }, e.data);
-    else pack.entry({ name: e.name, type: 'directory', mode: 0o755, mtime: new Date(0) });
-  }
-  pack.finalize();
-  return collected.then(() => Buffer.concat(chunks));
-}
-
-async function saveAt(home: string, tag: string, files: Record<string, Buffer | string>): Promise<void> {
-  const source = await mkdtemp(join(tmpdir(), 'bentoci-model-image-src-'));
-  try {
-    for (const [path, data] of Object.entries(files)) {
-      await mkdir(join(source, path, '..'), { recursive: true });
-      await writeFile(join(source, path), data);
-    }
-    // As `models save` under SOURCE_DATE_EPOCH: a fixed creation time.
-    await saveModel(openModelStore(home), { tag, source, module: 'files', creationTime: EPOCH });
-  } finally {
-    await rm(source, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(missing)('models push --as-image: a model image clusters can mount', () => {
   let registry: RegistryFixture;
@@ -113,61 +45,6 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   const options = (home: string) => ({ home, insecure: true, sourceDateEpoch: EPOCH });
   const target = (repo: string) => parseOciUrl(`${registry.url}/${repo}`);
 
-  async function manifestOf(repoName: string, reference: string) {
-    const repo = await openRepository(`${registry.url}/${repoName}`, { insecure: true });
-    try {
-      const manifest = JSON.parse((await repo.getManifest(reference)).bytes.toString('utf8'));
-      const config = JSON.parse((await repo.fetchBlob(manifest.config.digest)).toString('utf8'));
-      return { manifest, config };
-    } finally {
-      await repo.close();
-    }
-  }
-
-  /** A base pushed as a build tool would: one gzip layer with a "shell", a config with its diff_id. */
-  async function pushBase(
-    repoName: string,
-    tag: string,
-    architecture: string,
-    variant?: string,
-    at: RegistryFixture = registry,
-  ) {
-    const layerTar = await tarOf([
-      { name: 'bin/' },
-      { name: 'bin/sh', data: Buffer.from(`#!${architecture} shell\n`), mode: 0o755 },
-      { name: 'etc/' },
-      { name: 'etc/os-release', data: Buffer.from(`ID=${repoName}\n`) },
-    ]);
-    const layer = gzipSync(layerTar);
-    const config = Buffer.from(
-      JSON.stringify({
-        architecture,
-        os: 'linux',
-        ...(variant ? { variant } : {}),
-        config: { Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { base: 'tiny' } },
-        rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
-        history: [{ created_by: 'test base', created: '2020-01-01T00:00:00Z' }],
-      }),
-    );
-    const repo = await openRepository(`${at.url}/${repoName}`, { insecure: true, push: true });
-    try {
-      const layerDesc = await repo.putBlob(layer, 'application/vnd.oci.image.layer.v1.tar+gzip');
-      const configDesc = await repo.putBlob(config, 'application/vnd.oci.image.config.v1+json');
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: configDesc,
-          layers: [layerDesc],
-        }),
-      );
-      const digest = await repo.putManifest(tag, manifest, 'application/vnd.oci.image.manifest.v1+json');
-      return { digest, size: manifest.length, layer: layerDesc, diffId: sha256(layerTar) };
-    } finally {
-      await repo.close();
-    }
-  }
-
   beforeAll(async () => {
     registry = await startRegistry();
     work = await mkdtemp(join(tmpdir(), 'bentoci-model-image-'));
@@ -179,7 +56,6 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   afterAll(async () => {
     await registry?.stop();
     await rm(work, { recursive: true, force: true });
-    await removeTempDirs();
   });
 
   it('pushes a files-only image that skopeo inspects: OCI config with diff_ids, one layer per large file', async () => {
@@ -203,7 +79,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
     expect(inspected).toMatchObject({ Digest: result.digest, Os: 'linux', Architecture: 'amd64' });
     expect(inspected.Layers).toHaveLength(3);
 
-    const { manifest, config } = await manifestOf('images/iris', 'v1');
+    const { manifest, config } = await manifestOf(registry, 'images/iris', 'v1');
     expect(manifest.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(manifest.artifactType).toBeUndefined();
     expect(manifest.config.mediaType).toBe('application/vnd.oci.image.config.v1+json');
@@ -256,7 +132,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   });
 
   it('writes layers a plain tar reader takes: sorted, root-owned, fixed times, directories first, digest = diff_id', async () => {
-    const { manifest, config } = await manifestOf('images/iris', 'v1');
+    const { manifest, config } = await manifestOf(registry, 'images/iris', 'v1');
     const seen = new Map<string, Buffer>();
     for (const [i, layer] of manifest.layers.entries()) {
       const blob = await readFile(registry.blobPath(layer.digest));
@@ -288,7 +164,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   });
 
   it('gives the same image digest from two stores with the same model and SOURCE_DATE_EPOCH; an identical push is a no-op', async () => {
-    const a = await manifestOf('images/iris', 'v1');
+    const a = await manifestOf(registry, 'images/iris', 'v1');
     const b = await pushModelImage(
       openModelStore(homeB),
       'iris:v1',
@@ -303,19 +179,19 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
     );
     expect(fromA.unchanged).toBe(true);
     expect(b.digest).toBe(fromA.digest);
-    expect((await manifestOf('images/iris-copy', 'v1')).config).toEqual(a.config);
+    expect((await manifestOf(registry, 'images/iris-copy', 'v1')).config).toEqual(a.config);
 
     // A new version with the same weights reuses their layers: only the small files' layer differs.
     await saveAt(homeA, 'iris:v2', { ...files, 'vocab.txt': 'a b c d\n' });
     const v2 = await pushModelImage(openModelStore(homeA), 'iris:v2', target('images/iris'), options(homeA));
-    const m2 = (await manifestOf('images/iris', 'v2')).manifest;
+    const m2 = (await manifestOf(registry, 'images/iris', 'v2')).manifest;
     expect(m2.layers.slice(0, 2)).toEqual(a.manifest.layers.slice(0, 2));
     expect(m2.layers[2].digest).not.toBe(a.manifest.layers[2].digest);
     expect(v2.blobs).toMatchObject({ uploaded: 2, existing: 2 });
   });
 
   it('puts a base image first: its layers and diff_ids as they are, its run config kept, mounted not copied', async () => {
-    const base = await pushBase('base/tiny', 'latest', 'amd64');
+    const base = await pushBase(registry, 'base/tiny', 'latest', 'amd64');
     const result = await pushModelImage(openModelStore(homeA), 'iris:v1', target('images/iris-car'), {
       ...options(homeA),
       base: parseOciUrl(`${registry.url}/base/tiny:latest`),
@@ -323,7 +199,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
     expect(result.base).toBe(`${registry.host}/base/tiny@${base.digest}`);
     // Only the config travels: the base layer and the model's layers (pushed to images/iris before) are mounted.
     expect(result.blobs).toMatchObject({ uploaded: 1, mounted: 4, existing: 0 });
-    const { manifest, config } = await manifestOf('images/iris-car', 'v1');
+    const { manifest, config } = await manifestOf(registry, 'images/iris-car', 'v1');
     expect(manifest.layers[0]).toEqual(base.layer);
     expect(manifest.layers).toHaveLength(4);
     expect(config.rootfs.diff_ids[0]).toBe(base.diffId);
@@ -358,7 +234,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   it('copies the layers of a base on another registry (read with the settings of that registry), digests unchanged', async () => {
     const other = await startRegistry();
     try {
-      const base = await pushBase('library/tiny', '1.0', 'amd64', undefined, other);
+      const base = await pushBase(other, 'library/tiny', '1.0', 'amd64');
       // The target's --insecure is not carried to another registry: config.yaml names it.
       await writeFile(join(homeA, 'config.yaml'), `registries:\n  insecure: ["${other.host}"]\n`);
       const result = await pushModelImage(openModelStore(homeA), 'iris:v1', target('images/iris-far'), {
@@ -366,7 +242,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
         base: parseOciUrl(`${other.url}/library/tiny:1.0`),
       });
       expect(result.blobs).toMatchObject({ uploaded: 2, mounted: 3 }); // config and the base layer; the model's mounted
-      const { manifest, config } = await manifestOf('images/iris-far', 'v1');
+      const { manifest, config } = await manifestOf(registry, 'images/iris-far', 'v1');
       expect(manifest.layers[0]).toEqual(base.layer);
       expect(config.rootfs.diff_ids[0]).toBe(base.diffId);
       expect(
@@ -399,8 +275,8 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
   });
 
   it('picks the requested platform from a multi-platform base and refuses a base for another platform', async () => {
-    const amd = await pushBase('base/multi', 'amd64', 'amd64');
-    const arm = await pushBase('base/multi', 'arm64', 'arm64', 'v8');
+    const amd = await pushBase(registry, 'base/multi', 'amd64', 'amd64');
+    const arm = await pushBase(registry, 'base/multi', 'arm64', 'arm64', 'v8');
     const repo = await openRepository(`${registry.url}/base/multi`, { insecure: true, push: true });
     const index = Buffer.from(
       JSON.stringify({
@@ -433,7 +309,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
       platform: 'linux/arm64/v8',
       base: `${registry.host}/base/multi@${arm.digest}`,
     });
-    const { config } = await manifestOf('images/iris-arm', 'v1');
+    const { config } = await manifestOf(registry, 'images/iris-arm', 'v1');
     expect(config).toMatchObject({ architecture: 'arm64', variant: 'v8', os: 'linux' });
     const inspected = JSON.parse(
       await skopeo([
@@ -461,147 +337,5 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
         platform: parsePlatform('linux/s390x'),
       }),
     ).rejects.toThrow(UsageError);
-  });
-
-  describe('bad input through the CLI: one line naming the input and the fix, nothing pushed', () => {
-    async function cli(args: string[]) {
-      const out = await bentoci(['models', 'push', 'iris:v1', ...args], { home: homeA });
-      const lines = out.stderr.trim().split('\n');
-      return { code: out.code, line: lines.at(-1) ?? '', lines, stdout: out.stdout.toString() };
-    }
-
-    it('pushes through the CLI with --as-image --json under SOURCE_DATE_EPOCH, to the same digest as the library', async () => {
-      const previous = process.env['SOURCE_DATE_EPOCH'];
-      process.env['SOURCE_DATE_EPOCH'] = String(EPOCH.getTime() / 1000);
-      try {
-        const out = await bentoci(
-          [
-            'models',
-            'push',
-            'iris:v1',
-            '--to',
-            `${registry.url}/images/iris-cli`,
-            '--as-image',
-            '--insecure',
-            '--json',
-          ],
-          { home: homeA },
-        );
-        expect(out.stderr).not.toMatch(/error/i);
-        expect(out.code).toBe(0);
-        const pushed = JSON.parse(out.stdout.toString());
-        const repo = await openRepository(`${registry.url}/images/iris`, { insecure: true });
-        const library = await repo.resolve('v1');
-        await repo.close();
-        expect(pushed).toMatchObject({ digest: library, platform: 'linux/amd64', unchanged: false });
-      } finally {
-        if (previous === undefined) delete process.env['SOURCE_DATE_EPOCH'];
-        else process.env['SOURCE_DATE_EPOCH'] = previous;
-      }
-    });
-
-    it('refuses a base that is not an image', async () => {
-      const repo = await openRepository(`${registry.url}/not/image`, { insecure: true, push: true });
-      const config = await repo.putBlob(Buffer.from('{}'), 'application/vnd.example.config.v1+json');
-      const layer = await repo.putBlob(Buffer.from('data'), 'application/vnd.example.data');
-      await repo.putManifest(
-        'v1',
-        Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            artifactType: 'application/vnd.example',
-            config,
-            layers: [layer],
-          }),
-        ),
-        'application/vnd.oci.image.manifest.v1+json',
-      );
-      await repo.close();
-      const out = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--insecure',
-        '--base',
-        `${registry.url}/not/image:v1`,
-      ]);
-      expect(out.code).toBe(2);
-      expect(out.lines).toHaveLength(1);
-      expect(out.line).toMatch(
-        /--base ".*not\/image:v1": its config is application\/vnd\.example\.config\.v1\+json, not an image config .*; pass a Linux container image .*busybox.*or drop --base/,
-      );
-      const missingBase = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--insecure',
-        '--base',
-        `${registry.url}/not/there:v1`,
-      ]);
-      expect(missingBase.code).toBe(2);
-      expect(missingBase.line).toMatch(/--base ".*not\/there:v1".*pass an image the registry holds/);
-      const repoBad = await openRepository(`${registry.url}/images/bad`, { insecure: true });
-      expect(await repoBad.resolve('v1')).toBeUndefined();
-      await repoBad.close();
-    });
-
-    it('refuses a base for another platform', async () => {
-      const out = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--insecure',
-        '--base',
-        `${registry.url}/base/multi:arm64`,
-        '--platform',
-        'linux/amd64',
-      ]);
-      expect(out.code).toBe(2);
-      expect(out.lines).toHaveLength(1);
-      expect(out.line).toMatch(
-        /--base ".*base\/multi:arm64": it is built for linux\/arm64\/v8, not linux\/amd64; pass a base for linux\/amd64/,
-      );
-    });
-
-    it('refuses unknown flag values and image flags without --as-image', async () => {
-      const platform = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--insecure',
-        '--platform',
-        'linux/amd65',
-      ]);
-      expect(platform.code).toBe(2);
-      expect(platform.line).toMatch(
-        /invalid --platform "linux\/amd65": expected linux\/<arch>.*amd64, arm64/,
-      );
-      const windows = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--platform',
-        'windows/amd64',
-      ]);
-      expect(windows.line).toMatch(/invalid --platform "windows\/amd64"/);
-      const base = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--as-image',
-        '--base',
-        'docker://busybox',
-      ]);
-      expect(base.code).toBe(2);
-      expect(base.line).toMatch(/--base/);
-      const noImage = await cli([
-        '--to',
-        `${registry.url}/images/bad`,
-        '--base',
-        `${registry.url}/base/tiny`,
-      ]);
-      expect(noImage.code).toBe(2);
-      expect(noImage.line).toMatch(/--base shapes the model image: add --as-image, or drop it/);
-    });
   });
 });
