@@ -205,6 +205,26 @@ describe('lone requests on an idle server', () => {
     expect(h.clock.pendingTimerAt()).toBeGreaterThan(12);
   });
 
+  it('not when another arrival is due while it is served (a few clients whose answers went out together)', async () => {
+    // 300 requests in one turn: 1.2 arrivals per ms. Two idle workers would carry them (the
+    // decision sends at once: 1.2 x 1.1 ms <= 2 rows), but one more is expected during the
+    // request's own 1.1 ms: it waits for its turn, where that one can join it.
+    const h = harness({ workers: 2 });
+    for (let i = 0; i < 300; i++) h.scheduler.submit(job(0, 1000));
+    h.clock.flush();
+    for (let i = 0; i < h.batches.length; i++) await h.complete(i);
+    h.scheduler.submit(job(0, 1000));
+    h.clock.flush();
+    const sent = h.batches.length;
+    await h.complete(sent - 1);
+    const notAlone = job(0, 1000);
+    h.scheduler.submit(notAlone);
+    expect(h.batches).toHaveLength(sent);
+    h.clock.flush();
+    expect(h.batches[sent]!.jobs).toEqual([notAlone]);
+    expect(notAlone.held).toBeUndefined();
+  });
+
   it('not with a policy that cannot say whether it would send them (the peers in the benchmark)', async () => {
     const adaptive = new AdaptivePolicy();
     const peer: BatchPolicy = {
@@ -213,7 +233,7 @@ describe('lone requests on an idle server', () => {
       observe: () => {},
       predict: () => 1,
     };
-    expect(adaptive.wouldDispatch).toBeTypeOf('function');
+    expect(adaptive.startsAlone).toBeTypeOf('function');
     const h = harness({ policy: peer });
     h.scheduler.submit(job(0));
     h.clock.flush();

@@ -198,9 +198,17 @@ export class AdaptivePolicy implements BatchPolicy {
     return decision;
   }
 
-  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
-  wouldDispatch(group: QueueGroup, view: SchedulerView): boolean {
-    return this.judge(group, view).dispatch;
+  /**
+   * A lone request on an idle server goes at once when decide would send it and no other arrival is
+   * expected while it is served (arrival rate x its batch and transit time below one). With one
+   * client that always holds: a request is served within its own round trip. With a few, the first
+   * of the arrivals that answers sent together bring back waits for the others of its turn.
+   */
+  startsAlone(group: QueueGroup, view: SchedulerView): boolean {
+    if (!this.judge(group, view).dispatch) return false;
+    const api = group.api.name;
+    const stay = this.predictor(api).typical(group.work) + this.transit(api);
+    return view.arrivalRate(api) * stay < 1;
   }
 
   private judge(group: QueueGroup, view: SchedulerView): Decision {

@@ -114,14 +114,14 @@ export class BatchScheduler<J extends BatchJob> {
    * A lone request on an idle server goes to a worker in the tick it arrived, not at the end of the
    * I/O turn: nothing is running or queued, it is the turn's first arrival, the last turn with
    * arrivals brought just one (so this turn is unlikely to bring another to batch with), and the
-   * policy would send it anyway. With anything running, later arrivals can join it while it would
-   * wait for a worker anyway, so the turn decides as before. A burst after a quiet spell sends its
-   * first request alone; its turn then counts more than one, and the next arrivals wait for the
-   * turn's decision again.
+   * policy lets it (see BatchPolicy.startsAlone). With anything running, answers are on their way
+   * and their clients' next requests may come in this turn, so the turn decides as before. A burst
+   * after a quiet spell sends its first request alone; its turn then counts more than one, and the
+   * next arrivals wait for the turn's decision again.
    */
   private lone(group: QueueGroup<J>): boolean {
     return (
-      this.policy.wouldDispatch !== undefined &&
+      this.policy.startsAlone !== undefined &&
       !this.draining &&
       group.api.batching &&
       this.inFlight.length === 0 &&
@@ -129,7 +129,7 @@ export class BatchScheduler<J extends BatchJob> {
       this.groups.size === 1 &&
       this.turnArrivals === 0 &&
       this.lastTurnArrivals === 1 &&
-      this.policy.wouldDispatch(group, this.view())
+      this.policy.startsAlone(group, this.view())
     );
   }
 

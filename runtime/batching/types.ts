@@ -110,12 +110,11 @@ export interface BatchPolicy {
   /** Called for a non-empty group while a batch slot is free. */
   decide(group: QueueGroup, view: SchedulerView): Decision;
   /**
-   * What decide would answer, without recording anything on the jobs. The scheduler asks it for a
-   * lone request on an idle server (nothing running or queued, arrivals one per I/O turn of late):
-   * when it would go, it goes to a worker in the tick it arrived, not at the end of the turn.
-   * Absent: every request waits for the turn's decision.
+   * Whether a lone request on an idle server (nothing running or queued, arrivals one per I/O turn
+   * of late) goes to a worker in the tick it arrived instead of at the end of the turn; it records
+   * nothing on the jobs. Absent: every request waits for the turn's decision.
    */
-  wouldDispatch?(group: QueueGroup, view: SchedulerView): boolean;
+  startsAlone?(group: QueueGroup, view: SchedulerView): boolean;
   /** Jobs to refuse now, after they were queued (only peers that shed late use it). */
   shed?(group: QueueGroup, view: SchedulerView): BatchJob[];
   /** A batch finished (see BatchObservation). */
