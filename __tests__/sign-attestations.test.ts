@@ -7,7 +7,7 @@
  * a built image through the engine) is in sign-attestations-image.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -354,6 +354,37 @@ describe.skipIf(skip)(`attestations as OCI referrers${skip ? ` (skipped: ${skip}
     );
     expect(result).toMatchObject({ ok: false, reason: 'invalid' });
     expect((result as { message: string }).message).toMatch(/not SLSA provenance v1: runDetails\.builder/);
+  });
+
+  it("docs/signing.md's by-hand check of an attestation bundle works as written", async () => {
+    const doc = readFileSync('docs/signing.md', 'utf8');
+    const at = doc.indexOf('Check one by hand');
+    expect(at).toBeGreaterThan(-1);
+    const block = /```sh\n([\s\S]*?)```/.exec(doc.slice(at))![1]!;
+    const work = await mkdtemp(join(dir, 'by-hand-'));
+    const statement: Statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'x/y', digest: { sha256: 'b'.repeat(64) } }],
+      predicateType: SLSA_PROVENANCE_V1,
+      predicate: { buildDefinition: { buildType: BENTO_BUILD_TYPE, externalParameters: { é: 'ü' } } },
+    };
+    const bundle = await signAttestation(statementBytes(statement), { type: 'key', signer: key.signer });
+    writeFileSync(join(work, 'bundle.json'), JSON.stringify(bundle));
+    copyFileSync(key.pubPath, join(work, 'cosign.pub'));
+    const good = spawnSync('bash', ['-euo', 'pipefail', '-c', block], { cwd: work });
+    expect(good.stdout.toString() + good.stderr.toString()).toContain('Verified OK');
+    expect(good.status).toBe(0);
+    // The same block refuses a bundle whose statement changed after signing.
+    const envelope = bundle['dsseEnvelope'] as Envelope;
+    const altered = Buffer.from(
+      Buffer.from(envelope.payload, 'base64').toString('utf8').replace('x/y', 'x/z'),
+    );
+    writeFileSync(
+      join(work, 'bundle.json'),
+      JSON.stringify({ ...bundle, dsseEnvelope: { ...envelope, payload: altered.toString('base64') } }),
+    );
+    const bad = spawnSync('bash', ['-euo', 'pipefail', '-c', block], { cwd: work });
+    expect(bad.status).not.toBe(0);
   });
 
   it('names the GitHub workflow as the builder when run in Actions', async () => {
