@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system components the tests use, when missing: Docker engine, the distribution registry,
-# skopeo (an independent OCI client), umoci (unpacks images to a rootfs), openssl (an independent
-# signature check), htpasswd, shellcheck (over the example workflows' run: blocks), yq (the one Debian
-# ships, for the docs' yq line).
+# skopeo (an independent OCI client), umoci (unpacks images to a rootfs), busybox-static (a model
+# image's base in the engine), openssl (an independent signature check), htpasswd, shellcheck (over
+# the example workflows' run: blocks), yq (the one Debian ships, for the docs' yq line).
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v umoci >/dev/null || need+=(umoci)
+[ -x /bin/busybox ] || need+=(busybox-static)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v shellcheck >/dev/null || need+=(shellcheck)
