@@ -7,6 +7,7 @@
  * a built image through the engine) is in sign-attestations-image.test.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,8 @@ import { attachEnvelopes } from '../src/sign/attach.js';
 import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../src/sign/entry-bundles.js';
 import { loadSigner, loadVerifier, type Signer, type Verifier, writeKeyPair } from '../src/sign/keys.js';
 import { openSignatureRegistry, type RepositorySignatureRegistry } from '../src/sign/oci-registry.js';
+import { loadTrustedRoot } from '../src/sign/trusted-root.js';
+import { mintToken, startFakeSigstore } from './support/fake-sigstore.js';
 import {
   missingTool,
   REGISTRY_BIN,
@@ -385,6 +388,71 @@ describe.skipIf(skip)(`attestations as OCI referrers${skip ? ` (skipped: ${skip}
     );
     const bad = spawnSync('bash', ['-euo', 'pipefail', '-c', block], { cwd: work });
     expect(bad.status).not.toBe(0);
+  });
+
+  it('keyless: a Fulcio certificate and Rekor entry (local fake Sigstore); identity checked, openssl agrees', async () => {
+    const fake = await startFakeSigstore();
+    try {
+      const digest = await pushBento('demo/keyless');
+      const ref = parseImageReference(`${registry.host}/demo/keyless@${digest}`);
+      const identity = 'https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main';
+      const issuer = 'https://token.actions.githubusercontent.com';
+      const identityToken = mintToken({
+        iss: issuer,
+        sub: identity,
+        aud: 'sigstore',
+        exp: Math.floor(Date.now() / 1000) + 600,
+      });
+      const attestations = await withRegistry('demo/keyless', (r) =>
+        attestBento(r, ref, digest, bento.info, {
+          kinds: ['provenance'],
+          signer: { type: 'keyless', options: { identityToken, fulcioURL: fake.url, rekorURL: fake.url } },
+          startedOn: new Date(),
+          env: {},
+        }),
+      );
+      expect(fake.requests).toMatchObject({ fulcio: 1, rekor: 1 });
+      const rootFile = join(dir, 'trusted-root.json');
+      writeFileSync(rootFile, JSON.stringify(fake.trustedRoot()));
+      const trustedRoot = await loadTrustedRoot({ file: rootFile });
+      const verify = (policy: { identity: string; issuer: string }) =>
+        withRegistry('demo/keyless', (r) =>
+          verifyAttestation(r, ref, 'provenance', {
+            type: 'keyless',
+            trust: { identity: policy, options: { trustedRoot, ignoreSct: true, ignoreTlog: false } },
+          }),
+        );
+      expect(await verify({ identity, issuer })).toMatchObject({
+        ok: true,
+        manifest: attestations[0]!.manifest,
+        signer: `${identity} (issuer ${issuer})`,
+      });
+      expect(
+        await verify({ identity: 'https://github.com/evil/fork/x.yml@refs/heads/main', issuer }),
+      ).toMatchObject({
+        ok: false,
+        reason: 'wrong-identity',
+      });
+      // A key-based check of a keyless attestation: not by that key.
+      expect(
+        await withRegistry('demo/keyless', (r) =>
+          verifyAttestation(r, ref, 'provenance', { type: 'key', verifier: key.verifier }),
+        ),
+      ).toMatchObject({ ok: false, reason: 'wrong-key' });
+
+      // openssl checks the DSSE signature with the public key of the bundle's certificate.
+      const bundle = await bundleOf('demo/keyless', attestations[0]!.manifest, digest);
+      const cert = new X509Certificate(
+        Buffer.from(bundle.verificationMaterial.certificate.rawBytes, 'base64'),
+      );
+      const certPub = join(dir, 'cert-pub.pem');
+      writeFileSync(certPub, cert.publicKey.export({ type: 'spki', format: 'pem' }));
+      expect(cert.subjectAltName).toContain(identity);
+      expect(bundle.verificationMaterial.tlogEntries).toHaveLength(1);
+      expect(opensslVerifies(bundle.dsseEnvelope as Envelope, certPub)).toBe(true);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('names the GitHub workflow as the builder when run in Actions', async () => {
