@@ -8,7 +8,8 @@ module.exports = {
   forbidden: [
     {
       name: 'front-doors-on-top',
-      comment: 'Only the CLI and the actions may import the CLI and the actions: below them nothing knows flags or inputs.',
+      comment:
+        'Only the CLI and the actions may import the CLI and the actions: below them nothing knows flags or inputs.',
       severity: 'error',
       from: { path: '^(src|runtime)/', pathNot: '^src/(actions/|cli/|cli\\.ts$)' },
       to: { path: '^src/(actions/|cli/|cli\\.ts$)' },
@@ -43,14 +44,16 @@ module.exports = {
     },
     {
       name: 'library-apart-from-runtime',
-      comment: "The library does not run models; only the build reads warm-up samples with the runtime's own decoders.",
+      comment:
+        "The library does not run models; only the build reads warm-up samples with the runtime's own decoders.",
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/build/warmup\\.ts$' },
       to: { path: '^runtime/' },
     },
     {
       name: 'no-circular',
-      comment: 'A cycle of imports that run makes the layers meaningless and the load order fragile (types may refer back).',
+      comment:
+        'A cycle of imports that run makes the layers meaningless and the load order fragile (types may refer back).',
       severity: 'error',
       from: { path: '^(src|runtime)/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
