@@ -4,35 +4,34 @@
  * SOURCE-COMMIT) verify as `model_signing verify key|certificate|sigstore` verifies them; tampered
  * copies fail naming the reason; bentoci's OMS signatures of stored models have the vectors' structure
  * and pass the same code path. Keyless signing uses the local fake Fulcio/Rekor of the keyless tests;
- * the Sigstore vectors verify offline against the trusted root @sigstore/tuf ships.
- * No Python model_signing here (no PyPI), so there is no cross-check with the tool itself.
+ * the Sigstore vectors verify offline against the trusted root @sigstore/tuf ships. The CLI is in
+ * sign-oms-cli.test.ts. No Python model_signing here (no PyPI), so no cross-check with the tool itself.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModelStore, saveModel } from '../src/core/model-store.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../src/sign/attach.js';
 import { sigstoreCheck } from '../src/sign/keyless-verify.js';
 import { generateKeyPair, loadSigner } from '../src/sign/keys.js';
 import { parseOmsPublicKey } from '../src/sign/oms/ec-keys.js';
-import { readEntryOmsBundles, signEntryOms, verifyEntryOms } from '../src/sign/oms/entry.js';
+import { readEntryOmsBundles, signEntryOms, signOmsWithKey, verifyEntryOms } from '../src/sign/oms/entry.js';
 import { rootDigest } from '../src/sign/oms/model-hash.js';
 import { seededTrustedRoot } from '../src/sign/oms/seeded-root.js';
 import { type OmsTrust, verifyOmsSignature } from '../src/sign/oms/verify.js';
 import { parseTrustAnchors } from '../src/sign/oms/x509-chain.js';
-import { type SignatureRegistry, sha256Digest } from '../src/sign/registry.js';
+import { sha256Digest } from '../src/sign/registry.js';
 import { loadTrustedRoot } from '../src/sign/trusted-root.js';
 import { createCa, type FakeSigstore, mintToken, startFakeSigstore } from './support/fake-sigstore.js';
-import { cliPath, removeTempDirs } from './support/store-cli.js';
-
-const VECTORS = resolve('__tests__/fixtures/model-signing');
-const KEYS = join(VECTORS, 'keys');
-const SIGSTORE_IDENTITY = {
-  identity: 'stefanb@us.ibm.com',
-  issuer: 'https://sigstore.verify.ibm.com/oauth2',
-};
+import {
+  copyOf,
+  KEYS,
+  memoryRegistry,
+  SIGSTORE_IDENTITY,
+  savedModel,
+  shape,
+  VECTORS,
+} from './support/oms-vectors.js';
 
 let work: string;
 let fake: FakeSigstore;
@@ -86,15 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   fake?.close();
   await rm(work, { recursive: true, force: true });
-  await removeTempDirs();
 });
-
-/** A writable copy of a vector folder. */
-async function copyOf(folder: string): Promise<string> {
-  const dir = join(await mkdtemp(join(work, 'copy-')), folder);
-  await cp(join(VECTORS, folder), dir, { recursive: true });
-  return dir;
-}
 
 describe("the reference tool's signatures", () => {
   it.each(FOLDERS)('%s verifies', async (folder) => {
@@ -123,7 +114,7 @@ describe("the reference tool's signatures", () => {
   });
 
   it.each(FOLDERS)('%s fails after one byte of a signed file flips', async (folder) => {
-    const dir = await copyOf(folder);
+    const dir = await copyOf(work, folder);
     const file = join(dir, 'signme-1');
     const bytes = await readFile(file);
     bytes[0] = bytes[0]! ^ 0x01;
@@ -136,7 +127,7 @@ describe("the reference tool's signatures", () => {
   });
 
   it('fails on an added or a missing file, not on a change to an ignored one', async () => {
-    const dir = await copyOf('v1.1.0-certificate');
+    const dir = await copyOf(work, 'v1.1.0-certificate');
     const trust = await certTrust();
     await writeFile(join(dir, 'ignore-me'), 'anything');
     expect(await verifyFolder(dir, trust)).toMatchObject({ ok: true });
@@ -156,7 +147,7 @@ describe("the reference tool's signatures", () => {
   });
 
   it('fails on a changed statement, a wrong key, an untrusted chain and a wrong identity', async () => {
-    const dir = await copyOf('v1.1.0-elliptic-key');
+    const dir = await copyOf(work, 'v1.1.0-elliptic-key');
     const bundle = (await readSig(dir)) as { dsseEnvelope: { payload: string } };
     const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
     statement.predicate.resources[0].digest = 'f'.repeat(64);
@@ -235,7 +226,6 @@ describe("the reference tool's signatures", () => {
     const keyFile = join(work, 'k.pem');
     await writeFile(keyFile, privateKey);
     const signer = await loadSigner(keyFile);
-    const { signOmsWithKey } = await import('../src/sign/oms/entry.js');
     const resigned = await signOmsWithKey(statement, signer);
     const ours: OmsTrust = { method: 'key', publicKey: signer.publicKey };
     expect(await verifyOmsSignature(dir, resigned, ours)).toMatchObject({
@@ -246,51 +236,9 @@ describe("the reference tool's signatures", () => {
   });
 });
 
-async function savedModel(home: string, tag = 'iris:v1') {
-  const src = await mkdtemp(join(work, 'src-'));
-  await mkdir(join(src, 'weights'));
-  await writeFile(join(src, 'weights', 'model.bin'), Buffer.alloc(4096, 3));
-  await writeFile(join(src, 'labels.txt'), 'a\nb\n');
-  await writeFile(join(src, 'weights-a'), 'sorts after weights/ by component');
-  const store = openModelStore(home);
-  return { store, entry: await saveModel(store, { tag, source: src, module: 'files' }) };
-}
-
-/** The field names at each level of a bundle and its statement, to compare with the vectors'. */
-function shape(bundle: unknown) {
-  const at = (o: unknown, ...path: (string | number)[]): unknown =>
-    path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], o);
-  const keys = (o: unknown) => (o && typeof o === 'object' ? Object.keys(o).sort() : undefined);
-  const payload = at(bundle, 'dsseEnvelope', 'payload') as string;
-  const statement: unknown = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
-  const predicate = at(statement, 'predicate');
-  return {
-    bundle: keys(bundle),
-    material: keys(at(bundle, 'verificationMaterial')),
-    publicKey: keys(at(bundle, 'verificationMaterial', 'publicKey')),
-    envelope: keys(at(bundle, 'dsseEnvelope')),
-    signature: keys(at(bundle, 'dsseEnvelope', 'signatures', 0)),
-    mediaType: at(bundle, 'mediaType'),
-    payloadType: at(bundle, 'dsseEnvelope', 'payloadType'),
-    statement: keys(statement),
-    type: at(statement, '_type'),
-    predicateType: at(statement, 'predicateType'),
-    subjects: (at(statement, 'subject') as unknown[]).length,
-    subject: keys(at(statement, 'subject', 0)),
-    subjectDigest: keys(at(statement, 'subject', 0, 'digest')),
-    predicate: keys(predicate),
-    serialization: keys(at(predicate, 'serialization')),
-    method: at(predicate, 'serialization', 'method'),
-    hashType: at(predicate, 'serialization', 'hash_type'),
-    symlinks: at(predicate, 'serialization', 'allow_symlinks'),
-    resource: keys(at(predicate, 'resources', 0)),
-    algorithm: at(predicate, 'resources', 0, 'algorithm'),
-  };
-}
-
 describe("bentoci's OMS signatures", () => {
   it('a key signature of a stored model has the structure of the reference key vector and passes its checks', async () => {
-    const { store, entry } = await savedModel(join(work, 'h1'));
+    const { store, entry } = await savedModel(work, join(work, 'h1'));
     const pair = generateKeyPair();
     const keyFile = join(work, 'ours.key');
     await writeFile(keyFile, pair.privateKey);
@@ -317,6 +265,14 @@ describe("bentoci's OMS signatures", () => {
       file: 'model.sig',
     });
 
+    const { entry: unsigned } = await savedModel(work, join(work, 'h1'), 'iris:v2');
+    expect(await verifyEntryOms(store, unsigned, trust)).toMatchObject({
+      ok: false,
+      reason: 'unsigned',
+      message: expect.stringMatching(
+        /^model iris:v2 has no OMS signature .*bentoci sign iris:v2 --format oms/,
+      ),
+    });
     await writeFile(join(entry.dir, 'weights', 'model.bin'), Buffer.alloc(4096, 4));
     expect(await verifyEntryOms(store, entry, trust)).toMatchObject({
       ok: false,
@@ -326,7 +282,7 @@ describe("bentoci's OMS signatures", () => {
   });
 
   it('keyless: signs through Fulcio and Rekor (local fakes) and verifies against their trusted root', async () => {
-    const { store, entry } = await savedModel(join(work, 'h2'));
+    const { store, entry } = await savedModel(work, join(work, 'h2'));
     const ISSUER = 'https://token.actions.githubusercontent.com';
     const IDENTITY = 'https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main';
     const token = mintToken({
@@ -361,7 +317,7 @@ describe("bentoci's OMS signatures", () => {
   });
 
   it('travels through push and pull as a Sigstore bundle and verifies after the pull', async () => {
-    const { store, entry } = await savedModel(join(work, 'h3'));
+    const { store, entry } = await savedModel(work, join(work, 'h3'));
     const pair = generateKeyPair();
     const keyFile = join(work, 'push.key');
     await writeFile(keyFile, pair.privateKey);
@@ -382,163 +338,3 @@ describe("bentoci's OMS signatures", () => {
     expect(await verifyEntryOms(store, entry, trust)).toMatchObject({ ok: true });
   });
 });
-
-describe('bentoci sign --format oms / verify --signature (the CLI as it ships)', () => {
-  function bentoci(args: string[], env: Record<string, string> = {}) {
-    return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [cliPath(), ...args],
-        { env: { ...process.env, ...env } },
-        (err, stdout, stderr) =>
-          done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
-
-  it("verifies the reference tool's vectors the way model_signing's own tests call it", async () => {
-    const v = (f: string) => join(VECTORS, f);
-    const key = await bentoci([
-      'verify',
-      v('v1.0.1-elliptic-key'),
-      '--signature',
-      v('v1.0.1-elliptic-key/model.sig'),
-      '--pub',
-      join(KEYS, 'signing-key-pub.pem'),
-      '--ignore-paths',
-      v('v1.0.1-elliptic-key/ignore-me'),
-    ]);
-    expect(key).toMatchObject({
-      code: 0,
-      stderr: expect.stringMatching(
-        /^verified .*v1\.0\.1-elliptic-key: 2 files match .*model\.sig \(OMS v1\.0, signed by key e8450dec4eb9 \(sha256 of its PEM\)\)\n$/,
-      ),
-    });
-    const cert = await bentoci([
-      'verify',
-      v('v1.1.0-certificate'),
-      '--signature',
-      v('v1.1.0-certificate/model.sig'),
-      '--certificate-chain',
-      join(KEYS, 'ca-cert.pem'),
-    ]);
-    expect(cert).toMatchObject({
-      code: 0,
-      stderr: expect.stringMatching(
-        /OMS v1\.0, signed by certificate CN=intermediate-ca <- CN=intermediate-ca <- CN=root-ca; ignored as signed: /,
-      ),
-    });
-    const sigstore = await bentoci([
-      'verify',
-      v('v1.1.0-sigstore'),
-      '--signature',
-      v('v1.1.0-sigstore/model.sig'),
-      '--offline',
-      '--certificate-identity',
-      SIGSTORE_IDENTITY.identity,
-      '--certificate-oidc-issuer',
-      SIGSTORE_IDENTITY.issuer,
-    ]);
-    expect(sigstore).toMatchObject({
-      code: 0,
-      stderr: expect.stringMatching(
-        /signed by stefanb@us\.ibm\.com \(issuer https:\/\/sigstore\.verify\.ibm\.com\/oauth2, logged in Rekor\)/,
-      ),
-    });
-
-    const dir = await copyOf('v1.1.0-certificate');
-    await writeFile(join(dir, 'signme-2'), 'changed');
-    const changed = await bentoci([
-      'verify',
-      dir,
-      '--signature',
-      join(dir, 'model.sig'),
-      '--certificate-chain',
-      join(KEYS, 'ca-cert.pem'),
-    ]);
-    expect(changed).toMatchObject({
-      code: 1,
-      stderr: expect.stringMatching(
-        /^error: .* does not match .*model\.sig: signme-2 changed \(signed sha256 32dcb1f8e1ae…, now [0-9a-f]{12}…\)\n$/,
-      ),
-    });
-    const none = await bentoci(['verify', dir, '--signature', join(dir, 'model.sig')]);
-    expect(none).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/^error: OMS verification needs whom to trust: --pub KEY/),
-    });
-    const stray = await bentoci(['verify', 'iris', '--ignore-paths', 'x']);
-    expect(stray).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/--ignore-paths is for OMS signatures/),
-    });
-  }, 120_000);
-
-  it('signs a stored model with --format oms and verifies it as an entry and as a directory', async () => {
-    const home = join(work, 'cli-home');
-    const { entry } = await savedModel(home);
-    const env = { BENTOCI_HOME: home };
-    const keys = join(work, 'cli');
-    expect((await bentoci(['keygen', '--out', keys], env)).code).toBe(0);
-    const sign = await bentoci(['sign', 'iris:v1', '--key', `${keys}.key`, '--format', 'oms'], env);
-    expect(sign).toMatchObject({
-      code: 0,
-      stderr: expect.stringMatching(
-        /^signed model iris:v1 in the OMS v1\.0 format \(3 files, key [0-9a-f]{12}\): .*\.signatures\/model\.sig\n$/,
-      ),
-    });
-    const asEntry = await bentoci(['verify', 'iris:v1', '--format', 'oms', '--pub', `${keys}.pub`], env);
-    expect(asEntry).toMatchObject({
-      code: 0,
-      stderr: expect.stringMatching(
-        /^verified model iris:v1: 3 files match the OMS signature \(signed by key [0-9a-f]{12} \(sha256 of its PEM\)\)\n$/,
-      ),
-    });
-    const asDir = await bentoci(
-      [
-        'verify',
-        entry.dir,
-        '--signature',
-        join(entry.dir, '.signatures', 'model.sig'),
-        '--pub',
-        `${keys}.pub`,
-        '--json',
-      ],
-      env,
-    );
-    expect(asDir.code).toBe(0);
-    expect(JSON.parse(asDir.stdout)).toMatchObject({
-      ok: true,
-      method: 'key',
-      files: 3,
-      ignorePaths: ['.signatures', 'model.yaml'],
-    });
-    // The landed format still signs and verifies beside it.
-    expect((await bentoci(['sign', 'iris:v1', '--key', `${keys}.key`], env)).code).toBe(0);
-    expect((await bentoci(['verify', 'iris:v1', '--pub', `${keys}.pub`], env)).code).toBe(0);
-  }, 120_000);
-});
-
-/** Just enough of a registry without the referrers API (like distribution 2.8). */
-function memoryRegistry(): SignatureRegistry {
-  const manifests = new Map<string, { mediaType: string; bytes: Buffer }>();
-  const blobs = new Map<string, Buffer>();
-  return {
-    getManifest: async (repo, ref) => {
-      const found = manifests.get(`${repo}@${ref}`);
-      return found && { digest: sha256Digest(found.bytes), ...found };
-    },
-    putManifest: async (repo, ref, mediaType, bytes) => {
-      const value = { mediaType, bytes: Buffer.from(bytes) };
-      manifests.set(`${repo}@${ref}`, value);
-      manifests.set(`${repo}@${sha256Digest(bytes)}`, value);
-      return { digest: sha256Digest(bytes), subjectAccepted: false };
-    },
-    getBlob: async (repo, digest) => blobs.get(`${repo}@${digest}`) ?? Buffer.alloc(0),
-    putBlob: async (repo, bytes) => {
-      blobs.set(`${repo}@${sha256Digest(bytes)}`, Buffer.from(bytes));
-      return sha256Digest(bytes);
-    },
-    getReferrers: async () => undefined,
-  };
-}

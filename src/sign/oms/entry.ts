@@ -133,7 +133,7 @@ export async function verifyEntryOms<I extends EntryInfo>(
   if (bundles.length === 0)
     return {
       ok: false,
-      reason: 'malformed',
+      reason: 'unsigned',
       message: `${what} has no OMS signature (no ${SIGNATURES_DIR}/${OMS_SIGNATURE_FILE}); sign it with \`bentoci sign ${formatTag(entry.tag)} --format oms\``,
     };
   const failures: Extract<OmsVerification, { ok: false }>[] = [];

@@ -44,6 +44,7 @@ export interface OmsVerifyOptions {
 }
 
 export type OmsFailureReason =
+  | 'unsigned'
   | 'malformed'
   | 'unsupported'
   | 'wrong-key'
