@@ -279,5 +279,26 @@ describe.skipIf(skip)(`attestations of an image${skip ? ` (skipped: ${skip})` : 
       verifier: await loadVerifier(pubPath),
     }).finally(() => r.close());
     expect(verified).toMatchObject({ ok: true, manifest: result.attestations[0].manifest });
+
+    // An image with no bento in it cannot be described: refused before anything is pushed.
+    const refused = await bentoci(
+      [
+        'push-image',
+        BASE,
+        '--to',
+        `oci://${registry.host}/cli/base:1`,
+        '--insecure',
+        '--attest',
+        'sbom',
+        '--key',
+        keyPath,
+      ],
+      { home },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds no bento\.yaml where bentoci containerize puts it/);
+    const tags = await request(`http://${registry.host}/v2/cli/base/tags/list`);
+    expect(tags.statusCode).toBe(404);
+    await tags.body.dump();
   });
 });

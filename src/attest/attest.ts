@@ -22,7 +22,7 @@ import {
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
 } from './formats.js';
-import { readImageContents } from './image-contents.js';
+import { type ImageContents, readImageContents } from './image-contents.js';
 import { provenanceStatement } from './provenance.js';
 import { runContext } from './run-context.js';
 import { sbomStatement } from './sbom.js';
@@ -63,6 +63,22 @@ export function parseAttestKinds(text: string, flag = '--attest'): AttestationKi
   return [...new Set(names as AttestationKind[])];
 }
 
+/**
+ * What an image holds, read before it is pushed so that an image attestations cannot describe (no
+ * bento in it) fails the command before anything is sent.
+ */
+export async function readAttestableImage(docker: Dockerode, image: string): Promise<ImageContents> {
+  const contents = await readImageContents(docker, image);
+  if (!contents.bento) throw notABentoImage(image);
+  return contents;
+}
+
+function notABentoImage(image: string): UsageError {
+  return new UsageError(
+    `image ${image} holds no bento.yaml where bentoci containerize puts it: --attest describes images of bentos only`,
+  );
+}
+
 const subjectName = (ref: Reference) => `${ref.registry}/${ref.repository}`;
 
 /** Provenance and/or SBOM of a bento pushed as an artifact to `ref` (`digest`: the pushed manifest). */
@@ -93,14 +109,11 @@ export async function attestImage(
   digest: string,
   docker: Dockerode,
   image: string,
-  options: AttestOptions,
+  options: AttestOptions & { contents?: ImageContents },
 ): Promise<Attestation[]> {
-  const contents = await readImageContents(docker, image);
+  const contents = options.contents ?? (await readAttestableImage(docker, image));
   const bento = contents.bento;
-  if (!bento)
-    throw new BentoError(
-      `image ${image} holds no bento.yaml at the path bentoci containerize puts it: attestations describe bento images only`,
-    );
+  if (!bento) throw notABentoImage(image);
   const subject = { name: subjectName(ref), digest };
   const run = await runContext(bento.creation_time, options.env ? { env: options.env } : {});
   const dockerfile = contents.dockerfile ?? renderDockerfile(bento);

@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { attestBento, attestImage } from '../attest/attest.js';
+import { attestBento, attestImage, readAttestableImage } from '../attest/attest.js';
 import { parseSourceDateEpoch } from '../build/reproducible.js';
 import { connectEngine } from '../containerize/engine.js';
 import { openBentoStore } from '../core/bento-store.js';
@@ -312,6 +312,9 @@ export function registerRegistryCommands(program: Command): void {
       const flags = parseFlags(raw);
       const target = parseOciUrl(flags.to ?? '', '--to');
       const attest = await attestPlan(raw);
+      // What --attest will describe is read first: an image it cannot describe fails before the push.
+      const docker = attest ? await connectEngine() : undefined;
+      const contents = docker ? await readAttestableImage(docker, image) : undefined;
       const transfer = await transferOptions(flags);
       const result = await pushImage(image, target, {
         ...transfer,
@@ -323,10 +326,11 @@ export function registerRegistryCommands(program: Command): void {
       });
       const attestations = attest
         ? await openSignatureRegistry(target, flags, { ...transfer, push: true }).then(async (registry) =>
-            attestImage(registry, target, result.digest, await connectEngine(), result.id, {
+            attestImage(registry, target, result.digest, docker!, result.id, {
               ...attest,
               startedOn,
               log: info,
+              ...(contents ? { contents } : {}),
             }).finally(() => registry.close()),
           )
         : [];
