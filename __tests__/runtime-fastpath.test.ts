@@ -225,6 +225,23 @@ describe('lone requests on an idle server', () => {
     expect(notAlone.held).toBeUndefined();
   });
 
+  it('counts the whole stay in the server, reading and answering included, not only the worker', async () => {
+    const h = harness();
+    const first = job(0);
+    h.scheduler.submit(first);
+    h.clock.flush();
+    await h.complete(0);
+    // Its answer went out 300 ms after it arrived (the HTTP side was slow): at two arrivals in the
+    // last 250 ms, another is due while the next one stays, so that one waits for its turn.
+    h.scheduler.answered(first, 300);
+    h.clock.time = 5;
+    const next = job(5);
+    h.scheduler.submit(next);
+    expect(h.batches).toHaveLength(1);
+    h.clock.flush();
+    expect(h.batches[1]!.jobs).toEqual([next]);
+  });
+
   it('not with a policy that cannot say whether it would send them (the peers in the benchmark)', async () => {
     const adaptive = new AdaptivePolicy();
     const peer: BatchPolicy = {

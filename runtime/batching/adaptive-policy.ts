@@ -106,6 +106,8 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly stretches = new Map<string, QuantileTracker>();
   /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
   private readonly workPerRow = new Map<string, number>();
+  /** Arrival to answer of recent requests, per API (EWMA, ms): how long one stays in the server. */
+  private readonly stays = new Map<string, number>();
   private readonly now: () => number;
   private readonly patience: number;
   private readonly plan: number;
@@ -159,6 +161,9 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   answered(job: BatchJob, answeredAt: number): void {
+    const stay = this.stays.get(job.api);
+    const sample = answeredAt - job.arrival;
+    this.stays.set(job.api, stay === undefined ? sample : stay + 0.1 * (sample - stay));
     const { admittedAt, predictedEnd } = job;
     if (admittedAt === undefined || predictedEnd === undefined || job.held) return;
     const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
@@ -200,14 +205,17 @@ export class AdaptivePolicy implements BatchPolicy {
 
   /**
    * A lone request on an idle server goes at once when decide would send it and no other arrival is
-   * expected while it is served (arrival rate x its batch and transit time below one). With one
-   * client that always holds: a request is served within its own round trip. With a few, the first
-   * of the arrivals that answers sent together bring back waits for the others of its turn.
+   * expected while it stays in the server (arrival rate x the time from arrival to answer below
+   * one). With one client that always holds: a request is answered within its own round trip. With
+   * a few, the first of the requests that answers sent together bring back waits for the others.
    */
   startsAlone(group: QueueGroup, view: SchedulerView): boolean {
     if (!this.judge(group, view).dispatch) return false;
     const api = group.api.name;
-    const stay = this.predictor(api).typical(group.work) + this.transit(api);
+    const stay = Math.max(
+      this.stays.get(api) ?? 0,
+      this.predictor(api).typical(group.work) + this.transit(api),
+    );
     return view.arrivalRate(api) * stay < 1;
   }
 
