@@ -11,9 +11,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openModelStore, saveModel } from '../src/core/model-store.js';
+import { parseOciUrl } from '../src/oci/index.js';
+import { modelArtifact } from '../src/registry/artifact-kinds.js';
+import { pullEntry } from '../src/registry/artifact-pull.js';
+import { pushEntry } from '../src/registry/artifact-push.js';
 import { attachEntrySignatures, pullEntrySignatures } from '../src/sign/attach.js';
 import { sigstoreCheck } from '../src/sign/keyless-verify.js';
 import { generateKeyPair, loadSigner } from '../src/sign/keys.js';
+import { openSignatureRegistry } from '../src/sign/oci-registry.js';
 import { parseOmsPublicKey } from '../src/sign/oms/ec-keys.js';
 import { readEntryOmsBundles, signEntryOms, signOmsWithKey, verifyEntryOms } from '../src/sign/oms/entry.js';
 import { rootDigest } from '../src/sign/oms/model-hash.js';
@@ -32,6 +38,7 @@ import {
   shape,
   VECTORS,
 } from './support/oms-vectors.js';
+import { missingTool, REGISTRY_BIN, type RegistryFixture, startRegistry } from './support/registry.js';
 
 let work: string;
 let fake: FakeSigstore;
@@ -336,5 +343,55 @@ describe("bentoci's OMS signatures", () => {
     ]);
     const trust: OmsTrust = { method: 'key', publicKey: parseOmsPublicKey(pair.publicKey, 'pub') };
     expect(await verifyEntryOms(store, entry, trust)).toMatchObject({ ok: true });
+  });
+});
+
+const skip = missingTool(REGISTRY_BIN);
+
+describe.skipIf(skip)(`model.sig through a real registry${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let registry: RegistryFixture;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('push attaches it, pull brings it back, and the pulled model (model.yaml rewritten) verifies', async () => {
+    const home = join(work, 'push-home');
+    const src = await mkdtemp(join(work, 'push-src-'));
+    await writeFile(join(src, 'model.bin'), Buffer.alloc(10_000, 5));
+    const store = openModelStore(home);
+    // Labels out of sorted order: pull rewrites model.yaml from key-sorted JSON.
+    const entry = await saveModel(store, {
+      tag: 'iris:v1',
+      source: src,
+      module: 'files',
+      labels: { zeta: '1', alpha: '2' },
+    });
+    const pair = generateKeyPair();
+    await writeFile(join(work, 'reg.key'), pair.privateKey);
+    await signEntryOms(store, entry, { signer: await loadSigner(join(work, 'reg.key')) });
+    const ref = parseOciUrl(`oci://${registry.host}/models/iris:v1`);
+    const pushed = await pushEntry(modelArtifact, store, 'iris:v1', ref, {
+      home: join(work, 'push-oci'),
+      insecure: true,
+    });
+    const sigs = await openSignatureRegistry(ref, { insecure: true }, { push: true });
+    try {
+      const attached = await attachEntrySignatures(sigs, 'models/iris', pushed.digest, entry.dir);
+      expect(attached?.manifests).toHaveLength(1);
+      const other = openModelStore(join(work, 'pull-home'));
+      const pulled = await pullEntry(modelArtifact, other, undefined, ref, {
+        home: join(work, 'pull-oci'),
+        insecure: true,
+      });
+      const entry2 = await other.get(pulled.tag);
+      expect(await pullEntrySignatures(sigs, 'models/iris', pulled.digest, entry2.dir)).toBe(1);
+      const trust: OmsTrust = { method: 'key', publicKey: parseOmsPublicKey(pair.publicKey, 'pub') };
+      expect(await verifyEntryOms(other, entry2, trust)).toMatchObject({ ok: true, files: 1 });
+    } finally {
+      await sigs.close();
+    }
   });
 });
