@@ -106,8 +106,8 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly stretches = new Map<string, QuantileTracker>();
   /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
   private readonly workPerRow = new Map<string, number>();
-  /** Arrival to answer of recent requests, per API (EWMA, ms): how long one stays in the server. */
-  private readonly stays = new Map<string, number>();
+  /** Arrival to answer of recent requests, per API: how long one stays in the server. */
+  private readonly stays = new Map<string, LatencyPredictor>();
   private readonly now: () => number;
   private readonly patience: number;
   private readonly plan: number;
@@ -161,9 +161,7 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   answered(job: BatchJob, answeredAt: number): void {
-    const stay = this.stays.get(job.api);
-    const sample = answeredAt - job.arrival;
-    this.stays.set(job.api, stay === undefined ? sample : stay + 0.1 * (sample - stay));
+    this.stayOf(job.api).observe(1, answeredAt - job.arrival);
     const { admittedAt, predictedEnd } = job;
     if (admittedAt === undefined || predictedEnd === undefined || job.held) return;
     const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
@@ -184,6 +182,15 @@ export class AdaptivePolicy implements BatchPolicy {
   transit(api: string): number {
     const t = this.transits.get(api);
     return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
+  }
+
+  private stayOf(api: string): LatencyPredictor {
+    let stay = this.stays.get(api);
+    if (!stay) {
+      stay = new LatencyPredictor({ ...this.options, window: 256, priorMs: 0 });
+      this.stays.set(api, stay);
+    }
+    return stay;
   }
 
   private transitOf(api: string): LatencyPredictor {
@@ -212,8 +219,9 @@ export class AdaptivePolicy implements BatchPolicy {
   startsAlone(group: QueueGroup, view: SchedulerView): boolean {
     if (!this.judge(group, view).dispatch) return false;
     const api = group.api.name;
+    // The median: one answer that waited out a stall must not turn the fast path off for long.
     const stay = Math.max(
-      this.stays.get(api) ?? 0,
+      this.stayOf(api).typical(1),
       this.predictor(api).typical(group.work) + this.transit(api),
     );
     return view.arrivalRate(api) * stay < 1;
