@@ -91,10 +91,12 @@ export async function attestBento(
 ): Promise<Attestation[]> {
   const subject = { name: subjectName(ref), digest };
   const run = await runContext(bento.creation_time, options.env ? { env: options.env } : {});
-  const statements = options.kinds.map((kind) =>
-    kind === 'provenance'
-      ? provenanceStatement({ subject, bento, run, startedOn: options.startedOn, finishedOn: new Date() })
-      : sbomStatement({ subject, bento, now: new Date() }),
+  const statements = await Promise.all(
+    options.kinds.map((kind) =>
+      kind === 'provenance'
+        ? provenanceStatement({ subject, bento, run, startedOn: options.startedOn, finishedOn: new Date() })
+        : sbomStatement({ subject, bento, now: new Date() }),
+    ),
   );
   return attachStatements(registry, ref, digest, statements, options);
 }
@@ -122,7 +124,7 @@ export async function attestImage(
     if (kind === 'sbom') {
       if (contents.dpkg === undefined)
         options.log?.(`image ${image} has no /var/lib/dpkg/status: its SBOM lists no OS packages`);
-      statements.push(sbomStatement({ subject, bento, contents, now: new Date() }));
+      statements.push(await sbomStatement({ subject, bento, contents, now: new Date() }));
       continue;
     }
     const baseImages = await resolveBaseImages(docker, image, dockerfile);

@@ -6,8 +6,7 @@
  * The statement's predicate is the BOM itself, as `cosign attest --type cyclonedx` makes it.
  */
 import { randomUUID } from 'node:crypto';
-import { Enums, Models, Serialize, SPDX, Spec } from '@cyclonedx/cyclonedx-library';
-import { PackageURL } from 'packageurl-js';
+import type { Models } from '@cyclonedx/cyclonedx-library';
 import type { BentoInfo } from '../shared/schemas.js';
 import { IN_TOTO_STATEMENT_TYPE } from '../sign/formats.js';
 import { BENTOCI_VERSION } from '../version.js';
@@ -26,32 +25,54 @@ export interface SbomInput {
   now: Date;
 }
 
-export function buildSbom(input: SbomInput): Models.Bom {
+/** The library (and packageurl-js) are loaded when an SBOM is made, not at every CLI start. */
+type Library = typeof import('@cyclonedx/cyclonedx-library') & {
+  PackageURL: typeof import('packageurl-js').PackageURL;
+};
+
+async function load(): Promise<Library> {
+  const [library, purl] = await Promise.all([
+    import('@cyclonedx/cyclonedx-library').then(commonJs),
+    import('packageurl-js').then(commonJs),
+  ]);
+  return { ...library, PackageURL: purl.PackageURL };
+}
+
+/** A CommonJS module imported dynamically: bundled, its exports may sit on `default` only. */
+function commonJs<M extends object>(module: M): M {
+  const fallback = (module as { default?: M }).default;
+  return Object.keys(module).some((k) => k !== 'default') || !fallback ? module : fallback;
+}
+
+export async function buildSbom(input: SbomInput): Promise<Models.Bom> {
+  const cdx = await load();
+  const { Enums, Models } = cdx;
   const { subject, bento, contents } = input;
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${randomUUID()}` });
   bom.metadata.timestamp = input.now;
   bom.metadata.tools.components.add(
     new Models.Component(Enums.ComponentType.Application, 'bentoci', { version: BENTOCI_VERSION }),
   );
-  bom.metadata.component = subjectComponent(subject, bento, contents !== undefined);
-  for (const model of bento.models) bom.components.add(modelComponent(model));
+  bom.metadata.component = subjectComponent(cdx, subject, bento, contents !== undefined);
+  for (const model of bento.models) bom.components.add(modelComponent(cdx, model));
   if (contents) {
-    for (const pkg of contents.npmPackages) bom.components.add(npmComponent(pkg));
-    if (contents.onnxruntime) bom.components.add(onnxRuntimeComponent(contents.onnxruntime));
-    if (contents.os?.['ID']) bom.components.add(osComponent(contents.os));
-    for (const pkg of contents.dpkg ?? []) bom.components.add(debComponent(pkg, contents.os ?? {}));
+    for (const pkg of contents.npmPackages) bom.components.add(npmComponent(cdx, pkg));
+    if (contents.onnxruntime) bom.components.add(onnxRuntimeComponent(cdx, contents.onnxruntime));
+    if (contents.os?.['ID']) bom.components.add(osComponent(cdx, contents.os));
+    for (const pkg of contents.dpkg ?? []) bom.components.add(debComponent(cdx, pkg, contents.os ?? {}));
   }
   return bom;
 }
 
 /** The BOM as CycloneDX 1.6 JSON, lists sorted so the same contents give the same document. */
-export function serializeSbom(bom: Models.Bom): string {
+export async function serializeSbom(bom: Models.Bom): Promise<string> {
+  const { Serialize, Spec } = await load();
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
   return serializer.serialize(bom, { sortLists: true });
 }
 
-export function sbomStatement(input: SbomInput): Statement {
-  const bom = JSON.parse(serializeSbom(buildSbom(input))) as Record<string, unknown>;
+export async function sbomStatement(input: SbomInput): Promise<Statement> {
+  const bom = JSON.parse(await serializeSbom(await buildSbom(input))) as Record<string, unknown>;
   return {
     _type: IN_TOTO_STATEMENT_TYPE,
     subject: [{ name: input.subject.name, digest: { sha256: input.subject.digest.slice('sha256:'.length) } }],
@@ -60,7 +81,12 @@ export function sbomStatement(input: SbomInput): Statement {
   };
 }
 
-function subjectComponent(subject: AttestationSubject, bento: BentoInfo, image: boolean): Models.Component {
+function subjectComponent(
+  { Enums, Models, PackageURL }: Library,
+  subject: AttestationSubject,
+  bento: BentoInfo,
+  image: boolean,
+): Models.Component {
   const slash = subject.name.lastIndexOf('/');
   return new Models.Component(
     image ? Enums.ComponentType.Container : Enums.ComponentType.Application,
@@ -76,7 +102,7 @@ function subjectComponent(subject: AttestationSubject, bento: BentoInfo, image: 
   );
 }
 
-function modelComponent(model: BentoInfo['models'][number]): Models.Component {
+function modelComponent({ Enums, Models }: Library, model: BentoInfo['models'][number]): Models.Component {
   const [name, version] = model.tag.split(':');
   const hashes = new Models.HashDictionary([[Enums.HashAlgorithm['SHA-256'], model.digest.slice(7)]]);
   const component = new Models.Component(Enums.ComponentType.MachineLearningModel, name ?? model.tag, {
@@ -89,7 +115,8 @@ function modelComponent(model: BentoInfo['models'][number]): Models.Component {
   return component;
 }
 
-function npmComponent(pkg: NpmPackage): Models.Component {
+function npmComponent(cdx: Library, pkg: NpmPackage): Models.Component {
+  const { Enums, Models, PackageURL } = cdx;
   const scoped = pkg.name.startsWith('@') ? pkg.name.split('/') : undefined;
   const purl = scoped
     ? new PackageURL('npm', scoped[0], scoped.slice(1).join('/'), pkg.version)
@@ -98,25 +125,29 @@ function npmComponent(pkg: NpmPackage): Models.Component {
     version: pkg.version,
     bomRef: `npm:${pkg.path}`,
     purl: purl.toString(),
-    licenses: licensesOf(pkg.license),
+    licenses: licensesOf(cdx, pkg.license),
   });
   component.properties.add(new Models.Property('cdx:npm:package:path', pkg.path));
   return component;
 }
 
-function onnxRuntimeComponent(ort: NonNullable<ImageContents['onnxruntime']>): Models.Component {
+function onnxRuntimeComponent(
+  cdx: Library,
+  ort: NonNullable<ImageContents['onnxruntime']>,
+): Models.Component {
+  const { Enums, Models, PackageURL } = cdx;
   return new Models.Component(Enums.ComponentType.Library, 'onnxruntime', {
     group: 'microsoft',
     version: ort.version,
     bomRef: 'onnxruntime',
     purl: new PackageURL('github', 'microsoft', 'onnxruntime', `v${ort.version}`).toString(),
     hashes: new Models.HashDictionary([[Enums.HashAlgorithm['SHA-256'], ort.sha256]]),
-    licenses: licensesOf('MIT'),
+    licenses: licensesOf(cdx, 'MIT'),
     description: `ONNX Runtime native library bundled by onnxruntime-node ${ort.version}: ${ort.file}`,
   });
 }
 
-function osComponent(os: Record<string, string>): Models.Component {
+function osComponent({ Enums, Models }: Library, os: Record<string, string>): Models.Component {
   return new Models.Component(Enums.ComponentType.OperatingSystem, os['ID']!, {
     ...(os['VERSION_ID'] ? { version: os['VERSION_ID'] } : {}),
     bomRef: 'os',
@@ -125,7 +156,11 @@ function osComponent(os: Record<string, string>): Models.Component {
 }
 
 /** purl-spec's deb type: pkg:deb/<distro id>/<name>@<version>?arch=<arch>&distro=<id>-<version id>. */
-function debComponent(pkg: DpkgPackage, os: Record<string, string>): Models.Component {
+function debComponent(
+  { Enums, Models, PackageURL }: Library,
+  pkg: DpkgPackage,
+  os: Record<string, string>,
+): Models.Component {
   const distro = os['ID'] ?? 'debian';
   const qualifiers: Record<string, string> = { arch: pkg.architecture };
   if (os['VERSION_ID']) qualifiers['distro'] = `${distro}-${os['VERSION_ID']}`;
@@ -139,7 +174,7 @@ function debComponent(pkg: DpkgPackage, os: Record<string, string>): Models.Comp
 }
 
 /** An SPDX id as such, an expression as an expression, anything else as a named license. */
-function licensesOf(declared: string | undefined): Models.LicenseRepository {
+function licensesOf({ Models, SPDX }: Library, declared: string | undefined): Models.LicenseRepository {
   const licenses = new Models.LicenseRepository();
   if (!declared) return licenses;
   const id = SPDX.fixupSpdxId(declared);
