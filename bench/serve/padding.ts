@@ -122,19 +122,21 @@ function differences(a: Answer, b: Answer): number {
   return x.filter((v, i) => Math.abs(v - y[i]!) > 1e-5 + 1e-5 * Math.abs(y[i]!)).length;
 }
 
-async function answers(url: string, list: string[]): Promise<Answer[]> {
-  // All at once, so the batched server really pads them together.
-  return Promise.all(
-    list.map(async (body) => {
-      const res = await fetch(`${url}/embed`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-      });
-      if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
-      return (await res.json()) as Answer;
-    }),
-  );
+/** All at once where requests batch, so they are padded together; one at a time where they run alone. */
+async function answers(url: string, list: string[], together: boolean): Promise<Answer[]> {
+  const ask = async (body: string) => {
+    const res = await fetch(`${url}/embed`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+    return (await res.json()) as Answer;
+  };
+  if (together) return Promise.all(list.map(ask));
+  const out: Answer[] = [];
+  for (const body of list) out.push(await ask(body));
+  return out;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
       try {
         if (r === 0) {
           const sample = list.slice(0, 64);
-          const mine = await answers(proc.url, sample);
+          const mine = await answers(proc.url, sample, variant === 'A');
           if (!reference) reference = mine;
           else {
             const first = reference;
@@ -198,7 +200,7 @@ cut back per request), one row of 1-128 tokens per request (uniform, every body 
 mask sent: the runtime fills it). **A**: batched, padded to the longest of each batch
 (\`apis[].batching.padding\`), max batch ${MAX_BATCH}, bound ${BOUND_MS} ms; **B**: the same bento with \`--no-batching\`.
 Closed loop (c requests always outstanding), ${SECONDS} s per point, A and B alternating, ${REPEATS} repetitions:
-medians, ratio spread in brackets. Answers: ${compared} requests sent at once to A compared with B's,
+medians, ratio spread in brackets. Answers: ${compared} requests sent at once to A compared with the same sent one by one to B,
 ${unequal} not allclose (rtol = atol = 1e-5; the pooled output can differ in the last bits, since
 ORT's reduction adds the zero padding in another order).
 
