@@ -106,8 +106,6 @@ export class AdaptivePolicy implements BatchPolicy {
   private readonly stretches = new Map<string, QuantileTracker>();
   /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
   private readonly workPerRow = new Map<string, number>();
-  /** Arrival to answer of recent requests, per API: how long one stays in the server. */
-  private readonly stays = new Map<string, LatencyPredictor>();
   private readonly now: () => number;
   private readonly patience: number;
   private readonly plan: number;
@@ -161,7 +159,6 @@ export class AdaptivePolicy implements BatchPolicy {
   }
 
   answered(job: BatchJob, answeredAt: number): void {
-    this.stayOf(job.api).observe(1, answeredAt - job.arrival);
     const { admittedAt, predictedEnd } = job;
     if (admittedAt === undefined || predictedEnd === undefined || job.held) return;
     const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
@@ -184,15 +181,6 @@ export class AdaptivePolicy implements BatchPolicy {
     return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
   }
 
-  private stayOf(api: string): LatencyPredictor {
-    let stay = this.stays.get(api);
-    if (!stay) {
-      stay = new LatencyPredictor({ ...this.options, window: 256, priorMs: 0 });
-      this.stays.set(api, stay);
-    }
-    return stay;
-  }
-
   private transitOf(api: string): LatencyPredictor {
     let t = this.transits.get(api);
     if (!t) {
@@ -210,21 +198,9 @@ export class AdaptivePolicy implements BatchPolicy {
     return decision;
   }
 
-  /**
-   * A lone request on an idle server goes at once when decide would send it and no other arrival is
-   * expected while it stays in the server (arrival rate x the time from arrival to answer below
-   * one). With one client that always holds: a request is answered within its own round trip. With
-   * a few, the first of the requests that answers sent together bring back waits for the others.
-   */
+  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
   startsAlone(group: QueueGroup, view: SchedulerView): boolean {
-    if (!this.judge(group, view).dispatch) return false;
-    const api = group.api.name;
-    // The median: one answer that waited out a stall must not turn the fast path off for long.
-    const stay = Math.max(
-      this.stayOf(api).typical(1),
-      this.predictor(api).typical(group.work) + this.transit(api),
-    );
-    return view.arrivalRate(api) * stay < 1;
+    return this.judge(group, view).dispatch;
   }
 
   private judge(group: QueueGroup, view: SchedulerView): Decision {

@@ -63,6 +63,8 @@ export class BatchScheduler<J extends BatchJob> {
   /** Requests admitted since the last decision (in this I/O turn), and in the last turn that had any. */
   private turnArrivals = 0;
   private lastTurnArrivals = 0;
+  /** Whether the latest arrival found nothing running or queued. */
+  private lastArrivalIdle = false;
   private pumpRequestedAt = 0;
   /** EWMA of how long a decision waits for the current I/O turn to end (ms). */
   private turnDelay = 0;
@@ -90,6 +92,7 @@ export class BatchScheduler<J extends BatchJob> {
     const group = this.groups.get(groupKey);
     const verdict = this.admission(job, group);
     if (!verdict.ok) return verdict;
+    const idle = this.inFlight.length === 0 && this.groups.size === 0;
     job.admittedAt = this.clock.now();
     job.predictedEnd = verdict.predictedEnd;
     const work = workOf(job);
@@ -101,7 +104,8 @@ export class BatchScheduler<J extends BatchJob> {
     api.queuedRows += job.rows;
     api.rate.add(this.clock.now(), job.rows);
     job.state = 'queued';
-    const lone = this.lone(joined);
+    const lone = this.lastArrivalIdle && this.lone(joined);
+    this.lastArrivalIdle = idle;
     this.turnArrivals++;
     if (lone) this.dispatch(joined, joined.api.maxBatchRows);
     // Even after a lone dispatch: the turn's end counts its arrivals (see lone).
@@ -112,12 +116,12 @@ export class BatchScheduler<J extends BatchJob> {
 
   /**
    * A lone request on an idle server goes to a worker in the tick it arrived, not at the end of the
-   * I/O turn: nothing is running or queued, it is the turn's first arrival, the last turn with
-   * arrivals brought just one (so this turn is unlikely to bring another to batch with), and the
-   * policy lets it (see BatchPolicy.startsAlone). With anything running, answers are on their way
-   * and their clients' next requests may come in this turn, so the turn decides as before. A burst
-   * after a quiet spell sends its first request alone; its turn then counts more than one, and the
-   * next arrivals wait for the turn's decision again.
+   * I/O turn: nothing is running or queued, and nothing was when the request before it arrived; it
+   * is the turn's first arrival and the last turn with arrivals brought just one; and the policy
+   * would send it now anyway (see BatchPolicy.startsAlone). That is one client at a time, or
+   * requests far apart. With anything running, or when the previous arrival found work (a few
+   * clients whose answers went out together come back together), the turn decides as before, so
+   * the others of its turn can join it. A burst after a quiet spell sends its first request alone.
    */
   private lone(group: QueueGroup<J>): boolean {
     return (
