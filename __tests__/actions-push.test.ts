@@ -87,6 +87,7 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
           'registry-username': 'ci',
           'registry-password': 'not-needed-but-secret',
           'sign-key': keys.privateKey,
+          attest: 'provenance,sbom',
         },
         b,
       ),
@@ -141,6 +142,24 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     expect(JSON.parse(payload.toString()).critical.image['docker-manifest-digest']).toBe(
       outputs['artifact-digest'],
     );
+
+    // Attestations: a SLSA provenance and a CycloneDX SBOM referrer of the artifact, in the summary too.
+    const attested = outputs['attestation-refs']!.split('\n');
+    const predicates: string[] = [];
+    for (const ref of attested) {
+      expect(ref).toMatch(new RegExp(`^${repo}@sha256:[0-9a-f]{64}$`));
+      const res = await fetch(`http://${registry.host}/v2/team/iris-bento/manifests/${ref.split('@')[1]}`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      });
+      const manifest = (await res.json()) as {
+        subject: { digest: string };
+        annotations: Record<string, string>;
+      };
+      expect(manifest.subject.digest).toBe(outputs['artifact-digest']);
+      predicates.push(manifest.annotations['dev.sigstore.bundle.predicateType']!);
+    }
+    expect(predicates.sort()).toEqual(['https://cyclonedx.org/bom', 'https://slsa.dev/provenance/v1']);
+    expect(result.summary).toContain('attestation (provenance)');
 
     // Secrets were masked before anything could print them, and never appear outside the masks.
     expect(result.masks).toContain('not-needed-but-secret');
@@ -243,7 +262,7 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     }
   });
 
-  it('sign-keyless without the id-token permission or beside sign-key, and half a keyless signer, fail naming the input', async () => {
+  it('sign-keyless without the id-token permission or beside sign-key, attest without a signer, and half a keyless signer, fail naming the input', async () => {
     const inputs = {
       bento: built.outputs['tag']!,
       'import-from': 'cache',
@@ -264,6 +283,16 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
     );
     expect(both.exitCode).toBe(1);
     expect(both.annotations[0]!.message).toContain('sign-key are exclusive');
+    const { 'sign-keyless': _, ...unsigned } = inputs;
+    for (const [attest, message] of [
+      ['sbom', 'needs a signer: set sign-key, or sign-keyless: true'],
+      ['provenance,slsa', '"slsa" is not an attestation: expected a comma list of provenance, sbom, or none'],
+    ]) {
+      const bad = await runActionStep('actions/bento-push', { ...unsigned, attest: attest! }, await job());
+      expect(bad.exitCode).toBe(1);
+      expect(bad.annotations[0]!.properties['title']).toBe('Invalid input "attest" (bento-push)');
+      expect(bad.annotations[0]!.message).toContain(message);
+    }
     const halfSigner = await runActionStep(
       'actions/bento-push',
       {

@@ -2141,10 +2141,10 @@ var require_bucketGenerators = __commonJS({
 });
 
 // node_modules/@opentelemetry/api/build/esm/version.js
-var VERSION;
+var VERSION2;
 var init_version = __esm({
   "node_modules/@opentelemetry/api/build/esm/version.js"() {
-    VERSION = "1.9.1";
+    VERSION2 = "1.9.1";
   }
 });
 
@@ -2215,7 +2215,7 @@ var init_semver = __esm({
   "node_modules/@opentelemetry/api/build/esm/internal/semver.js"() {
     init_version();
     re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
-    isCompatible = _makeCompatibilityCheck(VERSION);
+    isCompatible = _makeCompatibilityCheck(VERSION2);
   }
 });
 
@@ -2223,20 +2223,20 @@ var init_semver = __esm({
 function registerGlobal(type, instance, diag3, allowOverride = false) {
   var _a3;
   const api = _global[GLOBAL_OPENTELEMETRY_API_KEY] = (_a3 = _global[GLOBAL_OPENTELEMETRY_API_KEY]) !== null && _a3 !== void 0 ? _a3 : {
-    version: VERSION
+    version: VERSION2
   };
   if (!allowOverride && api[type]) {
     const err = new Error(`@opentelemetry/api: Attempted duplicate registration of API: ${type}`);
     diag3.error(err.stack || err.message);
     return false;
   }
-  if (api.version !== VERSION) {
-    const err = new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${VERSION}`);
+  if (api.version !== VERSION2) {
+    const err = new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${VERSION2}`);
     diag3.error(err.stack || err.message);
     return false;
   }
   api[type] = instance;
-  diag3.debug(`@opentelemetry/api: Registered a global for ${type} v${VERSION}.`);
+  diag3.debug(`@opentelemetry/api: Registered a global for ${type} v${VERSION2}.`);
   return true;
 }
 function getGlobal(type) {
@@ -2248,7 +2248,7 @@ function getGlobal(type) {
   return (_b = _global[GLOBAL_OPENTELEMETRY_API_KEY]) === null || _b === void 0 ? void 0 : _b[type];
 }
 function unregisterGlobal(type, diag3) {
-  diag3.debug(`@opentelemetry/api: Unregistering a global for ${type} v${VERSION}.`);
+  diag3.debug(`@opentelemetry/api: Unregistering a global for ${type} v${VERSION2}.`);
   const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
   if (api) {
     delete api[type];
@@ -2259,7 +2259,7 @@ var init_global_utils = __esm({
   "node_modules/@opentelemetry/api/build/esm/internal/global-utils.js"() {
     init_version();
     init_semver();
-    major = VERSION.split(".")[0];
+    major = VERSION2.split(".")[0];
     GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
     _global = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
   }
@@ -5026,9 +5026,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy3 = new _Directives(this.yaml, this.tags);
+        copy3.docStart = this.docStart;
+        return copy3;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -5337,10 +5337,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy3 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy3.range = this.range.slice();
+        return copy3;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -5634,13 +5634,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy3 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy3.schema = schema;
+        copy3.items = copy3.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy3.range = this.range.slice();
+        return copy3;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -8059,9 +8059,9 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy3 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy3.tags = this.tags.slice();
+        return copy3;
       }
     };
     exports.Schema = Schema;
@@ -8204,21 +8204,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy3 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy3.commentBefore = this.commentBefore;
+        copy3.comment = this.comment;
+        copy3.errors = this.errors.slice();
+        copy3.warnings = this.warnings.slice();
+        copy3.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy3.directives = this.directives.clone();
+        copy3.schema = this.schema.clone();
+        copy3.contents = identity.isNode(this.contents) ? this.contents.clone(copy3.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy3.range = this.range.slice();
+        return copy3;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -12121,6 +12121,77 @@ var require_dist = __commonJS({
 // runtime/app.ts
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
+
+// src/shared/batch-axes.ts
+var BATCH_NAME = /^(n|b|bs|batch|batch_?size|.*batch.*)$/i;
+function inferBatchAxes(inputs, outputs) {
+  const off = (reason) => ({ ok: false, reason });
+  if (inputs.length === 0 || outputs.length === 0) return off("it has no inputs or no outputs");
+  const unknown2 = [...inputs, ...outputs].find((s) => s.shape === null);
+  if (unknown2) return off(`"${unknown2.name}" has no shape (unknown rank), so no axis of it is known`);
+  const once = (spec, name2) => spec.shape.filter((d) => d === name2).length === 1;
+  const names3 = new Set(outputs[0].shape.filter((d) => typeof d === "string"));
+  const candidates = [...names3].filter(
+    (name2) => outputs.every((o) => once(o, name2)) && inputs.some((i) => once(i, name2)) && inputs.every((i) => i.shape.filter((d) => d === name2).length <= 1)
+  );
+  let name = candidates[0];
+  if (candidates.length === 0) return off(nearMiss(inputs, outputs));
+  if (candidates.length !== 1) {
+    const batchLike = candidates.filter((c) => BATCH_NAME.test(c));
+    if (batchLike.length !== 1)
+      return off(
+        `the dimension names ${candidates.map((c) => `"${c}"`).join(", ")} could each be the batch axis`
+      );
+    name = batchLike[0];
+  }
+  const axes = { ok: true, inputs: {}, outputs: {}, dimName: name };
+  for (const i of inputs) axes.inputs[i.name] = i.shape.includes(name) ? i.shape.indexOf(name) : "shared";
+  for (const o of outputs) axes.outputs[o.name] = o.shape.indexOf(name);
+  return axes;
+}
+function nearMiss(inputs, outputs) {
+  const none = "no dimension name is shared by every output and an input, so no batch axis is certain";
+  const all = [...inputs, ...outputs];
+  const count = (name2) => all.filter((s) => s.shape.includes(name2)).length;
+  const names3 = [...new Set(all.flatMap((s) => s.shape.filter((d) => typeof d === "string")))].filter((n) => inputs.some((i) => i.shape.includes(n)) && outputs.some((o) => o.shape.includes(n))).sort((a, b) => count(b) - count(a));
+  const name = names3[0];
+  if (name === void 0) return none;
+  const twice = all.find((s) => s.shape.filter((d) => d === name).length > 1);
+  if (twice)
+    return `"${twice.name}" carries the dimension "${name}" twice, so it is not certain which is the batch`;
+  const missing = outputs.find((o) => !o.shape.includes(name));
+  return `output "${missing.name}" has no "${name}" dimension, so it could not be cut back per request`;
+}
+function batchAxisOf(spec, batchDim) {
+  return spec.batch_axis ?? batchDim;
+}
+var BATCH_AXES_FIX = 'set a batch axis per input and output (a number, or "shared" for an input the whole batch uses): apis[].batching.axes in bentofile.yaml, or at save';
+
+// src/shared/batching-report.ts
+var bare = (specs) => specs.map(({ batch_axis: _, ...s }) => s);
+function signatureBatching(signature) {
+  if (signature.batchable) return `on: ${axesOf(signature.inputs, signature.outputs, signature.batch_dim)}`;
+  const reason = offReason(signature);
+  return reason === SAVED_OFF ? `off: ${reason}` : `off: ${reason}; ${BATCH_AXES_FIX}`;
+}
+var SAVED_OFF = "saved as not batchable";
+function offReason(signature) {
+  const inferred = inferBatchAxes(bare(signature.inputs), bare(signature.outputs));
+  return inferred.ok ? SAVED_OFF : inferred.reason;
+}
+function apiBatching(api, signature) {
+  if (api.batching.enabled) {
+    const padding = api.batching.padding;
+    const padded = padding ? `; padded: ${Object.entries(padding.inputs).map(([name, p]) => `${name} axis ${p.axis}`).join(", ")}${padding.mask ? `, mask ${padding.mask}` : ""}` : "";
+    return `on: ${axesOf(api.input, api.output, signature?.batch_dim ?? 0)}${padded}`;
+  }
+  if (signature && !signature.batchable) return signatureBatching(signature);
+  return "off: batching.enabled is false";
+}
+function axesOf(inputs, outputs, batchDim) {
+  const list = (specs) => specs.map((s) => `${s.name} ${batchAxisOf(s, batchDim)}`).join(", ");
+  return `${list(inputs)} -> ${list(outputs)}`;
+}
 
 // runtime/batching/types.ts
 var systemClock = {
@@ -32520,6 +32591,19 @@ function arrivalOf(req, now) {
   return Math.min(now, since);
 }
 
+// src/shared/body-formats.ts
+var NPZ_TYPE = "application/x-npz";
+var NPZ_REQUEST_TYPES = [
+  NPZ_TYPE,
+  "application/npz",
+  "application/zip",
+  "application/x-zip-compressed"
+];
+var NPZ_ACCEPT_TYPES = [NPZ_TYPE, "application/npz"];
+var NPY_TYPE = "application/x-npy";
+var OCTET_TYPE = "application/octet-stream";
+var singleTensorBody = (count) => count === 1;
+
 // src/shared/schemas.ts
 var TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
 var tagPartSchema = external_exports.string().max(63).regex(TAG_PART);
@@ -32553,11 +32637,14 @@ var INTEGER_RANGES = {
   uint64: [0, Number.MAX_SAFE_INTEGER]
 };
 var dimSchema = external_exports.union([external_exports.number().int().min(-1), external_exports.string().min(1)]);
+var batchAxisSchema = external_exports.union([external_exports.number().int().min(0), external_exports.literal("shared")]);
 var tensorSpecSchema = external_exports.object({
   name: external_exports.string().min(1),
   dtype: dtypeSchema,
   /** null: unknown rank (the ONNX type has no shape at all); any shape is accepted and the model judges it. */
-  shape: external_exports.array(dimSchema).nullable()
+  shape: external_exports.array(dimSchema).nullable(),
+  /** Absent in entries saved before per-tensor axes: the signature's `batch_dim` then. */
+  batch_axis: batchAxisSchema.optional()
 });
 var signatureSchema = external_exports.object({
   batchable: external_exports.boolean(),
@@ -32595,6 +32682,13 @@ var modelInfoSchema = external_exports.object({
   /** sha256 over the canonical file manifest: the content identity of the entry. */
   digest: digestSchema
 });
+var padValueSchema = external_exports.union([external_exports.number(), external_exports.boolean(), external_exports.string()]);
+var paddingSchema = external_exports.object({
+  inputs: external_exports.record(external_exports.string().min(1), external_exports.object({ axis: external_exports.number().int().min(0), value: padValueSchema })),
+  mask: external_exports.string().min(1).optional(),
+  buckets: external_exports.array(external_exports.number().int().min(1)).optional(),
+  outputs: external_exports.record(external_exports.string().min(1), external_exports.number().int().min(0)).optional()
+});
 var batchingSchema = external_exports.object({
   enabled: external_exports.boolean(),
   max_batch_size: external_exports.number().int().min(1).max(4096),
@@ -32602,7 +32696,8 @@ var batchingSchema = external_exports.object({
   // Queue and admission settings; absent: the runtime's defaults (see serve-settings.ts).
   max_queue_rows: batchingFieldSchema("max_queue_rows"),
   latency_quantile: batchingFieldSchema("latency_quantile"),
-  late_target: batchingFieldSchema("late_target")
+  late_target: batchingFieldSchema("late_target"),
+  padding: paddingSchema.optional()
 });
 var warmupSchema = external_exports.union([
   external_exports.object({ file: external_exports.string().min(1) }),
@@ -33168,6 +33263,74 @@ function rowWriter(dtype, data) {
   return (start, count) => ints.subarray(start, start + count).join(",");
 }
 
+// runtime/tensors/npz-write.ts
+import { crc32 } from "node:zlib";
+var LOCAL_SIZE = 30;
+var CENTRAL_SIZE = 46;
+var END_SIZE = 22;
+var U16_MAX = 65535;
+var U32_MAX = 4294967295;
+var VERSION = 20;
+var FLAG_UTF8 = 2048;
+var DOS_DATE = 0 << 9 | 1 << 5 | 1;
+function writeNpz(tensors) {
+  if (tensors.length > U16_MAX)
+    throw new HttpError(500, `an .npz answer holds at most ${U16_MAX} arrays, not ${tensors.length}`);
+  const parts = [];
+  const central = [];
+  let offset = 0;
+  let centralSize = 0;
+  for (const [name, tensor] of tensors) {
+    const file2 = Buffer.from(`${name}.npy`, "utf8");
+    const data = encodeNpy(tensor);
+    const utf82 = /[^\x20-\x7e]/.test(name) ? FLAG_UTF8 : 0;
+    const crc = crc32(data) >>> 0;
+    if (data.length >= U32_MAX || offset >= U32_MAX)
+      throw new HttpError(
+        500,
+        `output "${name}" is too large for an .npz answer without zip64; ask for JSON`
+      );
+    const local = Buffer.alloc(LOCAL_SIZE);
+    local.writeUInt32LE(67324752, 0);
+    local.writeUInt16LE(VERSION, 4);
+    local.writeUInt16LE(utf82, 6);
+    local.writeUInt16LE(0, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(file2.length, 26);
+    local.writeUInt16LE(0, 28);
+    const entry = Buffer.alloc(CENTRAL_SIZE);
+    entry.writeUInt32LE(33639248, 0);
+    entry.writeUInt16LE(VERSION, 4);
+    entry.writeUInt16LE(VERSION, 6);
+    entry.writeUInt16LE(utf82, 8);
+    entry.writeUInt16LE(0, 10);
+    entry.writeUInt16LE(0, 12);
+    entry.writeUInt16LE(DOS_DATE, 14);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(data.length, 20);
+    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(file2.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    parts.push(local, file2, data);
+    central.push(entry, file2);
+    offset += LOCAL_SIZE + file2.length + data.length;
+    centralSize += CENTRAL_SIZE + file2.length;
+  }
+  if (offset + centralSize >= U32_MAX)
+    throw new HttpError(500, "the outputs are too large for an .npz answer without zip64; ask for JSON");
+  const end = Buffer.alloc(END_SIZE);
+  end.writeUInt32LE(101010256, 0);
+  end.writeUInt16LE(tensors.length, 8);
+  end.writeUInt16LE(tensors.length, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, ...central, end]);
+}
+
 // runtime/http/encode.ts
 function isTensor(value) {
   const t = value;
@@ -33183,12 +33346,21 @@ function single(outputs, accept) {
   if (entries.length !== 1) {
     throw new HttpError(
       406,
-      `${accept} carries one tensor but this API returns ${entries.length} (${entries.map(([n]) => n).join(", ")}); ask for application/json`
+      `${accept} carries one tensor but this API returns ${entries.length} (${entries.map(([n]) => n).join(", ")}); ask for ${NPZ_TYPE} or application/json`
     );
   }
   return entries[0];
 }
 function encodeOutputs(outputs, accept) {
+  if (accept && NPZ_ACCEPT_TYPES.some((type) => accept.includes(type))) {
+    const strings = Object.entries(outputs).find(([, t]) => t.dtype === "string");
+    if (strings)
+      throw new HttpError(
+        406,
+        `output "${strings[0]}" holds strings, which .npy cannot carry here; ask for application/json`
+      );
+    return { body: writeNpz(Object.entries(outputs)), headers: { "content-type": NPZ_TYPE } };
+  }
   if (accept?.includes("application/x-npy")) {
     const [name, tensor] = single(outputs, "application/x-npy");
     return { body: encodeNpy(tensor), headers: { "content-type": "application/x-npy", [NAME_HEADER]: name } };
@@ -33771,15 +33943,235 @@ var JsonSliceParser = class {
   }
 };
 
+// runtime/tensors/npz.ts
+import { promisify } from "node:util";
+import { crc32 as crc322, inflateRaw, inflateRawSync } from "node:zlib";
+var DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+var DEFAULT_MAX_MEMBERS = 1024;
+var SIG = {
+  local: 67324752,
+  central: 33639248,
+  end: 101010256,
+  zip64End: 101075792,
+  zip64Locator: 117853008
+};
+var END_SIZE2 = 22;
+var LOCAL_SIZE2 = 30;
+var CENTRAL_SIZE2 = 46;
+var ZIP64_EXTRA = 1;
+var U16_MAX2 = 65535;
+var U32_MAX2 = 4294967295;
+var FLAG_ENCRYPTED = 1;
+var FLAG_UTF82 = 2048;
+var STORED = 0;
+var DEFLATED = 8;
+var fail = (problem) => badRequest(`.npz archive: ${problem}`);
+function readNpz(buffer, limits = {}) {
+  const arrays = /* @__PURE__ */ new Map();
+  for (const { member, key, start, end } of locate(buffer, limits)) {
+    const data = buffer.subarray(start, end);
+    arrays.set(key, toTensor(member, key, member.method === DEFLATED ? inflateSync(member, data) : data));
+  }
+  return arrays;
+}
+var inflateRawAsync = promisify(inflateRaw);
+async function readNpzAsync(buffer, limits = {}) {
+  const arrays = /* @__PURE__ */ new Map();
+  for (const { member, key, start, end } of locate(buffer, limits)) {
+    const data = buffer.subarray(start, end);
+    let bytes = data;
+    if (member.method === DEFLATED) {
+      try {
+        bytes = await inflateRawAsync(data, { maxOutputLength: Math.max(1, member.size) });
+      } catch (err) {
+        throw inflateFailure(member, err);
+      }
+    }
+    arrays.set(key, toTensor(member, key, bytes));
+  }
+  return arrays;
+}
+function locate(buffer, limits) {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const directory = findDirectory(buffer, view);
+  if (directory.count > maxMembers)
+    throw fail(`it has ${directory.count} members, more than the ${maxMembers} allowed`);
+  const members2 = readDirectory(buffer, view, directory);
+  let total = 0;
+  for (const m of members2) total += m.size;
+  if (total > maxBytes)
+    throw fail(`its arrays take ${total} bytes uncompressed, more than the ${maxBytes} allowed`);
+  const ranges = members2.map((m) => ({ member: m, ...dataRange(buffer, view, m, directory.offset) })).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i].headerStart < ranges[i - 1].end)
+      throw fail(`members "${ranges[i - 1].member.name}" and "${ranges[i].member.name}" overlap`);
+  }
+  const keys = /* @__PURE__ */ new Set();
+  const located = [];
+  for (const { member, start, end } of ranges) {
+    if (!member.name.endsWith(".npy") || member.name.length === 4)
+      throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
+    const key = member.name.slice(0, -4);
+    if (keys.has(key)) throw fail(`array "${key}" appears twice`);
+    keys.add(key);
+    checkMethod(member);
+    limits.checkName?.(key);
+    located.push({ member, key, start, end });
+  }
+  return located;
+}
+function findDirectory(buffer, view) {
+  if (buffer.byteLength < END_SIZE2) throw fail(`${buffer.byteLength} bytes is too short to be a zip file`);
+  const lowest = Math.max(0, buffer.byteLength - END_SIZE2 - U16_MAX2);
+  let end = -1;
+  for (let at = buffer.byteLength - END_SIZE2; at >= lowest; at--) {
+    if (view.getUint32(at, true) === SIG.end && at + END_SIZE2 + view.getUint16(at + 20, true) <= buffer.byteLength) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) throw fail("no end of central directory record: it is not a zip file, or it is truncated");
+  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0)
+    throw fail("multi-part zip files are not supported");
+  let count = view.getUint16(end + 10, true);
+  let size = view.getUint32(end + 12, true);
+  let offset = view.getUint32(end + 16, true);
+  if (count === U16_MAX2 || size === U32_MAX2 || offset === U32_MAX2) {
+    const locator = end - 20;
+    if (locator < 0 || view.getUint32(locator, true) !== SIG.zip64Locator)
+      throw fail("the end record points to a zip64 record that is missing");
+    const record2 = u64(view, locator + 8, "the zip64 end record offset");
+    if (record2 + 56 > locator || view.getUint32(record2, true) !== SIG.zip64End)
+      throw fail("the zip64 end record is missing or out of bounds");
+    count = u64(view, record2 + 32, "the member count");
+    size = u64(view, record2 + 40, "the central directory size");
+    offset = u64(view, record2 + 48, "the central directory offset");
+  }
+  if (offset + size > end) throw fail("the central directory lies outside the file");
+  return { offset, size, count };
+}
+function readDirectory(buffer, view, directory) {
+  const members2 = [];
+  const limit = directory.offset + directory.size;
+  let at = directory.offset;
+  for (let i = 0; i < directory.count; i++) {
+    if (at + CENTRAL_SIZE2 > limit || view.getUint32(at, true) !== SIG.central)
+      throw fail(`central directory entry ${i + 1} is missing or damaged`);
+    const flags = view.getUint16(at + 8, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const next = at + CENTRAL_SIZE2 + nameLength + extraLength + commentLength;
+    if (next > limit) throw fail(`central directory entry ${i + 1} runs past the directory`);
+    const nameBytes = buffer.subarray(at + CENTRAL_SIZE2, at + CENTRAL_SIZE2 + nameLength);
+    const name = Buffer.from(nameBytes).toString(flags & FLAG_UTF82 ? "utf8" : "latin1");
+    const member = {
+      name,
+      method: view.getUint16(at + 10, true),
+      flags,
+      crc: view.getUint32(at + 16, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      localOffset: view.getUint32(at + 42, true)
+    };
+    const disk = view.getUint16(at + 34, true);
+    readZip64Extra(view, at + CENTRAL_SIZE2 + nameLength, extraLength, member, disk === U16_MAX2);
+    members2.push(member);
+    at = next;
+  }
+  return members2;
+}
+function readZip64Extra(view, start, length, member, disk) {
+  const wanted = [member.size, member.compressedSize, member.localOffset].some((v) => v === U32_MAX2) || disk;
+  if (!wanted) return;
+  const end = start + length;
+  for (let at = start; at + 4 <= end; ) {
+    const id = view.getUint16(at, true);
+    const size = view.getUint16(at + 2, true);
+    if (at + 4 + size > end) break;
+    if (id === ZIP64_EXTRA) {
+      let field = at + 4;
+      const take = (what) => {
+        if (field + 8 > at + 4 + size) throw fail(`member "${member.name}": the zip64 field lacks ${what}`);
+        const value = u64(view, field, what);
+        field += 8;
+        return value;
+      };
+      if (member.size === U32_MAX2) member.size = take("its size");
+      if (member.compressedSize === U32_MAX2) member.compressedSize = take("its compressed size");
+      if (member.localOffset === U32_MAX2) member.localOffset = take("its offset");
+      return;
+    }
+    at += 4 + size;
+  }
+  throw fail(`member "${member.name}": its sizes point to a zip64 field that is missing`);
+}
+function dataRange(buffer, view, member, directoryOffset) {
+  const at = member.localOffset;
+  if (at + LOCAL_SIZE2 > directoryOffset || view.getUint32(at, true) !== SIG.local)
+    throw fail(`member "${member.name}": its local header is missing or out of bounds`);
+  const nameLength = view.getUint16(at + 26, true);
+  const extraLength = view.getUint16(at + 28, true);
+  const start = at + LOCAL_SIZE2 + nameLength + extraLength;
+  const end = start + member.compressedSize;
+  if (end > directoryOffset) throw fail(`member "${member.name}": its data runs past the end of the archive`);
+  const localName = buffer.subarray(at + LOCAL_SIZE2, at + LOCAL_SIZE2 + nameLength);
+  if (Buffer.compare(localName, Buffer.from(member.name, member.flags & FLAG_UTF82 ? "utf8" : "latin1")) !== 0)
+    throw fail(`member "${member.name}": its local header names another file`);
+  return { headerStart: at, start, end };
+}
+function checkMethod(member) {
+  if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
+  if (member.method === STORED && member.compressedSize !== member.size)
+    throw fail(
+      `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
+    );
+  if (member.method !== STORED && member.method !== DEFLATED)
+    throw fail(
+      `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`
+    );
+}
+function inflateSync(member, data) {
+  try {
+    return inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
+  } catch (err) {
+    throw inflateFailure(member, err);
+  }
+}
+function inflateFailure(member, err) {
+  const code = err.code;
+  return fail(
+    `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
+  );
+}
+function toTensor(member, key, bytes) {
+  if (bytes.byteLength !== member.size)
+    throw fail(
+      `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`
+    );
+  if (crc322(bytes) >>> 0 !== member.crc)
+    throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
+  return decodeNpy(bytes, key);
+}
+function u64(view, at, what) {
+  if (at + 8 > view.byteLength) throw fail(`${what} lies outside the file`);
+  const value = view.getBigUint64(at, true);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`${what} is too large`);
+  return Number(value);
+}
+
 // runtime/http/decode.ts
 var SLICED_JSON_BYTES = 256 * 1024;
+var DEFAULT_MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
-function parseJson(body) {
+function parseJson(body, what = "the body") {
   try {
     return JSON.parse(body.toString("utf8"));
   } catch (err) {
     const reason = err.message.replace(/[\s\p{Cc}]+/gu, " ");
-    throw badRequest(`the body is not valid JSON: ${reason}`);
+    throw badRequest(`${what} is not valid JSON: ${reason}`);
   }
 }
 function inputValues(json2, specs) {
@@ -33824,16 +34216,50 @@ function contentType(headers) {
 function isJsonType(type) {
   return type === "" || type === "application/json" || type.endsWith("+json") || type === "text/plain" || type === "application/x-www-form-urlencoded";
 }
+var ZIP_MAGIC = [80, 75, 3, 4];
+var isZip = (body) => body.length >= 4 && ZIP_MAGIC.every((b, i) => body[i] === b);
+function isNpzBody(type, headers, body) {
+  if (NPZ_REQUEST_TYPES.includes(type)) return true;
+  return type === OCTET_TYPE && headers[DTYPE_HEADER] === void 0 && isZip(body);
+}
+function npzOptions(specs, limits) {
+  const known = new Set(specs.map((s) => s.name));
+  const positional = (key) => {
+    const match = /^arr_(\d{1,6})$/.exec(key);
+    return match && !known.has(key) ? Number(match[1]) : void 0;
+  };
+  const inputOf = (key) => {
+    if (known.has(key)) return key;
+    const at = positional(key);
+    if (at !== void 0 && at < specs.length) return specs[at].name;
+    throw badRequest(
+      `.npz array ${quoted(key)} is not an input of this API (inputs: ${names(specs)}); save each under its input's name, np.savez(f, ${specs[0].name}=...)`
+    );
+  };
+  const toInputs = (arrays) => {
+    const inputs = {};
+    for (const [key, tensor] of arrays) {
+      const name = inputOf(key);
+      if (inputs[name]) throw badRequest(`.npz: input "${name}" is given twice (as "${name}" and as arr_N)`);
+      inputs[name] = tensor;
+    }
+    return inputs;
+  };
+  return {
+    read: { maxBytes: limits.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, checkName: inputOf },
+    toInputs
+  };
+}
 function binaryInputName(headers, specs) {
-  const named = headers[NAME_HEADER];
-  if (typeof named === "string" && named) return named;
+  const named2 = headers[NAME_HEADER];
+  if (typeof named2 === "string" && named2) return named2;
   if (specs.length !== 1)
     throw badRequest(
       `this API takes inputs ${names(specs)}: a binary body needs an ${NAME_HEADER} header (or send JSON)`
     );
   return specs[0].name;
 }
-function decodeRequest(headers, body, specs, keepJson = true) {
+function decodeRequest(headers, body, specs, keepJson = true, limits = {}) {
   const type = contentType(headers);
   if (isJsonType(type)) {
     const only = specs.length === 1 ? specs[0] : void 0;
@@ -33844,11 +34270,15 @@ function decodeRequest(headers, body, specs, keepJson = true) {
     const json2 = parseJson(body);
     return { inputs: decodeJsonInputs(json2, specs), json: json2 };
   }
-  if (type === "application/x-npy" || type === "application/octet-stream" && isNpy(body)) {
+  if (isNpzBody(type, headers, body)) {
+    const npz = npzOptions(specs, limits);
+    return { inputs: npz.toInputs(readNpz(body, npz.read)), json: void 0 };
+  }
+  if (type === NPY_TYPE || type === OCTET_TYPE && isNpy(body)) {
     const name = binaryInputName(headers, specs);
     return { inputs: { [name]: decodeNpy(body, name) }, json: void 0 };
   }
-  if (type === "application/octet-stream") {
+  if (type === OCTET_TYPE) {
     const name = binaryInputName(headers, specs);
     const dtype = parseDtypeHeader(headers[DTYPE_HEADER], name);
     const shapeHeader = headers[SHAPE_HEADER];
@@ -33861,13 +34291,152 @@ function decodeRequest(headers, body, specs, keepJson = true) {
   }
   throw new HttpError(
     415,
-    `unsupported content-type "${type}": send application/json, application/octet-stream or application/x-npy`
+    `unsupported content-type ${quoted(type)}: send application/json, application/x-npz, application/x-npy or application/octet-stream`
   );
 }
-function decodeBody(headers, body, specs, keepJson = true) {
-  if (body.length > SLICED_JSON_BYTES && isJsonType(contentType(headers)))
-    return decodeJsonInSlices(body, specs, keepJson);
-  return decodeRequest(headers, body, specs, keepJson);
+function decodeBody(headers, body, specs, keepJson = true, limits = {}) {
+  if (body.length > SLICED_JSON_BYTES) {
+    const type = contentType(headers);
+    if (isJsonType(type)) return decodeJsonInSlices(body, specs, keepJson);
+    if (isNpzBody(type, headers, body)) {
+      const npz = npzOptions(specs, limits);
+      return readNpzAsync(body, npz.read).then((arrays) => ({
+        inputs: npz.toInputs(arrays),
+        json: void 0
+      }));
+    }
+  }
+  return decodeRequest(headers, body, specs, keepJson, limits);
+}
+
+// runtime/http/kserve-binary.ts
+var HEADER_LENGTH = "inference-header-content-length";
+var BINARY_EXTENSION = "binary_tensor_data";
+function splitBody(headers, body) {
+  const raw = headers[HEADER_LENGTH];
+  if (raw === void 0) return { header: body, binary: void 0 };
+  const text = (Array.isArray(raw) ? raw.join(", ") : raw).trim();
+  if (!/^\d{1,15}$/.test(text))
+    throw badRequest(
+      `Inference-Header-Content-Length ${quoted(text)} is not a byte count: expected the JSON header's length in decimal digits`
+    );
+  const length = Number(text);
+  if (length > body.length)
+    throw badRequest(
+      `Inference-Header-Content-Length ${length} is beyond the body's ${body.length} bytes: it gives the length of the JSON header that the binary data follows`
+    );
+  return { header: body.subarray(0, length), binary: body.subarray(length) };
+}
+function binaryDataSize(input2) {
+  const size = input2.parameters?.["binary_data_size"];
+  if (size === void 0) return void 0;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+    throw badRequest(
+      `input ${quoted(input2.name)}: parameters.binary_data_size must be a whole number of bytes, got ${quoted(JSON.stringify(size) ?? String(size))}`
+    );
+  if (input2.data !== void 0)
+    throw badRequest(
+      `input ${quoted(input2.name)} has both data and parameters.binary_data_size: send its tensor one way`
+    );
+  return size;
+}
+function binaryParts(inputs, binary) {
+  const sizes = inputs.map(binaryDataSize);
+  if (binary === void 0) {
+    const first = inputs.find((_, i) => sizes[i] !== void 0);
+    if (first)
+      throw badRequest(
+        `input ${quoted(first.name)} has parameters.binary_data_size, but the request has no Inference-Header-Content-Length header to say where the JSON ends and its bytes begin`
+      );
+    return sizes.map(() => void 0);
+  }
+  let at = 0;
+  let last;
+  const parts = sizes.map((size, i) => {
+    if (size === void 0) return void 0;
+    const name = inputs[i].name;
+    if (at + size > binary.length)
+      throw badRequest(
+        `input ${quoted(name)}: its ${size} bytes (binary_data_size) run past the end of the body: ${binary.length - at} bytes of binary data remain after the inputs before it`
+      );
+    const part = binary.subarray(at, at + size);
+    at += size;
+    last = name;
+    return part;
+  });
+  if (at !== binary.length)
+    throw badRequest(
+      last === void 0 ? `${binary.length} bytes follow the JSON header (Inference-Header-Content-Length), but no input has parameters.binary_data_size` : `${binary.length - at} bytes follow the last binary input (${quoted(last)}): the inputs' binary_data_size add up to ${at}, the body has ${binary.length} bytes after the JSON header`
+    );
+  return parts;
+}
+function binaryTensor(bytes, dtype, datatype, shape, name) {
+  const what = `input ${quoted(name)}`;
+  if (dtype === "string") return { dtype, shape, data: readBytesElements(bytes, elementCount(shape), what) };
+  const expected = elementCount(shape) * bytesPerElement(dtype);
+  if (bytes.length !== expected)
+    throw badRequest(
+      `${what}: binary_data_size is ${bytes.length} bytes but ${datatype} [${shape.join(", ")}] takes ${expected}`
+    );
+  if (dtype === "bool") {
+    const odd = bytes.findIndex((b) => b > 1);
+    if (odd !== -1)
+      throw badRequest(
+        `${what}: BOOL element [${odd}] is byte ${bytes[odd]}; expected 0 (false) or 1 (true)`
+      );
+  }
+  return tensorFromBytes(bytes, dtype, shape, name);
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function readBytesElements(bytes, count, what) {
+  if (count * 4 > bytes.length)
+    throw badRequest(
+      `${what}: ${count} BYTES elements need at least ${count * 4} bytes (a 4-byte length each), binary_data_size is ${bytes.length}`
+    );
+  const strings = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length)
+      throw badRequest(
+        `${what}: BYTES element [${i}] has no 4-byte length: its ${bytes.length}-byte data ends first`
+      );
+    const length = bytes.readUInt32LE(at);
+    at += 4;
+    if (at + length > bytes.length)
+      throw badRequest(
+        `${what}: BYTES element [${i}] declares ${length} bytes but only ${bytes.length - at} remain of its ${bytes.length}-byte data`
+      );
+    try {
+      strings.push(utf8.decode(bytes.subarray(at, at + length)));
+    } catch {
+      throw badRequest(`${what}: BYTES element [${i}] is not valid UTF-8, which string inputs must be`);
+    }
+    at += length;
+  }
+  if (at !== bytes.length)
+    throw badRequest(
+      `${what}: ${bytes.length - at} bytes follow its last BYTES element: its ${count} elements take ${at} of binary_data_size ${bytes.length}`
+    );
+  return strings;
+}
+function binaryOutput(tensor) {
+  if (tensor.dtype !== "string") return tensorBytes(tensor);
+  const encoded = tensor.data.map((s) => Buffer.from(s, "utf8"));
+  const out = Buffer.allocUnsafe(encoded.reduce((n, b) => n + 4 + b.length, 0));
+  let at = 0;
+  for (const b of encoded) {
+    out.writeUInt32LE(b.length, at);
+    b.copy(out, at + 4);
+    at += 4 + b.length;
+  }
+  return out;
+}
+function booleanParameter(parameters, key, where2) {
+  const value = parameters?.[key];
+  if (value === void 0 || typeof value === "boolean") return value;
+  throw badRequest(
+    `${where2}parameters.${key} must be true or false, got ${quoted(JSON.stringify(value) ?? "")}`
+  );
 }
 
 // runtime/http/kserve.ts
@@ -33896,7 +34465,7 @@ var inferRequestSchema = external_exports.object({
       shape: external_exports.array(external_exports.number().int().min(0)),
       datatype: external_exports.string().min(1),
       parameters: parametersSchema,
-      data: external_exports.unknown()
+      data: external_exports.unknown().optional()
     })
   ).min(1),
   outputs: external_exports.array(external_exports.object({ name: external_exports.string().min(1), parameters: parametersSchema })).optional()
@@ -33940,16 +34509,23 @@ function checkInfer(json2, api) {
       );
     inputs.push({ input: input2, spec });
   }
-  const requested = parsed.data.outputs?.map((o) => o.name);
-  for (const name of requested ?? []) {
-    if (!api.output.some((s) => s.name === name))
-      throw badRequest(`output ${quoted(name)} is not an output of model "${api.name}"`);
-  }
+  const binaryAll = booleanParameter(parsed.data.parameters, "binary_data_output", "") ?? false;
+  const requested = parsed.data.outputs?.map((o) => {
+    if (!api.output.some((s) => s.name === o.name))
+      throw badRequest(`output ${quoted(o.name)} is not an output of model "${api.name}"`);
+    const binary = booleanParameter(o.parameters, "binary_data", `output ${quoted(o.name)}: `);
+    if (o.parameters?.["classification"] !== void 0)
+      throw badRequest(
+        `output ${quoted(o.name)}: parameters.classification is not supported; ask for the output tensor`
+      );
+    return { name: o.name, binary: binary ?? binaryAll };
+  });
   return {
     inputs,
     pending: {
       ...parsed.data.id !== void 0 ? { id: parsed.data.id } : {},
-      ...requested ? { outputs: requested } : {}
+      ...requested ? { outputs: requested } : {},
+      binaryAll
     }
   };
 }
@@ -33963,16 +34539,25 @@ function shaped(input2, tensor) {
   }
   return { ...tensor, shape: input2.shape };
 }
+function dataOf(input2) {
+  if (input2.data !== void 0) return input2.data;
+  throw badRequest(
+    `input ${quoted(input2.name)} has no data: send "data", or parameters.binary_data_size with its bytes after the JSON`
+  );
+}
 function kserveCodec(api) {
   const pending = /* @__PURE__ */ new WeakMap();
   const { loaded } = api;
-  const decodeInSlices = async (req, body) => {
-    const json2 = await parseJsonInSlices(body);
+  const decodeInSlices = async (req, header, binary) => {
+    const json2 = await parseJsonInSlices(header);
     const checked2 = checkInfer(json2, loaded.api);
+    const parts = binaryParts(
+      checked2.inputs.map(({ input: input2 }) => input2),
+      binary
+    );
     const inputs = {};
-    for (const { input: input2, spec } of checked2.inputs) {
-      const tensor = await decodeJsonTensorInSlices(input2.data, spec.dtype, input2.name);
-      inputs[input2.name] = shaped(input2, tensor);
+    for (const [i, { input: input2, spec }] of checked2.inputs.entries()) {
+      inputs[input2.name] = parts[i] ? binaryTensor(parts[i], spec.dtype, input2.datatype, input2.shape, input2.name) : shaped(input2, await decodeJsonTensorInSlices(dataOf(input2), spec.dtype, input2.name));
     }
     pending.set(req, checked2.pending);
     return { inputs, json: json2 };
@@ -33980,32 +34565,59 @@ function kserveCodec(api) {
   return {
     hooks: false,
     decode(req, body) {
-      if (body.length > SLICED_JSON_BYTES) return decodeInSlices(req, body);
-      const json2 = parseJson(body);
+      const encoding = req.headers["content-encoding"];
+      if (encoding !== void 0 && encoding.trim().toLowerCase() !== "identity")
+        throw new HttpError(
+          415,
+          `Content-Encoding ${quoted(encoding)} is not supported: send the body uncompressed`
+        );
+      const { header, binary } = splitBody(req.headers, body);
+      if (header.length > SLICED_JSON_BYTES) return decodeInSlices(req, header, binary);
+      const json2 = parseJson(
+        header,
+        binary ? "the JSON header (Inference-Header-Content-Length bytes)" : "the body"
+      );
       const checked2 = checkInfer(json2, loaded.api);
+      const parts = binaryParts(
+        checked2.inputs.map(({ input: input2 }) => input2),
+        binary
+      );
       const inputs = {};
-      for (const { input: input2, spec } of checked2.inputs)
-        inputs[input2.name] = shaped(input2, decodeJsonTensor(input2.data, spec.dtype, input2.name));
+      for (const [i, { input: input2, spec }] of checked2.inputs.entries()) {
+        inputs[input2.name] = parts[i] ? binaryTensor(parts[i], spec.dtype, input2.datatype, input2.shape, input2.name) : shaped(input2, decodeJsonTensor(dataOf(input2), spec.dtype, input2.name));
+      }
       pending.set(req, checked2.pending);
       return { inputs, json: json2 };
     },
     encode(result, req) {
-      const info = pending.get(req) ?? {};
-      const names3 = info.outputs ?? Object.keys(result.outputs);
-      const outputs = names3.map((name) => {
+      const info = pending.get(req) ?? { binaryAll: false };
+      const wanted = info.outputs ?? Object.keys(result.outputs).map((name) => ({ name, binary: info.binaryAll }));
+      const blobs = [];
+      const outputs = wanted.map(({ name, binary }) => {
         const t = result.outputs[name];
         if (!t) throw new HttpError(500, `the model returned no output "${name}"`);
+        const head = `{"name":${JSON.stringify(name)},"datatype":"${DATATYPES[t.dtype]}","shape":${JSON.stringify(t.shape)}`;
+        if (binary) {
+          const bytes = binaryOutput(t);
+          blobs.push(bytes);
+          return `${head},"parameters":{"binary_data_size":${bytes.byteLength}}}`;
+        }
         const flat = { dtype: t.dtype, shape: [t.data.length], data: t.data };
-        return `{"name":${JSON.stringify(name)},"datatype":"${DATATYPES[t.dtype]}","shape":${JSON.stringify(t.shape)},"data":${encodeJsonTensor(flat)}}`;
+        return `${head},"data":${encodeJsonTensor(flat)}}`;
       });
       const id = info.id !== void 0 ? `,"id":${JSON.stringify(info.id)}` : "";
-      const body = `{"model_name":${JSON.stringify(loaded.api.name)},"model_version":${JSON.stringify(loaded.model.info.version)}${id},"outputs":[${outputs.join(",")}]}`;
-      return { body, headers: { "content-type": "application/json" } };
+      const json2 = `{"model_name":${JSON.stringify(loaded.api.name)},"model_version":${JSON.stringify(loaded.model.info.version)}${id},"outputs":[${outputs.join(",")}]}`;
+      if (blobs.length === 0) return { body: json2, headers: { "content-type": "application/json" } };
+      const header = Buffer.from(json2, "utf8");
+      return {
+        body: Buffer.concat([header, ...blobs]),
+        headers: { "content-type": "application/octet-stream", [HEADER_LENGTH]: String(header.length) }
+      };
     }
   };
 }
 function serverMetadata(app) {
-  return JSON.stringify({ name: "bentoci", version: app.service.version, extensions: [] });
+  return JSON.stringify({ name: "bentoci", version: app.service.version, extensions: [BINARY_EXTENSION] });
 }
 function decodePathSegment(raw, what) {
   let decoded;
@@ -34028,12 +34640,13 @@ function createRouter(app) {
   const posts = /* @__PURE__ */ new Map();
   const gets = /* @__PURE__ */ new Map();
   const kserve = /* @__PURE__ */ new Map();
+  const decodeLimits = { maxInflatedBytes: app.config.maxRequestBytes };
   for (const [name, api] of app.inference.apis) {
     const specs = api.loaded.api.input;
     const keepJson = app.hooks?.apis?.[name] !== void 0;
     const codec2 = {
       hooks: true,
-      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson),
+      decode: (req, body) => decodeBody(req.headers, body, specs, keepJson, decodeLimits),
       encode: (result, req) => encodeOutputs(result.outputs, req.headers.accept)
     };
     posts.set(api.loaded.api.route, (req, res, arrival) => infer(app, name, codec2, req, res, arrival));
@@ -34405,6 +35018,11 @@ var BatchScheduler = class {
   batchesInFlight = 0;
   singlesInFlight = 0;
   pumpScheduled = false;
+  /** Requests admitted since the last decision (in this I/O turn), and in the last turn that had any. */
+  turnArrivals = 0;
+  lastTurnArrivals = 0;
+  /** Whether the latest arrival found nothing running or queued. */
+  lastArrivalIdle = false;
   pumpRequestedAt = 0;
   /** EWMA of how long a decision waits for the current I/O turn to end (ms). */
   turnDelay = 0;
@@ -34420,6 +35038,7 @@ var BatchScheduler = class {
     const group = this.groups.get(groupKey);
     const verdict = this.admission(job, group);
     if (!verdict.ok) return verdict;
+    const idle = this.inFlight.length === 0 && this.groups.size === 0;
     job.admittedAt = this.clock.now();
     job.predictedEnd = verdict.predictedEnd;
     const work = workOf(job);
@@ -34431,9 +35050,25 @@ var BatchScheduler = class {
     api.queuedRows += job.rows;
     api.rate.add(this.clock.now(), job.rows);
     job.state = "queued";
+    const lone = this.lastArrivalIdle && this.lone(joined);
+    this.lastArrivalIdle = idle;
+    this.turnArrivals++;
+    if (lone) this.dispatch(joined, joined.api.maxBatchRows);
     this.schedulePump();
     this.dispatchFull();
     return { ok: true };
+  }
+  /**
+   * A lone request on an idle server goes to a worker in the tick it arrived, not at the end of the
+   * I/O turn: nothing is running or queued, and nothing was when the request before it arrived; it
+   * is the turn's first arrival and the last turn with arrivals brought just one; and the policy
+   * would send it now anyway (see BatchPolicy.startsAlone). That is one client at a time, or
+   * requests far apart. With anything running, or when the previous arrival found work (a few
+   * clients whose answers went out together come back together), the turn decides as before, so
+   * the others of its turn can join it. A burst after a quiet spell sends its first request alone.
+   */
+  lone(group) {
+    return this.policy.startsAlone !== void 0 && !this.draining && group.api.batching && this.inFlight.length === 0 && group.jobs.length === 1 && this.groups.size === 1 && this.turnArrivals === 0 && this.lastTurnArrivals === 1 && this.policy.startsAlone(group, this.view());
   }
   /**
    * Whether a request of `rows` rows arriving at `arrival` would be admitted now, without queueing
@@ -34536,6 +35171,10 @@ var BatchScheduler = class {
     this.pumpScheduled = false;
     const lag = this.clock.now() - this.pumpRequestedAt;
     this.turnDelay += TURN_WEIGHT * (lag - this.turnDelay);
+    if (this.turnArrivals > 0) {
+      this.lastTurnArrivals = this.turnArrivals;
+      this.turnArrivals = 0;
+    }
     if (this.policy.shed && !this.draining) this.shedLate();
     let wakeAt = Number.POSITIVE_INFINITY;
     while (this.groups.size > 0) {
@@ -34681,6 +35320,124 @@ var LiveView = class {
   }
 };
 
+// runtime/batching/queue-simulation.ts
+var QueueSimulation = class {
+  constructor(model) {
+    this.model = model;
+  }
+  model;
+  /** When each worker frees up (reused: admission runs per request). */
+  slots = [];
+  /**
+   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
+   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
+   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
+   * slots and builds no list of groups to sort.
+   */
+  completion(job, ownGroup, view) {
+    const now = view.now;
+    const slots = this.resetSlots(view.capacity);
+    for (const batch of view.inFlight) {
+      const best = earliest(slots);
+      slots[best] = Math.max(slots[best], batch.startedAt) + this.model.estimate(batch.api, batch.work);
+    }
+    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
+    const perTurn = view.turnDelayMs / this.model.pipelineDepth;
+    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
+    const ordered = [];
+    for (const g of view.groups)
+      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
+    ordered.sort((a, b) => a.deadline - b.deadline);
+    for (const { group } of ordered) {
+      const own2 = group === ownGroup;
+      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
+      if (own2) return end;
+    }
+    return now;
+  }
+  resetSlots(capacity) {
+    if (this.slots.length !== capacity) this.slots = new Array(capacity);
+    this.slots.fill(Number.NEGATIVE_INFINITY);
+    return this.slots;
+  }
+  /**
+   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
+   * batch ends, every batch at the time the model plans with.
+   */
+  simulateGroup(job, group, own2, slots, now, perTurn) {
+    const jobs = group ? group.jobs : [];
+    const api = group ? group.api.name : job.api;
+    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
+    const single2 = group ? !group.api.batching : false;
+    const estimate = (work) => this.model.estimate(api, work);
+    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
+    const minimum = single2 ? 0 : perTurn;
+    let start = now;
+    const runOn = (rows2) => {
+      const best = earliest(slots);
+      start = Math.max(now, slots[best]);
+      slots[best] = start + Math.max(estimate(rows2 * perRow), minimum);
+    };
+    let rows = 0;
+    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      const duration3 = Math.max(estimate(perRow), minimum);
+      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
+      rows = 1;
+    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      let left = jobs.length + (own2 ? 1 : 0);
+      while (left > 0) {
+        rows = Math.min(left, maxRows);
+        runOn(rows);
+        left -= rows;
+      }
+    } else {
+      let requests = 0;
+      const total = jobs.length + (own2 ? 1 : 0);
+      for (let i = 0; i < total; i++) {
+        const r = i < jobs.length ? jobs[i].rows : job.rows;
+        if (requests > 0 && (single2 || rows + r > maxRows)) {
+          runOn(rows);
+          rows = 0;
+          requests = 0;
+        }
+        rows += r;
+        requests++;
+      }
+      if (requests > 0) runOn(rows);
+    }
+    if (!own2) return now;
+    return start + estimate(rows * perRow) + this.model.transit(api);
+  }
+};
+function fillEqual(slots, count, now, duration3) {
+  let left = count;
+  let start = now;
+  const place = () => {
+    const best = earliest(slots);
+    start = Math.max(now, slots[best]);
+    slots[best] = start + duration3;
+    left--;
+  };
+  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
+  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
+  if (rounds > 0) {
+    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
+    left -= rounds * slots.length;
+  }
+  while (left > 0) place();
+  return start;
+}
+function earliest(slots) {
+  let best = 0;
+  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
+  return best;
+}
+function onlyGroup(groups, own2) {
+  for (const g of groups) if (g !== own2) return false;
+  return true;
+}
+
 // runtime/batching/adaptive-policy.ts
 function nextBatch(group, maxRows = group.api.maxBatchRows) {
   if (!group.api.batching) {
@@ -34710,6 +35467,11 @@ var AdaptivePolicy = class {
     this.slack = options.timerSlackMs ?? 1;
     this.lateTarget = options.lateTarget ?? 1e-3;
     this.now = options.now ?? (() => performance.now());
+    this.simulation = new QueueSimulation({
+      pipelineDepth: this.pipelineDepth,
+      estimate: (api, work) => this.predictor(api).estimate(work, this.plan),
+      transit: (api) => this.transit(api)
+    });
   }
   options;
   /** One batch running per worker and one more waiting in its queue. */
@@ -34724,8 +35486,7 @@ var AdaptivePolicy = class {
   plan;
   slack;
   lateTarget;
-  /** When each worker frees up, in the simulation of the queue (reused: admission runs per request). */
-  slots = [];
+  simulation;
   predictor(api) {
     let p = this.predictors.get(api);
     if (!p) {
@@ -34782,6 +35543,15 @@ var AdaptivePolicy = class {
     return t;
   }
   decide(group, view) {
+    const decision = this.judge(group, view);
+    if (!decision.dispatch && view.idleWorkers > 0) for (const job of group.jobs) job.held = true;
+    return decision;
+  }
+  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
+  startsAlone(group, view) {
+    return this.judge(group, view).dispatch;
+  }
+  judge(group, view) {
     const { rows, work, full } = nextBatch(group);
     if (full) return { dispatch: true };
     const api = group.api.name;
@@ -34797,9 +35567,7 @@ var AdaptivePolicy = class {
     if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
     const newest = group.jobs[group.jobs.length - 1].arrival;
     const until = Math.min(latestStart, newest + this.patience / rate);
-    if (until <= view.now) return { dispatch: true };
-    for (const job of group.jobs) job.held = true;
-    return { dispatch: false, until };
+    return until <= view.now ? { dispatch: true } : { dispatch: false, until };
   }
   /**
    * The backstop behind admission: a request that waits for a worker and can no longer finish by its
@@ -34832,121 +35600,146 @@ var AdaptivePolicy = class {
     if (late <= 0) return { ok: true, ...learnable(this.predictor(job.api).covers(workOf(job)), expected) };
     return { ok: false, reason: "overloaded", retryAfterMs: late };
   }
-  /**
-   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
-   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
-   * slots and builds no list of groups to sort.
-   */
+  /** When `job` would finish if queued now (see QueueSimulation). */
   predictCompletion(job, ownGroup, view) {
-    const now = view.now;
-    const slots = this.resetSlots(view.capacity);
-    for (const batch of view.inFlight) {
-      const best = earliest(slots);
-      slots[best] = Math.max(slots[best], batch.startedAt) + this.predictor(batch.api).estimate(batch.work, this.plan);
-    }
-    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
-    const perTurn = view.turnDelayMs / this.pipelineDepth;
-    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
-    const ordered = [];
-    for (const g of view.groups)
-      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
-    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
-    ordered.sort((a, b) => a.deadline - b.deadline);
-    for (const { group } of ordered) {
-      const own2 = group === ownGroup;
-      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
-      if (own2) return end;
-    }
-    return now;
-  }
-  resetSlots(capacity) {
-    if (this.slots.length !== capacity) this.slots = new Array(capacity);
-    this.slots.fill(Number.NEGATIVE_INFINITY);
-    return this.slots;
-  }
-  /**
-   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
-   * batch ends, every batch at the planning quantile (see AdaptivePolicyOptions.planQuantile).
-   */
-  simulateGroup(job, group, own2, slots, now, perTurn) {
-    const jobs = group ? group.jobs : [];
-    const api = group ? group.api.name : job.api;
-    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
-    const single2 = group ? !group.api.batching : false;
-    const predictor = this.predictor(api);
-    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
-    const minimum = single2 ? 0 : perTurn;
-    let start = now;
-    const runOn = (rows2) => {
-      const best = earliest(slots);
-      start = Math.max(now, slots[best]);
-      slots[best] = start + Math.max(predictor.estimate(rows2 * perRow, this.plan), minimum);
-    };
-    let rows = 0;
-    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      const duration3 = Math.max(predictor.estimate(perRow, this.plan), minimum);
-      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
-      rows = 1;
-    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      let left = jobs.length + (own2 ? 1 : 0);
-      while (left > 0) {
-        rows = Math.min(left, maxRows);
-        runOn(rows);
-        left -= rows;
-      }
-    } else {
-      let requests = 0;
-      const total = jobs.length + (own2 ? 1 : 0);
-      for (let i = 0; i < total; i++) {
-        const r = i < jobs.length ? jobs[i].rows : job.rows;
-        if (requests > 0 && (single2 || rows + r > maxRows)) {
-          runOn(rows);
-          rows = 0;
-          requests = 0;
-        }
-        rows += r;
-        requests++;
-      }
-      if (requests > 0) runOn(rows);
-    }
-    if (!own2) return now;
-    return start + predictor.estimate(rows * perRow, this.plan) + this.transit(api);
+    return this.simulation.completion(job, ownGroup, view);
   }
 };
 function learnable(covered, predictedEnd) {
   return covered ? { predictedEnd } : {};
 }
-function fillEqual(slots, count, now, duration3) {
-  let left = count;
-  let start = now;
-  const place = () => {
-    const best = earliest(slots);
-    start = Math.max(now, slots[best]);
-    slots[best] = start + duration3;
-    left--;
-  };
-  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
-  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
-  if (rounds > 0) {
-    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
-    left -= rounds * slots.length;
-  }
-  while (left > 0) place();
-  return start;
-}
-function earliest(slots) {
-  let best = 0;
-  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
-  return best;
-}
-function onlyGroup(groups, own2) {
-  for (const g of groups) if (g !== own2) return false;
-  return true;
-}
 function nothingQueued(groups) {
   for (const g of groups) if (g.jobs.length > 0) return false;
   return true;
+}
+
+// runtime/tensors/batch-layout.ts
+import { createHash } from "node:crypto";
+function axesOfSpecs(specs, batchDim) {
+  return specs.map((s) => ({ name: s.name, axis: batchAxisOf(s, batchDim) }));
+}
+function batchLayoutOf(loaded) {
+  const { api, signature } = loaded;
+  const padding = api.batching.padding;
+  const inputs = api.input.map(
+    (spec) => ({
+      name: spec.name,
+      spec,
+      axis: batchAxisOf(spec, signature.batch_dim),
+      ...padding?.inputs[spec.name] ? { pad: padding.inputs[spec.name] } : {}
+    })
+  );
+  const outputs = api.output.map((spec) => {
+    const axis = batchAxisOf(spec, signature.batch_dim);
+    const cut = padding?.outputs?.[spec.name];
+    return { name: spec.name, axis: axis === "shared" ? 0 : axis, ...cut !== void 0 ? { cut } : {} };
+  });
+  if (padding) checkPadding(api.name, inputs, outputs, padding);
+  return {
+    inputs,
+    outputs,
+    ...padding?.mask ? { mask: padding.mask } : {},
+    ...padding?.buckets ? { buckets: padding.buckets } : {},
+    padded: padding !== void 0
+  };
+}
+function checkPadding(api, inputs, outputs, padding) {
+  const fail2 = (what) => {
+    throw new RuntimeStartError(`API "${api}": batching.padding ${what}; rebuild the bento`);
+  };
+  for (const [name, pad] of Object.entries(padding.inputs)) {
+    const input2 = inputs.find((i) => i.name === name);
+    if (!input2) fail2(`names "${name}", which is not an input`);
+    else if (input2.axis === "shared") fail2(`pads "${name}", which is shared by the batch`);
+    else if (pad.axis === input2.axis) fail2(`pads "${name}" along its batch axis`);
+    else if (input2.spec.shape !== null && pad.axis >= input2.spec.shape.length)
+      fail2(`pads "${name}" along axis ${pad.axis}, which it does not have`);
+  }
+  if (padding.mask !== void 0) {
+    const mask = inputs.find((i) => i.name === padding.mask);
+    if (!mask?.pad) fail2(`mask "${padding.mask}" is not a padded input`);
+    else if (mask.spec.shape?.some((d, i) => i !== mask.axis && i !== mask.pad.axis && typeof d !== "number"))
+      fail2(`mask "${padding.mask}" has a dynamic axis besides its batch and padding axes`);
+  }
+  for (const name of Object.keys(padding.outputs ?? {}))
+    if (!outputs.some((o) => o.name === name)) fail2(`cuts "${name}", which is not an output`);
+}
+var named = (axes) => axes.map((i) => `"${i.name}"`).join(", ");
+function rowsOf(inputs, axes) {
+  let rows = -1;
+  let first = "";
+  for (const input2 of axes) {
+    if (input2.axis === "shared") continue;
+    const tensor = inputs[input2.name];
+    const n = tensor.shape[input2.axis];
+    if (n === void 0)
+      throw badRequest(
+        `input "${input2.name}": rank ${tensor.shape.length} has no batch axis ${input2.axis} (inputs: ${named(axes)})`
+      );
+    if (rows === -1) [rows, first] = [n, input2.name];
+    else if (n !== rows)
+      throw badRequest(
+        `input "${input2.name}": ${n} rows along its batch axis ${input2.axis}, but "${first}" has ${rows}; they must match`
+      );
+  }
+  if (rows === 0) throw badRequest(`input "${first}": the batch axis is empty`);
+  return rows === -1 ? 1 : rows;
+}
+function lengthOf(inputs, layout) {
+  let length;
+  let first = "";
+  for (const input2 of layout.inputs) {
+    if (!input2.pad || !inputs[input2.name]) continue;
+    const n = inputs[input2.name].shape[input2.pad.axis];
+    if (n === void 0)
+      throw badRequest(
+        `input "${input2.name}": rank ${inputs[input2.name].shape.length} has no axis ${input2.pad.axis} to pad`
+      );
+    if (length === void 0) [length, first] = [n, input2.name];
+    else if (n !== length)
+      throw badRequest(
+        `input "${input2.name}" is ${n} long along axis ${input2.pad.axis}, but "${first}" is ${length}; padded inputs of one request must be equally long`
+      );
+  }
+  return length;
+}
+function fillMask(inputs, layout) {
+  if (!layout.mask || inputs[layout.mask]) return;
+  const mask = layout.inputs.find((i) => i.name === layout.mask);
+  const length = lengthOf(inputs, layout);
+  if (length === void 0) return;
+  const rows = rowsOf(
+    inputs,
+    layout.inputs.filter((i) => i.name !== layout.mask)
+  );
+  const shape = mask.spec.shape.map(
+    (d, i) => i === mask.axis ? rows : i === mask.pad.axis ? length : d
+  );
+  const data = allocate(mask.spec.dtype, elementCount(shape));
+  data.fill(ONE[mask.spec.dtype] ?? 1);
+  inputs[layout.mask] = { dtype: mask.spec.dtype, shape, data };
+}
+var ONE = { int64: 1n, uint64: 1n, float16: 15360 };
+function batchKey(inputs, axes) {
+  let key = "";
+  for (const input2 of axes) {
+    const tensor = inputs[input2.name];
+    const { shape } = tensor;
+    for (let i = 0; i < shape.length; i++)
+      key += i === input2.axis ? "*," : i === input2.pad?.axis ? "~," : `${shape[i]},`;
+    if (input2.axis === "shared") key += `=${valuesKey(tensor)}`;
+    key += ";";
+  }
+  return key;
+}
+function valuesKey(tensor) {
+  const { data } = tensor;
+  if (data.length <= 16)
+    return Array.isArray(data) ? JSON.stringify(data) : Array.from(data).join(",");
+  const hash2 = createHash("sha256");
+  if (Array.isArray(data)) hash2.update(JSON.stringify(data));
+  else hash2.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return `#${hash2.digest("base64")}`;
 }
 
 // runtime/tensors/concat.ts
@@ -34999,6 +35792,85 @@ function splitAlong(tensor, axis, sizes) {
   return out;
 }
 
+// runtime/tensors/merge.ts
+function paddedLength(parts, layout) {
+  if (!layout.padded) return void 0;
+  let longest = 0;
+  for (const part of parts) longest = Math.max(longest, part.length ?? 0);
+  return layout.buckets?.find((b) => b >= longest) ?? longest;
+}
+function mergeInputs(parts, layout, length) {
+  const merged = {};
+  for (const input2 of layout.inputs) {
+    const tensors = parts.map((p) => p.inputs[input2.name]);
+    if (input2.axis === "shared") merged[input2.name] = tensors[0];
+    else {
+      const pad = input2.pad;
+      const filled = pad && length !== void 0 ? tensors.map((t) => padAlong(t, pad.axis, length, pad.value)) : tensors;
+      merged[input2.name] = concatAlong(filled, input2.axis);
+    }
+  }
+  return merged;
+}
+function splitOutputs(outputs, parts, layout, length) {
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const perPart = parts.map(() => ({}));
+  for (const output2 of layout.outputs) {
+    const tensor = outputs[output2.name];
+    if (!tensor) continue;
+    if (tensor.shape[output2.axis] !== rows)
+      throw new Error(
+        `output "${output2.name}" has shape [${tensor.shape.join(", ")}], not ${rows} rows along its batch axis ${output2.axis}; set its batch axis (apis[].batching.axes) or turn batching off`
+      );
+    const split = parts.length === 1 ? [tensor] : splitAlong(
+      tensor,
+      output2.axis,
+      parts.map((p) => p.rows)
+    );
+    for (let i = 0; i < parts.length; i++) {
+      const own2 = parts[i].length;
+      const cut = output2.cut;
+      perPart[i][output2.name] = cut !== void 0 && own2 !== void 0 && length !== void 0 && own2 < length ? cutAlong(split[i], cut, own2) : split[i];
+    }
+  }
+  return perPart;
+}
+function padAlong(tensor, axis, length, value) {
+  const have = tensor.shape[axis];
+  if (have >= length) return tensor;
+  const shape = [...tensor.shape];
+  shape[axis] = length;
+  const data = allocate(tensor.dtype, elementCount(shape));
+  const fill = storedValue(tensor.dtype, value);
+  if (fill !== 0) data.fill(fill);
+  const outer = elementCount(tensor.shape.slice(0, axis));
+  const inner = elementCount(tensor.shape.slice(axis + 1));
+  const from = have * inner;
+  const to = length * inner;
+  for (let o = 0; o < outer; o++) copy(data, o * to, tensor.data, o * from, from);
+  return { dtype: tensor.dtype, shape, data };
+}
+function cutAlong(tensor, axis, length) {
+  const have = tensor.shape[axis];
+  if (length >= have) return tensor;
+  return splitAlong(tensor, axis, [length, have - length])[0];
+}
+function storedValue(dtype, value) {
+  if (dtype === "string") return String(value);
+  const n = typeof value === "boolean" ? Number(value) : Number(value);
+  if (dtype === "int64" || dtype === "uint64") return BigInt(n);
+  if (dtype === "float16") return toHalfBits(n);
+  return n;
+}
+function copy(target, at, source, from, count) {
+  if (Array.isArray(source)) {
+    for (let i = 0; i < count; i++) target[at + i] = source[from + i];
+    return;
+  }
+  const numeric = target;
+  numeric.set(source.subarray(from, from + count), at);
+}
+
 // runtime/tensors/validate.ts
 function formatSpec(spec) {
   if (spec.shape === null) return `${spec.dtype} of any shape`;
@@ -35026,33 +35898,6 @@ function validateInputs(inputs, specs) {
       `input "${extra}" is not an input of this API (inputs: ${specs.map((s) => `"${s.name}"`).join(", ")})`
     );
   }
-}
-function rowsOf(inputs, specs, batchDim) {
-  let rows = -1;
-  for (const spec of specs) {
-    const n = inputs[spec.name].shape[batchDim];
-    if (n === void 0)
-      throw badRequest(
-        `input "${spec.name}": rank ${inputs[spec.name].shape.length} has no batch dim ${batchDim}`
-      );
-    if (rows === -1) rows = n;
-    else if (n !== rows) {
-      throw badRequest(
-        `input "${spec.name}": batch dim ${batchDim} is ${n} but "${specs[0].name}" has ${rows}; they must match`
-      );
-    }
-  }
-  if (rows === 0) throw badRequest(`input "${specs[0].name}": the batch dim ${batchDim} is empty`);
-  return rows;
-}
-function compatibilityKey(inputs, specs, batchDim) {
-  let key = "";
-  for (const spec of specs) {
-    const shape = inputs[spec.name].shape;
-    for (let i = 0; i < shape.length; i++) key += i === batchDim ? "*," : `${shape[i]},`;
-    key += ";";
-  }
-  return key;
 }
 
 // runtime/workers/ort-errors.ts
@@ -35122,16 +35967,17 @@ function inputWork(inputs) {
   for (const name in inputs) work += inputs[name].data.length;
   return Math.max(1, work);
 }
-function sent(inputs, rows, batchDim, requests) {
+function sent(inputs, job, layout, requests) {
   if (!inputs) return "the request";
-  const parts = Object.entries(inputs).map(([name, t]) => {
-    const shape = requests > 1 ? t.shape.map((d, i) => i === batchDim ? rows : d) : t.shape;
+  const parts = layout.inputs.map(({ name, axis, pad }) => {
+    const t = inputs[name];
+    const shape = requests > 1 || pad ? t.shape.map((d, i) => i === axis ? job.rows : i === pad?.axis ? job.length ?? d : d) : t.shape;
     return `"${name}" ${t.dtype} [${shape.join(", ")}]`;
   });
   return `sent ${parts.join(", ")}`;
 }
 var InferenceJob = class {
-  constructor(api, key, rows, work, arrival, deadline, inputs) {
+  constructor(api, key, rows, work, arrival, deadline, inputs, length) {
     this.api = api;
     this.key = key;
     this.rows = rows;
@@ -35139,6 +35985,7 @@ var InferenceJob = class {
     this.arrival = arrival;
     this.deadline = deadline;
     this.inputs = inputs;
+    this.length = length;
     this.result = new Promise((resolve3, reject) => {
       this.resolve = resolve3;
       this.reject = reject;
@@ -35153,6 +36000,7 @@ var InferenceJob = class {
   arrival;
   deadline;
   inputs;
+  length;
   state = "new";
   admittedAt;
   predictedEnd;
@@ -35177,7 +36025,7 @@ var Inference = class {
       this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
-        batchDim: signature.batch_dim,
+        layout: batchLayoutOf(loaded),
         queue: {
           name: api.name,
           maxBatchRows,
@@ -35228,13 +36076,15 @@ var Inference = class {
    */
   submit(apiName, inputs, arrival) {
     const runtime = this.api(apiName);
-    const { loaded, batchDim, queue } = runtime;
+    const { loaded, layout, queue } = runtime;
+    fillMask(inputs, layout);
     validateInputs(inputs, loaded.api.input);
-    const batched = loaded.signature.batchable;
-    const rows = batched ? rowsOf(inputs, loaded.api.input, batchDim) : 1;
-    const key = batched ? compatibilityKey(inputs, loaded.api.input, batchDim) : "";
+    const rows = queue.batching ? rowsOf(inputs, layout.inputs) : 1;
+    const key = queue.batching ? batchKey(inputs, layout.inputs) : "";
+    const length = queue.batching ? lengthOf(inputs, layout) : void 0;
     const work = inputWork(inputs);
-    const job = new InferenceJob(apiName, key, rows, work, arrival, arrival + queue.maxLatencyMs, inputs);
+    const deadline = arrival + queue.maxLatencyMs;
+    const job = new InferenceJob(apiName, key, rows, work, arrival, deadline, inputs, length);
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
   }
@@ -35276,18 +36126,17 @@ var Inference = class {
   }
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
   async runBatch(apiName, jobs) {
-    const { loaded, batchDim } = this.api(apiName);
+    const { loaded, layout, queue } = this.api(apiName);
     let inputs;
     try {
-      if (jobs.length === 1) inputs = jobs[0].inputs;
-      else {
-        inputs = {};
-        for (const spec of loaded.api.input)
-          inputs[spec.name] = concatAlong(
-            jobs.map((j) => j.inputs[spec.name]),
-            batchDim
-          );
-      }
+      const parts = jobs.map((j) => ({
+        inputs: j.inputs,
+        rows: j.rows,
+        ...j.length !== void 0 ? { length: j.length } : {}
+      }));
+      const length = queue.batching ? paddedLength(parts, layout) : void 0;
+      const asSent = jobs.length === 1 && (length === void 0 || length === jobs[0].length);
+      inputs = asSent ? jobs[0].inputs : mergeInputs(parts, layout, length);
       for (const job of jobs) job.inputs = void 0;
       const { outputs, runMs, serviceMs, transitMs } = await this.options.runner.run(
         loaded.model.tag,
@@ -35296,25 +36145,7 @@ var Inference = class {
       const rows = jobs.reduce((n, j) => n + j.rows, 0);
       this.options.metrics.batch(apiName, rows, runMs / 1e3);
       const now = this.clock.now();
-      if (jobs.length === 1) {
-        jobs[0].completedAt = now;
-        jobs[0].resolve({ outputs, runMs });
-        return { serviceMs, transitMs };
-      }
-      const perJob = jobs.map(() => ({}));
-      for (const [name, tensor] of Object.entries(outputs)) {
-        if (tensor.shape[batchDim] !== rows) {
-          throw new Error(
-            `output "${name}" has shape [${tensor.shape.join(", ")}], not ${rows} rows along dim ${batchDim}; mark the signature not batchable`
-          );
-        }
-        const parts = splitAlong(
-          tensor,
-          batchDim,
-          jobs.map((j) => j.rows)
-        );
-        for (let i = 0; i < jobs.length; i++) perJob[i][name] = parts[i];
-      }
+      const perJob = asSent ? [outputs] : splitOutputs(outputs, parts, layout, length);
       for (let i = 0; i < jobs.length; i++) {
         jobs[i].completedAt = now;
         jobs[i].resolve({ outputs: perJob[i], runMs });
@@ -35329,9 +36160,7 @@ var Inference = class {
       });
       for (const job of jobs) {
         if (failure2?.status === 400)
-          job.reject(
-            new HttpError(400, `${failure2.message} (${sent(inputs, job.rows, batchDim, jobs.length)})`)
-          );
+          job.reject(new HttpError(400, `${failure2.message} (${sent(inputs, job, layout, jobs.length)})`));
         else
           job.reject(
             new HttpError(500, `inference failed: ${failure2?.message ?? cleanLine(err.message)}`)
@@ -35582,196 +36411,6 @@ function checkHooks(hooks, path, apiNames) {
 // runtime/service/warmup-samples.ts
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-
-// runtime/tensors/npz.ts
-import { crc32, inflateRawSync } from "node:zlib";
-var DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-var DEFAULT_MAX_MEMBERS = 1024;
-var SIG = {
-  local: 67324752,
-  central: 33639248,
-  end: 101010256,
-  zip64End: 101075792,
-  zip64Locator: 117853008
-};
-var END_SIZE = 22;
-var LOCAL_SIZE = 30;
-var CENTRAL_SIZE = 46;
-var ZIP64_EXTRA = 1;
-var U16_MAX = 65535;
-var U32_MAX = 4294967295;
-var FLAG_ENCRYPTED = 1;
-var FLAG_UTF8 = 2048;
-var STORED = 0;
-var DEFLATED = 8;
-var fail = (problem) => badRequest(`.npz archive: ${problem}`);
-function readNpz(buffer, limits = {}) {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
-  const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
-  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const directory = findDirectory(buffer, view);
-  if (directory.count > maxMembers)
-    throw fail(`it has ${directory.count} members, more than the ${maxMembers} allowed`);
-  const members2 = readDirectory(buffer, view, directory);
-  let total = 0;
-  for (const m of members2) total += m.size;
-  if (total > maxBytes)
-    throw fail(`its arrays take ${total} bytes uncompressed, more than the ${maxBytes} allowed`);
-  const ranges = members2.map((m) => ({ member: m, ...dataRange(buffer, view, m, directory.offset) })).sort((a, b) => a.start - b.start);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i].headerStart < ranges[i - 1].end)
-      throw fail(`members "${ranges[i - 1].member.name}" and "${ranges[i].member.name}" overlap`);
-  }
-  const arrays = /* @__PURE__ */ new Map();
-  for (const { member, start, end } of ranges) {
-    if (!member.name.endsWith(".npy") || member.name.length === 4)
-      throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
-    const key = member.name.slice(0, -4);
-    if (arrays.has(key)) throw fail(`array "${key}" appears twice`);
-    const bytes = extract(member, buffer.subarray(start, end));
-    arrays.set(key, decodeNpy(bytes, key));
-  }
-  return arrays;
-}
-function findDirectory(buffer, view) {
-  if (buffer.byteLength < END_SIZE) throw fail(`${buffer.byteLength} bytes is too short to be a zip file`);
-  const lowest = Math.max(0, buffer.byteLength - END_SIZE - U16_MAX);
-  let end = -1;
-  for (let at = buffer.byteLength - END_SIZE; at >= lowest; at--) {
-    if (view.getUint32(at, true) === SIG.end && at + END_SIZE + view.getUint16(at + 20, true) <= buffer.byteLength) {
-      end = at;
-      break;
-    }
-  }
-  if (end < 0) throw fail("no end of central directory record: it is not a zip file, or it is truncated");
-  if (view.getUint16(end + 4, true) !== 0 || view.getUint16(end + 6, true) !== 0)
-    throw fail("multi-part zip files are not supported");
-  let count = view.getUint16(end + 10, true);
-  let size = view.getUint32(end + 12, true);
-  let offset = view.getUint32(end + 16, true);
-  if (count === U16_MAX || size === U32_MAX || offset === U32_MAX) {
-    const locator = end - 20;
-    if (locator < 0 || view.getUint32(locator, true) !== SIG.zip64Locator)
-      throw fail("the end record points to a zip64 record that is missing");
-    const record2 = u64(view, locator + 8, "the zip64 end record offset");
-    if (record2 + 56 > locator || view.getUint32(record2, true) !== SIG.zip64End)
-      throw fail("the zip64 end record is missing or out of bounds");
-    count = u64(view, record2 + 32, "the member count");
-    size = u64(view, record2 + 40, "the central directory size");
-    offset = u64(view, record2 + 48, "the central directory offset");
-  }
-  if (offset + size > end) throw fail("the central directory lies outside the file");
-  return { offset, size, count };
-}
-function readDirectory(buffer, view, directory) {
-  const members2 = [];
-  const limit = directory.offset + directory.size;
-  let at = directory.offset;
-  for (let i = 0; i < directory.count; i++) {
-    if (at + CENTRAL_SIZE > limit || view.getUint32(at, true) !== SIG.central)
-      throw fail(`central directory entry ${i + 1} is missing or damaged`);
-    const flags = view.getUint16(at + 8, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const extraLength = view.getUint16(at + 30, true);
-    const commentLength = view.getUint16(at + 32, true);
-    const next = at + CENTRAL_SIZE + nameLength + extraLength + commentLength;
-    if (next > limit) throw fail(`central directory entry ${i + 1} runs past the directory`);
-    const nameBytes = buffer.subarray(at + CENTRAL_SIZE, at + CENTRAL_SIZE + nameLength);
-    const name = Buffer.from(nameBytes).toString(flags & FLAG_UTF8 ? "utf8" : "latin1");
-    const member = {
-      name,
-      method: view.getUint16(at + 10, true),
-      flags,
-      crc: view.getUint32(at + 16, true),
-      compressedSize: view.getUint32(at + 20, true),
-      size: view.getUint32(at + 24, true),
-      localOffset: view.getUint32(at + 42, true)
-    };
-    const disk = view.getUint16(at + 34, true);
-    readZip64Extra(view, at + CENTRAL_SIZE + nameLength, extraLength, member, disk === U16_MAX);
-    members2.push(member);
-    at = next;
-  }
-  return members2;
-}
-function readZip64Extra(view, start, length, member, disk) {
-  const wanted = [member.size, member.compressedSize, member.localOffset].some((v) => v === U32_MAX) || disk;
-  if (!wanted) return;
-  const end = start + length;
-  for (let at = start; at + 4 <= end; ) {
-    const id = view.getUint16(at, true);
-    const size = view.getUint16(at + 2, true);
-    if (at + 4 + size > end) break;
-    if (id === ZIP64_EXTRA) {
-      let field = at + 4;
-      const take = (what) => {
-        if (field + 8 > at + 4 + size) throw fail(`member "${member.name}": the zip64 field lacks ${what}`);
-        const value = u64(view, field, what);
-        field += 8;
-        return value;
-      };
-      if (member.size === U32_MAX) member.size = take("its size");
-      if (member.compressedSize === U32_MAX) member.compressedSize = take("its compressed size");
-      if (member.localOffset === U32_MAX) member.localOffset = take("its offset");
-      return;
-    }
-    at += 4 + size;
-  }
-  throw fail(`member "${member.name}": its sizes point to a zip64 field that is missing`);
-}
-function dataRange(buffer, view, member, directoryOffset) {
-  const at = member.localOffset;
-  if (at + LOCAL_SIZE > directoryOffset || view.getUint32(at, true) !== SIG.local)
-    throw fail(`member "${member.name}": its local header is missing or out of bounds`);
-  const nameLength = view.getUint16(at + 26, true);
-  const extraLength = view.getUint16(at + 28, true);
-  const start = at + LOCAL_SIZE + nameLength + extraLength;
-  const end = start + member.compressedSize;
-  if (end > directoryOffset) throw fail(`member "${member.name}": its data runs past the end of the archive`);
-  const localName = buffer.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLength);
-  if (Buffer.compare(localName, Buffer.from(member.name, member.flags & FLAG_UTF8 ? "utf8" : "latin1")) !== 0)
-    throw fail(`member "${member.name}": its local header names another file`);
-  return { headerStart: at, start, end };
-}
-function extract(member, data) {
-  if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
-  let bytes;
-  if (member.method === STORED) {
-    if (member.compressedSize !== member.size)
-      throw fail(
-        `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
-      );
-    bytes = data;
-  } else if (member.method === DEFLATED) {
-    try {
-      bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
-    } catch (err) {
-      const code = err.code;
-      throw fail(
-        `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
-      );
-    }
-  } else {
-    throw fail(
-      `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`
-    );
-  }
-  if (bytes.byteLength !== member.size)
-    throw fail(
-      `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`
-    );
-  if (crc32(bytes) >>> 0 !== member.crc)
-    throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
-  return bytes;
-}
-function u64(view, at, what) {
-  if (at + 8 > view.byteLength) throw fail(`${what} lies outside the file`);
-  const value = view.getBigUint64(at, true);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`${what} is too large`);
-  return Number(value);
-}
-
-// runtime/service/warmup-samples.ts
 var SAMPLE_EXTENSIONS = [".json", ".npy", ".npz"];
 var MAX_SAMPLE_BYTES = 64 * 1024 * 1024;
 var names2 = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
@@ -35828,7 +36467,7 @@ function filledSample(shapes, fill, target) {
 var bytesOf = (dtype) => dtype === "string" ? 8 : bytesPerElement(dtype);
 function checked(inputs, target) {
   validateInputs(inputs, target.specs);
-  const rows = target.batchable ? rowsOf(inputs, target.specs, target.batchDim) : 1;
+  const rows = target.batchable ? rowsOf(inputs, axesOfSpecs(target.specs, target.batchDim)) : 1;
   return { inputs, rows };
 }
 async function readSampleFile(path, target) {
@@ -35847,18 +36486,18 @@ function describeInputs(inputs) {
 
 // runtime/warmup-inputs.ts
 var NEXT_STEP = "batch times will be learned from traffic";
-function zeros(spec, batchDim, rows, batched) {
+function zeros(spec, axis, rows, batched) {
   const shape = (spec.shape ?? []).map(
-    (d, i) => batched && i === batchDim ? rows : typeof d === "number" && d > 0 ? d : 1
+    (d, i) => batched && i === axis ? rows : typeof d === "number" && d > 0 ? d : 1
   );
   return { dtype: spec.dtype, shape, data: allocate(spec.dtype, elementCount(shape)) };
 }
 function zeroInputs(api) {
-  const { loaded, batchDim } = api;
-  const batched = loaded.signature.batchable;
+  const { layout } = api;
+  const batched = api.queue.batching;
   const batch = (rows) => {
     const inputs = {};
-    for (const spec of loaded.api.input) inputs[spec.name] = zeros(spec, batchDim, rows, batched);
+    for (const { spec, axis } of layout.inputs) inputs[spec.name] = zeros(spec, axis, rows, batched);
     return inputs;
   };
   return {
@@ -35867,39 +36506,51 @@ function zeroInputs(api) {
     failure: (error62) => `warm-up of API "${api.queue.name}" failed with zero-filled inputs (dims ${describeInputs(batch(1))}): ${error62}; set apis[].warmup in bentofile.yaml to warm up with real inputs; ${NEXT_STEP}`
   };
 }
-function resized(sample, rows, batchDim) {
+function resized(sample, rows, layout) {
   const inputs = {};
-  for (const [name, tensor] of Object.entries(sample.inputs)) {
+  for (const { name, axis } of layout.inputs) {
+    const tensor = sample.inputs[name];
+    if (axis === "shared") {
+      inputs[name] = copy2(tensor);
+      continue;
+    }
     const copies = Math.ceil(rows / sample.rows);
     const whole2 = concatAlong(
       Array.from({ length: Math.max(2, copies) }, () => tensor),
-      batchDim
+      axis
     );
-    const total = whole2.shape[batchDim];
-    inputs[name] = splitAlong(whole2, batchDim, [rows, total - rows])[0];
+    const total = whole2.shape[axis];
+    inputs[name] = splitAlong(whole2, axis, [rows, total - rows])[0];
   }
   return inputs;
 }
 function sampleInputs(api, sample, what, fix) {
-  const { loaded, batchDim } = api;
-  const batched = loaded.signature.batchable;
+  const batched = api.queue.batching;
   return {
     rows: sample.rows,
-    batch: (rows) => batched ? resized(sample, rows, batchDim) : copied(sample),
+    batch: (rows) => batched ? resized(sample, rows, api.layout) : copied(sample),
     failure: (error62) => `warm-up of API "${api.queue.name}" failed with ${what} (${describeInputs(sample.inputs)}): ${error62}; ${fix}; ${NEXT_STEP}`
   };
 }
 function copied(sample) {
   const inputs = {};
-  for (const [name, t] of Object.entries(sample.inputs))
-    inputs[name] = { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() };
+  for (const [name, t] of Object.entries(sample.inputs)) inputs[name] = copy2(t);
   return inputs;
 }
+var copy2 = (t) => ({
+  dtype: t.dtype,
+  shape: [...t.shape],
+  data: t.data.slice()
+});
 async function warmupInputs(api) {
-  const { loaded, batchDim, queue } = api;
+  const { loaded, queue } = api;
   const warmup = loaded.api.warmup;
   if (!warmup) return zeroInputs(api);
-  const target = { specs: loaded.api.input, batchable: loaded.signature.batchable, batchDim };
+  const target = {
+    specs: loaded.api.input,
+    batchable: queue.batching,
+    batchDim: loaded.signature.batch_dim
+  };
   const what = "file" in warmup ? `the sample ${warmup.file}` : `inputs filled with ${JSON.stringify(warmup.fill)}`;
   const fix = `fix apis[].warmup${"file" in warmup ? ".file" : ""} in bentofile.yaml`;
   try {
@@ -36219,6 +36870,11 @@ async function startRuntime(options) {
     ...layout,
     provider: config2.provider
   });
+  for (const api of service.apis) {
+    const off = config2.batching === false && api.api.batching.enabled;
+    const batching = off ? "off: turned off by the batching setting" : apiBatching(api.api, api.signature);
+    log.info("api", { api: api.api.name, route: api.api.route, batching });
+  }
   const ready = (async () => {
     const started = clock.now();
     if (hooks?.setup) {
@@ -36327,6 +36983,13 @@ function bodySchema(specs) {
   };
   return specs.length === 1 ? { oneOf: [tensorSchema(specs[0]), object2] } : object2;
 }
+var binaryBody = { schema: { type: "string", format: "binary" } };
+function binaryTypes(count) {
+  return {
+    [NPZ_TYPE]: binaryBody,
+    ...singleTensorBody(count) ? { "application/octet-stream": binaryBody, "application/x-npy": binaryBody } : {}
+  };
+}
 function defaultOpenApi(name, version2, apis) {
   const paths = {};
   for (const api of apis) {
@@ -36338,14 +37001,16 @@ function defaultOpenApi(name, version2, apis) {
           required: true,
           content: {
             "application/json": { schema: bodySchema(api.input) },
-            "application/octet-stream": { schema: { type: "string", format: "binary" } },
-            "application/x-npy": { schema: { type: "string", format: "binary" } }
+            ...binaryTypes(api.input.length)
           }
         },
         responses: {
           "200": {
-            description: "model outputs",
-            content: { "application/json": { schema: bodySchema(api.output) } }
+            description: "model outputs (the format the Accept header asks for, JSON by default)",
+            content: {
+              "application/json": { schema: bodySchema(api.output) },
+              ...binaryTypes(api.output.length)
+            }
           },
           "400": { description: "the input does not match the signature" },
           "413": { description: "the body is larger than the limit" },

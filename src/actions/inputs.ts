@@ -4,8 +4,10 @@
  * `core.getInput`, masks the secret ones before anything else can print them, and reports every bad
  * input at once, each as an annotation titled with the input's name.
  */
+
 import * as core from '@actions/core';
 import semver from 'semver';
+import { ATTESTATION_KINDS, type AttestationKind } from '../attest/formats.js';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
 import { KINDS } from '../kubernetes/options.js';
@@ -141,7 +143,24 @@ const registryInputs = {
   insecure: bool(false),
 } satisfies Spec;
 
+/** `provenance,sbom` (or empty / `none`): the attestations to sign and attach, as push's --attest. */
+const attestKinds = parsed((text): AttestationKind[] => {
+  const names = text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === 'none') return [];
+  const known = Object.keys(ATTESTATION_KINDS);
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown !== undefined)
+    throw new Error(
+      `"${unknown}" is not an attestation: expected a comma list of ${known.join(', ')}, or none`,
+    );
+  return [...new Set(names as AttestationKind[])];
+});
+
 const signInputs = {
+  attest: attestKinds,
   'sign-key': optionalText(),
   'sign-key-password': optionalText(),
   'sign-keyless': bool(false),
@@ -232,6 +251,7 @@ export function requireInput<T>(value: T | undefined, input: string, why: string
 /** A `require` gate without a key cannot check anything, so it must not get as far as passing. */
 /** One way of signing at a time; the Sigstore URLs only mean something when keyless. */
 export function checkSignInputs(inputs: {
+  attest?: readonly AttestationKind[] | undefined;
   signKey?: string | undefined;
   signKeyless?: boolean | undefined;
   sigstoreFulcioUrl?: string | undefined;
@@ -239,6 +259,8 @@ export function checkSignInputs(inputs: {
 }): void {
   if (inputs.signKey && inputs.signKeyless)
     throw new InputError('sign-keyless', 'and sign-key are exclusive: sign with a key or keyless, not both');
+  if (inputs.attest?.length && !inputs.signKey && !inputs.signKeyless)
+    throw new InputError('attest', 'needs a signer: set sign-key, or sign-keyless: true');
   for (const [name, value] of [
     ['sigstore-fulcio-url', inputs.sigstoreFulcioUrl],
     ['sigstore-rekor-url', inputs.sigstoreRekorUrl],

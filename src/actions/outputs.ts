@@ -19,6 +19,7 @@ export const ACTION_OUTPUTS = {
     'metadata',
     'pushed-refs',
     'signature-refs',
+    'attestation-refs',
     'manifests-dir',
   ],
   pipeline: [
@@ -32,6 +33,7 @@ export const ACTION_OUTPUTS = {
     'metadata',
     'pushed-refs',
     'signature-refs',
+    'attestation-refs',
   ],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -26,7 +26,8 @@ export interface Transfer {
 }
 
 export interface PushedRef {
-  kind: ArtifactKind | 'signature';
+  /** `attestation (provenance)`, `attestation (sbom)`: what a referrer attests. */
+  kind: ArtifactKind | 'signature' | `attestation (${string})`;
   ref: string;
   digest: string;
 }

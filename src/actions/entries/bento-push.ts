@@ -63,6 +63,7 @@ export function run(): Promise<void> {
         },
         'pushed-refs': pushed.pushedRefs,
         'signature-refs': pushed.signatureRefs,
+        'attestation-refs': pushed.attestationRefs,
         'manifests-dir': manifestsDir,
       };
     },

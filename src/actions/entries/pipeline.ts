@@ -77,6 +77,7 @@ export function run(): Promise<void> {
             : undefined,
         'pushed-refs': pushed?.pushedRefs,
         'signature-refs': pushed?.signatureRefs,
+        'attestation-refs': pushed?.attestationRefs,
       };
     },
   );

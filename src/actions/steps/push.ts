@@ -5,6 +5,7 @@
  * format.
  */
 import * as core from '@actions/core';
+import type { AttestationKind } from '../../attest/formats.js';
 import type { BentoStore, StoredBento } from '../../core/bento-store.js';
 import { formatBytes } from '../../core/progress.js';
 import { formatTag } from '../../core/tag.js';
@@ -20,10 +21,13 @@ import type { PushedImage } from '../image-metadata.js';
 import type { ActionRun } from '../run.js';
 import type { RunnerEnv } from '../runner.js';
 import { maskSecret } from '../secrets.js';
+import { attestStep } from './attest.js';
 import { describeSigning, type SigningInputs, signBentoStep, signingFrom, signManifest } from './signing.js';
 
 export interface PushRequest extends SigningInputs {
   registry: Reference;
+  /** Attestations to sign and attach to what is pushed (needs a signer). */
+  attest?: readonly AttestationKind[] | undefined;
   /** A local image to push too, where to, under which tags (default `to`'s tag, else the local one). */
   image?: { name: string; to: Reference; tags?: string[]; annotations?: Record<string, string> } | undefined;
   releaseVersion?: string | undefined;
@@ -40,6 +44,7 @@ export interface PushOutcome {
   image?: PushedImage;
   pushedRefs: string[];
   signatureRefs: string[];
+  attestationRefs: string[];
 }
 
 function transferOptions(env: RunnerEnv, request: PushRequest): TransferOptions {
@@ -66,6 +71,7 @@ export async function pushFlow(
   bento: StoredBento,
   request: PushRequest,
 ): Promise<PushOutcome> {
+  const startedOn = new Date();
   const options = transferOptions(env, request);
   const release = request.releaseVersion ? { release: request.releaseVersion } : {};
   const signing = await signingFrom(request, env);
@@ -171,6 +177,25 @@ export async function pushFlow(
     }
     run.report.note(`signed ${describeSigning(signing)}`);
   }
+  const attestationRefs =
+    signing && request.attest?.length
+      ? await attestStep(
+          run,
+          bento,
+          {
+            kinds: request.attest,
+            bento: { to: request.registry, digest: pushed.digest },
+            image:
+              request.image && imageTarget && imageDigest
+                ? { name: request.image.name, to: imageTarget, digest: imageDigest }
+                : undefined,
+            insecure: request.insecure,
+            startedOn,
+          },
+          signing,
+          options,
+        )
+      : [];
 
   return {
     artifactRef,
@@ -179,5 +204,6 @@ export async function pushFlow(
     ...(pushedImage ? { image: pushedImage } : {}),
     pushedRefs,
     signatureRefs,
+    attestationRefs,
   };
 }

@@ -3,6 +3,7 @@ import {
   BentoError,
   DOCKER_HUB,
   DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
   IntegrityError,
   MANIFEST_TYPES,
   NotFoundError,
@@ -24,10 +25,10 @@ import {
   sha256Digest,
   sha256File,
   validateTag
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/oci/http.ts
 var import_undici = __toESM(require_undici(), 1);
@@ -1179,6 +1180,17 @@ function parseImageManifest(manifest, what) {
   }
   return parsed.data;
 }
+function parseImageIndex(manifest, what) {
+  if (manifest.mediaType !== OCI_INDEX && manifest.mediaType !== DOCKER_MANIFEST_LIST) {
+    throw new BentoError(`${what} is not an index (${manifest.mediaType})`);
+  }
+  const parsed = imageIndexSchema.safeParse(parseManifestJson(manifest.bytes, what));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BentoError(`${what} is not a valid image index: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
 
 // src/oci/credentials.ts
 import { spawn } from "node:child_process";
@@ -1667,11 +1679,13 @@ async function openSignatureRegistry(ref, flags, options = {}) {
 }
 
 export {
+  MAX_MANIFEST_BYTES,
   imageManifestSchema,
   bufferSource,
   fileSource,
   sha256Digest2 as sha256Digest,
   parseImageManifest,
+  parseImageIndex,
   openRepository,
   RELEASE_TAG_KINDS,
   parseReleaseTagKinds,

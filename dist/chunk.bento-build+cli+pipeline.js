@@ -1,13 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   STORED_DOCKERFILE,
-  renderBentoDockerfile
-} from "./chunk-RI2Z37MR.js";
-import {
   derivedVersion,
-  parseSourceDateEpoch
-} from "./chunk-25BFU2CC.js";
+  parseSourceDateEpoch,
+  renderBentoDockerfile
+} from "./chunk.bento-build+bento-containerize+bento-push+cli+pipeline.js";
 import {
+  BATCH_AXES_FIX,
   BENTOCI_VERSION,
   BINARY_DTYPES,
   BentoError,
@@ -15,11 +14,14 @@ import {
   LOCK_FILE,
   NotFoundError,
   UsageError,
+  axisProblem,
+  batchAxisOf,
   batchingFieldSchema,
   cudaVersionHint,
   dockerOptionsSchema,
   external_exports,
   formatTag,
+  inferBatchAxes,
   isLegacyDigest,
   listFiles,
   manifestDigest,
@@ -29,16 +31,18 @@ import {
   parseTag,
   removeQuietly,
   require_dist,
+  resolveBatchAxes,
   resolveCudaVersion,
   resourcesSchema,
   sha256File,
   validateTagPart,
+  withAxes,
   writeFileAtomic
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __commonJS,
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
@@ -1816,6 +1820,32 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// src/shared/batching-report.ts
+var bare = (specs) => specs.map(({ batch_axis: _, ...s }) => s);
+function signatureBatching(signature) {
+  if (signature.batchable) return `on: ${axesOf(signature.inputs, signature.outputs, signature.batch_dim)}`;
+  const reason = offReason(signature);
+  return reason === SAVED_OFF ? `off: ${reason}` : `off: ${reason}; ${BATCH_AXES_FIX}`;
+}
+var SAVED_OFF = "saved as not batchable";
+function offReason(signature) {
+  const inferred = inferBatchAxes(bare(signature.inputs), bare(signature.outputs));
+  return inferred.ok ? SAVED_OFF : inferred.reason;
+}
+function apiBatching(api, signature) {
+  if (api.batching.enabled) {
+    const padding = api.batching.padding;
+    const padded = padding ? `; padded: ${Object.entries(padding.inputs).map(([name, p]) => `${name} axis ${p.axis}`).join(", ")}${padding.mask ? `, mask ${padding.mask}` : ""}` : "";
+    return `on: ${axesOf(api.input, api.output, signature?.batch_dim ?? 0)}${padded}`;
+  }
+  if (signature && !signature.batchable) return signatureBatching(signature);
+  return "off: batching.enabled is false";
+}
+function axesOf(inputs, outputs, batchDim) {
+  const list = (specs) => specs.map((s) => `${s.name} ${batchAxisOf(s, batchDim)}`).join(", ");
+  return `${list(inputs)} -> ${list(outputs)}`;
+}
+
 // src/build/bentofile.ts
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
@@ -1835,6 +1865,29 @@ var NPM_SPEC = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(@[^\s@]+)?$/;
 var SYSTEM_PACKAGE = /^[A-Za-z0-9][A-Za-z0-9+.:=~_*-]*$/;
 var relativePathSchema = external_exports.string().min(1, { error: "expected a path relative to the build context" });
 var labelsSchema = external_exports.record(external_exports.string().min(1, { error: "expected a non-empty label key" }), external_exports.string());
+var AXIS_ERROR = 'expected an axis number (0 is the first) or "shared" for an input the whole batch uses';
+var axisSchema = external_exports.union([external_exports.number().int().min(0), external_exports.literal("shared")], { error: AXIS_ERROR });
+var tensorNameSchema = external_exports.string().min(1, { error: "expected an input or output name" });
+var axisNumberSchema = external_exports.number({ error: "expected an axis number (0 is the first)" }).int({ error: "expected an axis number (0 is the first)" }).min(0, { error: "expected an axis number (0 is the first)" });
+var paddingSchema = external_exports.strictObject({
+  inputs: external_exports.record(
+    tensorNameSchema,
+    external_exports.strictObject({
+      axis: axisNumberSchema,
+      /** Default 0 (false for bool inputs, "" for strings). */
+      value: external_exports.union([external_exports.number(), external_exports.boolean(), external_exports.string()], {
+        error: "expected a number (true/false for bool inputs, a string for string inputs)"
+      }).optional()
+    })
+  ),
+  mask: tensorNameSchema.optional(),
+  buckets: external_exports.array(
+    external_exports.number().int({ error: "expected whole lengths from 1, ascending, like [16, 32, 64, 128]" }).min(1, { error: "expected whole lengths from 1, ascending, like [16, 32, 64, 128]" })
+  ).min(1, { error: "expected whole lengths from 1, ascending, like [16, 32, 64, 128]" }).refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), {
+    error: "expected whole lengths from 1, ascending, like [16, 32, 64, 128]"
+  }).optional(),
+  outputs: external_exports.record(tensorNameSchema, axisNumberSchema).optional()
+});
 var batchingSchema = external_exports.strictObject({
   /** Defaults to the model signature's `batchable`. */
   enabled: external_exports.boolean().optional(),
@@ -1843,7 +1896,10 @@ var batchingSchema = external_exports.strictObject({
   // The queue and admission settings the runtime also takes as flags and env (src/shared/serve-settings.ts).
   max_queue_rows: batchingFieldSchema("max_queue_rows"),
   latency_quantile: batchingFieldSchema("latency_quantile"),
-  late_target: batchingFieldSchema("late_target")
+  late_target: batchingFieldSchema("late_target"),
+  /** Batch axis per input and output name, over what the model's signature records. */
+  axes: external_exports.record(tensorNameSchema, axisSchema).optional(),
+  padding: paddingSchema.optional()
 });
 var warmupSchema = external_exports.strictObject({
   file: relativePathSchema.optional(),
@@ -2047,7 +2103,7 @@ function flattenIssues(issues) {
   });
 }
 function describeIssue(context, issue) {
-  const { locate } = context;
+  const { locate: locate2 } = context;
   const path = issue.path;
   const where2 = formatPath([...context.root ?? [], ...path]);
   switch (issue.code) {
@@ -2057,28 +2113,28 @@ function describeIssue(context, issue) {
       const guess = closest(key, allowed);
       const scope = where2 ? `in ${where2}` : "at the top level";
       const fix = guess ? `did you mean "${guess}"?` : `remove it (allowed keys: ${allowed.join(", ")})`;
-      return `${locate([...path, key], { key: true })}: unknown key "${key}" ${scope}: ${fix}`;
+      return `${locate2([...path, key], { key: true })}: unknown key "${key}" ${scope}: ${fix}`;
     }
     case "invalid_value": {
       const values = issue.values.map(String);
       const guess = typeof issue.input === "string" ? closest(issue.input, values) : void 0;
       const fix = guess ? `did you mean "${guess}"?` : `expected one of ${values.join(", ")}`;
-      return `${locate(path)}: ${where2}: ${JSON.stringify(issue.input)} is not allowed: ${fix}`;
+      return `${locate2(path)}: ${where2}: ${JSON.stringify(issue.input)} is not allowed: ${fix}`;
     }
     case "invalid_type":
       if (issue.input === void 0)
-        return `${locate(path)}: ${where2} is missing: add it (${expected(issue.expected)})`;
-      return `${locate(path)}: ${where2}: expected ${expected(issue.expected)}, got ${describe(issue.input)}${issue.expected === "string" && isScalar2(issue.input) ? " (quote the value)" : ""}`;
+        return `${locate2(path)}: ${where2} is missing: add it (${expected(issue.expected)})`;
+      return `${locate2(path)}: ${where2}: expected ${expected(issue.expected)}, got ${describe(issue.input)}${issue.expected === "string" && isScalar2(issue.input) ? " (quote the value)" : ""}`;
     case "invalid_union":
       if (where2 === "service" && issue.input === void 0) {
-        return `${locate(path)}: service is missing: add it (a module "path/to/service.ts:exportName" or a mapping with name and apis)`;
+        return `${locate2(path)}: service is missing: add it (a module "path/to/service.ts:exportName" or a mapping with name and apis)`;
       }
       if (where2 === "service") {
-        return `${locate(path)}: service: expected a module "path/to/service.ts:exportName" or a mapping with name and apis, got ${describe(issue.input)}`;
+        return `${locate2(path)}: service: expected a module "path/to/service.ts:exportName" or a mapping with name and apis, got ${describe(issue.input)}`;
       }
-      return `${locate(path)}: ${where2}: ${issue.message}, got ${describe(issue.input)}`;
+      return `${locate2(path)}: ${where2}: ${issue.message}, got ${describe(issue.input)}`;
     default:
-      return `${locate(path)}: ${where2}: ${issue.message}${isScalar2(issue.input) ? ` (got ${JSON.stringify(issue.input)})` : ""}`;
+      return `${locate2(path)}: ${where2}: ${issue.message}${isScalar2(issue.input) ? ` (got ${JSON.stringify(issue.input)})` : ""}`;
   }
 }
 function expected(type) {
@@ -2128,6 +2184,119 @@ function unwrap(schema) {
   if (schema instanceof external_exports.ZodUnion) return schema.options.flatMap(unwrap);
   if (schema instanceof external_exports.ZodPipe) return unwrap(schema.in);
   return [schema];
+}
+
+// src/build/batch-layout.ts
+function resolveApiBatching(config, signature, model, where2) {
+  const explicit = {};
+  if (signature.batchable)
+    for (const s of [...signature.inputs, ...signature.outputs])
+      explicit[s.name] = s.batch_axis ?? signature.batch_dim;
+  Object.assign(explicit, config?.axes ?? {});
+  const wantsAxes = config?.axes !== void 0;
+  const axes = resolveBatchAxes(signature.inputs, signature.outputs, explicit);
+  const enabled = config?.enabled ?? (signature.batchable || wantsAxes);
+  if (!enabled) {
+    if (config?.padding)
+      throw new UsageError(
+        `${where2("batching", "padding")}: padding needs batching on: remove it or set enabled: true`
+      );
+    return { enabled: false, input: signature.inputs, output: signature.outputs };
+  }
+  if (!signature.batchable && !wantsAxes) {
+    const why = offReason(signature);
+    throw new UsageError(
+      `${where2("batching", "enabled")}: model ${model} is not batchable (${why}): set batching.axes to batch it, or enabled: false`
+    );
+  }
+  if (!axes.ok)
+    throw new UsageError(
+      `${where2("batching", wantsAxes ? "axes" : "enabled")}: model ${model} cannot batch: ${axes.reason}; ${BATCH_AXES_FIX}, or set enabled: false`
+    );
+  const input = withAxes(signature.inputs, axes.inputs);
+  const output = withAxes(signature.outputs, axes.outputs);
+  const padding = config?.padding ? resolvePadding(config.padding, input, output, where2) : void 0;
+  return { enabled, input, output, ...padding ? { padding } : {} };
+}
+function resolvePadding(config, inputs, outputs, where2) {
+  const fail2 = (keys, message) => {
+    throw new UsageError(`${where2("batching", "padding", ...keys)}: ${message}`);
+  };
+  const find = (specs, name, keys, kind) => specs.find((s) => s.name === name) ?? fail2(
+    keys,
+    `"${name}" is not an ${kind} of the model (${kind}s: ${specs.map((s) => `"${s.name}"`).join(", ")})`
+  );
+  const padded = {};
+  const checkAxis = (spec, axis, keys) => {
+    if (spec.shape === null)
+      fail2(keys, `"${spec.name}" has no shape (unknown rank): padding needs its axes known`);
+    if (axis === spec.batch_axis)
+      fail2(keys, `axis ${axis} of "${spec.name}" is its batch axis: pad along another`);
+    const problem = axisProblem(spec, axis);
+    if (problem) fail2(keys, problem.replace("hold more rows", "be padded"));
+  };
+  for (const [name, entry] of Object.entries(config.inputs)) {
+    const spec = find(inputs, name, ["inputs", name], "input");
+    if (spec.batch_axis === "shared")
+      fail2(["inputs", name], `"${name}" is shared by the batch: only batched inputs are padded`);
+    checkAxis(spec, entry.axis, ["inputs", name, "axis"]);
+    padded[name] = {
+      axis: entry.axis,
+      value: padValue(spec, entry.value, () => ["inputs", name, "value"], fail2)
+    };
+  }
+  if (Object.keys(padded).length === 0) fail2(["inputs"], "name at least one input to pad");
+  if (config.mask !== void 0) {
+    const mask = find(inputs, config.mask, ["mask"], "input");
+    const axis = padded[mask.name]?.axis ?? maskAxis(mask, fail2);
+    checkAxis(mask, axis, ["mask"]);
+    if (mask.dtype === "string") fail2(["mask"], `"${mask.name}" holds strings: a mask is numbers or bools`);
+    if (padded[mask.name] && padded[mask.name].value !== 0 && padded[mask.name].value !== false)
+      fail2(["inputs", mask.name, "value"], `the mask "${mask.name}" is padded with 0: remove value`);
+    const other = mask.shape.findIndex(
+      (d, i) => i !== axis && i !== mask.batch_axis && typeof d !== "number"
+    );
+    if (other !== -1)
+      fail2(
+        ["mask"],
+        `axis ${other} of "${mask.name}" is dynamic: the runtime can only fill a mask whose other axes are fixed`
+      );
+    padded[mask.name] = { axis, value: mask.dtype === "bool" ? false : 0 };
+  }
+  const cut = {};
+  for (const [name, axis] of Object.entries(config.outputs ?? {})) {
+    checkAxis(find(outputs, name, ["outputs", name], "output"), axis, ["outputs", name]);
+    cut[name] = axis;
+  }
+  return {
+    inputs: padded,
+    ...config.mask !== void 0 ? { mask: config.mask } : {},
+    ...config.buckets ? { buckets: config.buckets } : {},
+    ...Object.keys(cut).length > 0 ? { outputs: cut } : {}
+  };
+}
+function maskAxis(mask, fail2) {
+  const dynamic = (mask.shape ?? []).flatMap(
+    (d, i) => i !== mask.batch_axis && (typeof d === "string" || d === -1) ? [i] : []
+  );
+  if (dynamic.length !== 1)
+    fail2(["mask"], `say which axis of "${mask.name}" is padded: list it under inputs with its axis`);
+  return dynamic[0];
+}
+function padValue(spec, value, keys, fail2) {
+  if (spec.dtype === "bool") {
+    if (value === void 0) return false;
+    if (typeof value !== "boolean") fail2(keys(), `"${spec.name}" is bool: pad with true or false`);
+  } else if (spec.dtype === "string") {
+    if (value === void 0) return "";
+    if (typeof value !== "string") fail2(keys(), `"${spec.name}" holds strings: pad with a string`);
+  } else {
+    if (value === void 0) return 0;
+    if (typeof value !== "number") fail2(keys(), `"${spec.name}" is ${spec.dtype}: pad with a number`);
+    if (!spec.dtype.startsWith("float") && !Number.isInteger(value))
+      fail2(keys(), `"${spec.name}" is ${spec.dtype}: pad with a whole number`);
+  }
+  return value;
 }
 
 // src/build/resolve.ts
@@ -2206,25 +2375,21 @@ function resolveApi(api, model, where2) {
       `${where2(api.method ? "method" : "model")}: model ${tag} has no signature "${method}": ${fix}`
     );
   }
-  const enabled = api.batching?.enabled ?? signature.batchable;
-  if (enabled && !signature.batchable) {
-    throw new UsageError(
-      `${where2("batching", "enabled")}: model ${tag} is not batchable (its "${method}" signature says batchable: false): set enabled: false`
-    );
-  }
+  const batching = resolveApiBatching(api.batching, signature, tag, where2);
   return {
     name: api.name,
     route: api.route ?? `/${api.name}`,
     model: tag,
     method,
     batching: {
-      enabled,
+      enabled: batching.enabled,
       max_batch_size: api.batching?.max_batch_size ?? DEFAULT_BATCHING.max_batch_size,
       max_latency_ms: api.batching?.max_latency_ms ?? DEFAULT_BATCHING.max_latency_ms,
-      ...queueSettings(api.batching)
+      ...queueSettings(api.batching),
+      ...batching.padding ? { padding: batching.padding } : {}
     },
-    input: signature.inputs,
-    output: signature.outputs
+    input: batching.input,
+    output: batching.output
   };
 }
 function queueSettings(batching) {
@@ -2329,6 +2494,10 @@ function checkAcrossFields(source, config) {
 var import_yaml2 = __toESM(require_dist(), 1);
 import { join as join7 } from "node:path";
 
+// src/shared/body-formats.ts
+var NPZ_TYPE = "application/x-npz";
+var singleTensorBody = (count) => count === 1;
+
 // src/build/openapi.ts
 function elementSchema(dtype, direction) {
   switch (dtype) {
@@ -2369,13 +2538,14 @@ function tensorSchema(spec, direction, batchDim) {
       anyOf: [schema, { type: "array" }],
       "x-bentoci-tensor": { name: spec.name, dtype: spec.dtype, shape: null }
     };
+  const axis = batchDim === void 0 || spec.batch_axis === "shared" ? void 0 : spec.batch_axis ?? batchDim;
   for (let i = spec.shape.length - 1; i >= 0; i--) {
     const dim = spec.shape[i];
     const fixed = typeof dim === "number" && dim >= 0;
     schema = {
       type: "array",
       items: schema,
-      ...fixed ? { minItems: dim, maxItems: dim } : i === batchDim ? { minItems: 1 } : {}
+      ...fixed ? { minItems: dim, maxItems: dim } : i === axis ? { minItems: 1 } : {}
     };
   }
   return {
@@ -2384,16 +2554,16 @@ function tensorSchema(spec, direction, batchDim) {
     "x-bentoci-tensor": { name: spec.name, dtype: spec.dtype, shape: spec.shape }
   };
 }
-function bodySchema(specs, direction, batchDim) {
-  const named = {
+function bodySchema(specs, direction, batchDim, filled) {
+  const named2 = {
     type: "object",
     properties: Object.fromEntries(specs.map((s) => [s.name, tensorSchema(s, direction, batchDim)])),
-    required: specs.map((s) => s.name),
+    required: specs.filter((s) => s.name !== filled).map((s) => s.name),
     additionalProperties: false
   };
-  if (specs.length !== 1) return named;
+  if (specs.length !== 1) return named2;
   const tensor = tensorSchema(specs[0], direction, batchDim);
-  return direction === "input" ? { oneOf: [tensor, named] } : tensor;
+  return direction === "input" ? { oneOf: [tensor, named2] } : tensor;
 }
 var errorSchema = {
   type: "object",
@@ -2410,7 +2580,7 @@ function openApiDocument(options) {
     const batchDim = api.batching.enabled ? options.batchDims[api.name] : void 0;
     const input = schemaName(api.name, "input");
     const output = schemaName(api.name, "output");
-    schemas[input] = bodySchema(api.input, "input", batchDim);
+    schemas[input] = bodySchema(api.input, "input", batchDim, api.batching.padding?.mask);
     schemas[output] = options.postHooks?.has(api.name) ? { description: `Whatever the service's post hook for ${api.name} returns` } : bodySchema(api.output, "output", batchDim);
     const inputs = api.input.map((s) => `${s.name}: ${s.dtype} ${formatShape(s.shape)}`).join("; ");
     paths[api.route] = {
@@ -2423,32 +2593,43 @@ function openApiDocument(options) {
           options.preHooks?.has(api.name) ? "The service's pre hook runs before the input is checked." : ""
         ].filter(Boolean).join(" "),
         "x-bentoci-model": api.model,
-        parameters: binaryHeaders(api.input.length),
+        ...singleTensorBody(api.input.length) ? { parameters: binaryHeaders() } : {},
         requestBody: {
           required: true,
           content: {
             "application/json": { schema: { $ref: `#/components/schemas/${input}` } },
-            "application/x-npy": binary("One input tensor as a NumPy .npy file"),
-            "application/octet-stream": binary(
-              "One input tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape)"
-            )
+            [NPZ_TYPE]: binary(
+              `The inputs as a NumPy .npz archive (np.savez or np.savez_compressed), one array per input named after it: ${api.input.map((s) => s.name).join(", ")}`
+            ),
+            ...singleTensorBody(api.input.length) ? {
+              "application/x-npy": binary("The input tensor as a NumPy .npy file"),
+              "application/octet-stream": binary(
+                "The input tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape)"
+              )
+            } : {}
           }
         },
         responses: {
           "200": {
-            description: "The model output (binary types for a single output, chosen by the Accept header)",
+            description: "The model output, in the format the Accept header asks for (JSON by default)",
             content: {
               "application/json": { schema: { $ref: `#/components/schemas/${output}` } },
-              ...api.output.length === 1 && !options.postHooks?.has(api.name) ? {
-                "application/x-npy": binary("The output tensor as a NumPy .npy file"),
-                "application/octet-stream": binary(
-                  "The output tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape headers)"
-                )
-              } : {}
+              ...options.postHooks?.has(api.name) ? {} : {
+                [NPZ_TYPE]: binary("The outputs as a NumPy .npz archive, one <output>.npy member each"),
+                ...singleTensorBody(api.output.length) ? {
+                  "application/x-npy": binary("The output tensor as a NumPy .npy file"),
+                  "application/octet-stream": binary(
+                    "The output tensor as raw little-endian bytes (x-tensor-dtype, x-tensor-shape headers)"
+                  )
+                } : {}
+              }
             }
           },
           "400": { description: "The input does not match the signature", content: jsonError },
-          "406": { description: "A binary Accept type for an API with several outputs", content: jsonError },
+          "406": {
+            description: "An Accept type the outputs cannot take (a single-tensor type for several outputs)",
+            content: jsonError
+          },
           "413": { description: "The body is larger than the limit", content: jsonError },
           "415": { description: "An unsupported content type", content: jsonError },
           "503": { description: "Overloaded (see Retry-After), not ready, or draining", content: jsonError },
@@ -2488,7 +2669,7 @@ function openApiDocument(options) {
 function binary(description) {
   return { schema: { type: "string", format: "binary", description } };
 }
-function binaryHeaders(inputs) {
+function binaryHeaders() {
   const header = (name, description, schema) => ({
     name,
     in: "header",
@@ -2502,8 +2683,7 @@ function binaryHeaders(inputs) {
     }),
     header("x-tensor-shape", "With application/octet-stream: the dims, comma-separated (e.g. 2,4)", {
       type: "string"
-    }),
-    ...inputs > 1 ? [header("x-tensor-name", "With a binary body: which input it carries", { type: "string" })] : []
+    })
   ];
 }
 var jsonError = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
@@ -2565,9 +2745,10 @@ import { basename, dirname as dirname2, extname, join as join3, resolve as resol
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/build/esbuild-loader.ts
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join as join2 } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 var cache = /* @__PURE__ */ new Map();
 function loadEsbuild(context) {
   let loading = cache.get(context);
@@ -2587,12 +2768,17 @@ async function load(context) {
     } catch {
       continue;
     }
-    const mod = await import(pathToFileURL(entry).href);
-    return typeof mod.build === "function" ? mod : mod.default;
+    return importEsbuild(pathToFileURL(entry).href);
   }
+  const wasm = new URL("./esbuild-wasm/lib/main.js", import.meta.url);
+  if (existsSync(fileURLToPath(wasm))) return importEsbuild(wasm.href);
   throw new UsageError(
     `bundling a service module needs esbuild, which is not installed with bentoci or in ${context}: run \`npm i -D esbuild\` in the project, or declare the service in bentofile.yaml`
   );
+}
+async function importEsbuild(url) {
+  const mod = await import(url);
+  return typeof mod.build === "function" ? mod : mod.default;
 }
 
 // src/build/service-module.ts
@@ -2730,7 +2916,7 @@ import { isAbsolute as isAbsolute3, relative as relative4, sep as sep3 } from "n
 // node_modules/tinyglobby/dist/index.mjs
 import { readdir, readdirSync, realpath as realpath2, realpathSync, stat as stat2, statSync } from "fs";
 import { isAbsolute as isAbsolute2, posix, resolve as resolve5 } from "path";
-import { fileURLToPath } from "url";
+import { fileURLToPath as fileURLToPath2 } from "url";
 
 // node_modules/fdir/dist/index.mjs
 import { createRequire as createRequire2 } from "module";
@@ -3475,7 +3661,7 @@ var defaultOptions = {
 function getOptions(options) {
   const opts = Object.assign({}, options);
   for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve5(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath2(opts.cwd) : resolve5(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir,
@@ -3965,34 +4151,9 @@ var scratch = new Float64Array(4096);
 // runtime/tensors/json-parse.ts
 var POW102 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-// runtime/http/decode.ts
-var SLICED_JSON_BYTES = 256 * 1024;
-var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
-function inputValues(json, specs) {
-  if (Array.isArray(json) || typeof json !== "object" || json === null) {
-    if (specs.length !== 1) {
-      throw badRequest(
-        `this API takes inputs ${names(specs)}: send an object like {${specs.map((s) => `"${s.name}": [...]`).join(", ")}}`
-      );
-    }
-    return [[specs[0], json]];
-  }
-  return Object.entries(json).map(([name, value]) => {
-    const spec = specs.find((s) => s.name === name);
-    if (!spec)
-      throw badRequest(`input ${quoted(name)} is not an input of this API (inputs: ${names(specs)})`);
-    return [spec, value];
-  });
-}
-function decodeJsonInputs(json, specs) {
-  const inputs = {};
-  for (const [spec, value] of inputValues(json, specs))
-    inputs[spec.name] = decodeJsonTensor(value, spec.dtype, spec.name);
-  return inputs;
-}
-
 // runtime/tensors/npz.ts
-import { crc32, inflateRawSync } from "node:zlib";
+import { promisify } from "node:util";
+import { crc32, inflateRaw, inflateRawSync } from "node:zlib";
 var DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 var DEFAULT_MAX_MEMBERS = 1024;
 var SIG = {
@@ -4014,6 +4175,15 @@ var STORED = 0;
 var DEFLATED = 8;
 var fail = (problem) => badRequest(`.npz archive: ${problem}`);
 function readNpz(buffer, limits = {}) {
+  const arrays = /* @__PURE__ */ new Map();
+  for (const { member, key, start, end } of locate(buffer, limits)) {
+    const data = buffer.subarray(start, end);
+    arrays.set(key, toTensor(member, key, member.method === DEFLATED ? inflateSync(member, data) : data));
+  }
+  return arrays;
+}
+var inflateRawAsync = promisify(inflateRaw);
+function locate(buffer, limits) {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxMembers = limits.maxMembers ?? DEFAULT_MAX_MEMBERS;
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -4030,16 +4200,19 @@ function readNpz(buffer, limits = {}) {
     if (ranges[i].headerStart < ranges[i - 1].end)
       throw fail(`members "${ranges[i - 1].member.name}" and "${ranges[i].member.name}" overlap`);
   }
-  const arrays = /* @__PURE__ */ new Map();
+  const keys = /* @__PURE__ */ new Set();
+  const located = [];
   for (const { member, start, end } of ranges) {
     if (!member.name.endsWith(".npy") || member.name.length === 4)
       throw fail(`member "${member.name}" is not a .npy file (np.savez names them <array>.npy)`);
     const key = member.name.slice(0, -4);
-    if (arrays.has(key)) throw fail(`array "${key}" appears twice`);
-    const bytes = extract(member, buffer.subarray(start, end));
-    arrays.set(key, decodeNpy(bytes, key));
+    if (keys.has(key)) throw fail(`array "${key}" appears twice`);
+    keys.add(key);
+    checkMethod(member);
+    limits.checkName?.(key);
+    located.push({ member, key, start, end });
   }
-  return arrays;
+  return located;
 }
 function findDirectory(buffer, view) {
   if (buffer.byteLength < END_SIZE) throw fail(`${buffer.byteLength} bytes is too short to be a zip file`);
@@ -4141,42 +4314,97 @@ function dataRange(buffer, view, member, directoryOffset) {
     throw fail(`member "${member.name}": its local header names another file`);
   return { headerStart: at, start, end };
 }
-function extract(member, data) {
+function checkMethod(member) {
   if (member.flags & FLAG_ENCRYPTED) throw fail(`member "${member.name}" is encrypted`);
-  let bytes;
-  if (member.method === STORED) {
-    if (member.compressedSize !== member.size)
-      throw fail(
-        `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
-      );
-    bytes = data;
-  } else if (member.method === DEFLATED) {
-    try {
-      bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
-    } catch (err) {
-      const code = err.code;
-      throw fail(
-        `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
-      );
-    }
-  } else {
+  if (member.method === STORED && member.compressedSize !== member.size)
+    throw fail(
+      `member "${member.name}" is stored but its sizes differ (${member.compressedSize} and ${member.size})`
+    );
+  if (member.method !== STORED && member.method !== DEFLATED)
     throw fail(
       `member "${member.name}" uses compression method ${member.method}; expected stored or deflated (np.savez or np.savez_compressed)`
     );
+}
+function inflateSync(member, data) {
+  try {
+    return inflateRawSync(data, { maxOutputLength: Math.max(1, member.size) });
+  } catch (err) {
+    throw inflateFailure(member, err);
   }
+}
+function inflateFailure(member, err) {
+  const code = err.code;
+  return fail(
+    `member "${member.name}" ${code === "ERR_BUFFER_TOO_LARGE" ? `inflates beyond its declared ${member.size} bytes` : `does not inflate (${err.message})`}`
+  );
+}
+function toTensor(member, key, bytes) {
   if (bytes.byteLength !== member.size)
     throw fail(
       `member "${member.name}" holds ${bytes.byteLength} bytes, not the ${member.size} its header says`
     );
   if (crc32(bytes) >>> 0 !== member.crc)
     throw fail(`member "${member.name}" fails its CRC-32 check: the file is damaged`);
-  return bytes;
+  return decodeNpy(bytes, key);
 }
 function u64(view, at, what) {
   if (at + 8 > view.byteLength) throw fail(`${what} lies outside the file`);
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`${what} is too large`);
   return Number(value);
+}
+
+// runtime/http/decode.ts
+var SLICED_JSON_BYTES = 256 * 1024;
+var DEFAULT_MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+var names = (specs) => specs.map((s) => `"${s.name}"`).join(", ");
+function inputValues(json, specs) {
+  if (Array.isArray(json) || typeof json !== "object" || json === null) {
+    if (specs.length !== 1) {
+      throw badRequest(
+        `this API takes inputs ${names(specs)}: send an object like {${specs.map((s) => `"${s.name}": [...]`).join(", ")}}`
+      );
+    }
+    return [[specs[0], json]];
+  }
+  return Object.entries(json).map(([name, value]) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec)
+      throw badRequest(`input ${quoted(name)} is not an input of this API (inputs: ${names(specs)})`);
+    return [spec, value];
+  });
+}
+function decodeJsonInputs(json, specs) {
+  const inputs = {};
+  for (const [spec, value] of inputValues(json, specs))
+    inputs[spec.name] = decodeJsonTensor(value, spec.dtype, spec.name);
+  return inputs;
+}
+
+// runtime/tensors/batch-layout.ts
+function axesOfSpecs(specs, batchDim) {
+  return specs.map((s) => ({ name: s.name, axis: batchAxisOf(s, batchDim) }));
+}
+var named = (axes) => axes.map((i) => `"${i.name}"`).join(", ");
+function rowsOf(inputs, axes) {
+  let rows = -1;
+  let first = "";
+  for (const input of axes) {
+    if (input.axis === "shared") continue;
+    const tensor = inputs[input.name];
+    const n = tensor.shape[input.axis];
+    if (n === void 0)
+      throw badRequest(
+        `input "${input.name}": rank ${tensor.shape.length} has no batch axis ${input.axis} (inputs: ${named(axes)})`
+      );
+    if (rows === -1) [rows, first] = [n, input.name];
+    else if (n !== rows)
+      throw badRequest(
+        `input "${input.name}": ${n} rows along its batch axis ${input.axis}, but "${first}" has ${rows}; they must match`
+      );
+  }
+  if (rows === 0) throw badRequest(`input "${first}": the batch axis is empty`);
+  return rows === -1 ? 1 : rows;
 }
 
 // runtime/tensors/validate.ts
@@ -4206,24 +4434,6 @@ function validateInputs(inputs, specs) {
       `input "${extra}" is not an input of this API (inputs: ${specs.map((s) => `"${s.name}"`).join(", ")})`
     );
   }
-}
-function rowsOf(inputs, specs, batchDim) {
-  let rows = -1;
-  for (const spec of specs) {
-    const n = inputs[spec.name].shape[batchDim];
-    if (n === void 0)
-      throw badRequest(
-        `input "${spec.name}": rank ${inputs[spec.name].shape.length} has no batch dim ${batchDim}`
-      );
-    if (rows === -1) rows = n;
-    else if (n !== rows) {
-      throw badRequest(
-        `input "${spec.name}": batch dim ${batchDim} is ${n} but "${specs[0].name}" has ${rows}; they must match`
-      );
-    }
-  }
-  if (rows === 0) throw badRequest(`input "${specs[0].name}": the batch dim ${batchDim} is empty`);
-  return rows;
 }
 
 // runtime/service/warmup-samples.ts
@@ -4283,7 +4493,7 @@ function filledSample(shapes, fill2, target) {
 var bytesOf = (dtype) => dtype === "string" ? 8 : bytesPerElement(dtype);
 function checked(inputs, target) {
   validateInputs(inputs, target.specs);
-  const rows = target.batchable ? rowsOf(inputs, target.specs, target.batchDim) : 1;
+  const rows = target.batchable ? rowsOf(inputs, axesOfSpecs(target.specs, target.batchDim)) : 1;
   return { inputs, rows };
 }
 
@@ -4432,6 +4642,10 @@ async function planBuild(options) {
   });
   const bundled = modelRefs(requests.map((r) => models.get(r.tag)));
   for (const [text, model] of models) log2(`model ${text} -> ${formatTag(model.tag)} (${model.info.digest})`);
+  apis.forEach((api, i) => {
+    const signature = models.get(apiConfigs[i].model).info.signatures[api.method];
+    log2(`API ${api.name}: batching ${apiBatching(api, signature)}`);
+  });
   const sources = await selectSources({
     context: loaded.context,
     include: config.include,
@@ -4688,6 +4902,7 @@ function sameBento(bento, digest, labels, description) {
 }
 
 export {
+  signatureBatching,
   DEFAULT_BENTOFILE,
   buildBento
 };

@@ -1,7 +1,7 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
+  ATTESTATION_KINDS,
   BentoError,
-  ExitCode,
   KINDS,
   UsageError,
   bentociHome,
@@ -13,10 +13,14 @@ import {
   errorMessage,
   external_exports,
   formatBytes,
+  formatImageName,
   getInput,
+  keyProblem,
   keylessTrust,
   loadSigner,
   loadVerifier,
+  parseImageName,
+  parseImageReference,
   parseOciUrl,
   parseTag,
   redactUserInfo,
@@ -26,12 +30,14 @@ import {
   setSecret,
   startGroup,
   summary,
+  validateTag,
   validateTagPart,
+  valueProblem,
   warning
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/actions/input-fields.ts
 var TRUE = ["true", "True", "TRUE"];
@@ -84,6 +90,35 @@ function keyValues() {
       out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
     }
     return out;
+  });
+}
+function imageKeyValues() {
+  return list({ commas: false }).transform((items, ctx) => {
+    const out = {};
+    for (const item of items) {
+      const eq = item.indexOf("=");
+      const key = eq < 0 ? item : item.slice(0, eq).trim();
+      const problem = eq < 0 ? 'it has no "="' : keyProblem(key) ?? valueProblem(item.slice(eq + 1).trim());
+      if (problem) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${item}": ${problem}; expected one key=value a line, e.g. org.opencontainers.image.licenses=Apache-2.0`
+        });
+        return external_exports.NEVER;
+      }
+      out[key] = item.slice(eq + 1).trim();
+    }
+    return out;
+  });
+}
+function imageNames() {
+  return list().transform((items, ctx) => {
+    try {
+      return [...new Set(items.map((item) => formatImageName(parseImageName(item, "tag"))))];
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: err.message });
+      return external_exports.NEVER;
+    }
   });
 }
 function positiveInt(defaultValue) {
@@ -153,6 +188,26 @@ function modelSources() {
         return external_exports.NEVER;
       }
       out.push({ tag: tagText, path });
+    }
+    return out;
+  });
+}
+function pushTags() {
+  return list().transform((items, ctx) => {
+    const out = [];
+    for (const item of items) {
+      try {
+        if (!item.includes("/")) {
+          out.push({ tag: validateTag(item, "tag") });
+          continue;
+        }
+        const ref = parseImageReference(item, "tag");
+        if (ref.digest || !ref.tag) throw new Error(`"${item}" names no tag: expected host/repository:tag`);
+        out.push({ tag: ref.tag, repository: { registry: ref.registry, repository: ref.repository } });
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err.message });
+        return external_exports.NEVER;
+      }
     }
     return out;
   });
@@ -235,8 +290,8 @@ var verifyInputs = {
 };
 var containerizeInputs = {
   ...bentoInputs,
-  tags: list(),
-  labels: keyValues(),
+  tags: imageNames(),
+  labels: imageKeyValues(),
   ...verifyInputs
 };
 function parseRegistry(text) {
@@ -262,7 +317,19 @@ var registryInputs = {
   "registry-password": optionalText(),
   insecure: bool(false)
 };
+var attestKinds = parsed((text) => {
+  const names = text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+  if (names.length === 1 && names[0] === "none") return [];
+  const known = Object.keys(ATTESTATION_KINDS);
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown !== void 0)
+    throw new Error(
+      `"${unknown}" is not an attestation: expected a comma list of ${known.join(", ")}, or none`
+    );
+  return [...new Set(names)];
+});
 var signInputs = {
+  attest: attestKinds,
   "sign-key": optionalText(),
   "sign-key-password": optionalText(),
   "sign-keyless": bool(false),
@@ -274,6 +341,8 @@ var pushInputs = {
   registry,
   image: optionalText(),
   "image-registry": optionalRegistry,
+  "image-tags": pushTags(),
+  annotations: imageKeyValues(),
   "release-version": releaseVersion,
   // Kubernetes manifests for the pushed image (docs/kubernetes.md).
   manifests: optionalText(),
@@ -285,7 +354,7 @@ var pushInputs = {
 };
 var pipelineInputs = {
   ...buildStepInputs,
-  tags: list(),
+  tags: imageNames(),
   containerize: bool(true),
   push: bool(true),
   registry: optionalRegistry,
@@ -322,6 +391,8 @@ function requireInput(value, input, why) {
 function checkSignInputs(inputs) {
   if (inputs.signKey && inputs.signKeyless)
     throw new InputError("sign-keyless", "and sign-key are exclusive: sign with a key or keyless, not both");
+  if (inputs.attest?.length && !inputs.signKey && !inputs.signKeyless)
+    throw new InputError("attest", "needs a signer: set sign-key, or sign-keyless: true");
   for (const [name, value] of [
     ["sigstore-fulcio-url", inputs.sigstoreFulcioUrl],
     ["sigstore-rekor-url", inputs.sigstoreRekorUrl]
@@ -368,15 +439,19 @@ function checkVerifyInputs(inputs) {
 // src/actions/outputs.ts
 var ACTION_OUTPUTS = {
   "bento-build": ["tag", "name", "version", "digest", "size", "models", "cache-key"],
-  "bento-containerize": ["tag", "digest", "image-id", "image-tags", "image-size"],
+  "bento-containerize": ["tag", "digest", "image-id", "image-digest", "image-tags", "image-size", "metadata"],
   "bento-push": [
     "tag",
     "digest",
     "artifact-ref",
     "artifact-digest",
+    "image-id",
     "image-digest",
+    "image-tags",
+    "metadata",
     "pushed-refs",
     "signature-refs",
+    "attestation-refs",
     "manifests-dir"
   ],
   pipeline: [
@@ -386,15 +461,22 @@ var ACTION_OUTPUTS = {
     "cache-key",
     "image-id",
     "image-digest",
+    "image-tags",
+    "metadata",
     "pushed-refs",
-    "signature-refs"
+    "signature-refs",
+    "attestation-refs"
   ]
 };
 function formatOutput(value) {
   if (value === void 0) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
-  return value.join("\n");
+  if (isList(value)) return value.join("\n");
+  return JSON.stringify(value);
+}
+function isList(value) {
+  return Array.isArray(value);
 }
 function setOutputs(declared, values) {
   for (const name of Object.keys(values)) {
@@ -403,6 +485,10 @@ function setOutputs(declared, values) {
   for (const name of declared) setOutput(name, formatOutput(values[name]));
 }
 
+// src/actions/run.ts
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 // src/actions/report.ts
 var RunReport = class {
   startedAt = Date.now();
@@ -410,6 +496,7 @@ var RunReport = class {
   transfers = [];
   pushed = [];
   steps = [];
+  images = [];
   notes = [];
   failure;
   artifact(a) {
@@ -420,6 +507,9 @@ var RunReport = class {
   }
   push(p) {
     this.pushed.push(p);
+  }
+  imageDetails(d) {
+    this.images.push(d);
   }
   note(text) {
     this.notes.push(text);
@@ -502,6 +592,19 @@ ${table(
 ${table(
         ["Kind", "Reference", "Digest"],
         report.pushed.map((p) => [p.kind, code(p.ref), code(p.digest)])
+      )}`
+    );
+  }
+  for (const details of report.images) {
+    const entries = Object.entries(details.values).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) continue;
+    const what = details.kind === "labels" ? "Image labels" : "Manifest annotations";
+    parts.push(
+      `### ${what} of ${code(details.image)}
+
+${table(
+        ["Key", "Value"],
+        entries.map(([k, v]) => [code(k), v])
       )}`
     );
   }
@@ -589,7 +692,16 @@ function fail(definition, report, err) {
     if (!(cause instanceof BentoError) && cause instanceof Error && cause.stack) debug(cause.stack);
     report.failure = { title, message };
   }
-  process.exitCode = ExitCode.Failure;
+  process.exitCode = 1;
+}
+function isMainModule(moduleUrl) {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
 }
 
 // src/actions/runner.ts
@@ -684,6 +796,7 @@ export {
   ACTION_OUTPUTS,
   setOutputs,
   runAction,
+  isMainModule,
   runnerEnv,
   workspacePath,
   signerFrom,

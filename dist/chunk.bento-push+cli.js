@@ -18,10 +18,10 @@ import {
   serviceOf,
   workloadOf,
   writeManifestDir
-} from "./chunk-TOEAKUM6.js";
+} from "./chunk.bento-canary+bento-push+cli.js";
 import {
   openRepository
-} from "./chunk-JOF3XNBO.js";
+} from "./chunk.bento-canary+bento-push+cli+pipeline.js";
 import {
   BENTOCI_VERSION,
   BentoError,
@@ -33,10 +33,10 @@ import {
   parseImageReference,
   parseManifestOptions,
   require_dist
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/kubernetes/manifests.ts
 import { join } from "node:path";

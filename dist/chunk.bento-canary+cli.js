@@ -1,12 +1,12 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   writeRolloutManifests
-} from "./chunk-TOEAKUM6.js";
+} from "./chunk.bento-canary+bento-push+cli.js";
 import {
   RepositorySignatureRegistry,
   openRepository,
   releaseTags
-} from "./chunk-JOF3XNBO.js";
+} from "./chunk.bento-canary+bento-push+cli+pipeline.js";
 import {
   BentoError,
   UsageError,
@@ -24,10 +24,10 @@ import {
   require_tar_stream,
   require_undici,
   validateTag
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/canary/promote.ts
 function planPromotion(promoteTo, source, release) {

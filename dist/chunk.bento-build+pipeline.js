@@ -2,17 +2,17 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   DEFAULT_BENTOFILE,
   buildBento
-} from "./chunk-XUHBDGZU.js";
+} from "./chunk.bento-build+cli+pipeline.js";
 import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
-} from "./chunk-YPAIIRCM.js";
+} from "./chunk.bento-build+bento-containerize+bento-push+pipeline.js";
 import {
   InputError,
   workspacePath
-} from "./chunk-OKRA2ZSI.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+pipeline.js";
 import {
   formatBytes,
   formatTag,
@@ -20,10 +20,10 @@ import {
   openBentoStore,
   openModelStore,
   require_dist
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/actions/steps/build.ts
 import { join as join2 } from "node:path";

@@ -1,7 +1,7 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   __esm
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // node_modules/p-map/index.js
 function pMap(iterable, mapper, options) {

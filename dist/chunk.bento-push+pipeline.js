@@ -1,6 +1,8 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   attachEntrySignatures,
+  attestBento,
+  attestImage,
   bentoArtifact,
   pushEntry,
   pushImage,
@@ -8,15 +10,18 @@ import {
   signEntry,
   signImage,
   signImageKeyless
-} from "./chunk-JJDEP2ZS.js";
+} from "./chunk.bento-push+cli+pipeline.js";
 import {
   openSignatureRegistry
-} from "./chunk-JOF3XNBO.js";
+} from "./chunk.bento-canary+bento-push+cli+pipeline.js";
+import {
+  connectEngine
+} from "./chunk.bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   InputError,
   maskSecret,
   signerFrom
-} from "./chunk-OKRA2ZSI.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+pipeline.js";
 import {
   OCI_MANIFEST_MEDIA_TYPE,
   formatBytes,
@@ -24,7 +29,7 @@ import {
   formatTag,
   info,
   signEntryKeyless
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 
 // src/actions/steps/signing.ts
 async function signingFrom(inputs, env) {
@@ -66,6 +71,47 @@ function signManifest(registry, ref, signing) {
   return signing.kind === "key" ? signImage(registry, ref, signing.signer) : signImageKeyless(registry, ref, signing.options);
 }
 
+// src/actions/steps/attest.ts
+var signerOf = (signing) => signing.kind === "key" ? { type: "key", signer: signing.signer } : { type: "keyless", options: signing.options };
+async function attestStep(run, bento, targets, signing, transfer) {
+  const options = {
+    kinds: [...targets.kinds],
+    signer: signerOf(signing),
+    startedOn: targets.startedOn,
+    log: (line) => info(line)
+  };
+  const refs = [];
+  const record = (to, attestations) => {
+    for (const a of attestations) {
+      const ref = formatReference({ ...to, tag: void 0, digest: a.manifest });
+      refs.push(ref);
+      run.report.push({ kind: `attestation (${a.kind})`, ref, digest: a.manifest });
+    }
+  };
+  await run.step(`Attest what was pushed (${targets.kinds.join(", ")})`, async () => {
+    const open = (to) => openSignatureRegistry(to, { insecure: targets.insecure }, { ...transfer, push: true });
+    const registry = await open(targets.bento.to);
+    try {
+      record(
+        targets.bento.to,
+        await attestBento(registry, targets.bento.to, targets.bento.digest, bento.info, options)
+      );
+    } finally {
+      await registry.close();
+    }
+    const image = targets.image;
+    if (!image) return;
+    const docker = await connectEngine();
+    const imageRegistry = await open(image.to);
+    try {
+      record(image.to, await attestImage(imageRegistry, image.to, image.digest, docker, image.name, options));
+    } finally {
+      await imageRegistry.close();
+    }
+  });
+  return refs;
+}
+
 // src/actions/steps/push.ts
 function transferOptions(env, request) {
   return {
@@ -83,6 +129,7 @@ function refsOf(target, tags) {
   );
 }
 async function pushFlow(run, env, store, bento, request) {
+  const startedOn = /* @__PURE__ */ new Date();
   const options = transferOptions(env, request);
   const release = request.releaseVersion ? { release: request.releaseVersion } : {};
   const signing = await signingFrom(request, env);
@@ -97,18 +144,30 @@ async function pushFlow(run, env, store, bento, request) {
   info(`bento ${formatTag(bento.tag)} (${formatBytes(bento.info.size)}) is at ${artifactRef}`);
   let imageDigest;
   let imageTarget;
+  let pushedImage;
   if (request.image) {
     const image = request.image;
     const result = await run.step(
       `Push image ${image.name} to ${formatReference(image.to)}`,
-      () => pushImage(image.name, image.to, { ...options, ...release })
+      () => pushImage(image.name, image.to, {
+        ...options,
+        ...release,
+        ...image.tags?.length ? { tags: image.tags } : {},
+        ...image.annotations ? { annotations: image.annotations } : {}
+      })
     );
     imageDigest = result.digest;
     imageTarget = image.to;
-    for (const ref of refsOf(image.to, result.tags)) {
+    pushedImage = result;
+    for (const ref of result.references) {
       pushedRefs.push(ref);
       run.report.push({ kind: "image", ref, digest: result.digest });
     }
+    run.report.imageDetails({
+      image: formatReference({ ...image.to, tag: void 0, digest: result.digest }),
+      kind: "annotations",
+      values: result.annotations
+    });
   }
   const signatureRefs = [];
   const signatures = [];
@@ -170,12 +229,27 @@ async function pushFlow(run, env, store, bento, request) {
     }
     run.report.note(`signed ${describeSigning(signing)}`);
   }
+  const attestationRefs = signing && request.attest?.length ? await attestStep(
+    run,
+    bento,
+    {
+      kinds: request.attest,
+      bento: { to: request.registry, digest: pushed.digest },
+      image: request.image && imageTarget && imageDigest ? { name: request.image.name, to: imageTarget, digest: imageDigest } : void 0,
+      insecure: request.insecure,
+      startedOn
+    },
+    signing,
+    options
+  ) : [];
   return {
     artifactRef,
     artifactDigest: pushed.digest,
     ...imageDigest ? { imageDigest } : {},
+    ...pushedImage ? { image: pushedImage } : {},
     pushedRefs,
-    signatureRefs
+    signatureRefs,
+    attestationRefs
   };
 }
 

@@ -1,5 +1,6 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
+  BentoError,
   require_aspromise,
   require_base64,
   require_eventemitter,
@@ -8,11 +9,12 @@ import {
   require_safer,
   require_src,
   require_utf8
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __commonJS,
-  __require
-} from "./chunk-QU3QV6A2.js";
+  __require,
+  __toESM
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // node_modules/docker-modem/lib/utils.js
 var require_utils = __commonJS({
@@ -52451,8 +52453,8 @@ var require_docker = __commonJS({
     var util = require_util();
     var withSession = require_session();
     var extend = util.extend;
-    var Docker = function(opts) {
-      if (!(this instanceof Docker)) return new Docker(opts);
+    var Docker2 = function(opts) {
+      if (!(this instanceof Docker2)) return new Docker2(opts);
       var plibrary = global.Promise;
       if (opts && opts.Promise) {
         plibrary = opts.Promise;
@@ -52467,7 +52469,7 @@ var require_docker = __commonJS({
       }
       this.modem.Promise = plibrary;
     };
-    Docker.prototype.createContainer = function(opts, callback) {
+    Docker2.prototype.createContainer = function(opts, callback) {
       var self2 = this;
       var optsf = {
         path: "/containers/create?",
@@ -52502,7 +52504,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createImage = function(auth, opts, callback) {
+    Docker2.prototype.createImage = function(auth, opts, callback) {
       var self2 = this;
       if (!callback && typeof opts === "function") {
         callback = opts;
@@ -52539,7 +52541,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.loadImage = function(file, opts, callback) {
+    Docker2.prototype.loadImage = function(file, opts, callback) {
       var self2 = this;
       if (!callback && typeof opts === "function") {
         callback = opts;
@@ -52572,7 +52574,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.importImage = function(file, opts, callback) {
+    Docker2.prototype.importImage = function(file, opts, callback) {
       var self2 = this;
       if (!callback && typeof opts === "function") {
         callback = opts;
@@ -52608,7 +52610,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.checkAuth = function(opts, callback) {
+    Docker2.prototype.checkAuth = function(opts, callback) {
       var self2 = this;
       var optsf = {
         path: "/auth",
@@ -52636,7 +52638,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.buildImage = function(file, opts, callback) {
+    Docker2.prototype.buildImage = function(file, opts, callback) {
       var self2 = this;
       if (!callback && typeof opts === "function") {
         callback = opts;
@@ -52704,44 +52706,44 @@ var require_docker = __commonJS({
         dialWithSession(callback);
       }
     };
-    Docker.prototype.followProgress = function(stream, onFinished, onProgress) {
+    Docker2.prototype.followProgress = function(stream, onFinished, onProgress) {
       var buildkit = require_buildkit();
       return buildkit.followProgress(stream, onFinished, onProgress);
     };
-    Docker.prototype.getContainer = function(id) {
+    Docker2.prototype.getContainer = function(id) {
       return new Container(this.modem, id);
     };
-    Docker.prototype.getImage = function(name) {
+    Docker2.prototype.getImage = function(name) {
       return new Image(this.modem, name);
     };
-    Docker.prototype.getVolume = function(name) {
+    Docker2.prototype.getVolume = function(name) {
       return new Volume(this.modem, name);
     };
-    Docker.prototype.getPlugin = function(name, remote) {
+    Docker2.prototype.getPlugin = function(name, remote) {
       return new Plugin(this.modem, name, remote);
     };
-    Docker.prototype.getService = function(id) {
+    Docker2.prototype.getService = function(id) {
       return new Service(this.modem, id);
     };
-    Docker.prototype.getTask = function(id) {
+    Docker2.prototype.getTask = function(id) {
       return new Task(this.modem, id);
     };
-    Docker.prototype.getNode = function(id) {
+    Docker2.prototype.getNode = function(id) {
       return new Node(this.modem, id);
     };
-    Docker.prototype.getNetwork = function(id) {
+    Docker2.prototype.getNetwork = function(id) {
       return new Network(this.modem, id);
     };
-    Docker.prototype.getSecret = function(id) {
+    Docker2.prototype.getSecret = function(id) {
       return new Secret(this.modem, id);
     };
-    Docker.prototype.getConfig = function(id) {
+    Docker2.prototype.getConfig = function(id) {
       return new Config(this.modem, id);
     };
-    Docker.prototype.getExec = function(id) {
+    Docker2.prototype.getExec = function(id) {
       return new Exec(this.modem, id);
     };
-    Docker.prototype.listContainers = function(opts, callback) {
+    Docker2.prototype.listContainers = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52770,7 +52772,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listImages = function(opts, callback) {
+    Docker2.prototype.listImages = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52799,7 +52801,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.getImages = function(opts, callback) {
+    Docker2.prototype.getImages = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52829,7 +52831,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listServices = function(opts, callback) {
+    Docker2.prototype.listServices = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52857,7 +52859,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listNodes = function(opts, callback) {
+    Docker2.prototype.listNodes = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52888,7 +52890,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listTasks = function(opts, callback) {
+    Docker2.prototype.listTasks = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -52916,7 +52918,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createSecret = function(opts, callback) {
+    Docker2.prototype.createSecret = function(opts, callback) {
       var args = util.processArgs(opts, callback);
       var self2 = this;
       var optsf = {
@@ -52949,7 +52951,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createConfig = function(opts, callback) {
+    Docker2.prototype.createConfig = function(opts, callback) {
       var args = util.processArgs(opts, callback);
       var self2 = this;
       var optsf = {
@@ -52982,7 +52984,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listSecrets = function(opts, callback) {
+    Docker2.prototype.listSecrets = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53010,7 +53012,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listConfigs = function(opts, callback) {
+    Docker2.prototype.listConfigs = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53038,7 +53040,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createPlugin = function(opts, callback) {
+    Docker2.prototype.createPlugin = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53069,7 +53071,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listPlugins = function(opts, callback) {
+    Docker2.prototype.listPlugins = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53097,7 +53099,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pruneImages = function(opts, callback) {
+    Docker2.prototype.pruneImages = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53125,7 +53127,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pruneBuilder = function(opts, callback) {
+    Docker2.prototype.pruneBuilder = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53152,7 +53154,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pruneContainers = function(opts, callback) {
+    Docker2.prototype.pruneContainers = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53180,7 +53182,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pruneVolumes = function(opts, callback) {
+    Docker2.prototype.pruneVolumes = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53208,7 +53210,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pruneNetworks = function(opts, callback) {
+    Docker2.prototype.pruneNetworks = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53236,7 +53238,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createVolume = function(opts, callback) {
+    Docker2.prototype.createVolume = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53268,7 +53270,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createService = function(auth, opts, callback) {
+    Docker2.prototype.createService = function(auth, opts, callback) {
       if (!callback && typeof opts === "function") {
         callback = opts;
         opts = auth;
@@ -53305,7 +53307,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listVolumes = function(opts, callback) {
+    Docker2.prototype.listVolumes = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53334,7 +53336,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.createNetwork = function(opts, callback) {
+    Docker2.prototype.createNetwork = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53366,7 +53368,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.listNetworks = function(opts, callback) {
+    Docker2.prototype.listNetworks = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53395,7 +53397,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.searchImages = function(opts, callback) {
+    Docker2.prototype.searchImages = function(opts, callback) {
       var self2 = this;
       var optsf = {
         path: "/images/search?",
@@ -53423,7 +53425,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.info = function(opts, callback) {
+    Docker2.prototype.info = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var opts = {
@@ -53450,7 +53452,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.version = function(opts, callback) {
+    Docker2.prototype.version = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var opts = {
@@ -53477,7 +53479,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.ping = function(opts, callback) {
+    Docker2.prototype.ping = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53504,7 +53506,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.df = function(opts, callback) {
+    Docker2.prototype.df = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53531,7 +53533,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.getEvents = function(opts, callback) {
+    Docker2.prototype.getEvents = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53560,7 +53562,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.pull = function(repoTag, opts, callback, auth) {
+    Docker2.prototype.pull = function(repoTag, opts, callback, auth) {
       var args = util.processArgs(opts, callback);
       var imageSrc = util.parseRepositoryTag(repoTag);
       args.opts.fromImage = imageSrc.repository;
@@ -53571,7 +53573,7 @@ var require_docker = __commonJS({
       }
       return this.createImage.apply(this, argsf);
     };
-    Docker.prototype.pullAll = function(repoTag, opts, callback, auth) {
+    Docker2.prototype.pullAll = function(repoTag, opts, callback, auth) {
       var args = util.processArgs(opts, callback);
       var imageSrc = util.parseRepositoryTag(repoTag);
       args.opts.fromImage = imageSrc.repository;
@@ -53581,14 +53583,14 @@ var require_docker = __commonJS({
       }
       return this.createImage.apply(this, argsf);
     };
-    Docker.prototype.run = function(image, cmd, streamo, createOptions, startOptions, callback) {
+    Docker2.prototype.run = function(image, cmd, streamo, createOptions, startOptions, callback) {
       if (typeof arguments[arguments.length - 1] === "function") {
         return this.runCallback(image, cmd, streamo, createOptions, startOptions, callback);
       } else {
         return this.runPromise(image, cmd, streamo, createOptions, startOptions);
       }
     };
-    Docker.prototype.runCallback = function(image, cmd, streamo, createOptions, startOptions, callback) {
+    Docker2.prototype.runCallback = function(image, cmd, streamo, createOptions, startOptions, callback) {
       if (!callback && typeof createOptions === "function") {
         callback = createOptions;
         createOptions = {};
@@ -53657,7 +53659,7 @@ var require_docker = __commonJS({
       this.createContainer(optsc, handler);
       return hub;
     };
-    Docker.prototype.runPromise = function(image, cmd, streamo, createOptions, startOptions) {
+    Docker2.prototype.runPromise = function(image, cmd, streamo, createOptions, startOptions) {
       var self2 = this;
       createOptions = createOptions || {};
       startOptions = startOptions || {};
@@ -53717,7 +53719,7 @@ var require_docker = __commonJS({
         });
       });
     };
-    Docker.prototype.swarmInit = function(opts, callback) {
+    Docker2.prototype.swarmInit = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53746,7 +53748,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.swarmJoin = function(opts, callback) {
+    Docker2.prototype.swarmJoin = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53775,7 +53777,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.swarmLeave = function(opts, callback) {
+    Docker2.prototype.swarmLeave = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53803,7 +53805,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.swarmUpdate = function(opts, callback) {
+    Docker2.prototype.swarmUpdate = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53832,7 +53834,7 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.prototype.swarmInspect = function(opts, callback) {
+    Docker2.prototype.swarmInspect = function(opts, callback) {
       var self2 = this;
       var args = util.processArgs(opts, callback);
       var optsf = {
@@ -53860,20 +53862,49 @@ var require_docker = __commonJS({
         });
       }
     };
-    Docker.Container = Container;
-    Docker.Image = Image;
-    Docker.Volume = Volume;
-    Docker.Network = Network;
-    Docker.Service = Service;
-    Docker.Plugin = Plugin;
-    Docker.Secret = Secret;
-    Docker.Task = Task;
-    Docker.Node = Node;
-    Docker.Exec = Exec;
-    module.exports = Docker;
+    Docker2.Container = Container;
+    Docker2.Image = Image;
+    Docker2.Volume = Volume;
+    Docker2.Network = Network;
+    Docker2.Service = Service;
+    Docker2.Plugin = Plugin;
+    Docker2.Secret = Secret;
+    Docker2.Task = Task;
+    Docker2.Node = Node;
+    Docker2.Exec = Exec;
+    module.exports = Docker2;
   }
 });
 
+// src/containerize/engine.ts
+var import_dockerode = __toESM(require_docker(), 1);
+var DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+function dockerHostOf(env = process.env) {
+  return env["DOCKER_HOST"] || DEFAULT_DOCKER_HOST;
+}
+var START_ENGINE_HINT = 'start one (`sudo dockerd`, or in a bentoci checkout `eval "$(bash scripts/docker-engine.sh start)"`) or set DOCKER_HOST to a running engine';
+async function connectEngine(options = {}) {
+  const docker = new import_dockerode.default();
+  const host = dockerHostOf();
+  const timeoutMs = options.timeoutMs ?? 1e4;
+  let timer;
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1e3} s`)), timeoutMs);
+      })
+    ]);
+  } catch (err) {
+    const reason = err instanceof Error ? err.code ?? err.message : String(err);
+    throw new BentoError(`no Docker engine reachable at ${host} (${reason}): ${START_ENGINE_HINT}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return docker;
+}
+
 export {
-  require_docker
+  require_docker,
+  connectEngine
 };

@@ -9,10 +9,10 @@ import {
   factsOfImage,
   require_dist,
   writeFileAtomic
-} from "./chunk-QGJIJT2I.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
-} from "./chunk-QU3QV6A2.js";
+} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
 // src/canary/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
