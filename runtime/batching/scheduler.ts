@@ -6,6 +6,7 @@
  * request on an idle server skips the wait for the turn's end (see lone).
  */
 import { RateEstimator } from './predictor.js';
+import { LiveView } from './scheduler-view.js';
 import type {
   Admission,
   ApiQueueConfig,
@@ -389,26 +390,4 @@ export function workOf(job: BatchJob): number {
 /** Whether `group`'s oldest request is due before `other`'s (or there is no other). */
 function dueBefore(group: QueueGroup, other: QueueGroup | undefined): boolean {
   return !other || group.jobs[0]!.deadline < other.jobs[0]!.deadline;
-}
-
-class LiveView implements SchedulerView {
-  now = 0;
-  idleWorkers = 0;
-  turnDelayMs = 0;
-
-  constructor(
-    readonly capacity: number,
-    readonly inFlight: readonly InFlightBatch[],
-    private readonly queue: Map<string, QueueGroup>,
-    private readonly apis: Map<string, ApiState>,
-  ) {}
-
-  // A fresh iterator on every read: a policy may walk the groups more than once per decision.
-  get groups(): Iterable<QueueGroup> {
-    return this.queue.values();
-  }
-
-  arrivalRate(api: string): number {
-    return this.apis.get(api)?.rate.latest() ?? 0;
-  }
 }
