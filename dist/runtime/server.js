@@ -34992,6 +34992,30 @@ var QuantileTracker = class {
   }
 };
 
+// runtime/batching/scheduler-view.ts
+var LiveView = class {
+  constructor(capacity, inFlight, queue, apis) {
+    this.capacity = capacity;
+    this.inFlight = inFlight;
+    this.queue = queue;
+    this.apis = apis;
+  }
+  capacity;
+  inFlight;
+  queue;
+  apis;
+  now = 0;
+  idleWorkers = 0;
+  turnDelayMs = 0;
+  // A fresh iterator on every read: a policy may walk the groups more than once per decision.
+  get groups() {
+    return this.queue.values();
+  }
+  arrivalRate(api) {
+    return this.apis.get(api)?.rate.latest() ?? 0;
+  }
+};
+
 // runtime/batching/scheduler.ts
 var TURN_WEIGHT = 0.1;
 var BatchScheduler = class {
@@ -35297,28 +35321,6 @@ function workOf(job) {
 function dueBefore(group, other) {
   return !other || group.jobs[0].deadline < other.jobs[0].deadline;
 }
-var LiveView = class {
-  constructor(capacity, inFlight, queue, apis) {
-    this.capacity = capacity;
-    this.inFlight = inFlight;
-    this.queue = queue;
-    this.apis = apis;
-  }
-  capacity;
-  inFlight;
-  queue;
-  apis;
-  now = 0;
-  idleWorkers = 0;
-  turnDelayMs = 0;
-  // A fresh iterator on every read: a policy may walk the groups more than once per decision.
-  get groups() {
-    return this.queue.values();
-  }
-  arrivalRate(api) {
-    return this.apis.get(api)?.rate.latest() ?? 0;
-  }
-};
 
 // runtime/batching/queue-simulation.ts
 var QueueSimulation = class {
