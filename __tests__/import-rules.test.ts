@@ -13,17 +13,21 @@ const run = promisify(execFile);
 const CONFIG = resolve('.dependency-cruiser.cjs');
 const DEPCRUISE = resolve('node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
 
+/** Without terminal colours, which CI's FORCE_COLOR turns on. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape is what is stripped
+const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 async function cruise(cwd: string, paths: string[]): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
       [DEPCRUISE, ...paths, '--config', CONFIG, '--output-type', 'err'],
-      { cwd, maxBuffer: 16 * 1024 * 1024 },
+      { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
     );
-    return { code: 0, output: stdout + stderr };
+    return { code: 0, output: plain(stdout + stderr) };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+    return { code: e.code ?? 1, output: plain(`${e.stdout ?? ''}${e.stderr ?? ''}`) };
   }
 }
 

@@ -12,18 +12,19 @@ import { warmUp } from '../runtime/warmup.js';
 describe('warm-up memory', () => {
   it('skips the batch sizes whose inputs would pass its memory bound', async () => {
     const side = 1024; // one row: 3 x 1024 x 1024 float32 elements, 12 MiB (24 MiB counted at 8 bytes)
+    const image = { name: 'image', dtype: 'float32', shape: [-1, 3, side, side] };
     const api = {
       loaded: {
         api: {
           name: 'detect',
-          input: [{ name: 'image', dtype: 'float32', shape: [-1, 3, side, side] }],
+          input: [image],
           warmup: { shapes: { image: [1, 3, side, side] }, fill: 0.5 },
         },
         model: { tag: 'm:1' },
         signature: { batchable: true, batch_dim: 0 },
       },
       queue: { name: 'detect', maxBatchRows: 4096, maxLatencyMs: 600_000, batching: true, maxQueueRows: 1e6 },
-      batchDim: 0,
+      layout: { inputs: [{ name: 'image', spec: image, axis: 0 }], outputs: [], padded: false },
     } as unknown as ApiRuntime;
     const rowsRun: number[] = [];
     await warmUp({
