@@ -1,12 +1,12 @@
 /**
  * Writes the settings table of docs/serving.md from src/shared/serve-settings.ts
- * (`npm run docs:settings`); __tests__/serve-settings.test.ts fails when the two drift.
+ * (`npm run docs:settings`); __tests__/unit/shared/serve-settings.test.ts fails when the two drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SERVE_SETTINGS } from '../src/shared/serve-settings.js';
 
 const START =
-  '<!-- settings table: generated from SERVE_SETTINGS; __tests__/serve-settings.test.ts checks it -->';
+  '<!-- settings table: generated from SERVE_SETTINGS; __tests__/unit/shared/serve-settings.test.ts checks it -->';
 const END = '<!-- end of settings table -->';
 
 export function settingsTable(): string {

@@ -1,7 +1,7 @@
 /**
  * What an error from session.run() means for the request. onnxruntime-node's errors carry no status
  * code, only ORT's message, so they are told apart by the message: the patterns below are the strings
- * ORT 1.30 produces (read from real runs; __tests__/runtime-model-errors.test.ts runs each one). A
+ * ORT 1.30 produces (read from real runs; __tests__/unit/runtime/runtime-model-errors.test.ts runs each one). A
  * failure the request's shapes or values caused is the client's (400); anything else is the
  * runtime's (500). Either way the message is one line, without ORT's source paths.
  */
