@@ -4,6 +4,7 @@ import {
   BentoError,
   KINDS,
   UsageError,
+  attestationKinds,
   bentociHome,
   compileIdentityPolicy,
   cudaVersionHint,
@@ -319,14 +320,12 @@ var registryInputs = {
 };
 var attestKinds = parsed((text) => {
   const names = text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
-  if (names.length === 1 && names[0] === "none") return [];
-  const known = Object.keys(ATTESTATION_KINDS);
-  const unknown = names.find((n) => !known.includes(n));
-  if (unknown !== void 0)
+  const parsed2 = attestationKinds(names);
+  if ("unknown" in parsed2)
     throw new Error(
-      `"${unknown}" is not an attestation: expected a comma list of ${known.join(", ")}, or none`
+      `"${parsed2.unknown}" is not an attestation: expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(", ")}, or none`
     );
-  return [...new Set(names)];
+  return parsed2.kinds;
 });
 var signInputs = {
   attest: attestKinds,

@@ -77,6 +77,7 @@ import {
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   SLSA_PROVENANCE_V1,
   UsageError,
+  attestationKinds,
   bentoInfoSchema,
   canonicalJson,
   checkBundle,
@@ -1335,14 +1336,12 @@ function statementBytes(statement) {
 // src/attest/attest.ts
 function parseAttestKinds(text, flag = "--attest") {
   const names = text.split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 1 && names[0] === "none") return [];
-  const known = Object.keys(ATTESTATION_KINDS);
-  for (const name of names)
-    if (!known.includes(name))
-      throw new UsageError(
-        `invalid ${flag} "${name}": expected a comma list of ${known.join(", ")}, or none`
-      );
-  return [...new Set(names)];
+  const parsed = attestationKinds(names);
+  if ("unknown" in parsed)
+    throw new UsageError(
+      `invalid ${flag} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(", ")}, or none`
+    );
+  return parsed.kinds;
 }
 async function readAttestableImage(docker, image) {
   const contents = await readImageContents(docker, image);

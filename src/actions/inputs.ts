@@ -7,7 +7,7 @@
 
 import * as core from '@actions/core';
 import semver from 'semver';
-import { ATTESTATION_KINDS, type AttestationKind } from '../attest/formats.js';
+import { ATTESTATION_KINDS, type AttestationKind, attestationKinds } from '../attest/formats.js';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
 import { KINDS } from '../kubernetes/options.js';
@@ -149,14 +149,12 @@ const attestKinds = parsed((text): AttestationKind[] => {
     .split(/[,\n]/)
     .map((s) => s.trim())
     .filter(Boolean);
-  if (names.length === 1 && names[0] === 'none') return [];
-  const known = Object.keys(ATTESTATION_KINDS);
-  const unknown = names.find((n) => !known.includes(n));
-  if (unknown !== undefined)
+  const parsed = attestationKinds(names);
+  if ('unknown' in parsed)
     throw new Error(
-      `"${unknown}" is not an attestation: expected a comma list of ${known.join(', ')}, or none`,
+      `"${parsed.unknown}" is not an attestation: expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
     );
-  return [...new Set(names as AttestationKind[])];
+  return parsed.kinds;
 });
 
 const signInputs = {

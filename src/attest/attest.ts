@@ -19,6 +19,7 @@ import { resolveBaseImages } from './base-images.js';
 import {
   ATTESTATION_KINDS,
   type AttestationKind,
+  attestationKinds,
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
 } from './formats.js';
@@ -53,14 +54,12 @@ export function parseAttestKinds(text: string, flag = '--attest'): AttestationKi
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (names.length === 1 && names[0] === 'none') return [];
-  const known = Object.keys(ATTESTATION_KINDS);
-  for (const name of names)
-    if (!known.includes(name))
-      throw new UsageError(
-        `invalid ${flag} "${name}": expected a comma list of ${known.join(', ')}, or none`,
-      );
-  return [...new Set(names as AttestationKind[])];
+  const parsed = attestationKinds(names);
+  if ('unknown' in parsed)
+    throw new UsageError(
+      `invalid ${flag} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
+    );
+  return parsed.kinds;
 }
 
 /**

@@ -18,6 +18,19 @@ export const ATTESTATION_KINDS = { provenance: SLSA_PROVENANCE_V1, sbom: CYCLONE
 export type AttestationKind = keyof typeof ATTESTATION_KINDS;
 
 /**
+ * The kinds a list names (`none` alone: no attestation), duplicates dropped, or the first name that
+ * is not a kind; each front door words the error its own way.
+ */
+export function attestationKinds(
+  names: readonly string[],
+): { kinds: AttestationKind[] } | { unknown: string } {
+  if (names.length === 1 && names[0] === 'none') return { kinds: [] };
+  const unknown = names.find((n) => !(n in ATTESTATION_KINDS));
+  if (unknown !== undefined) return { unknown };
+  return { kinds: [...new Set(names as AttestationKind[])] };
+}
+
+/**
  * Our SLSA build types, documented in docs/signing.md ("Attestations"): what externalParameters and
  * resolvedDependencies hold for a bento pushed as an artifact and for an image.
  */
