@@ -1,6 +1,6 @@
 /**
  * The import rules of the README's layout, checked by `npm run lint` (dependency-cruiser):
- * actions/CLI -> features -> core -> shared, oci beneath the features, runtime -> shared only.
+ * actions/CLI -> operations -> features -> core -> shared, oci beneath the features, runtime -> shared only.
  * Paths are relative to the directory it runs in, so a test can run it on a fixture tree.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -13,6 +13,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^(src|runtime)/', pathNot: '^src/(actions/|cli/|cli\\.ts$)' },
       to: { path: '^src/(actions/|cli/|cli\\.ts$)' },
+    },
+    {
+      name: 'operations-under-front-doors',
+      comment:
+        'src/operations runs each user-facing operation once for both front doors: only they (and other operations) call it.',
+      severity: 'error',
+      from: { path: '^(src|runtime)/', pathNot: '^src/(actions/|cli/|cli\\.ts$|operations/)' },
+      to: { path: '^src/operations/' },
     },
     {
       name: 'core-over-shared-only',

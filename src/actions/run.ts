@@ -7,8 +7,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { BentoError, errorMessage } from '../core/errors.js';
-import { InputError, InputErrors } from './inputs.js';
+import { BentoError, errorMessage, OptionError } from '../core/errors.js';
+import { ACTION_INPUTS, InputError, InputErrors } from './inputs.js';
+import { actionNaming, inputOf } from './naming.js';
 import { type OutputValues, setOutputs } from './outputs.js';
 import { RunReport } from './report.js';
 import { writeSummary } from './summary.js';
@@ -77,15 +78,26 @@ export async function runAction<N extends string>(
 function fail(definition: { name: string }, report: RunReport, err: unknown): void {
   const step = err instanceof StepFailure ? err.step : undefined;
   const cause = err instanceof StepFailure ? err.cause : err;
+  const inputs = Object.keys(ACTION_INPUTS[definition.name as keyof typeof ACTION_INPUTS] ?? {});
+  const naming = actionNaming(inputs);
+  const render = (e: unknown) => (e instanceof BentoError ? e.render(naming) : errorMessage(e));
+  // A bad option the action has an input for is that input's fault, wherever it was found.
+  const optionInput = cause instanceof OptionError ? inputOf(cause.option, inputs) : undefined;
   const inputErrors =
-    cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : [];
+    cause instanceof InputErrors
+      ? cause.errors
+      : cause instanceof InputError
+        ? [cause]
+        : optionInput
+          ? [new InputError(optionInput, render(cause))]
+          : [];
   if (inputErrors.length > 0) {
     for (const e of inputErrors)
       core.error(e.message, { title: `Invalid input "${e.input}" (${definition.name})` });
     report.failure = { title: 'invalid inputs', message: inputErrors.map((e) => e.message).join('; ') };
   } else {
     const title = `${step ? `${step} failed` : 'Failed'} (${definition.name})`;
-    const message = errorMessage(cause);
+    const message = render(cause);
     core.error(message, { title });
     // An unexpected error (not one of ours) is a bug: its stack helps the report, in the debug log.
     if (!(cause instanceof BentoError) && cause instanceof Error && cause.stack) core.debug(cause.stack);

@@ -1,4 +1,5 @@
 import { BentoError, errorMessage } from '../core/errors.js';
+import { CLI_NAMING } from './naming.js';
 
 /** Writes `rows` as an aligned text table with a header. */
 export function printTable(
@@ -25,7 +26,7 @@ export function info(message: string): void {
 /** One line, no stack trace, and the exit code of the error's kind (2 usage, 1 failure). */
 export function reportError(err: unknown): number {
   if (err instanceof BentoError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${err.render(CLI_NAMING)}\n`);
     return err.exitCode;
   }
   process.stderr.write(`error: ${errorMessage(err)}\n`);
