@@ -40,6 +40,13 @@ export class InputError extends UsageError {
     super(`input "${input}": ${message}`);
     this.name = 'InputError';
   }
+
+  /** From a message that already names the input (an option error the action rendered). */
+  static rendered(input: string, message: string): InputError {
+    const error = new InputError(input, message);
+    Object.defineProperty(error, 'message', { value: message });
+    return error;
+  }
 }
 
 /** Several bad inputs at once; each is annotated on its own. */

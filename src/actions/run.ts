@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { BentoError, errorMessage, OptionError } from '../core/errors.js';
+import { BentoError, errorMessage, OptionError, OptionErrors } from '../core/errors.js';
 import { ACTION_INPUTS, InputError, InputErrors } from './inputs.js';
 import { actionNaming, inputOf } from './naming.js';
 import { type OutputValues, setOutputs } from './outputs.js';
@@ -82,14 +82,16 @@ function fail(definition: { name: string }, report: RunReport, err: unknown): vo
   const naming = actionNaming(inputs);
   const render = (e: unknown) => (e instanceof BentoError ? e.render(naming) : errorMessage(e));
   // A bad option the action has an input for is that input's fault, wherever it was found.
-  const optionInput = cause instanceof OptionError ? inputOf(cause.option, inputs) : undefined;
+  const optionErrors =
+    cause instanceof OptionErrors ? cause.errors : cause instanceof OptionError ? [cause] : [];
+  const optionInputs = optionErrors.map((e) => inputOf(e.option, inputs));
   const inputErrors =
     cause instanceof InputErrors
       ? cause.errors
       : cause instanceof InputError
         ? [cause]
-        : optionInput
-          ? [new InputError(optionInput, render(cause))]
+        : optionErrors.length > 0 && optionInputs.every(Boolean)
+          ? optionErrors.map((e, i) => InputError.rendered(optionInputs[i]!, render(e)))
           : [];
   if (inputErrors.length > 0) {
     for (const e of inputErrors)

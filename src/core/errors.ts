@@ -4,7 +4,7 @@
  * message is a string or a UserText (user-text.ts) whose option and operation references each
  * front door renders in its own words; `message` is the library's rendering.
  */
-import { type Naming, type UserText, userText } from './user-text.js';
+import { type Naming, UserText, userText } from './user-text.js';
 
 export class BentoError extends Error {
   readonly exitCode: number = 1;
@@ -42,6 +42,14 @@ export class OptionError extends UsageError {
   ) {
     super(message);
     this.name = 'OptionError';
+  }
+}
+
+/** Several bad options at once, each its own OptionError (a front door reports each). */
+export class OptionErrors extends UsageError {
+  constructor(readonly errors: readonly OptionError[]) {
+    super(new UserText(errors.flatMap((e, i) => (i === 0 ? e.text.parts : ['; ', ...e.text.parts]))));
+    this.name = 'OptionErrors';
   }
 }
 

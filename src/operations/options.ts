@@ -1,0 +1,35 @@
+/**
+ * How an operation reads its options: one zod schema per operation, over the values both front
+ * doors hand it (the CLI's parsed flags, an action's parsed inputs). A failed check becomes an
+ * OptionError that carries the option's key (the first element of the issue's path), so the CLI
+ * names the flag and an action the input, and every bad option is reported at once.
+ */
+import type { z } from 'zod';
+import { OptionError, OptionErrors } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
+
+export function parseOptions<S extends z.ZodType>(schema: S, values: unknown): z.output<S> {
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? 'options');
+    return new OptionError(key, say`invalid ${option(key)}: ${issue.message}`);
+  });
+  if (errors.length === 1) throw errors[0];
+  throw new OptionErrors(errors);
+}
+
+/**
+ * A zod check from a parse function of the features (which throws our errors): its message, with
+ * the option named as the front door names it, becomes the issue.
+ */
+export function checkedBy<T>(parse: (value: string) => T): (value: string, ctx: z.RefinementCtx) => T {
+  return (value, ctx) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      return undefined as never;
+    }
+  };
+}
