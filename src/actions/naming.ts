@@ -1,8 +1,10 @@
 /**
  * How an action spells what messages below it name: an option is the action's input that sets it
- * (`pub` -> `verify-key`), and an operation is said in words, since a workflow does not run
- * commands of ours by name. An option the action has no input for is named as the library names it.
+ * (`pub` -> `verify-key`), and an operation is the action that runs it, or the CLI command where no
+ * action does. An option the action has no input for is named as the library names it.
  */
+
+import { CLI_NAMING } from '../cli/naming.js';
 import {
   LIBRARY_NAMING,
   type Naming,
@@ -34,17 +36,13 @@ const INPUT_OF: Readonly<Record<string, string>> = {
   annotation: 'annotations',
 };
 
-const WORDS_OF: Readonly<Record<OperationName, string>> = {
-  build: 'build it again (bento-build)',
-  containerize: 'containerize it (bento-containerize)',
-  'delete-bento': 'delete it from the bento store',
-  'delete-model': 'delete it from the model store',
-  keygen: 'create a key pair (`bentoci keygen`)',
-  'list-models': 'list the model store',
-  push: 'push it (bento-push)',
-  'save-model': "save the model (bento-build's models input)",
-  sign: 'sign it (the sign-key or sign-keyless input)',
-  verify: 'verify it',
+/** Operations an action runs, as a noun that fits "sign it with ..."; the rest as the CLI runs them. */
+const ACTION_OF: Readonly<Partial<Record<OperationName, string>>> = {
+  build: 'bento-build',
+  containerize: 'bento-containerize',
+  push: 'bento-push',
+  'save-model': "bento-build's models input",
+  sign: 'the sign-key or sign-keyless input',
 };
 
 function kebab(key: string): string {
@@ -64,6 +62,6 @@ export function actionNaming(inputs: readonly string[]): Naming {
     if (!input) return LIBRARY_NAMING.option(ref);
     return ref.value === undefined ? `input "${input}"` : `input "${input}: ${ref.value}"`;
   };
-  const operation = (ref: OperationRef): string => WORDS_OF[ref.operation];
+  const operation = (ref: OperationRef): string => ACTION_OF[ref.operation] ?? CLI_NAMING.operation(ref);
   return { option, operation };
 }
