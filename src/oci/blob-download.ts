@@ -5,10 +5,17 @@ import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BentoError, IntegrityError } from '../core/errors.js';
+import {
+  backoffMs,
+  HttpStatusError,
+  isRetryableError,
+  isRetryableStatus,
+  isTransient,
+  sleep,
+} from '../core/retry.js';
 import { type HttpResponse, header } from './http.js';
 import { readLimited } from './limits.js';
 import { followUrl } from './origin.js';
-import { backoffMs, isRetryableError, isRetryableStatus, sleep } from './retry.js';
 import type { RegistrySession } from './session.js';
 
 export interface DownloadOptions {
@@ -18,13 +25,6 @@ export interface DownloadOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/** A 5xx/429 answer to a blob GET: retried like a reset, from the bytes already on disk. */
-class RetryableStatus extends Error {
-  constructor(readonly status: number) {
-    super(`status ${status}`);
-  }
-}
 
 /** A reply longer than its descriptor: never retried, its partial bytes are dropped. */
 class OversizeError extends IntegrityError {}
@@ -155,8 +155,9 @@ export class BlobDownloader {
               );
           } else if (res.status !== 200) {
             if (isRetryableStatus(res.status) && failures + 1 < retry.attempts) {
+              // Retried like a reset, from the bytes already on disk.
               await res.body.dump().catch(() => undefined);
-              throw new RetryableStatus(res.status);
+              throw new HttpStatusError(res.status, `status ${res.status}`, header(res, 'retry-after'));
             }
             return this.session.fail(res, `reading ${this.what(digest)}`);
           }
@@ -199,12 +200,10 @@ export class BlobDownloader {
           throw err;
         }
         failures++;
-        if (
-          failures < retry.attempts &&
-          (err instanceof RetryableStatus || isRetryableError(err, this.session.signal))
-        ) {
+        if (failures < retry.attempts && isTransient(err, this.session.signal)) {
           options.onBytes?.(-counted);
-          await sleep(backoffMs(failures, retry), this.session.signal);
+          const retryAfter = err instanceof HttpStatusError ? err.retryAfter : undefined;
+          await sleep(backoffMs(failures, retry, retryAfter), this.session.signal);
           continue;
         }
         if (err instanceof BentoError) throw err;

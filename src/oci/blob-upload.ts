@@ -1,9 +1,9 @@
 import { pipeline } from 'node:stream';
 import { BentoError } from '../core/errors.js';
+import { backoffMs, isRetryableError, isRetryableStatus, sleep } from '../core/retry.js';
 import { type BlobSource, counting } from './blob-source.js';
 import { type HttpResponse, header } from './http.js';
 import { followUrl } from './origin.js';
-import { backoffMs, isRetryableError, isRetryableStatus, sleep } from './retry.js';
 import type { RegistrySession } from './session.js';
 
 export interface UploadOptions {

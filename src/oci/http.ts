@@ -12,7 +12,7 @@ import {
   isRetryableStatus,
   type RetryPolicy,
   sleep,
-} from './retry.js';
+} from '../core/retry.js';
 
 export interface HttpOptions {
   /** Plain HTTP instead of TLS. */

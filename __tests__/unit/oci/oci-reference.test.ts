@@ -12,7 +12,6 @@ import {
   referrersTag,
   signatureTag,
 } from '../../../src/oci/reference.js';
-import { backoffMs, isRetryableStatus } from '../../../src/oci/retry.js';
 import { parseReleaseTagKinds, releaseTags } from '../../../src/registry/release-tags.js';
 import { safeEntryPath } from '../../../src/registry/safe-path.js';
 
@@ -138,26 +137,13 @@ describe('where credentials may go', () => {
   });
 });
 
-describe('upload offsets and retries', () => {
+describe('upload offsets', () => {
   it("reads the registry's Range header as the next byte to send", () => {
     expect(offsetFromRange(undefined)).toBe(0);
     expect(offsetFromRange('0-0')).toBe(0);
     expect(offsetFromRange('0-1048575')).toBe(1048576);
     expect(offsetFromRange('bytes=0-99')).toBe(100);
     expect(offsetFromRange('garbage')).toBe(0);
-  });
-
-  it('retries rate limits and server faults, not client errors; honours Retry-After', () => {
-    expect([429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
-    expect([400, 401, 403, 404, 416].some(isRetryableStatus)).toBe(false);
-    const policy = { attempts: 5, baseMs: 100, maxMs: 1000 };
-    expect(backoffMs(1, policy, '2')).toBe(2000);
-    for (let attempt = 1; attempt <= 6; attempt++) {
-      const ms = backoffMs(attempt, policy);
-      const ceiling = Math.min(1000, 100 * 2 ** (attempt - 1));
-      expect(ms).toBeGreaterThanOrEqual(ceiling / 2);
-      expect(ms).toBeLessThanOrEqual(ceiling);
-    }
   });
 });
 

@@ -1,15 +1,13 @@
 /**
  * Archives over HTTP: a streaming GET for import and a streaming PUT for export (undici), with
- * timeouts and a retry policy for the failures that say "later" (5xx, 429, resets, timeouts).
+ * timeouts, retried under the one retry policy of src/core/retry.ts.
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
-import { BentoError } from '../errors.js';
+import { HttpStatusError, type RetryPolicy, withRetries as retrying } from '../retry.js';
 
 /** Idle limits, not totals: undici re-arms both on every chunk, so a slow large transfer is fine. */
 const TIMEOUTS = { headersTimeout: 60_000, bodyTimeout: 60_000, connectTimeout: 30_000 };
-const ATTEMPTS = 3;
-const BASE_DELAY_MS = 500;
 
 let agents: { get: Dispatcher; put: Dispatcher } | undefined;
 function dispatchers(): { get: Dispatcher; put: Dispatcher } {
@@ -17,16 +15,6 @@ function dispatchers(): { get: Dispatcher; put: Dispatcher } {
   // Release assets and object stores answer GETs with redirects; a PUT body cannot be replayed to one.
   agents ??= { get: plain.compose(interceptors.redirect({ maxRedirections: 5 })), put: plain };
   return agents;
-}
-
-export class HttpStatusError extends BentoError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpStatusError';
-  }
 }
 
 /** A URL fit for messages: no credentials, and no query string (pre-signed URLs carry secrets there). */
@@ -41,6 +29,7 @@ export async function httpGet(url: URL, signal?: AbortSignal): Promise<{ body: R
     throw new HttpStatusError(
       res.statusCode,
       `GET ${displayUrl(url)} failed: HTTP ${res.statusCode}${detail}`,
+      retryAfterOf(res.headers),
     );
   }
   const length = Number(res.headers['content-length']);
@@ -72,6 +61,7 @@ export function httpPut(
         const err = new HttpStatusError(
           res.statusCode,
           `PUT ${displayUrl(url)} failed: HTTP ${res.statusCode}${detail}`,
+          retryAfterOf(res.headers),
         );
         body.destroy(err);
         throw err;
@@ -85,53 +75,31 @@ export function httpPut(
   return { body, done };
 }
 
+function retryAfterOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['retry-after'];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 async function snippet(body: Readable & { text?: () => Promise<string> }): Promise<string> {
   const text = await (body.text?.() ?? Promise.resolve('')).catch(() => '');
   const line = text.replace(/\s+/g, ' ').trim().slice(0, 200);
   return line ? ` (${line})` : '';
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-export function isTransient(err: unknown): boolean {
-  if (err instanceof HttpStatusError) return err.status === 408 || err.status === 429 || err.status >= 500;
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 /**
- * Runs `attempt` until it succeeds, fails for good, or runs out of attempts. Each attempt starts
- * from scratch (a new request, a fresh archive stream), so nothing half-sent is ever resumed.
+ * Runs `attempt` under the retry policy (src/core/retry.ts), saying on `log` (stderr by default)
+ * what failed and when the next attempt starts. Each attempt starts from scratch (a new request, a
+ * fresh archive stream), so nothing half-sent is ever resumed.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
-  options: { signal?: AbortSignal; log?: (line: string) => void },
+  options: { signal?: AbortSignal; log?: (line: string) => void; policy?: RetryPolicy },
 ): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (n >= ATTEMPTS || options.signal?.aborted || !isTransient(err)) throw err;
-      const delay = BASE_DELAY_MS * 2 ** (n - 1);
-      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      log(`${(err as Error).message}; retrying in ${delay} ms (attempt ${n + 1} of ${ATTEMPTS})`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return retrying(attempt, {
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onRetry: (err, delay, next, attempts) =>
+      log(`${(err as Error).message}; retrying in ${delay} ms (attempt ${next} of ${attempts})`),
+  });
 }

@@ -14,11 +14,12 @@ import type { FileEntry } from '../../shared/schemas.js';
 import { BentoError, IntegrityError, UsageError } from '../errors.js';
 import { removeQuietly } from '../files.js';
 import { type Progress, progress } from '../progress.js';
+import { isTransient } from '../retry.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { parseTag } from '../tag.js';
 import { drained } from './drain.js';
 import { type ArchiveManifest, commandOf, memberName } from './format.js';
-import { isTransient, withRetries } from './http.js';
+import { withRetries } from './http.js';
 import { checkDeclaredSize, checkFreeSpace, DEFAULT_MAX_IMPORT_BYTES, TarBudget } from './limits.js';
 import {
   checkManifest,

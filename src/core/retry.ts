@@ -1,4 +1,10 @@
-/** Backoff and the judgement of which failures are worth another attempt. */
+/**
+ * The one retry policy of every request bentoci sends over the network (the registry client in
+ * src/oci, archives over HTTP in src/core/archive): how many attempts, which failures say "later"
+ * rather than "no", and how long to wait (exponential backoff with jitter, or the server's
+ * Retry-After, capped).
+ */
+import { BentoError } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -16,6 +22,7 @@ export function isRetryableStatus(status: number): boolean {
   );
 }
 
+/** Transport failures worth another attempt: resets, refusals, timeouts, name lookups that may recover. */
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -32,6 +39,7 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+/** The first error code along the `cause` chain (ours wrap what undici and Node throw). */
 export function errorCode(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; current && depth < 4; depth++) {
@@ -48,10 +56,30 @@ export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   return name === 'AbortError' || errorCode(err) === 'UND_ERR_ABORTED' || errorCode(err) === 'ABORT_ERR';
 }
 
+/** A transport failure (no answer from the server) that is worth another attempt. */
 export function isRetryableError(err: unknown, signal?: AbortSignal): boolean {
   if (isAbort(err, signal)) return false;
   const code = errorCode(err);
   return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/** A request the server answered with a status that is not success; `retryAfter` is its header. */
+export class HttpStatusError extends BentoError {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfter?: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+/** Whether any failure, an answered status or a transport error, is worth another attempt. */
+export function isTransient(err: unknown, signal?: AbortSignal): boolean {
+  if (isAbort(err, signal)) return false;
+  if (err instanceof HttpStatusError) return isRetryableStatus(err.status);
+  return isRetryableError(err, signal);
 }
 
 /**
@@ -81,4 +109,33 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+export interface RetryOptions {
+  policy?: RetryPolicy;
+  signal?: AbortSignal;
+  /** Told of each failure that will be tried again, before the wait. */
+  onRetry?: (err: unknown, delayMs: number, next: number, attempts: number) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails for good (`isTransient` says no), or runs out of attempts.
+ * Each attempt starts from scratch, so nothing half-sent is ever resumed.
+ */
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const policy = options.policy ?? DEFAULT_RETRY;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (n >= policy.attempts || !isTransient(err, options.signal)) throw err;
+      const retryAfter = err instanceof HttpStatusError ? err.retryAfter : undefined;
+      const delay = Math.round(backoffMs(n, policy, retryAfter));
+      options.onRetry?.(err, delay, n + 1, policy.attempts);
+      await sleep(delay, options.signal);
+    }
+  }
 }
