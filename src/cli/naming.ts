@@ -14,6 +14,7 @@ const COMMAND_OF: Readonly<Record<OperationName, string>> = {
   'delete-bento': 'bentoci delete',
   'delete-model': 'bentoci models delete',
   keygen: 'bentoci keygen',
+  'list-bentos': 'bentoci list',
   'list-models': 'bentoci models list',
   push: 'bentoci push',
   'save-model': 'bentoci models save',

@@ -33,6 +33,7 @@ export type OperationName =
   | 'delete-bento'
   | 'delete-model'
   | 'keygen'
+  | 'list-bentos'
   | 'list-models'
   | 'push'
   | 'save-model'
