@@ -11,11 +11,12 @@ import { apiBatching } from '../src/shared/batching-report.js';
 import type { ServiceHooks } from '../src/shared/service.js';
 import type { App, AppState } from './app-types.js';
 import { type BatchPolicy, type SchedulerClock, systemClock } from './batching/types.js';
-import { type RuntimeConfig, resolveLayout } from './config.js';
+import { type RuntimeConfig, resolveLayout, settingName } from './config.js';
 import { drainServer } from './drain.js';
 import { RuntimeStartError } from './errors.js';
 import { BodyBudget } from './http/body.js';
 import { guardConnections, serverTimeouts } from './http/connections.js';
+import { limitNotices } from './http/limits.js';
 import { drainAwareResponses } from './http/respond.js';
 import { createRouter } from './http/router.js';
 import { Inference } from './inference.js';
@@ -77,7 +78,8 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
   let inference: Inference | undefined;
   // Eight bodies of the largest size by default: room for concurrent large requests, while a flood
   // of unfinished ones holds at most this much (their decoded tensors come on top).
-  const bodies = new BodyBudget(config.maxBodyBytesInFlight ?? 8 * config.maxRequestBytes);
+  const onLimit = limitNotices(log, (key) => settingName(key));
+  const bodies = new BodyBudget(config.maxBodyBytesInFlight ?? 8 * config.maxRequestBytes, onLimit);
   const metrics = new RuntimeMetrics(
     service.apis.map((a) => a.api.name),
     {
@@ -113,7 +115,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
   };
 
   const server = createServer({ ...serverTimeouts(config), ServerResponse: drainAwareResponses(state) });
-  server.on('request', guardConnections(server, config, createRouter(app)));
+  server.on('request', guardConnections(server, config, createRouter(app), onLimit));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -163,7 +165,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
       log,
     }).catch((err: Error) => {
       throw new RuntimeStartError(
-        `cannot load the models: ${err.message}${config.provider === 'cuda' ? ' (execution provider cuda; use --provider cpu to run on the CPU)' : ''}`,
+        `cannot load the models: ${err.message}${config.provider === 'cuda' ? ` (execution provider cuda; use ${settingName('provider', 'cpu')} to run on the CPU)` : ''}`,
       );
     });
     await warmUp({

@@ -70,6 +70,19 @@ export function resolveConfig(flags: CommandLine['flags'], env: NodeJS.ProcessEn
   return config as unknown as RuntimeConfig;
 }
 
+/**
+ * How an operator sets a setting, for messages below this front door that tell them to change one:
+ * `--max-connections / BENTOCI_MAX_CONNECTIONS`, or with a value `--provider cpu / BENTOCI_PROVIDER=cpu`.
+ * Rendered from the table, so the runtime's messages name exactly the flags and variables it reads.
+ */
+export function settingName(key: keyof ServeSettingValues, value?: string): string {
+  const setting = SETTINGS.find((s) => s.key === key);
+  if (!setting) throw new Error(`no serve setting ${key}`);
+  return value === undefined
+    ? `--${setting.flag} / ${setting.env}`
+    : `--${setting.flag} ${value} / ${setting.env}=${value}`;
+}
+
 function parseSetting(setting: ServeSetting, text: string, source: string): unknown {
   const parsed = parseServeSetting(setting, text, source);
   if (!parsed.ok) throw new RuntimeStartError(parsed.message);

@@ -4,6 +4,7 @@
  * the scheduler when scraped instead of being updated on every change.
  */
 import client from 'prom-client';
+import { settingName } from './config.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
@@ -125,7 +126,7 @@ export class RuntimeMetrics implements MetricsSink {
     });
     new client.Gauge({
       name: 'bentoci_body_bytes_in_flight',
-      help: 'Request body bytes being read or decoded, against --max-body-bytes-in-flight',
+      help: `Request body bytes being read or decoded, against ${settingName('maxBodyBytesInFlight')}`,
       registers,
       collect() {
         this.set(sources.bodyBytesInFlight());

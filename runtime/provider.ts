@@ -6,7 +6,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { settingName } from './config.js';
 import { RuntimeStartError } from './errors.js';
+
+/** Docker's way to hand a container the GPUs (its flag, not ours). */
+const DOCKER_GPUS = 'docker run --gpus all';
 
 const CUDA_LIBRARY =
   process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
@@ -29,12 +33,12 @@ export function checkProvider(provider: 'cpu' | 'cuda'): void {
   }
   if (!existsSync(join(dir, CUDA_LIBRARY))) {
     throw new RuntimeStartError(
-      `execution provider "cuda" was requested but this onnxruntime-node has no CUDA provider (${CUDA_LIBRARY} is not in ${dir}); install it with CUDA support (ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA GPU and CUDA 12, or use --provider cpu`,
+      `execution provider "cuda" was requested but this onnxruntime-node has no CUDA provider (${CUDA_LIBRARY} is not in ${dir}); install it with CUDA support (ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA GPU and CUDA 12, or use ${settingName('provider', 'cpu')}`,
     );
   }
   if (process.platform === 'linux' && !existsSync('/dev/nvidiactl')) {
     throw new RuntimeStartError(
-      'execution provider "cuda" was requested but no NVIDIA GPU is visible (/dev/nvidiactl is missing); run with a GPU (docker run --gpus all) or use --provider cpu',
+      `execution provider "cuda" was requested but no NVIDIA GPU is visible (/dev/nvidiactl is missing); run with a GPU (${DOCKER_GPUS}) or use ${settingName('provider', 'cpu')}`,
     );
   }
 }

@@ -6,12 +6,17 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors.js';
+import type { LimitKey, OnLimit } from './limits.js';
 
 /** Body bytes held by requests being read or decoded, against a process-wide limit. */
 export class BodyBudget {
   private used = 0;
 
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    /** Told of each refusal at a body limit, so the log can name the setting (runtime/http/limits.ts). */
+    readonly onLimit: OnLimit = () => {},
+  ) {}
 
   /** Bytes taken now (the gauge bentoci_body_bytes_in_flight). */
   get inFlight(): number {
@@ -82,9 +87,9 @@ export class BodyRead {
     if (declared !== undefined) {
       const refusal =
         declared > limits.maxBytes
-          ? tooLarge(declared, limits.maxBytes, 'max-request-bytes')
+          ? tooLarge(budget, declared, limits.maxBytes, 'maxRequestBytes')
           : declared > budget.limit
-            ? tooLarge(declared, budget.limit, 'max-body-bytes-in-flight')
+            ? tooLarge(budget, declared, budget.limit, 'maxBodyBytesInFlight')
             : budget.take(declared)
               ? undefined
               : budgetFull(budget);
@@ -102,9 +107,9 @@ export class BodyRead {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limits.maxBytes) return fail(tooLarge(size, limits.maxBytes, 'max-request-bytes'));
+      if (size > limits.maxBytes) return fail(tooLarge(budget, size, limits.maxBytes, 'maxRequestBytes'));
       if (declared === undefined) {
-        if (size > budget.limit) return fail(tooLarge(size, budget.limit, 'max-body-bytes-in-flight'));
+        if (size > budget.limit) return fail(tooLarge(budget, size, budget.limit, 'maxBodyBytesInFlight'));
         if (!budget.take(chunk.length)) return fail(budgetFull(budget));
         this.held += chunk.length;
       }
@@ -124,14 +129,16 @@ export class BodyRead {
       fail(new HttpError(499, 'the client closed the connection before sending the whole body'));
     const onError = (err: Error) =>
       fail(new HttpError(400, `the request body could not be read: ${err.message}`));
-    const onTimeout = () =>
+    const onTimeout = () => {
+      budget.onLimit('bodyTimeoutMs', limits.timeoutMs);
       fail(
         new HttpError(
           408,
-          `the request body did not arrive within ${limits.timeoutMs} ms (${size} bytes came); send it faster, or raise --body-timeout-ms`,
+          `the request body did not arrive within ${limits.timeoutMs} ms (${size} bytes came); send it faster`,
           { connection: 'close' },
         ),
       );
+    };
     this.stop = () => {
       clearTimeout(this.timer);
       req.off('data', onData);
@@ -148,19 +155,22 @@ export class BodyRead {
   }
 }
 
-function tooLarge(size: number, limit: number, flag: string): HttpError {
-  const what = flag === 'max-request-bytes' ? 'the limit' : 'the memory budget for bodies in flight';
+function tooLarge(budget: BodyBudget, size: number, limit: number, key: LimitKey): HttpError {
+  budget.onLimit(key, limit);
+  const what =
+    key === 'maxRequestBytes' ? "the server's limit" : "the server's memory budget for bodies in flight";
   return new HttpError(
     413,
-    `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ''}; send less, or raise --${flag}`,
+    `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ''}; send less`,
     { connection: 'close' },
   );
 }
 
 function budgetFull(budget: BodyBudget): HttpError {
+  budget.onLimit('maxBodyBytesInFlight', budget.limit);
   return new HttpError(
     503,
-    `the server is reading ${budget.inFlight} bytes of other request bodies, near its budget of ${budget.limit}; retry shortly, or raise --max-body-bytes-in-flight`,
+    `the server is reading ${budget.inFlight} bytes of other request bodies, near its budget of ${budget.limit}; retry shortly`,
     { 'retry-after': '1', connection: 'close' },
   );
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpError } from '../errors.js';
+import type { OnLimit } from './limits.js';
 import { sendError } from './respond.js';
 
 export interface ConnectionLimits {
@@ -53,6 +54,7 @@ export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
   handler: RequestListener,
+  onLimit: OnLimit = () => {},
 ): RequestListener {
   const { maxConnections } = limits;
   let open = 0;
@@ -67,7 +69,7 @@ export function guardConnections(
     if (open > maxConnections) over.add(socket);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
-    answerClientError(err, socket, latest.get(socket), limits),
+    answerClientError(err, socket, latest.get(socket), limits, onLimit),
   );
   return (req, res) => {
     latest.set(req.socket, req);
@@ -79,11 +81,12 @@ export function guardConnections(
       return handler(req, res);
     }
     req.resume();
+    onLimit('maxConnections', maxConnections);
     sendError(
       res,
       new HttpError(
         503,
-        `the server has ${maxConnections} connections open, its limit; retry on a new connection shortly, or raise --max-connections`,
+        `the server has ${maxConnections} connections open, its limit; retry on a new connection shortly`,
         { 'retry-after': '1', connection: 'close' },
       ),
     );
@@ -95,6 +98,7 @@ function answerClientError(
   socket: Socket,
   req: IncomingMessage | undefined,
   limits: ConnectionLimits,
+  onLimit: OnLimit,
 ): void {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
   // A reset peer hears nothing; an answer already under way must not be corrupted by a second one,
@@ -104,6 +108,7 @@ function answerClientError(
     socket.destroy();
     return;
   }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') onLimit('bodyTimeoutMs', limits.bodyTimeoutMs);
   const [status, reason, message] = clientErrorAnswer(err, limits);
   const body = JSON.stringify({ error: message });
   socket.end(
@@ -119,7 +124,7 @@ function clientErrorAnswer(err: NodeJS.ErrnoException, limits: ConnectionLimits)
       return [
         408,
         'Request Timeout',
-        `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms); send it faster, or raise --body-timeout-ms`,
+        `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms); send it faster`,
       ];
     }
     case 'HPE_HEADER_OVERFLOW':

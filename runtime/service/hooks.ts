@@ -29,7 +29,7 @@ export async function loadHooks(
     throw new RuntimeStartError(`service module "${spec}" points outside ${srcDir}`);
   if (!existsSync(path)) {
     const hint = /\.[cm]?ts$/.test(file)
-      ? ' (TypeScript services are compiled to .js by `bentoci build`)'
+      ? ' (a TypeScript service is compiled to .js when the bento is built: build it again)'
       : '';
     throw new RuntimeStartError(`service module ${path} is missing${hint}`);
   }

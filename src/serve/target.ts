@@ -1,5 +1,5 @@
 /**
- * What `bentoci serve TAG` serves: a bento from the bento store, else a model from the model store
+ * What serving TAG serves: a bento from the bento store, else a model from the model store
  * (served as one API at /predict), else a directory path holding bento.yaml or model.yaml. Store
  * entries are checked whole first (files, metadata, digest); a bare directory has no store to check.
  */
@@ -11,6 +11,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import { openModelStore } from '../core/model-store.js';
 import type { EntryInfo, EntryStore } from '../core/store.js';
 import { formatTag, parseTag } from '../core/tag.js';
+import { operation, say } from '../core/user-text.js';
 
 export interface ServeTarget {
   kind: 'bento' | 'model' | 'directory';
@@ -39,7 +40,7 @@ export async function resolveServeTarget(home: string, text: string): Promise<Se
       `"${text}" is not a bento or model directory (no bento.yaml or model.yaml in ${dir})`,
     );
   }
-  const tag = parseTag(text, 'tag');
+  const tag = parseTag(text);
   // What the runtime obeys (the files, bento.yaml / model.yaml and the paths they name) must be what
   // the entry's digest covers: a damaged or edited entry is refused before anything is served.
   const bentos = openBentoStore(home);
@@ -53,14 +54,14 @@ export async function resolveServeTarget(home: string, text: string): Promise<Se
   if (model) {
     if (model.info.module !== 'onnx') {
       throw new UsageError(
-        `model ${formatTag(model.tag)} is a "${model.info.module}" model; bentoci serve runs ONNX models`,
+        `model ${formatTag(model.tag)} is a "${model.info.module}" model; only ONNX models can be served`,
       );
     }
     await models.assertIntact(model);
     return { kind: 'model', dir: model.dir, tag: formatTag(model.tag) };
   }
   throw new NotFoundError(
-    `"${text}" is neither a bento nor a model in the store (${home}); list them with \`bentoci list\` and \`bentoci models list\``,
+    say`"${text}" is neither a bento nor a model in the store (${home}); list them with ${operation('list-bentos')} and ${operation('list-models')}`,
   );
 }
 

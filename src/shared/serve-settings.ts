@@ -33,6 +33,8 @@ export interface ServeSettingValues {
   maxRequestBytes: number;
   /** Body bytes being read or awaiting decoding, all requests together; 8 x maxRequestBytes when absent. */
   maxBodyBytesInFlight?: number;
+  /** Bytes of one padded batch's padded inputs at most (one request alone may exceed it); 8 x maxRequestBytes when absent. */
+  maxPaddedBatchBytes?: number;
   /** How long a request's body may take to arrive: 408 and the connection closes after it. */
   bodyTimeoutMs: number;
   /** Open connections at most: one beyond it has its request answered 503 and is closed. */
@@ -187,7 +189,15 @@ export const SERVE_SETTINGS: readonly ServeSetting[] = [
     env: 'BENTOCI_MAX_BODY_BYTES_IN_FLIGHT',
     schema: whole(1, 2 ** 48),
     expected: 'a whole number of bytes, 1-281474976710656',
-    help: 'body bytes being read or decoded, all requests together (8 x --max-request-bytes)',
+    help: 'body bytes being read or decoded, all requests together (8 x the request body limit)',
+  },
+  {
+    key: 'maxPaddedBatchBytes',
+    flag: 'max-padded-batch-bytes',
+    env: 'BENTOCI_MAX_PADDED_BATCH_BYTES',
+    schema: whole(1, 2 ** 48),
+    expected: 'a whole number of bytes, 1-281474976710656',
+    help: "bytes of one batch's padded inputs at most; more waits for the next batch (8 x the request body limit)",
   },
   {
     key: 'bodyTimeoutMs',
@@ -290,4 +300,18 @@ export function batchingFieldSchema(field: Exclude<BatchingField, 'enabled'>): z
     .number({ error: `expected ${setting.expected}` })
     .refine((v) => setting.schema.safeParse(v).success, { error: `expected ${setting.expected}` })
     .optional();
+}
+
+/** Settings by the table's keys, as an operation hands them to the runtime; absent ones are not passed. */
+export type ServeSettingsGiven = Partial<ServeSettingValues>;
+
+/**
+ * The runtime's command line for these settings, written from the table (`--max-batch-size 8`):
+ * what serving from the store starts it with, so no caller spells a flag.
+ */
+export function serveSettingArgs(values: ServeSettingsGiven): string[] {
+  return SERVE_SETTINGS.flatMap((s) => {
+    const value = values[s.key];
+    return value === undefined ? [] : [`--${s.flag}`, String(value)];
+  });
 }

@@ -15,6 +15,13 @@ import { post, type ServerProcess, startServer, tempHome, writeBento } from '../
 import { irisModel } from '../../support/onnx-fixture.js';
 import { RawConnection } from '../../support/raw-http.js';
 
+/** The runtime's warnings that requests were refused at the setting with this variable. */
+function limitNotices(server: ServerProcess, env: string): Record<string, unknown>[] {
+  return server.logs.filter(
+    (l) => l.msg.startsWith('requests refused at a limit') && String(l['setting']).endsWith(env),
+  ) as Record<string, unknown>[];
+}
+
 const MiB = 1024 * 1024;
 const BODY_LIMIT = 8 * MiB;
 /** Four bodies of the limit, and room for a small one. */
@@ -146,8 +153,16 @@ describe('runtime: body bytes in flight', () => {
       expect(answer.at - started).toBeLessThan(2000);
       expect(answer.headers['retry-after']).toBe('1');
       expect(answer.headers['connection']).toBe('close');
-      expect(oneLine(answer.body)).toMatch(/budget of 34603008.*raise --max-body-bytes-in-flight$/);
+      // The client hears what to do; the server's settings are the operator's, in the log.
+      expect(oneLine(answer.body)).toMatch(/budget of 34603008; retry shortly$/);
     }
+    expect(limitNotices(server, 'BENTOCI_MAX_BODY_BYTES_IN_FLIGHT')).toEqual([
+      expect.objectContaining({
+        setting: '--max-body-bytes-in-flight / BENTOCI_MAX_BODY_BYTES_IN_FLIGHT',
+        limit: BUDGET,
+        refused: 1,
+      }),
+    ]);
     // The refused connections close; the admitted ones get all but the last byte of their bodies.
     const open = held.filter((_, i) => answers[i] === 'timeout');
     expect(open).toHaveLength(4);
@@ -176,7 +191,7 @@ describe('runtime: body bytes in flight', () => {
       if (answer === 'timeout' || !answer) continue;
       expect(answer.status).toBe(408);
       expect(answer.headers['connection']).toBe('close');
-      expect(oneLine(answer.body)).toMatch(/did not arrive within 3000 ms.*raise --body-timeout-ms$/);
+      expect(oneLine(answer.body)).toMatch(/did not arrive within 3000 ms .*; send it faster$/);
       expect(await within(h.closed, 1000)).not.toBe('timeout');
     }
     expect(await bodyBytesInFlight()).toBe(0);
@@ -203,7 +218,7 @@ describe('runtime: body bytes in flight', () => {
     if (answer === 'timeout' || !answer) return;
     expect(answer.status).toBe(503);
     expect(answer.headers['connection']).toBe('close');
-    expect(oneLine(answer.body)).toMatch(/raise --max-body-bytes-in-flight$/);
+    expect(oneLine(answer.body)).toMatch(/retry shortly$/);
     expect(await within(chunked.closed, 1000)).not.toBe('timeout');
     for (const h of holders) h.socket.destroy();
     await new Promise((r) => setTimeout(r, 200));
@@ -246,7 +261,7 @@ describe('runtime: slow bodies', () => {
     expect(await within(closed, BODY_TIMEOUT_MS + 2000)).not.toBe('timeout');
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     const body = text.slice(text.indexOf('\r\n\r\n') + 4);
-    expect(oneLine(body)).toMatch(/raise --body-timeout-ms$/);
+    expect(oneLine(body)).toMatch(/send it faster$/);
   }, 10_000);
 });
 
@@ -338,7 +353,16 @@ describe('runtime: connection cap, and a request timeout shorter than the body t
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.headers['connection']).toBe('close');
-    expect(oneLine(refused.body)).toMatch(/has 3 connections open, its limit.*raise --max-connections$/);
+    expect(oneLine(refused.body)).toMatch(
+      /has 3 connections open, its limit; retry on a new connection shortly$/,
+    );
+    expect(limitNotices(capped, 'BENTOCI_MAX_CONNECTIONS')).toEqual([
+      expect.objectContaining({
+        setting: '--max-connections / BENTOCI_MAX_CONNECTIONS',
+        limit: 3,
+        refused: 1,
+      }),
+    ]);
     await new Promise((r) => setTimeout(r, 200));
     expect(fourth.ended).toBe(true);
     // A health probe beyond the cap is answered (a refused liveness probe would restart the server).

@@ -88,7 +88,9 @@ describe('bentoci serve', () => {
   it('answers unknown tags, bad flags and an absent CUDA provider with one line and the right exit code', async () => {
     const unknown = await run(['serve', 'nothing-here']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: "nothing-here" is neither a bento nor a model in the store/);
+    expect(unknown.stderr).toMatch(
+      /^error: "nothing-here" is neither a bento nor a model in the store .*; list them with `bentoci list` and `bentoci models list`\n$/,
+    );
     const port = await run(['serve', 'iris-service', '--port', 'http']);
     expect(port.code).toBe(2);
     expect(port.stderr).toBe('error: invalid --port "http": expected a port number 0-65535\n');
@@ -119,6 +121,8 @@ describe('bentoci serve', () => {
     // The runtime says why in its structured log (stdout), as it would in a container.
     const last = JSON.parse(cuda.stdout.trim().split('\n').at(-1)!) as { level: string; msg: string };
     expect(last.level).toBe('error');
-    expect(last.msg).toMatch(/execution provider "cuda" was requested but .* or use --provider cpu$/);
+    expect(last.msg).toMatch(
+      /execution provider "cuda" was requested but .* or use --provider cpu \/ BENTOCI_PROVIDER=cpu$/,
+    );
   });
 });

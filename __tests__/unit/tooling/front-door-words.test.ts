@@ -19,6 +19,10 @@ const FRONT_DOORS = [/^src\/cli\//, /^src\/cli\.ts$/, /^src\/actions\//, /^runti
 const ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   // The Dockerfile's npm command line.
   'src/containerize/templates/base.ts': ['*'],
+  // Docker's flag for handing a container the GPUs, in the runtime's CUDA start-up error.
+  'runtime/provider.ts': ['docker run --gpus all'],
+  // git's flag, in how to get SOURCE_DATE_EPOCH from the last commit.
+  'src/build/reproducible.ts': ['git log -1 --format=%ct'],
 };
 
 const FLAG = /(^|[\s(`'"=[,])--[a-z][a-z0-9-]*/;
