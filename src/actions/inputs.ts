@@ -10,7 +10,7 @@ import semver from 'semver';
 import { ATTESTATION_KINDS, type AttestationKind, attestationKinds } from '../attest/formats.js';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
-import { KINDS } from '../kubernetes/options.js';
+import { KINDS, manifestChoicesSchema } from '../kubernetes/options.js';
 import { redactUserInfo } from '../oci/redact.js';
 import { parseOciUrl, type Reference } from '../oci/reference.js';
 import {
@@ -184,7 +184,8 @@ export const pushInputs = {
   // Kubernetes manifests for the pushed image (docs/kubernetes.md).
   manifests: optionalText(),
   'manifests-kind': oneOf(KINDS, 'deployment'),
-  'manifests-namespace': optionalText(),
+  // Checked by the manifests' own rule before anything is pushed.
+  'manifests-namespace': optionalText().pipe(manifestChoicesSchema.shape.namespace),
   ...registryInputs,
   ...signInputs,
   ...verifyInputs,

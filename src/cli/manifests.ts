@@ -1,33 +1,10 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { loadThresholds } from '../canary/thresholds.js';
 import { bentociHome } from '../core/home.js';
-import { writeManifests } from '../kubernetes/manifests.js';
 import { AUTOSCALE, KINDS } from '../kubernetes/options.js';
+import { DEFAULT_PROMETHEUS, manifests } from '../operations/manifests.js';
 import { parsePositiveInt } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
-
-const flagsSchema = z.object({
-  image: z.string().optional(),
-  bento: z.string().optional(),
-  out: z.string(),
-  kind: z.string(),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  replicas: z.number().int().positive(),
-  maxReplicas: z.number().int().positive().optional(),
-  autoscale: z.string(),
-  modelUri: z.string().optional(),
-  rollouts: z.boolean().optional(),
-  judge: z.boolean().optional(),
-  judgeImage: z.string().optional(),
-  thresholds: z.string().optional(),
-  prometheus: z.string(),
-  insecure: z.boolean().optional(),
-  caFile: z.string().optional(),
-  json: z.boolean().optional(),
-});
 
 /** `bentoci manifests`: a kustomize directory that runs a bento on Kubernetes, KServe or Knative. */
 export function registerManifestsCommand(program: Command): void {
@@ -65,43 +42,15 @@ export function registerManifestsCommand(program: Command): void {
     .option('--judge', 'with --rollouts: analyses ask the canary judge server; writes judge/ to run it')
     .option('--judge-image <ref>', 'image of the judge server (default: node with npx bentoci)')
     .option('--thresholds <file>', 'the canary thresholds the rollout analysis applies (docs/canary.md)')
-    .option('--prometheus <url>', 'Prometheus the analyses query', 'http://prometheus.monitoring.svc:9090')
+    .option('--prometheus <url>', 'Prometheus the analyses query', DEFAULT_PROMETHEUS)
     .option('--insecure', 'plain HTTP to the registry when resolving a tag')
     .option('--ca-file <pem>', 'trust this CA for the registry')
     .option('--json', 'print what was written as JSON')
     .action(
-      action(async (target: string, raw: unknown) => {
-        const flags = flagsSchema.parse(raw);
-        const rollouts = flags.rollouts || flags.judge;
-        const written = await writeManifests({
-          target,
-          home: bentociHome(),
-          out: flags.out,
-          ...(flags.image ? { image: flags.image } : {}),
-          ...(flags.bento ? { bento: flags.bento } : {}),
-          ...(flags.insecure ? { insecure: true } : {}),
-          ...(flags.caFile ? { caFile: flags.caFile } : {}),
-          manifest: {
-            kind: flags.kind,
-            replicas: flags.replicas,
-            autoscale: flags.autoscale,
-            ...(flags.name ? { name: flags.name } : {}),
-            ...(flags.namespace ? { namespace: flags.namespace } : {}),
-            ...(flags.maxReplicas ? { maxReplicas: flags.maxReplicas } : {}),
-            ...(flags.modelUri ? { modelUri: flags.modelUri } : {}),
-          },
-          ...(rollouts
-            ? {
-                rollouts: {
-                  thresholds: await loadThresholds(flags.thresholds),
-                  prometheusAddress: flags.prometheus,
-                  judge: flags.judge === true,
-                  ...(flags.judgeImage ? { judgeImage: flags.judgeImage } : {}),
-                },
-              }
-            : {}),
-        });
-        if (flags.json) printJson(written);
+      action(async (target: string, flags: { json?: boolean } & Record<string, unknown>) => {
+        const { json, ...options } = flags;
+        const written = await manifests({ ...options, target }, { home: bentociHome() });
+        if (json) printJson(written);
         else {
           info(
             `wrote ${written.files.length} files for ${written.name} (${written.image}) to ${written.dir}`,

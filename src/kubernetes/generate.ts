@@ -2,7 +2,8 @@
  * Which objects each kind of deployment gets, grouped into files: one concern per file, so a user can
  * drop one (say the NetworkPolicy) from kustomization.yaml without editing the others.
  */
-import { UsageError } from '../core/errors.js';
+import { OptionError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import { knativeServiceOf } from './knative.js';
 import { inferenceServiceOf, servingRuntimeOf } from './kserve.js';
 import { networkPolicyOf } from './network.js';
@@ -33,8 +34,9 @@ export interface ManifestSet {
 export function generateManifests(facts: ServiceFacts, options: ManifestOptions): ManifestSet {
   const w = workloadOf(facts, options);
   if (options.kind === 'kserve' && w.name.length > KSERVE_NAME_MAX)
-    throw new UsageError(
-      `the name "${w.name}" is ${w.name.length} characters; KServe names the predictor's objects "<name>-predictor", so at most ${KSERVE_NAME_MAX}: pass a shorter --name`,
+    throw new OptionError(
+      'name',
+      say`the name "${w.name}" is ${w.name.length} characters; KServe names the predictor's objects "<name>-predictor", so at most ${KSERVE_NAME_MAX}: pass a shorter ${option('name')}`,
     );
   if (options.kind === 'kserve')
     return {

@@ -225,7 +225,22 @@ describe('bentoci manifests', () => {
     expect(noImage.stderr).toMatch(/needs --image: the pushed image of this bento, by digest/);
     const kind = await bentoci(['manifests', cpuTag, '--image', image, '--kind', 'statefulset'], home);
     expect(kind.code).toBe(2);
-    expect(kind.stderr).toMatch(/invalid --kind "statefulset": expected one of deployment, kserve, knative/);
+    expect(kind.stderr).toMatch(/invalid --kind: "statefulset" is not one of deployment, kserve, knative/);
+    // Every bad option at once, each named as its flag, before the target is looked at.
+    const several = await bentoci(
+      ['manifests', 'no-such:bento', '--kind', 'helm', '--namespace', 'ML', '--prometheus', 'ftp://p'],
+      home,
+    );
+    expect(several.code).toBe(2);
+    expect(several.stderr.trim().split('\n')).toHaveLength(1);
+    expect(several.stderr).toMatch(
+      /invalid --kind: "helm".*; invalid --namespace: "ML" is not a Kubernetes name.*; invalid --prometheus: expected an http\(s\) URL/,
+    );
+    const max = await bentoci(
+      ['manifests', cpuTag, '--image', image, '--replicas', '4', '--max-replicas', '2'],
+      home,
+    );
+    expect(max.stderr).toMatch(/invalid --max-replicas 2: at least --replicas \(4\)/);
     const modelUri = await bentoci(
       ['manifests', image, '--kind', 'knative', '--model-uri', 'oci://r.example/m:1'],
       home,

@@ -7,11 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { type InputError, pushInputs, readInputs } from '../../../src/actions/inputs.js';
+import { ACTION_INPUTS, type InputError, pushInputs, readInputs } from '../../../src/actions/inputs.js';
+import { actionNaming, inputOf } from '../../../src/actions/naming.js';
 import { RunReport } from '../../../src/actions/report.js';
 import type { ActionRun } from '../../../src/actions/run.js';
 import { manifestsStep } from '../../../src/actions/steps/manifests.js';
 import { buildBento } from '../../../src/build/build.js';
+import { OptionError } from '../../../src/core/errors.js';
 import { homeWithModels, IRIS_BENTOFILE, project } from '../../build-support.js';
 import { validateObject } from '../../support/kubernetes-schemas.js';
 import { tempDir } from '../../support/store-cli.js';
@@ -41,6 +43,14 @@ describe('bento-push manifests inputs', () => {
     expect(errors.map((e) => e.message).join('\n')).toMatch(
       /manifests-kind.*"helm" is not one of: deployment, kserve, knative/,
     );
+    // The namespace by the manifests' own rule, when the inputs are read: before anything is pushed.
+    let namespaceError: unknown;
+    try {
+      readInputs(pushInputs, reader({ ...base, manifests: 'k8s', 'manifests-namespace': 'ML' }));
+    } catch (err) {
+      namespaceError = err;
+    }
+    expect(String(namespaceError)).toMatch(/input "manifests-namespace": "ML" is not a Kubernetes name/);
   });
 });
 
@@ -79,5 +89,20 @@ describe('the manifests step', () => {
     const container = deployment.spec.template.spec.containers[0];
     expect(container.image).toBe(`ghcr.io/acme/iris@${digest}`);
     expect(container.resources.requests).toEqual({ cpu: '2', memory: '2Gi' });
+
+    // A bad option the step set is the fault of the input it came from, as the action reports it.
+    const error = await manifestsStep(run, { workspace, temp: workspace, home }, bento, {
+      dir: 'deploy/bad',
+      kind: 'deployment',
+      namespace: 'Not_A_Name',
+      image: { to: { registry: 'ghcr.io', repository: 'acme/iris', tag: 'v1' }, digest },
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(OptionError);
+    expect((error as OptionError).option).toBe('manifestsNamespace');
+    const inputs = Object.keys(ACTION_INPUTS['bento-push']);
+    expect(inputOf((error as OptionError).option, inputs)).toBe('manifests-namespace');
+    expect((error as OptionError).render(actionNaming(inputs))).toMatch(
+      /^invalid input "manifests-namespace": "Not_A_Name" is not a Kubernetes name/,
+    );
   }, 120_000);
 });

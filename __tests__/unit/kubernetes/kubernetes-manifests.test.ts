@@ -11,12 +11,13 @@ import { USAGE } from '../../../runtime/config.js';
 import { judgeManifests } from '../../../src/canary/judge-manifests.js';
 import { argoRolloutManifests, flaggerManifests } from '../../../src/canary/rollout.js';
 import { defaultThresholds } from '../../../src/canary/thresholds.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { OptionError, OptionErrors, UsageError } from '../../../src/core/errors.js';
 import { generateManifests } from '../../../src/kubernetes/generate.js';
-import { parseManifestOptions } from '../../../src/kubernetes/options.js';
+import { manifestOptionsOf } from '../../../src/kubernetes/options.js';
 import { argoDirectory, flaggerDirectory } from '../../../src/kubernetes/rollout-dirs.js';
 import { ENV, METRICS, PATHS } from '../../../src/kubernetes/runtime-contract.js';
 import type { ServiceFacts } from '../../../src/kubernetes/service-facts.js';
+import { parseManifestsOptions } from '../../../src/operations/manifests.js';
 import { validateObject } from '../../support/kubernetes-schemas.js';
 
 /** Manifests are deep, free-form objects; the assertions say what each path must hold. */
@@ -40,8 +41,13 @@ const cuda: ServiceFacts = {
   resources: { cpu: 4, gpu: 2, gpu_type: 'NVIDIA-A10G' },
 };
 
+/** The generators' options as the manifests operation reads them, with the image it resolved. */
+function optionsOf(flags: Record<string, unknown> = {}, resolved = image) {
+  return manifestOptionsOf(parseManifestsOptions({ target: 'iris_classifier:v7abc', ...flags }), resolved);
+}
+
 function objects(facts: ServiceFacts, flags: Record<string, unknown> = {}): Manifest[] {
-  const set = generateManifests(facts, parseManifestOptions({ image, ...flags }));
+  const set = generateManifests(facts, optionsOf(flags));
   return set.resources.flatMap((f) => f.objects) as Manifest[];
 }
 
@@ -141,10 +147,10 @@ describe('what the objects say', () => {
     expect(kubernetesName('iris_classifier.v2')).toBe('iris-classifier-v2');
     expect(kubernetesName('3d_model')).toBe('bento-3d-model');
     expect(() => objects(cpu, { name: '3d-model' })).toThrow(
-      /invalid --name "3d-model".*starting with a letter/,
+      /invalid `name`: "3d-model" is not a Kubernetes name.*starting with a letter/,
     );
     expect(() => objects(cpu, { kind: 'kserve', name: `a${'b'.repeat(53)}` })).toThrow(
-      /at most 53: pass a shorter --name/,
+      /at most 53: pass a shorter `name`/,
     );
   });
 
@@ -153,9 +159,36 @@ describe('what the objects say', () => {
     expect(() => objects({ ...cpu, resources: { gpu: 1 } })).toThrow(/set cuda_version in bentofile.yaml/);
   });
 
+  it('reads the options as one schema: each bad option an OptionError with its key, all at once', () => {
+    const caught = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('expected a throw');
+    };
+    const one = caught(() => parseManifestsOptions({ target: 'iris', kind: 'helm' }));
+    expect(one).toBeInstanceOf(OptionError);
+    expect((one as OptionError).option).toBe('kind');
+    expect((one as Error).message).toBe('invalid `kind`: "helm" is not one of deployment, kserve, knative');
+    const several = caught(() =>
+      parseManifestsOptions({ target: 'iris', namespace: 'ML', replicas: 0, prometheus: 'ftp://x' }),
+    );
+    expect(several).toBeInstanceOf(OptionErrors);
+    expect((several as OptionErrors).errors.map((e) => e.option)).toEqual([
+      'namespace',
+      'replicas',
+      'prometheus',
+    ]);
+    const crossed = caught(() => parseManifestsOptions({ target: 'iris', replicas: 4, maxReplicas: 2 }));
+    expect((crossed as OptionError).option).toBe('maxReplicas');
+    expect((crossed as Error).message).toBe('invalid `maxReplicas` 2: at least `replicas` (4)');
+  });
+
   it('pins the image by digest, probes /livez and /readyz, sizes startup and shutdown, runs locked down', () => {
-    expect(() => parseManifestOptions({ image: 'ghcr.io/acme/iris:v1' })).toThrow(
-      /invalid --image .*by digest/,
+    expect(() => optionsOf({}, 'ghcr.io/acme/iris:v1')).toThrow(
+      /invalid `image` "ghcr.io\/acme\/iris:v1".*by digest/,
     );
     const pod = byKind(objects(cpu), 'Deployment').spec.template.spec;
     const c = pod.containers[0];
@@ -248,7 +281,7 @@ describe('what the objects say', () => {
     const [, own] = objects(cpu, { kind: 'kserve' });
     expect(own!.spec.predictor.model.storageUri).toBeUndefined();
     expect(() => objects(cpu, { modelUri: 'oci://ghcr.io/acme/m:1' })).toThrow(
-      /--model-uri is for --kind kserve/,
+      /`modelUri` is for `kind: kserve`/,
     );
   });
 
@@ -268,7 +301,7 @@ describe('what the objects say', () => {
 
   it('rollout directories: Argo scales the Rollout, Flagger hands its HPA over and is scraped by PodMonitor', () => {
     const t = defaultThresholds();
-    const set = generateManifests(cuda, parseManifestOptions({ image, name: 'iris', namespace: 'ml' }));
+    const set = generateManifests(cuda, optionsOf({ name: 'iris', namespace: 'ml' }));
     const options = {
       name: 'iris',
       image,
