@@ -29,6 +29,9 @@ import {
   pushTags,
   tag,
 } from './input-fields.js';
+import { parseOptions } from '../operations/options.js';
+import { attestSigningSchema } from '../operations/sign.js';
+import { parseVerifyGateOptions } from '../operations/trust.js';
 import { maskSecret } from './secrets.js';
 
 /** A bad input value: the message says what was expected; `input` is its name in action.yml. */
@@ -254,26 +257,38 @@ export function requireInput<T>(value: T | undefined, input: string, why: string
   return value;
 }
 
-/** A `require` gate without a key cannot check anything, so it must not get as far as passing. */
-/** One way of signing at a time; the Sigstore URLs only mean something when keyless. */
-export function checkSignInputs(inputs: {
+/** What an action signs with, as the inputs name it. */
+export interface SignInputs {
   attest?: readonly AttestationKind[] | undefined;
   signKey?: string | undefined;
+  signKeyPassword?: string | undefined;
   signKeyless?: boolean | undefined;
   sigstoreFulcioUrl?: string | undefined;
   sigstoreRekorUrl?: string | undefined;
-}): void {
-  if (inputs.signKey && inputs.signKeyless)
-    throw new InputError('sign-keyless', 'and sign-key are exclusive: sign with a key or keyless, not both');
-  if (inputs.attest?.length && !inputs.signKey && !inputs.signKeyless)
-    throw new InputError('attest', 'needs a signer: set sign-key, or sign-keyless: true');
-  for (const [name, value] of [
-    ['sigstore-fulcio-url', inputs.sigstoreFulcioUrl],
-    ['sigstore-rekor-url', inputs.sigstoreRekorUrl],
-  ] as const) {
-    if (value && !inputs.signKeyless)
-      throw new InputError(name, 'is for keyless signing; set sign-keyless: true');
-  }
+}
+
+/**
+ * The signing options (src/operations/sign.ts) the inputs set. A key given as PEM text and its
+ * password stay out of the options: `key` and `passwordEnv` name variables of a private environment
+ * (see steps/keys.ts); for the checks their presence is what counts.
+ */
+export function signOptionsOf(inputs: SignInputs) {
+  return {
+    attest: inputs.attest ?? [],
+    key: inputs.signKey,
+    keyless: inputs.signKeyless ?? false,
+    fulcioUrl: inputs.sigstoreFulcioUrl,
+    rekorUrl: inputs.sigstoreRekorUrl,
+    passwordEnv: inputs.signKeyPassword ? SIGN_KEY_PASSWORD_VAR : undefined,
+  };
+}
+
+/** The private variable that holds sign-key-password for the key loader. */
+export const SIGN_KEY_PASSWORD_VAR = 'BENTOCI_SIGN_KEY_PASSWORD';
+
+/** One way of signing at a time, keyless settings only when keyless, attest needs a signer: the operation's rules. */
+export function checkSignInputs(inputs: SignInputs): void {
+  parseOptions(attestSigningSchema, signOptionsOf(inputs));
 }
 
 /** What the verify gate trusts, as the inputs name it. */
@@ -284,40 +299,23 @@ export interface VerifyTrustInputs {
   verifyCertificateIdentityRegexp?: string | undefined;
   verifyCertificateOidcIssuer?: string | undefined;
   verifyTrustedRoot?: string | undefined;
+  verifyInsecureIgnoreSct?: boolean | undefined;
 }
 
-/** A key or a keyless signer (an identity, exact or by regexp, and its issuer), never half of one. */
+/** The verify gate's options (src/operations/trust.ts) the inputs set; src/actions/naming.ts maps them back. */
+export function verifyOptionsOf(inputs: VerifyTrustInputs) {
+  return {
+    verify: inputs.verifyPolicy ?? 'off',
+    pub: inputs.verifyKey,
+    certificateIdentity: inputs.verifyCertificateIdentity,
+    certificateIdentityRegexp: inputs.verifyCertificateIdentityRegexp,
+    certificateOidcIssuer: inputs.verifyCertificateOidcIssuer,
+    trustedRoot: inputs.verifyTrustedRoot,
+    insecureIgnoreSct: inputs.verifyInsecureIgnoreSct ?? false,
+  };
+}
+
+/** A key or a keyless signer, never half of one, and require needs one: the operation's rules. */
 export function checkVerifyInputs(inputs: VerifyTrustInputs): void {
-  const identity = inputs.verifyCertificateIdentity ?? inputs.verifyCertificateIdentityRegexp;
-  if (inputs.verifyCertificateIdentity && inputs.verifyCertificateIdentityRegexp)
-    throw new InputError(
-      'verify-certificate-identity-regexp',
-      'and verify-certificate-identity are exclusive',
-    );
-  if (inputs.verifyKey && (identity || inputs.verifyCertificateOidcIssuer))
-    throw new InputError(
-      'verify-key',
-      'and verify-certificate-identity are exclusive: trust a key or a keyless signer, not both',
-    );
-  if (identity && !inputs.verifyCertificateOidcIssuer)
-    throw new InputError(
-      'verify-certificate-oidc-issuer',
-      'is required with verify-certificate-identity (e.g. https://token.actions.githubusercontent.com)',
-    );
-  if (inputs.verifyCertificateOidcIssuer && !identity)
-    throw new InputError(
-      'verify-certificate-identity',
-      'is required with verify-certificate-oidc-issuer (e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/heads/main)',
-    );
-  if (inputs.verifyTrustedRoot && !identity)
-    throw new InputError(
-      'verify-trusted-root',
-      'is for keyless verification; set verify-certificate-identity too',
-    );
-  if (inputs.verifyPolicy === 'require' && !inputs.verifyKey && !identity) {
-    throw new InputError(
-      'verify-key',
-      'is required when verify-policy is require (a public key: PEM text or a path), unless verify-certificate-identity and verify-certificate-oidc-issuer name a keyless signer',
-    );
-  }
+  parseVerifyGateOptions(verifyOptionsOf(inputs));
 }

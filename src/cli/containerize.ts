@@ -1,19 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { dockerfileOf } from '../containerize/bento-files.js';
-import { containerize } from '../containerize/containerize.js';
 import { connectEngine } from '../containerize/engine.js';
 import { openBentoStore } from '../core/bento-store.js';
-import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
-import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
+import {
+  bentoDockerfile,
+  buildBentoImage,
+  checkBento,
+  planContainerize,
+} from '../operations/containerize.js';
 import { collectLabel, collectList, parseKeyValue } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
-import { type GateFlags, verifyGate, withVerifyGate } from './verify-gate.js';
+import { type GateFlags, withVerifyGate } from './verify-gate.js';
 
-/** `bentoci containerize TAG`: a bento from the store -> a Docker image (or just its Dockerfile). */
+/** `bentoci containerize TAG`: a bento from the store -> a Docker image (or just its Dockerfile); src/operations/containerize.ts does the work. */
 export function registerContainerizeCommands(program: Command): void {
   const command = program
     .command('containerize')
@@ -48,32 +50,25 @@ export function registerContainerizeCommands(program: Command): void {
 }
 
 async function run(text: string, opts: ContainerizeFlags): Promise<void> {
-  if (opts.output && !opts.dockerfileOnly)
-    throw new UsageError('--output writes the Dockerfile: use it with --dockerfile-only');
-  const gate = await verifyGate(opts);
+  const plan = await planContainerize({ ...opts, noCache: opts.cache === false });
   const store = openBentoStore(bentociHome());
   const bento = await store.get(text);
 
   // Fail on a missing engine before spending time on hashes and signatures.
-  if (!opts.dockerfileOnly) await connectEngine();
+  if (!plan.options.dockerfileOnly) await connectEngine();
   // --dockerfile-only hands out what the image would be built from: the same checks come first.
-  await store.assertIntact(bento);
-  await gate(() => ({
-    type: 'entry',
-    store: store as unknown as EntryStore<EntryInfo>,
-    entry: bento as unknown as StoredEntry<EntryInfo>,
-  }));
-  if (opts.dockerfileOnly) {
-    const dockerfile = await dockerfileOf(bento.dir, bento.info);
-    const source = dockerfile.stored ? 'stored' : 'rendered';
+  const outcome = await checkBento(plan, store, bento);
+  if (outcome.status === 'verified') info(`signature verified (${outcome.by})`);
+  if (plan.options.dockerfileOnly) {
+    const dockerfile = await bentoDockerfile(bento);
     if (opts.output) {
       await writeFile(opts.output, dockerfile.text);
-      info(`wrote the ${source} Dockerfile of bento ${formatTag(bento.tag)} to ${opts.output}`);
+      info(`wrote the ${dockerfile.source} Dockerfile of bento ${formatTag(bento.tag)} to ${opts.output}`);
     }
     if (opts.json)
       printJson({
         bento: formatTag(bento.tag),
-        source,
+        source: dockerfile.source,
         ...(opts.output ? { path: opts.output } : {}),
         dockerfile: dockerfile.text,
       });
@@ -81,19 +76,7 @@ async function run(text: string, opts: ContainerizeFlags): Promise<void> {
     return;
   }
 
-  const result = await containerize(bento, {
-    tags: opts.tag,
-    buildArgs: opts.buildArg,
-    labels: opts.label,
-    ...(opts.target ? { target: opts.target } : {}),
-    ...(opts.platform ? { platform: opts.platform } : {}),
-    cacheFrom: opts.cacheFrom,
-    noCache: opts.cache === false,
-    ...(opts.npmRegistry !== undefined ? { npmRegistry: opts.npmRegistry } : {}),
-    ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
-    networkMode: opts.network,
-    log: info,
-  });
+  const result = await buildBentoImage(plan, bento, info);
   if (opts.json) {
     printJson(result);
     return;

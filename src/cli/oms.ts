@@ -13,20 +13,25 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { formatTag } from '../core/tag.js';
-import { sigstoreCheck } from '../sign/keyless-verify.js';
-import { readKeyText } from '../sign/keys.js';
-import { keyHint, parseOmsPublicKey } from '../sign/oms/ec-keys.js';
-import { signEntryOms, verifyEntryOms } from '../sign/oms/entry.js';
+import { findEntry } from '../operations/targets.js';
+import { identityPolicyOf, isKeyless, parseTrustOptions } from '../operations/trust.js';
+import {
+  loadTrustedRoot,
+  type OmsTrust,
+  type OmsVerification,
+  readKeyText,
+  sigstoreCheck,
+  verifyEntryOms,
+  verifyOmsSignature,
+} from '../sign/index.js';
+import { parseOmsPublicKey } from '../sign/oms/ec-keys.js';
 import { MAX_SIGNATURE_BYTES } from '../sign/oms/format.js';
 import { seededTrustedRoot } from '../sign/oms/seeded-root.js';
-import type { OmsTrust, OmsVerification } from '../sign/oms/verify.js';
-import { verifyOmsSignature } from '../sign/oms/verify.js';
 import { parseTrustAnchors } from '../sign/oms/x509-chain.js';
-import { loadTrustedRoot } from '../sign/trusted-root.js';
 import { collectList, flagOf } from './options.js';
 import { info, printJson } from './output.js';
-import { findEntry, type TargetFlags } from './sign-targets.js';
-import { identityPolicyOf, isKeyless, type TrustFlags } from './verify-gate.js';
+import type { TargetFlags } from './sign-targets.js';
+import type { TrustFlags } from './verify-gate.js';
 
 export type SignatureFormat = 'bentoci' | 'oms';
 
@@ -94,37 +99,6 @@ export function isOmsVerify(flags: OmsVerifyFlags): boolean {
       `${omsOnly ? flagOf(omsOnly) : '--no-ignore-git-paths'} is for OMS signatures: add --signature FILE (a model path) or --format oms (a stored entry)`,
     );
   return false;
-}
-
-/** `bentoci sign TAG --format oms`: key-based (`signer`) or keyless. */
-export async function signOms(
-  tag: string,
-  kind: string | undefined,
-  how: Parameters<typeof signEntryOms>[2],
-  json: boolean | undefined,
-): Promise<void> {
-  const { store, entry } = await findEntry(tag, kind);
-  const signed = await signEntryOms(store, entry, how);
-  const files = signed.statement.predicate.resources.length;
-  const by =
-    'signer' in how
-      ? `key ${keyHint(how.signer.publicKey).slice(0, 12)}`
-      : signed.logged
-        ? 'keyless, logged in Rekor'
-        : 'keyless, not logged';
-  if (json)
-    printJson({
-      tag: formatTag(entry.tag),
-      kind: store.kind.noun,
-      format: 'oms',
-      path: signed.path,
-      files,
-      tlog: signed.logged,
-    });
-  else
-    info(
-      `signed ${store.kind.noun} ${formatTag(entry.tag)} in the OMS v1.0 format (${files} files, ${by}): ${signed.path}`,
-    );
 }
 
 export async function verifyOms(text: string | undefined, flags: OmsVerifyFlags): Promise<void> {
@@ -213,7 +187,8 @@ async function omsTrustOf(flags: OmsVerifyFlags): Promise<OmsTrust> {
       anchors.push(...parseTrustAnchors(await readKeyText(file, '--certificate-chain'), file));
     return { method: 'certificate', anchors };
   }
-  const policy = identityPolicyOf(flags);
+  // The keyless rules are the verify gate's (an identity and an issuer, regexps that compile).
+  const policy = identityPolicyOf(parseTrustOptions(flags));
   if (flags.offline && flags.trustedRoot !== undefined)
     throw new UsageError('pass --offline or --trusted-root, not both');
   const trustedRoot = flags.offline

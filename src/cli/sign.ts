@@ -4,21 +4,21 @@
  * cosign's format. `bentoci verify` is registered with them (verify.ts).
  */
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
-import { formatTag } from '../core/tag.js';
-import { resolveIdentityToken } from '../sign/identity-token.js';
-import { PUBLIC_FULCIO_URL, PUBLIC_REKOR_URL, signEntryKeyless } from '../sign/keyless.js';
-import { DEFAULT_PASSWORD_ENV, loadSigner, passphraseFrom, writeKeyPair } from '../sign/keys.js';
-import { openSignatureRegistry } from '../sign/oci-registry.js';
-import { signEntry } from '../sign/sign-entry.js';
-import { signImage } from '../sign/sign-image.js';
-import { signImageKeyless } from '../sign/sign-image-keyless.js';
-import { formatImageRef, parseSignTarget } from '../sign/target.js';
-import { parseFormat, signOms, withOmsSignFlags } from './oms.js';
-import { collectLabel, flagOf } from './options.js';
+import { type SignedArtifact, signArtifact } from '../operations/sign.js';
+import {
+  DEFAULT_PASSWORD_ENV,
+  formatImageRef,
+  PUBLIC_FULCIO_URL,
+  PUBLIC_REKOR_URL,
+  passphraseFrom,
+  writeKeyPair,
+} from '../sign/index.js';
+import { keyHint } from '../sign/oms/ec-keys.js';
+import { withOmsSignFlags } from './oms.js';
+import { collectLabel } from './options.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
-import { findEntry, TARGET_HELP, type TargetFlags, withTargetFlags } from './sign-targets.js';
+import { TARGET_HELP, type TargetFlags, withTargetFlags } from './sign-targets.js';
 import { registerVerifyCommand } from './verify.js';
 
 interface SignFlags extends TargetFlags {
@@ -108,120 +108,62 @@ async function keygen(opts: {
 }
 
 async function sign(text: string, opts: SignFlags): Promise<void> {
-  const target = parseSignTarget(text);
-  const format = parseFormat(opts.format);
-  if (format === 'oms' && target.type === 'image')
-    throw new UsageError(
-      "--format oms is for models and bentos in the store; images are signed in cosign's format",
-    );
-  if (opts.keyless) return signKeyless(target, opts);
-  if (opts.key === undefined)
-    throw new UsageError(
-      'sign needs --key KEY (a private key) or --keyless (Sigstore, with an OIDC identity)',
-    );
-  for (const flag of ['identityTokenEnv', 'fulcioUrl', 'rekorUrl'] as const) {
-    if (opts[flag] !== undefined)
-      throw new UsageError(`${flagOf(flag)} is for keyless signing; add --keyless`);
-  }
-  const passphrase = passphraseFrom(process.env, opts.passwordEnv);
-  const signer = await loadSigner(opts.key, passphrase ? { passphrase } : {});
-  if (target.type === 'entry' && format === 'oms')
-    return signOms(target.tag, opts.kind, { signer }, opts.json);
-  if (target.type === 'entry') {
-    const { store, entry } = await findEntry(target.tag, opts.kind);
-    const signed = await signEntry(store, entry, signer);
-    const tag = formatTag(entry.tag);
-    const files = signed.statement.subject.length;
-    if (opts.json)
-      printJson({ tag, kind: store.kind.noun, keyid: signed.keyid, path: signed.path, subjects: files });
-    else
-      info(
-        `signed ${store.kind.noun} ${tag} (${files} files, keyid ${signed.keyid.slice(0, 12)}): ${signed.path}`,
-      );
-    return;
-  }
-  checkImageAnnotations(opts.annotation);
-  const registry = await openSignatureRegistry(target.ref, opts, { push: true });
-  const signed = await signImage(registry, target.ref, signer, { annotations: opts.annotation }).finally(() =>
-    registry.close(),
-  );
-  const image = formatImageRef(target.ref);
-  if (opts.json) {
-    printJson({
-      image,
+  const signed = await signArtifact(text, opts);
+  if (opts.json) printJson(signedJson(signed));
+  else info(signedLine(signed));
+}
+
+/** What `--json` prints: the fields of each kind of signature, as they have always been. */
+function signedJson(signed: SignedArtifact): Record<string, unknown> {
+  const signing = signed.signing;
+  const who =
+    signing.kind === 'key'
+      ? { keyid: signing.signer.keyid }
+      : { issuer: signing.issuer, subject: signing.identity, tlog: signed.logged };
+  if (signed.type === 'image')
+    return {
+      image: formatImageRef(signed.image),
       digest: signed.digest,
       signatureTag: signed.signatureTag,
-      keyid: signer.keyid,
+      ...who,
       kept: signed.kept,
-    });
-    return;
-  }
-  const kept = signed.kept ? `, keeping ${signed.kept} other signature(s)` : '';
-  info(`signed ${image} (${signed.digest}) as ${target.ref.repository}:${signed.signatureTag}${kept}`);
-}
-
-async function signKeyless(target: ReturnType<typeof parseSignTarget>, opts: SignFlags): Promise<void> {
-  if (opts.key !== undefined) throw new UsageError('pass --key or --keyless, not both');
-  // A missing entry or a bad annotation fails before a token is fetched.
-  const entry = target.type === 'entry' ? await findEntry(target.tag, opts.kind) : undefined;
-  if (target.type === 'image') checkImageAnnotations(opts.annotation);
-  const { token, claims, from } = await resolveIdentityToken(
-    opts.identityTokenEnv !== undefined ? { envName: opts.identityTokenEnv } : {},
-  );
-  const keyless = {
-    identityToken: token,
-    tlog: opts.tlog,
-    ...(opts.fulcioUrl !== undefined ? { fulcioURL: opts.fulcioUrl } : {}),
-    ...(opts.rekorUrl !== undefined ? { rekorURL: opts.rekorUrl } : {}),
-  };
-  const subject = claims.email ?? claims.sub ?? '';
-  const logged = (yes: boolean) => (yes ? ', logged in Rekor' : ', not logged (--no-tlog)');
-  if (target.type === 'image') {
-    const registry = await openSignatureRegistry(target.ref, opts, { push: true });
-    const signed = await signImageKeyless(registry, target.ref, {
-      ...keyless,
-      annotations: opts.annotation,
-    }).finally(() => registry.close());
-    const image = formatImageRef(target.ref);
-    if (opts.json) {
-      printJson({
-        image,
-        digest: signed.digest,
-        signatureTag: signed.signatureTag,
-        issuer: claims.iss,
-        subject,
-        tlog: signed.logged,
-        kept: signed.kept,
-      });
-      return;
-    }
-    info(
-      `signed ${image} (${signed.digest}) keyless as ${subject} (issuer ${claims.iss}, token from ${from})${logged(signed.logged)}: ${target.ref.repository}:${signed.signatureTag}`,
-    );
-    return;
-  }
-  if (parseFormat(opts.format) === 'oms') return signOms(target.tag, opts.kind, { keyless }, opts.json);
-  const { store, entry: stored } = entry!;
-  const signed = await signEntryKeyless(store, stored, keyless);
-  const tag = formatTag(stored.tag);
-  if (opts.json) {
-    printJson({
-      tag,
-      kind: store.kind.noun,
+    };
+  if (signed.format === 'oms')
+    return {
+      tag: signed.tag,
+      kind: signed.kind,
+      format: 'oms',
       path: signed.path,
-      subjects: signed.statement.subject.length,
-      issuer: claims.iss,
-      subject,
+      files: signed.files,
       tlog: signed.logged,
-    });
-    return;
-  }
-  info(
-    `signed ${store.kind.noun} ${tag} keyless as ${subject} (issuer ${claims.iss}, token from ${from})${logged(signed.logged)}: ${signed.path}`,
-  );
+    };
+  return { tag: signed.tag, kind: signed.kind, ...who, path: signed.path, subjects: signed.files };
 }
 
-function checkImageAnnotations(annotations: Record<string, string>): void {
-  if (Object.keys(annotations).some((k) => k === 'creator' || k === 'timestamp'))
-    throw new UsageError('invalid --annotation: creator and timestamp are set by bentoci; choose other keys');
+function signedLine(signed: SignedArtifact): string {
+  const signing = signed.signing;
+  const logged = signed.logged ? ', logged in Rekor' : ', not logged (--no-tlog)';
+  const keyless =
+    signing.kind === 'keyless'
+      ? `keyless as ${signing.identity} (issuer ${signing.issuer}, token from ${signing.from})${logged}`
+      : '';
+  if (signed.type === 'image') {
+    const head = `signed ${formatImageRef(signed.image)} (${signed.digest})`;
+    const where = `${signed.image.repository}:${signed.signatureTag}`;
+    if (signing.kind === 'keyless') return `${head} ${keyless}: ${where}`;
+    const kept = signed.kept ? `, keeping ${signed.kept} other signature(s)` : '';
+    return `${head} as ${where}${kept}`;
+  }
+  const what = `${signed.kind} ${signed.tag}`;
+  if (signed.format === 'oms') {
+    const by =
+      signing.kind === 'key'
+        ? `key ${keyHint(signing.signer.publicKey).slice(0, 12)}`
+        : signed.logged
+          ? 'keyless, logged in Rekor'
+          : 'keyless, not logged';
+    return `signed ${what} in the OMS v1.0 format (${signed.files} files, ${by}): ${signed.path}`;
+  }
+  if (signing.kind === 'keyless') return `signed ${what} ${keyless}: ${signed.path}`;
+  return `signed ${what} (${signed.files} files, keyid ${signing.signer.keyid.slice(0, 12)}): ${signed.path}`;
 }

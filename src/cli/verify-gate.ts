@@ -1,49 +1,42 @@
 /**
- * The flags that name whom to trust, read in one place: `--pub` (a key) or cosign's keyless set
+ * The flags that name whom to trust: `--pub` (a key) or cosign's keyless set
  * (`--certificate-identity[-regexp]`, `--certificate-oidc-issuer[-regexp]`, `--trusted-root`, and the
  * two `--insecure-ignore-*`). `bentoci verify` takes them, and so does every command with a
- * `--verify off|warn|require` gate (containerize, push, pull, serve).
+ * `--verify off|warn|require` gate (containerize, push, pull, serve, canary). What they mean and the
+ * rules between them are src/operations/trust.ts's, shared with the actions; this file declares the
+ * flags and prints what the gate found.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
-import { compileIdentityPolicy, type IdentityPolicy } from '../sign/keyless-verify.js';
 import {
-  enforceVerifyPolicy,
   type KeylessTrust,
-  keylessTrust,
-  type PolicyOutcome,
-  parseVerifyPolicy,
-  type VerifyTarget,
-  type VerifyTrust,
-} from '../sign/policy.js';
+  keylessTrustOf as keylessTrustOfOptions,
+  openVerifyGate,
+  parseTrustOptions,
+  parseVerifyGateOptions,
+  trustOf as trustOfOptions,
+  verifyGateShape,
+} from '../operations/trust.js';
+import type { PolicyOutcome, Verifier, VerifyTarget } from '../sign/index.js';
 import { info } from './output.js';
 
-/** The gate's flags as commander hands them over, for commands that validate their flags with zod. */
-export const gateFlagsShape = {
-  verify: z.string().default('off'),
-  pub: z.string().optional(),
-  certificateIdentity: z.string().optional(),
-  certificateIdentityRegexp: z.string().optional(),
-  certificateOidcIssuer: z.string().optional(),
-  certificateOidcIssuerRegexp: z.string().optional(),
-  trustedRoot: z.string().optional(),
-  insecureIgnoreTlog: z.boolean().optional(),
-  insecureIgnoreSct: z.boolean().optional(),
-};
+/** The gate's flags, for commands that validate their flags with zod (the rules: parseVerifyGateOptions). */
+export const gateFlagsShape = verifyGateShape;
 
-export type GateFlags = z.infer<z.ZodObject<typeof gateFlagsShape>>;
-export type TrustFlags = Omit<GateFlags, 'verify'>;
+/** The trust flags as commander hands them over. */
+export interface TrustFlags {
+  pub?: string | undefined;
+  certificateIdentity?: string | undefined;
+  certificateIdentityRegexp?: string | undefined;
+  certificateOidcIssuer?: string | undefined;
+  certificateOidcIssuerRegexp?: string | undefined;
+  trustedRoot?: string | undefined;
+  insecureIgnoreTlog?: boolean | undefined;
+  insecureIgnoreSct?: boolean | undefined;
+}
 
-const KEYLESS_FLAGS = [
-  'certificateIdentity',
-  'certificateIdentityRegexp',
-  'certificateOidcIssuer',
-  'certificateOidcIssuerRegexp',
-  'trustedRoot',
-  'insecureIgnoreTlog',
-  'insecureIgnoreSct',
-] as const;
+export interface GateFlags extends TrustFlags {
+  verify?: string | undefined;
+}
 
 /** The trust flags; `pubHelp` says what --pub is for in this command. */
 export function withTrustFlags(command: Command, pubHelp: string): Command {
@@ -72,57 +65,27 @@ export function withVerifyGate(command: Command, what: string): Command {
   );
 }
 
-export function isKeyless(flags: TrustFlags): boolean {
-  return KEYLESS_FLAGS.some((f) => flags[f] !== undefined);
-}
-
-/** cosign's identity policy from the flags, checked before anything is read. */
-export function identityPolicyOf(flags: TrustFlags): IdentityPolicy {
-  const policy = {
-    ...(flags.certificateIdentity !== undefined ? { identity: flags.certificateIdentity } : {}),
-    ...(flags.certificateIdentityRegexp !== undefined
-      ? { identityRegexp: flags.certificateIdentityRegexp }
-      : {}),
-    ...(flags.certificateOidcIssuer !== undefined ? { issuer: flags.certificateOidcIssuer } : {}),
-    ...(flags.certificateOidcIssuerRegexp !== undefined
-      ? { issuerRegexp: flags.certificateOidcIssuerRegexp }
-      : {}),
-  };
-  compileIdentityPolicy(policy);
-  return policy;
-}
-
-/** The keyless signer the flags accept; the trusted root is loaded here (from TUF unless --trusted-root). */
+/** The keyless signer the flags accept (the rules checked first; the trusted root loaded here). */
 export function keylessTrustOf(flags: TrustFlags): Promise<KeylessTrust> {
-  return keylessTrust(identityPolicyOf(flags), {
-    trustedRootFile: flags.trustedRoot,
-    ignoreTlog: flags.insecureIgnoreTlog ?? false,
-    ignoreSct: flags.insecureIgnoreSct ?? false,
-  });
+  return keylessTrustOfOptions(parseTrustOptions(flags));
 }
 
-/** Whom the flags trust: a key spec, a keyless signer, or nobody. */
-export async function trustOf(flags: TrustFlags): Promise<VerifyTrust | undefined> {
-  if (flags.pub !== undefined && isKeyless(flags))
-    throw new UsageError(
-      'pass --pub (key-based) or --certificate-identity/--certificate-oidc-issuer (keyless), not both',
-    );
-  if (isKeyless(flags)) return keylessTrustOf(flags);
-  return flags.pub;
+/** Whom the flags trust: a loaded key, a keyless signer, or nobody. */
+export function trustOf(flags: TrustFlags): Promise<Verifier | KeylessTrust | undefined> {
+  return trustOfOptions(parseTrustOptions(flags));
 }
 
 /**
- * Reads the gate's flags before any work (a bad policy or identity is a usage error up front) and
- * returns the check to run when the target is at hand; with `--verify off` the target is never looked up.
+ * Reads the gate's flags before any work (a bad policy, identity or key is a usage error up front)
+ * and returns the check to run when the target is at hand; with `--verify off` the target is never
+ * looked up.
  */
 export async function verifyGate(
   flags: GateFlags,
 ): Promise<(target: () => Promise<VerifyTarget> | VerifyTarget) => Promise<PolicyOutcome>> {
-  const policy = parseVerifyPolicy(flags.verify);
-  const trust = policy === 'off' ? undefined : await trustOf(flags);
+  const gate = await openVerifyGate(parseVerifyGateOptions(flags));
   return async (target) => {
-    if (policy === 'off') return { status: 'skipped' };
-    const outcome = await enforceVerifyPolicy(policy, await target(), trust);
+    const outcome = await gate.check(target);
     if (outcome.status === 'verified') info(`signature verified (${outcome.by})`);
     return outcome;
   };

@@ -221,8 +221,9 @@ describe('outputs and summary', () => {
 describe('cross-input checks', () => {
   it('verify-policy: require needs verify-key', async () => {
     const { checkVerifyInputs } = await import('../../../src/actions/inputs.js');
+    // The rule is the verify gate's (src/operations/trust.ts): the option at fault is the key.
     expect(() => checkVerifyInputs({ verifyPolicy: 'require' })).toThrow(
-      'input "verify-key": is required when verify-policy is require',
+      expect.objectContaining({ option: 'pub' }),
     );
     expect(() => checkVerifyInputs({ verifyPolicy: 'warn' })).not.toThrow();
     expect(() => checkVerifyInputs({ verifyPolicy: 'require', verifyKey: 'pub.pem' })).not.toThrow();

@@ -2,12 +2,12 @@
 import { connectEngine } from '../../containerize/engine.js';
 import { formatTag } from '../../core/tag.js';
 import { builtImageMetadata } from '../image-metadata.js';
-import { checkVerifyInputs, containerizeInputs, readInputs } from '../inputs.js';
+import { containerizeInputs, readInputs } from '../inputs.js';
 import { ACTION_OUTPUTS } from '../outputs.js';
 import { isMainModule, runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
-import { containerizeFlow } from '../steps/containerize.js';
-import { applyVerifyPolicy, obtainBento } from '../steps/entries.js';
+import { containerizeFlow, containerizePlanFrom } from '../steps/containerize.js';
+import { obtainBento } from '../steps/entries.js';
 
 /** Runs the action; runners that import this module instead of starting it call this. */
 export function run(): Promise<void> {
@@ -19,13 +19,13 @@ export function run(): Promise<void> {
     },
     async (run) => {
       const inputs = readInputs(containerizeInputs);
-      checkVerifyInputs(inputs);
       const env = runnerEnv();
+      // The image's inputs and whom verify-policy trusts, read before any work.
+      const plan = await containerizePlanFrom(inputs, env);
       // A missing engine is one clear error before any time goes into restoring or hashing the bento.
       const docker = await connectEngine();
       const { store, bento } = await obtainBento(run, env, inputs);
-      await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
-      const image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: inputs.labels });
+      const image = await containerizeFlow(run, docker, store, bento, plan);
       return {
         tag: formatTag(bento.tag),
         digest: bento.info.digest,

@@ -13,7 +13,7 @@ import { ACTION_OUTPUTS } from '../outputs.js';
 import { isMainModule, runAction } from '../run.js';
 import { runnerEnv } from '../runner.js';
 import { buildFlow } from '../steps/build.js';
-import { type BuiltImage, containerizeFlow } from '../steps/containerize.js';
+import { type BuiltImage, containerizeFlow, containerizePlanFrom } from '../steps/containerize.js';
 import { type PushOutcome, pushFlow } from '../steps/push.js';
 import { signBentoStep, signingFrom } from '../steps/signing.js';
 
@@ -34,13 +34,17 @@ export function run(): Promise<void> {
           : undefined;
       const env = runnerEnv();
       const docker = inputs.containerize ? await connectEngine() : undefined;
+      // verify-policy here is for the models the build imports; the bento is this job's own.
+      const imagePlan = inputs.containerize
+        ? await containerizePlanFrom({ tags: inputs.tags, labels: {} }, env)
+        : undefined;
 
       const built = await buildFlow(run, env, inputs);
       const bento = built.bento!;
       const store = openBentoStore(env.home);
 
       let image: BuiltImage | undefined;
-      if (docker) image = await containerizeFlow(run, docker, bento, { tags: inputs.tags, labels: {} });
+      if (docker && imagePlan) image = await containerizeFlow(run, docker, store, bento, imagePlan);
 
       let pushed: PushOutcome | undefined;
       if (registry) {

@@ -1,16 +1,25 @@
 /**
- * The image half: a bento in the store -> a Docker image through the engine at DOCKER_HOST, with
- * the image's ID, tags and size for outputs and the summary.
+ * The image half: a bento in the store -> a Docker image through the engine at DOCKER_HOST, behind
+ * verify-policy (src/operations/containerize.ts, as `bentoci containerize`), with the image's ID,
+ * tags and size for outputs and the summary.
  */
 import * as core from '@actions/core';
 import type Docker from 'dockerode';
-import { containerize } from '../../containerize/containerize.js';
-import type { StoredBento } from '../../core/bento-store.js';
+import type { BentoStore, StoredBento } from '../../core/bento-store.js';
 import { formatBytes } from '../../core/progress.js';
 import { formatTag } from '../../core/tag.js';
+import {
+  buildBentoImage,
+  type ContainerizePlan,
+  checkBento,
+  planContainerize,
+} from '../../operations/containerize.js';
+import type { VerifyTrustInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
+import type { RunnerEnv } from '../runner.js';
+import { verifyOptionsFrom } from './keys.js';
 
-export interface ImageRequest {
+export interface ImageRequest extends VerifyTrustInputs {
   tags: string[];
   labels: Record<string, string>;
 }
@@ -24,18 +33,41 @@ export interface BuiltImage {
   labels: Record<string, string>;
 }
 
+/**
+ * Reads the image's inputs and verify-policy's trust (a key, or a keyless signer's trusted root)
+ * before any work: a bad input fails here, named as the input.
+ */
+export function containerizePlanFrom(request: ImageRequest, env: RunnerEnv): Promise<ContainerizePlan> {
+  const { options, access } = verifyOptionsFrom(request, env);
+  return planContainerize({ ...options, tag: request.tags, label: request.labels }, access);
+}
+
+/** Checks the bento (intact, signed as verify-policy asks), then builds its image. */
 export async function containerizeFlow(
   run: ActionRun,
   docker: Docker,
+  store: BentoStore,
   bento: StoredBento,
-  request: ImageRequest,
+  plan: ContainerizePlan,
 ): Promise<BuiltImage> {
+  const what = `bento ${formatTag(bento.tag)}`;
+  // The bento's files were checked as it was built, restored or looked up in this job.
+  if (plan.gate.policy !== 'off') {
+    const outcome = await run.step(`Verify ${what}`, () =>
+      checkBento(plan, store, bento, {
+        intactChecked: true,
+        warn: (message) => core.warning(message, { title: `Signature not verified (${run.name})` }),
+      }),
+    );
+    if (outcome.status === 'verified') {
+      core.info(`${what} is signed by ${outcome.by}`);
+      run.report.note(`${what}: signature verified (${outcome.by})`);
+    } else if (outcome.status === 'warned') {
+      run.report.note(`${what}: not verified (${outcome.message})`);
+    }
+  }
   const image = await run.step(`Build image of ${formatTag(bento.tag)}`, async () => {
-    const built = await containerize(bento, {
-      tags: request.tags,
-      labels: request.labels,
-      log: (line) => core.info(line),
-    });
+    const built = await buildBentoImage(plan, bento, (line) => core.info(line));
     const inspected = await docker.getImage(built.id).inspect();
     core.info(`built image ${built.tags.join(', ')} (${built.id}, ${formatBytes(inspected.Size)})`);
     return { id: built.id, tags: built.tags, size: inspected.Size, labels: inspected.Config?.Labels ?? {} };

@@ -1,75 +1,76 @@
 /**
- * Keys given to an action: the PEM text itself (from a secret) or a path in the workspace (and the
- * keyless signer verify-policy may trust instead of a key). The sign
- * library reads `env://NAME` or a path; PEM text goes through a private environment map, never
- * through process.env or a file, and errors name the action input instead of the CLI flag.
+ * Keys given to an action, mapped to the options of src/operations/sign.ts and trust.ts: a key is
+ * the PEM text itself (from a secret) or a path in the workspace. PEM text and the key's password
+ * go through a private environment map that the options name by `env://NAME` and `passwordEnv`,
+ * never through process.env or a file. The operations check the options and report a bad one by
+ * its key, which the action names as its input (src/actions/naming.ts).
  */
-import { UsageError } from '../../core/errors.js';
-import { compileIdentityPolicy } from '../../sign/keyless-verify.js';
-import { loadSigner, loadVerifier, type Signer, type Verifier } from '../../sign/keys.js';
-import { keylessTrust, type VerifyTrust } from '../../sign/policy.js';
-import { InputError, type VerifyTrustInputs } from '../inputs.js';
+import { type Signing, signingOf } from '../../operations/sign.js';
+import {
+  type KeyAccess,
+  openVerifyGate,
+  parseVerifyGateOptions,
+  trustOf,
+  type VerifyGate,
+} from '../../operations/trust.js';
+import type { VerifyTrust } from '../../sign/index.js';
+import {
+  SIGN_KEY_PASSWORD_VAR,
+  type SignInputs,
+  signOptionsOf,
+  type VerifyTrustInputs,
+  verifyOptionsOf,
+} from '../inputs.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
 
-const VAR = 'BENTOCI_ACTION_KEY';
+/** The variables of the private environment that hold a key given as PEM text. */
+const SIGN_KEY_VAR = 'BENTOCI_SIGN_KEY';
+const VERIFY_KEY_VAR = 'BENTOCI_VERIFY_KEY';
 
-function specOf(text: string, env: RunnerEnv): { spec: string; env: NodeJS.ProcessEnv } {
-  if (text.includes('-----BEGIN')) return { spec: `env://${VAR}`, env: { [VAR]: text } };
-  return { spec: workspacePath(env, text), env: {} };
+/** A key input as a key spec: PEM text goes into `keyEnv` under `name`; anything else is a workspace path. */
+function keySpec(text: string | undefined, name: string, env: RunnerEnv, keyEnv: NodeJS.ProcessEnv) {
+  if (text === undefined) return undefined;
+  if (!text.includes('-----BEGIN')) return workspacePath(env, text);
+  keyEnv[name] = text;
+  return `env://${name}`;
 }
 
-/** The library's message starts with the flag and the spec (`--key "env://..."`); the input says more. */
-function asInputError(err: unknown, input: string): unknown {
-  if (!(err instanceof UsageError)) return err;
-  return new InputError(
-    input,
-    err.message.replace(/^(--key|--pub) "[^"]*":? ?/, '').replace(/^(--key|--pub) \S+: ?/, ''),
-  );
-}
-
-export async function signerFrom(
-  keyText: string,
-  password: string | undefined,
+/** The verify gate's options from the inputs, with the key and the trusted root where the loaders find them. */
+export function verifyOptionsFrom(
+  inputs: VerifyTrustInputs,
   env: RunnerEnv,
-): Promise<Signer> {
-  const { spec, env: keyEnv } = specOf(keyText, env);
-  try {
-    return await loadSigner(spec, { env: keyEnv, ...(password ? { passphrase: password } : {}) });
-  } catch (err) {
-    throw asInputError(err, 'sign-key');
-  }
+): { options: ReturnType<typeof verifyOptionsOf>; access: KeyAccess } {
+  const keyEnv: NodeJS.ProcessEnv = {};
+  const options = verifyOptionsOf(inputs);
+  return {
+    options: {
+      ...options,
+      pub: keySpec(options.pub, VERIFY_KEY_VAR, env, keyEnv),
+      trustedRoot: options.trustedRoot !== undefined ? workspacePath(env, options.trustedRoot) : undefined,
+    },
+    access: { env: keyEnv },
+  };
 }
 
-export async function verifierFrom(keyText: string, env: RunnerEnv): Promise<Verifier> {
-  const { spec, env: keyEnv } = specOf(keyText, env);
-  try {
-    return await loadVerifier(spec, keyEnv);
-  } catch (err) {
-    throw asInputError(err, 'verify-key');
-  }
+/** verify-policy and whom it trusts, the key or trusted root loaded now. */
+export async function verifyGateFrom(inputs: VerifyTrustInputs, env: RunnerEnv): Promise<VerifyGate> {
+  const { options, access } = verifyOptionsFrom(inputs, env);
+  return openVerifyGate(parseVerifyGateOptions(options), access);
 }
 
 /** Whom verify-policy trusts: a keyless signer when an identity is given, else the key, else nobody. */
 export async function verifyTrustFrom(
-  inputs: VerifyTrustInputs & { verifyInsecureIgnoreSct?: boolean | undefined },
+  inputs: VerifyTrustInputs,
   env: RunnerEnv,
 ): Promise<VerifyTrust | undefined> {
-  if (inputs.verifyCertificateOidcIssuer) {
-    const identity = {
-      ...(inputs.verifyCertificateIdentity
-        ? { identity: inputs.verifyCertificateIdentity }
-        : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? '' }),
-      issuer: inputs.verifyCertificateOidcIssuer,
-    };
-    try {
-      compileIdentityPolicy(identity);
-    } catch (err) {
-      throw new InputError('verify-certificate-identity-regexp', (err as Error).message);
-    }
-    return keylessTrust(identity, {
-      trustedRootFile: inputs.verifyTrustedRoot ? workspacePath(env, inputs.verifyTrustedRoot) : undefined,
-      ignoreSct: inputs.verifyInsecureIgnoreSct ?? false,
-    });
-  }
-  return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : undefined;
+  const { options, access } = verifyOptionsFrom(inputs, env);
+  return trustOf(parseVerifyGateOptions(options), access);
+}
+
+/** The signer the inputs ask for, if any; the key is loaded or the OIDC token fetched here, before any work. */
+export function signingFrom(inputs: SignInputs, env: RunnerEnv): Promise<Signing | undefined> {
+  const keyEnv: NodeJS.ProcessEnv = {};
+  const options = signOptionsOf(inputs);
+  if (inputs.signKeyPassword) keyEnv[SIGN_KEY_PASSWORD_VAR] = inputs.signKeyPassword;
+  return signingOf({ ...options, key: keySpec(options.key, SIGN_KEY_VAR, env, keyEnv) }, { env: keyEnv });
 }

@@ -7,64 +7,13 @@
 import * as core from '@actions/core';
 import type { BentoStore, StoredBento } from '../../core/bento-store.js';
 import { formatTag } from '../../core/tag.js';
-import { resolveIdentityToken } from '../../sign/identity-token.js';
-import { type KeylessSignOptions, signEntryKeyless } from '../../sign/keyless.js';
-import type { Signer } from '../../sign/keys.js';
-import type { SignatureRegistry } from '../../sign/registry.js';
-import { signEntry } from '../../sign/sign-entry.js';
-import { signImage } from '../../sign/sign-image.js';
-import { signImageKeyless } from '../../sign/sign-image-keyless.js';
-import type { ImageRef } from '../../sign/target.js';
-import { InputError } from '../inputs.js';
+import { describeSigning, type Signing, signStoredEntry } from '../../operations/sign.js';
+import type { SignInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
-import type { RunnerEnv } from '../runner.js';
-import { signerFrom } from './keys.js';
 
-export type Signing =
-  | { kind: 'key'; signer: Signer }
-  | { kind: 'keyless'; options: KeylessSignOptions; identity: string; issuer: string };
-
-export interface SigningInputs {
-  signKey?: string | undefined;
-  signKeyPassword?: string | undefined;
-  signKeyless?: boolean | undefined;
-  sigstoreFulcioUrl?: string | undefined;
-  sigstoreRekorUrl?: string | undefined;
-}
-
-/** The signing the inputs ask for, if any; the OIDC token is fetched here, so a missing permission fails first. */
-export async function signingFrom(inputs: SigningInputs, env: RunnerEnv): Promise<Signing | undefined> {
-  if (inputs.signKeyless) {
-    let resolved: Awaited<ReturnType<typeof resolveIdentityToken>>;
-    try {
-      resolved = await resolveIdentityToken({});
-    } catch (err) {
-      throw new InputError(
-        'sign-keyless',
-        (err as Error).message.replace(/pass --identity-token-env NAME, or /, ''),
-      );
-    }
-    return {
-      kind: 'keyless',
-      options: {
-        identityToken: resolved.token,
-        ...(inputs.sigstoreFulcioUrl ? { fulcioURL: inputs.sigstoreFulcioUrl } : {}),
-        ...(inputs.sigstoreRekorUrl ? { rekorURL: inputs.sigstoreRekorUrl } : {}),
-      },
-      identity: resolved.claims.email ?? resolved.claims.sub ?? '',
-      issuer: resolved.claims.iss,
-    };
-  }
-  if (inputs.signKey)
-    return { kind: 'key', signer: await signerFrom(inputs.signKey, inputs.signKeyPassword, env) };
-  return undefined;
-}
-
-export function describeSigning(signing: Signing): string {
-  return signing.kind === 'key'
-    ? `with key ${signing.signer.keyid.slice(0, 12)}`
-    : `keyless as ${signing.identity} (issuer ${signing.issuer})`;
-}
+export { describeSigning, type Signing, signManifest } from '../../operations/sign.js';
+export { signingFrom } from './keys.js';
+export type SigningInputs = SignInputs;
 
 /** Signs the bento in the store (a DSSE envelope or a Sigstore bundle beside it). */
 export async function signBentoStep(
@@ -74,21 +23,7 @@ export async function signBentoStep(
   signing: Signing,
 ): Promise<void> {
   await run.step(`Sign bento ${formatTag(bento.tag)}`, async () => {
-    const { path } =
-      signing.kind === 'key'
-        ? await signEntry(store, bento, signing.signer)
-        : await signEntryKeyless(store, bento, signing.options);
+    const { path } = await signStoredEntry(store, bento, signing);
     core.info(`signed bento ${formatTag(bento.tag)} ${describeSigning(signing)} (${path})`);
   });
-}
-
-/** Signs a pushed manifest in cosign's format (a key-based or a keyless `.sig` layer). */
-export function signManifest(
-  registry: SignatureRegistry,
-  ref: ImageRef,
-  signing: Signing,
-): Promise<{ signatureTag: string; signatureManifestDigest: string }> {
-  return signing.kind === 'key'
-    ? signImage(registry, ref, signing.signer)
-    : signImageKeyless(registry, ref, signing.options);
 }
