@@ -4,9 +4,10 @@
  * outputs back per request. HTTP and KServe handlers both come through here.
  */
 
-import { QUEUE_DEFAULTS } from '../src/shared/serve-settings.js';
+import { QUEUE_DEFAULTS, SERVE_DEFAULTS } from '../src/shared/serve-settings.js';
 import type { TensorMap } from '../src/shared/service.js';
 import { AdaptivePolicy, type AdaptivePolicyOptions } from './batching/adaptive-policy.js';
+import type { PaddingBound } from './batching/padding-bound.js';
 import { RateEstimator } from './batching/predictor.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type {
@@ -27,10 +28,12 @@ import {
   batchKey,
   batchLayoutOf,
   fillMask,
+  lacksMask,
   lengthOf,
+  positionBytesOf,
   rowsOf,
 } from './tensors/batch-layout.js';
-import { type BatchPart, mergeInputs, paddedLength, splitOutputs } from './tensors/merge.js';
+import { type BatchPart, mergeInputs, paddedLength, padTo, splitOutputs } from './tensors/merge.js';
 import { validateInputs } from './tensors/validate.js';
 import { cleanLine, ModelRunError } from './workers/ort-errors.js';
 import type { RunResult } from './workers/pool.js';
@@ -94,6 +97,8 @@ export class InferenceJob implements BatchJob {
     public inputs: TensorMap | undefined,
     /** Its length along the padding axes, when the API pads. */
     readonly length?: number,
+    /** Bytes per row and position of its padded inputs, when the API pads (see PaddingBound). */
+    readonly positionBytes?: number,
   ) {
     this.result = new Promise<JobResult>((resolve, reject) => {
       this.resolve = resolve;
@@ -115,12 +120,23 @@ export interface ApiRuntime {
   layout: BatchLayout;
 }
 
+/**
+ * How much padding a batch may carry relative to its requests padded alone (see PaddingBound): 2
+ * bounds a padded batch's memory, and the model's work over it, to twice what its requests sent,
+ * while any mix whose longest request is at most twice its shortest batches whole.
+ */
+export const PADDING_RATIO = 2;
+
 export interface InferenceOptions {
   apis: readonly LoadedApi[];
   config: Pick<
     RuntimeConfig,
     'batching' | 'maxBatchSize' | 'maxLatencyMs' | 'maxQueueRows' | 'latencyQuantile' | 'lateTarget'
-  >;
+  > & {
+    maxRequestBytes?: number;
+    /** Bytes of one batch's padded inputs at most (see PaddingBound); 8 x maxRequestBytes when absent. */
+    maxPaddedBatchBytes?: number;
+  };
   workers: number;
   runner: BatchRunner;
   metrics: MetricsSink;
@@ -128,6 +144,8 @@ export interface InferenceOptions {
   clock: SchedulerClock;
   /** The batching policy; bentoci's adaptive one unless a benchmark swaps it. */
   policy?: BatchPolicy;
+  /** Over PADDING_RATIO, for a benchmark's baseline (Infinity: batches padded without bound). */
+  paddingRatio?: number;
 }
 
 export class Inference {
@@ -144,16 +162,18 @@ export class Inference {
       const { api, signature } = loaded;
       const maxBatchRows = config.maxBatchSize ?? api.batching.max_batch_size;
       const batching = config.batching !== false && api.batching.enabled && signature.batchable;
+      const layout = batchLayoutOf(loaded);
       this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
-        layout: batchLayoutOf(loaded),
+        layout,
         queue: {
           name: api.name,
           maxBatchRows,
           maxLatencyMs: config.maxLatencyMs ?? api.batching.max_latency_ms,
           batching,
           maxQueueRows: config.maxQueueRows ?? api.batching.max_queue_rows ?? maxBatchRows * workers * 64,
+          ...(batching && layout.padded ? { padding: this.paddingBound(layout) } : {}),
         },
       });
     }
@@ -183,6 +203,16 @@ export class Inference {
     });
   }
 
+  private paddingBound(layout: BatchLayout): PaddingBound {
+    const { config, paddingRatio = PADDING_RATIO } = this.options;
+    const maxRequestBytes = config.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
+    return {
+      ratio: paddingRatio,
+      maxBytes: config.maxPaddedBatchBytes ?? 8 * maxRequestBytes,
+      padTo: (length) => padTo(layout, length),
+    };
+  }
+
   api(name: string): ApiRuntime {
     const api = this.apis.get(name);
     if (!api) throw new HttpError(404, `no API named "${name}"`);
@@ -196,14 +226,32 @@ export class Inference {
   submit(apiName: string, inputs: TensorMap, arrival: number): InferenceJob {
     const runtime = this.api(apiName);
     const { loaded, layout, queue } = runtime;
-    fillMask(inputs, layout);
-    validateInputs(inputs, loaded.api.input);
-    const rows = queue.batching ? rowsOf(inputs, layout.inputs) : 1;
+    const fill = lacksMask(inputs, layout);
+    validateInputs(inputs, loaded.api.input, fill ? layout.mask : undefined);
+    // Rows and length once: for the batch and for the mask the runtime fills.
+    const measured = queue.batching || fill;
+    const rows = measured ? rowsOf(inputs, layout.inputs) : 1;
+    const length = measured ? lengthOf(inputs, layout) : undefined;
+    if (fill) {
+      // Nothing else padded gives the mask a length: then it is missing like any other input.
+      if (length === undefined) validateInputs(inputs, loaded.api.input);
+      else fillMask(inputs, layout, rows, length);
+    }
     const key = queue.batching ? batchKey(inputs, layout.inputs) : '';
-    const length = queue.batching ? lengthOf(inputs, layout) : undefined;
+    const positionBytes = queue.padding ? positionBytesOf(inputs, layout) : undefined;
     const work = inputWork(inputs);
     const deadline = arrival + queue.maxLatencyMs;
-    const job = new InferenceJob(apiName, key, rows, work, arrival, deadline, inputs, length);
+    const job = new InferenceJob(
+      apiName,
+      key,
+      queue.batching ? rows : 1,
+      work,
+      arrival,
+      deadline,
+      inputs,
+      queue.batching ? length : undefined,
+      positionBytes,
+    );
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
   }

@@ -27,9 +27,9 @@
  * Batch times are learned per size in input elements (BatchJob.work), not rows: one API may take
  * images whose sizes differ 100x, and each is judged by its own size.
  */
+import { nextBatch, workOf } from './next-batch.js';
 import { LatencyPredictor, type PredictorOptions, QuantileTracker } from './predictor.js';
 import { QueueSimulation } from './queue-simulation.js';
-import { workOf } from './scheduler.js';
 import type {
   Admission,
   BatchJob,
@@ -57,27 +57,6 @@ export interface AdaptivePolicyOptions extends PredictorOptions {
   lateTarget?: number;
   /** Per API, over the above: the bento's own settings for each of its APIs. */
   apis?: Record<string, { quantile?: number; lateTarget?: number }>;
-}
-
-/** The batch a group would send now: its rows and work, and whether waiting could not make it bigger. */
-export function nextBatch(
-  group: QueueGroup,
-  maxRows = group.api.maxBatchRows,
-): { rows: number; work: number; requests: number; full: boolean } {
-  if (!group.api.batching) {
-    const first = group.jobs[0]!;
-    return { rows: first.rows, work: workOf(first), requests: 1, full: true };
-  }
-  let rows = 0;
-  let work = 0;
-  let requests = 0;
-  for (const job of group.jobs) {
-    if (requests > 0 && rows + job.rows > maxRows) return { rows, work, requests, full: true };
-    rows += job.rows;
-    work += workOf(job);
-    requests++;
-  }
-  return { rows, work, requests, full: rows >= maxRows };
 }
 
 /**

@@ -2,9 +2,10 @@
  * Admission's simulation of the queue: when a request would finish if queued now. Groups go out
  * oldest deadline first, each cut into batches as the scheduler would, each batch on the worker that
  * frees first, every batch taking the time the policy plans with. Split from the adaptive policy,
- * which asks it once per admission.
+ * which asks it once per admission. A padded group is cut by rows only: requests its padding bound
+ * passes over (next-batch.ts) go out in one more batch than planned, which the learned stretch absorbs.
  */
-import { workOf } from './scheduler.js';
+import { workOf } from './next-batch.js';
 import type { BatchJob, QueueGroup, SchedulerView } from './types.js';
 
 /** What the simulation needs of the policy. */

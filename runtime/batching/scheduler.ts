@@ -5,6 +5,7 @@
  * together), plus one timer for the earliest time a waiting group must go; nothing polls. A lone
  * request on an idle server skips the wait for the turn's end (see lone).
  */
+import { takeBatch, workOf } from './next-batch.js';
 import { RateEstimator } from './predictor.js';
 import { LiveView } from './scheduler-view.js';
 import type {
@@ -319,16 +320,8 @@ export class BatchScheduler<J extends BatchJob> {
   private dispatch(group: QueueGroup<J>, maxRows: number): void {
     const now = this.clock.now();
     const single = !group.api.batching;
-    let take = 0;
-    let rows = 0;
-    let work = 0;
-    for (const job of group.jobs) {
-      if (take > 0 && (single || rows + job.rows > maxRows)) break;
-      take++;
-      rows += job.rows;
-      work += workOf(job);
-    }
-    const jobs = group.jobs.splice(0, take);
+    const { jobs, batch: taken } = takeBatch(group, maxRows);
+    const { rows, work } = taken;
     this.unqueue(group, rows, work);
     if (group.jobs.length === 0) this.groups.delete(`${group.api.name}\u0000${group.key}`);
     for (const job of jobs) {
@@ -380,11 +373,6 @@ export class BatchScheduler<J extends BatchJob> {
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-/** A job's work (input elements), or its rows when it carries none. */
-export function workOf(job: BatchJob): number {
-  return job.work ?? job.rows;
 }
 
 /** Whether `group`'s oldest request is due before `other`'s (or there is no other). */

@@ -2,6 +2,7 @@
  * The vocabulary of the batch scheduler, kept free of tensors, HTTP and ONNX Runtime so policies can
  * be tested with a fake clock and swapped (the benchmark re-implements peers' policies on it).
  */
+import type { PaddingBound } from './padding-bound.js';
 
 /** A request waiting for the model: how many rows it adds, with whom it may share a batch, its deadline. */
 export interface BatchJob {
@@ -15,6 +16,10 @@ export interface BatchJob {
    * within one API are judged by their own size, not by a row count that hides it.
    */
   readonly work?: number;
+  /** Padded APIs: the request's length along its padding axes (see ApiQueueConfig.padding). */
+  readonly length?: number;
+  /** Padded APIs: bytes one row of its padded inputs takes per position along the padding axes. */
+  readonly positionBytes?: number;
   /** Clock time (ms) the request arrived. */
   readonly arrival: number;
   /** Clock time (ms) by which its answer is due: arrival + the API's max latency. */
@@ -40,6 +45,8 @@ export interface ApiQueueConfig {
   batching: boolean;
   /** Queued rows at most; beyond it requests get 503 at once. */
   maxQueueRows: number;
+  /** Padded APIs: how much padding one batch may carry (requests beyond it wait for the next). */
+  padding?: PaddingBound;
 }
 
 /** Requests of one API with one compatibility key, oldest first. */

@@ -10,7 +10,7 @@ import type { Padding, TensorSpec } from '../../src/shared/schemas.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
 import { badRequest, RuntimeStartError } from '../errors.js';
 import type { LoadedApi } from '../service/load.js';
-import { allocate, elementCount } from './dtype.js';
+import { allocate, bytesPerElement, elementCount, isNumericDtype } from './dtype.js';
 
 /** What rows and keys need of an input: its batch axis and padding axis. */
 export interface InputAxis {
@@ -115,8 +115,9 @@ export function rowsOf(inputs: TensorMap, axes: readonly InputAxis[]): number {
   let rows = -1;
   let first = '';
   for (const input of axes) {
-    if (input.axis === 'shared') continue;
-    const tensor = inputs[input.name]!;
+    const tensor = inputs[input.name];
+    // Absent only when it is the mask the runtime fills (validation saw to the others).
+    if (input.axis === 'shared' || !tensor) continue;
     const n = tensor.shape[input.axis];
     if (n === undefined)
       throw badRequest(
@@ -155,23 +156,45 @@ export function lengthOf(inputs: TensorMap, layout: BatchLayout): number | undef
   return length;
 }
 
-/** Fills the mask input of a request that left it out: ones over its own rows and length. */
-export function fillMask(inputs: TensorMap, layout: BatchLayout): void {
-  if (!layout.mask || inputs[layout.mask]) return;
+/** Whether the request left out the mask the runtime fills. */
+export function lacksMask(inputs: TensorMap, layout: BatchLayout): boolean {
+  return layout.mask !== undefined && !inputs[layout.mask];
+}
+
+/**
+ * Fills the mask input of a request that left it out (see lacksMask): ones over its own `rows` and
+ * `length`, as rowsOf and lengthOf measured them.
+ */
+export function fillMask(inputs: TensorMap, layout: BatchLayout, rows: number, length: number): void {
   const mask = layout.inputs.find((i) => i.name === layout.mask)!;
-  const length = lengthOf(inputs, layout);
-  if (length === undefined) return; // nothing padded was sent: validation names what is missing
-  const rows = rowsOf(
-    inputs,
-    layout.inputs.filter((i) => i.name !== layout.mask),
-  );
   const shape = mask.spec.shape!.map((d, i) =>
     i === mask.axis ? rows : i === mask.pad!.axis ? length : (d as number),
   );
   const data = allocate(mask.spec.dtype, elementCount(shape));
   (data as { fill(v: unknown): unknown }).fill(ONE[mask.spec.dtype] ?? 1);
-  inputs[layout.mask] = { dtype: mask.spec.dtype, shape, data };
+  inputs[layout.mask!] = { dtype: mask.spec.dtype, shape, data };
 }
+
+/**
+ * Bytes one row of a request's padded inputs takes per position along the padding axes: what each
+ * position of padding costs its batch (every padded input's other dims, times its element size).
+ */
+export function positionBytesOf(inputs: TensorMap, layout: BatchLayout): number {
+  let bytes = 0;
+  for (const input of layout.inputs) {
+    const tensor = inputs[input.name];
+    if (!input.pad || !tensor) continue;
+    let elements = 1;
+    tensor.shape.forEach((d, i) => {
+      if (i !== input.axis && i !== input.pad!.axis) elements *= d;
+    });
+    bytes += elements * (isNumericDtype(tensor.dtype) ? bytesPerElement(tensor.dtype) : STRING_BYTES);
+  }
+  return bytes;
+}
+
+/** What a string element is counted as: the reference an array holds, before its characters. */
+const STRING_BYTES = 8;
 
 /** 1 in the dtypes whose storage does not take the number 1 (64-bit integers, half floats' bits). */
 const ONE: Partial<Record<string, unknown>> = { int64: 1n, uint64: 1n, float16: 0x3c00 };

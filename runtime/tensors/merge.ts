@@ -21,7 +21,12 @@ export function paddedLength(parts: readonly BatchPart[], layout: BatchLayout): 
   if (!layout.padded) return undefined;
   let longest = 0;
   for (const part of parts) longest = Math.max(longest, part.length ?? 0);
-  return layout.buckets?.find((b) => b >= longest) ?? longest;
+  return padTo(layout, longest);
+}
+
+/** The length a batch whose longest request is `length` long is padded to: its bucket, if any. */
+export function padTo(layout: BatchLayout, length: number): number {
+  return layout.buckets?.find((b) => b >= length) ?? length;
 }
 
 export function mergeInputs(parts: readonly BatchPart[], layout: BatchLayout, length?: number): TensorMap {

@@ -15,11 +15,14 @@ export function formatTensor(t: Tensor): string {
 /**
  * Every input of the signature must be present with the right dtype, rank and fixed dims (an input of
  * unknown rank: only the dtype; the model judges its shape); unknown names are refused too (a typo
- * should not be silently ignored).
+ * should not be silently ignored). `optional` may be absent (the mask the runtime fills).
  */
-export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[]): void {
+export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[], optional?: string): void {
+  let present = 0;
   for (const spec of specs) {
     const t = inputs[spec.name];
+    if (!t && spec.name === optional) continue;
+    present++;
     if (!t) {
       const names = specs.map((s) => `"${s.name}"`).join(', ');
       throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names})`);
@@ -33,7 +36,7 @@ export function validateInputs(inputs: TensorMap, specs: readonly TensorSpec[]):
     if (mismatch)
       throw badRequest(`input "${spec.name}": expected ${formatSpec(spec)}, got ${formatTensor(t)}`);
   }
-  if (Object.keys(inputs).length > specs.length) {
+  if (Object.keys(inputs).length > present) {
     const known = new Set(specs.map((s) => s.name));
     const extra = Object.keys(inputs).find((n) => !known.has(n));
     throw badRequest(
