@@ -20,12 +20,14 @@ import {
   imageKeyValues,
   imageNames,
   keyValues,
+  list,
   modelSources,
   oneOf,
   optionalDigest,
   optionalTagPart,
   optionalText,
   parsed,
+  positiveInt,
   pushTags,
   tag,
 } from './input-fields.js';
@@ -208,14 +210,56 @@ export const pipelineInputs = {
   ...verifyInputs,
 } satisfies Spec;
 
+/**
+ * actions/bento-canary. The canary's options are read as text and checked by the canary operation
+ * (src/operations/canary.ts), the same checks as `bentoci canary`'s, whose errors name the input at
+ * fault; the action's own inputs (the PR comment, the commit status, which events may promote) are
+ * checked here.
+ */
+export const canaryInputs = {
+  baseline: optionalText(),
+  candidate: optionalText(),
+  requests: optionalText(),
+  duration: optionalText(),
+  concurrency: optionalText(),
+  warmup: optionalText(),
+  'requests-file': optionalText(),
+  seed: optionalText(),
+  order: optionalText(),
+  timeout: optionalText(),
+  'ready-timeout': optionalText(),
+  env: keyValues(),
+  thresholds: optionalText(),
+  shadow: optionalText(),
+  'promote-to': optionalText(),
+  'release-version': optionalText(),
+  'rollout-manifests': optionalText(),
+  'rollout-name': optionalText(),
+  'rollout-image': optionalText(),
+  'github-token': optionalText(),
+  comment: bool(true),
+  status: bool(true),
+  'pr-number': positiveInt(),
+  'promote-on': list(),
+  'promote-refs': list(),
+  ...registryInputs,
+  ...verifyInputs,
+} satisfies Spec;
+
 /** Inputs whose values are masked in the log before they are parsed. */
-export const SECRET_INPUTS: readonly string[] = ['registry-password', 'sign-key', 'sign-key-password'];
+export const SECRET_INPUTS: readonly string[] = [
+  'registry-password',
+  'sign-key',
+  'sign-key-password',
+  'github-token',
+];
 
 /** Every action's schema, by the action's name; tests check each against its action.yml. */
 export const ACTION_INPUTS = {
   'bento-build': buildInputs,
   'bento-containerize': containerizeInputs,
   'bento-push': pushInputs,
+  'bento-canary': canaryInputs,
   pipeline: pipelineInputs,
 } as const satisfies Record<string, Spec>;
 
@@ -223,6 +267,7 @@ export type BuildInputs = Inputs<typeof buildInputs>;
 export type ContainerizeInputs = Inputs<typeof containerizeInputs>;
 export type PushInputs = Inputs<typeof pushInputs>;
 export type PipelineInputs = Inputs<typeof pipelineInputs>;
+export type CanaryInputs = Inputs<typeof canaryInputs>;
 
 /**
  * Reads and validates every input of `spec`. `read` is `core.getInput` in an action; tests may pass

@@ -22,6 +22,7 @@ export const ACTION_OUTPUTS = {
     'attestation-refs',
     'manifests-dir',
   ],
+  'bento-canary': ['verdict', 'score', 'passed', 'report-file', 'comment-url', 'promoted-digest', 'manifests'],
   pipeline: [
     'tag',
     'version',

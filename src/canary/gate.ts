@@ -1,7 +1,9 @@
 /**
  * What follows a verdict, shared by the CLI and the action: promotion on pass (stable untouched
- * otherwise) and the progressive-rollout manifests. Returns lines for the report.
+ * otherwise) and the progressive-rollout manifests. Returns lines for the report, as user text: a
+ * line may name an option, which each front door spells its way.
  */
+import { option, say, type UserText } from '../core/user-text.js';
 import type { RepositoryOptions } from '../oci/index.js';
 import { formatReference } from '../oci/reference.js';
 import { type PromotionResult, planPromotion, promote } from './promote.js';
@@ -27,7 +29,7 @@ export interface GateOptions {
 export interface GateResult {
   promotion?: PromotionResult;
   manifests: string[];
-  notes: string[];
+  notes: UserText[];
 }
 
 function defaultRolloutName(outcome: CanaryOutcome): string {
@@ -58,32 +60,34 @@ function candidateImage(outcome: CanaryOutcome, promoted?: PromotionResult): str
 }
 
 export async function applyGate(outcome: CanaryOutcome, options: GateOptions): Promise<GateResult> {
-  const notes: string[] = [];
+  const notes: UserText[] = [];
   const manifests: string[] = [];
   let promotion: PromotionResult | undefined;
   if (options.promoteTo) {
-    // Check the plan before the verdict matters, so a bad --promote-to fails every run alike.
+    // Check the plan before the verdict matters, so a bad promotion target fails every run alike.
     const source = outcome.candidate.ref.kind === 'image' ? outcome.candidate.ref.registry : undefined;
     const plan = planPromotion(options.promoteTo, source, options.release);
     if (!outcome.verdict.passed) {
       notes.push(
-        `Promotion skipped: the verdict is ${outcome.verdict.verdict}; \`${plan.tags.join(', ')}\` left untouched.`,
+        say`Promotion skipped: the verdict is ${outcome.verdict.verdict}; \`${plan.tags.join(', ')}\` left untouched.`,
       );
     } else if (options.promotionBlocked) {
-      notes.push(`Promotion skipped: ${options.promotionBlocked}.`);
+      notes.push(say`Promotion skipped: ${options.promotionBlocked}.`);
     } else {
       promotion = await promote(plan, options.registry);
       const moved = promotion.moves.filter((m) => m.moved).map((m) => `\`${m.tag}\``);
       const kept = promotion.moves.filter((m) => !m.moved).map((m) => `\`${m.tag}\``);
       const line = `Promoted ${promotion.repository}@${promotion.digest}: ${moved.length > 0 ? `moved ${moved.join(', ')}` : 'no tag moved'}${kept.length > 0 ? `; already there: ${kept.join(', ')}` : ''}.`;
-      notes.push(line);
+      notes.push(say`${line}`);
       options.log(`canary: ${line.replace(/`/g, '')}`);
     }
   }
   if (options.rolloutDir) {
     const image = options.rolloutImage ?? candidateImage(outcome, promotion);
     if (!image) {
-      notes.push('Rollout manifests not written: the candidate is not an image (pass --rollout-image).');
+      notes.push(
+        say`Rollout manifests not written: the candidate is not an image (pass ${option('rolloutImage')}).`,
+      );
     } else {
       manifests.push(
         ...(await writeRolloutManifests(options.rolloutDir, options.thresholds, {
@@ -92,7 +96,7 @@ export async function applyGate(outcome: CanaryOutcome, options: GateOptions): P
         })),
       );
       notes.push(
-        `Rollout manifests (Argo Rollouts, Flagger) with the same thresholds: ${manifests.map((m) => `\`${m}\``).join(', ')}.`,
+        say`Rollout manifests (Argo Rollouts, Flagger) with the same thresholds: ${manifests.map((m) => `\`${m}\``).join(', ')}.`,
       );
     }
   }

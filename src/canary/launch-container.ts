@@ -1,5 +1,5 @@
 /**
- * Starts an image as a container with host networking (the engines here run with --bridge=none) on a
+ * Starts an image as a container with host networking (engines may run without a bridge network) on a
  * free loopback port, reads the bento.yaml it carries for its API signatures, and removes it after.
  */
 import type Docker from 'dockerode';
@@ -9,6 +9,7 @@ import { BentoError } from '../core/errors.js';
 import { type BentoInfo, bentoInfoSchema } from '../shared/schemas.js';
 import type { StartedService } from './launch-process.js';
 import { freeLoopbackPort, LogTail, waitReady } from './readiness.js';
+import { listenEnv, withListenArgs } from './serve-args.js';
 
 export interface ContainerLaunch {
   docker: Docker;
@@ -47,26 +48,19 @@ async function ensureImage(options: ContainerLaunch): Promise<Docker.ImageInspec
 }
 
 /**
- * The image's own command, with the values of `--port` and `--host` replaced when it passes them
- * (flags win over the environment in the runtime); otherwise the environment sets both.
+ * The image's own command, listening on loopback at `port` where it passes the listen flags;
+ * otherwise the environment (containerEnv) sets both.
  */
 export function commandWithPort(cmd: readonly string[] | null | undefined, port: number): string[] {
-  const out = [...(cmd ?? [])];
-  const replace = (flag: string, value: string) => {
-    const i = out.indexOf(flag);
-    if (i >= 0 && i + 1 < out.length) out[i + 1] = value;
-  };
-  replace('--port', String(port));
-  replace('--host', '127.0.0.1');
-  return out;
+  return withListenArgs(cmd ?? [], { host: '127.0.0.1', port });
 }
 
 /**
  * The runtime's settings for a container on the host network: listen on loopback only, on our port
- * (BENTOCI_PORT; PORT for images that follow the platform convention).
+ * (the runtime's variables; PORT for images that follow the platform convention).
  */
 export function containerEnv(port: number): string[] {
-  return [`BENTOCI_PORT=${port}`, `PORT=${port}`, 'BENTOCI_HOST=127.0.0.1'];
+  return [...listenEnv({ host: '127.0.0.1', port }), `PORT=${port}`];
 }
 
 /** Docker's log stream without a TTY: frames of [stream, 0, 0, 0, size (4 bytes BE)] + payload. */

@@ -4,7 +4,8 @@
  * once, before anything moves, so every tag gets the artifact that was judged; a tag that already
  * points there is left alone. On a failing verdict nothing is touched.
  */
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError, UsageError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import { openRepository, type Reference, type RepositoryOptions } from '../oci/index.js';
 import { formatReference, parseOciUrl, validateTag } from '../oci/reference.js';
 import { releaseTags } from '../registry/release-tags.js';
@@ -32,28 +33,39 @@ export interface PromotionResult {
   moves: TagMove[];
 }
 
+/** Option `promoteTo`: `oci://host/repo[:tag]`, a repository and the tag to move (not a digest). */
+export function parsePromotionTarget(promoteTo: string): Reference {
+  const target = parseOciUrl(promoteTo, 'promoteTo');
+  if (target.digest)
+    throw new OptionError(
+      'promoteTo',
+      say`invalid ${option('promoteTo')} "${promoteTo}": name a tag to move, not a digest`,
+    );
+  return target;
+}
+
 /**
- * Builds the plan from `--promote-to oci://host/repo[:tag]` and the candidate's registry reference.
- * The target tag, when given, is promoted in place of `stable`.
+ * Builds the plan from option `promoteTo` (`oci://host/repo[:tag]`) and the candidate's registry
+ * reference. The target tag, when given, is promoted in place of `stable`.
  */
 export function planPromotion(
   promoteTo: string,
   source: Reference | undefined,
   release?: string,
 ): PromotionPlan {
-  const target = parseOciUrl(promoteTo, '--promote-to');
-  if (target.digest)
-    throw new UsageError(`invalid --promote-to "${promoteTo}": name a tag to move, not a digest`);
+  const target = parsePromotionTarget(promoteTo);
   if (!source)
-    throw new UsageError(
-      '--promote-to needs a candidate in a registry: pass --candidate oci://host/repo:tag (the artifact that was judged)',
+    throw new OptionError(
+      'promoteTo',
+      say`${option('promoteTo')} needs a candidate in a registry: pass ${option('candidate', 'oci://host/repo:tag')} (the artifact that was judged)`,
     );
   if (source.registry !== target.registry || source.repository !== target.repository) {
-    throw new UsageError(
-      `invalid --promote-to "${promoteTo}": promotion moves tags within the candidate's repository ${source.registry}/${source.repository}; push the candidate there first`,
+    throw new OptionError(
+      'promoteTo',
+      say`invalid ${option('promoteTo')} "${promoteTo}": promotion moves tags within the candidate's repository ${source.registry}/${source.repository}; push the candidate there first`,
     );
   }
-  const tags = [validateTag(target.tag ?? 'stable', '--promote-to')];
+  const tags = [validateTag(target.tag ?? 'stable', 'promoteTo')];
   return { source, target, tags, ...(release ? { release } : {}) };
 }
 

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { BentoError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 
 /** A free TCP port on the loopback interface (the OS picks it; closed again before use). */
 export function freeLoopbackPort(): Promise<number> {
@@ -53,7 +54,7 @@ export async function waitReady(options: ReadinessOptions): Promise<void> {
     if (options.signal?.aborted) throw new BentoError(`${options.what}: cancelled while waiting for it`);
     if (Date.now() >= deadline)
       throw new BentoError(
-        `${options.what} was not ready within ${Math.round(options.timeoutMs / 1000)} s (${last}); raise --ready-timeout or check its logs`,
+        say`${options.what} was not ready within ${Math.round(options.timeoutMs / 1000)} s (${last}); raise ${option('readyTimeout')} or check its logs`,
       );
     await sleep(delay);
   }

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { OptionError, UsageError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import type { TensorSpec } from '../shared/schemas.js';
 
 export interface CanaryRequest {
@@ -97,7 +98,11 @@ export function parseRequestLines(text: string, apis: readonly ApiSpec[], source
       headers,
     });
   }
-  if (out.length === 0) throw new UsageError(`invalid --requests-file "${source}": it holds no requests`);
+  if (out.length === 0)
+    throw new OptionError(
+      'requestsFile',
+      say`invalid ${option('requestsFile')} "${source}": it holds no requests`,
+    );
   return out;
 }
 
@@ -106,8 +111,9 @@ export async function loadRequestFile(path: string, apis: readonly ApiSpec[]): P
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(
-      `invalid --requests-file "${path}": the file cannot be read (pass a JSONL file of requests)`,
+    throw new OptionError(
+      'requestsFile',
+      say`invalid ${option('requestsFile')} "${path}": the file cannot be read (pass a JSONL file of requests)`,
     );
   }
   return parseRequestLines(text, apis, path);
@@ -155,7 +161,7 @@ export function generateRequests(
 ): CanaryRequest[] {
   if (apis.length === 0)
     throw new UsageError(
-      'cannot generate requests: the targets declare no API signature (pass --requests-file)',
+      say`cannot generate requests: the targets declare no API signature (pass ${option('requestsFile')})`,
     );
   const rand = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {

@@ -1,31 +1,19 @@
 /**
- * One canary run, as the CLI and the action both do it: start (or reach) both sides, build the
- * requests, drive the traffic, stop what was started, and judge.
+ * Measuring a canary once both sides answer: the requests (replayed from a file, or generated from
+ * the API signature), the traffic, and the verdict. Starting the sides, the verify gate and closing
+ * what was opened belong to the canary operation (src/operations/canary.ts), which both front doors run.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import type Docker from 'dockerode';
-import { openBentoStore } from '../core/bento-store.js';
+import { createWriteStream } from 'node:fs';
 import { BentoError, UsageError } from '../core/errors.js';
-import { openModelStore } from '../core/model-store.js';
-import { openRepository, type RepositoryOptions } from '../oci/index.js';
-import { RepositorySignatureRegistry } from '../sign/oci-registry.js';
-import { enforceVerifyPolicy, type VerifyPolicy, type VerifyTrust } from '../sign/policy.js';
+import { option, say } from '../core/user-text.js';
 import { judge, type Verdict } from './judge.js';
 import type { CanarySamples } from './metrics.js';
 import { type ApiSpec, type CanaryRequest, generateRequests, loadRequestFile } from './requests.js';
-import {
-  parseTargetRef,
-  type RunningTarget,
-  startTargets,
-  type TargetRef,
-  type VerifiableTarget,
-} from './targets.js';
+import type { RunningTarget, TargetRef } from './targets.js';
 import type { Thresholds } from './thresholds.js';
-import { runTraffic, type TrafficOrder } from './traffic.js';
+import { runTraffic, type TrafficOptions, type TrafficOrder } from './traffic.js';
 
-export interface CanaryOptions {
-  baseline: string;
-  candidate: string;
+export interface MeasureOptions {
   /** Measured request pairs; with neither this nor `durationMs`: the file's length, or 200. */
   requests?: number;
   durationMs?: number;
@@ -36,22 +24,10 @@ export interface CanaryOptions {
   seed: number;
   order: TrafficOrder;
   timeoutMs: number;
-  readyTimeoutMs: number;
-  /** Environment for the sides this run starts (runtime processes and containers). */
-  targetEnv?: Record<string, string>;
   thresholds: Thresholds;
-  /** Shadow mode: every disagreeing pair (request and both responses) goes to this JSONL file. */
-  shadowFile?: string;
-  home: string;
-  verify: VerifyPolicy;
-  /** Whom `verify` trusts: a Verifier, a PEM path / env://NAME, or a keyless signer. */
-  trust?: VerifyTrust;
-  /** How errors name the policy: `--verify`, or the action's `verify-policy`. */
-  verifyFlag?: string;
-  registry: RepositoryOptions;
-  connectDocker: () => Promise<Docker>;
+  /** Shadow mode: each disagreeing pair, with the request and both responses. */
+  onMismatch?: TrafficOptions['onMismatch'];
   log: (line: string) => void;
-  warn: (line: string) => void;
   signal?: AbortSignal;
 }
 
@@ -70,7 +46,7 @@ function apisOf(a: RunningTarget, b: RunningTarget): ApiSpec[] {
 }
 
 async function buildRequests(
-  options: CanaryOptions,
+  options: MeasureOptions,
   apis: ApiSpec[],
 ): Promise<{ requests: CanaryRequest[]; count?: number }> {
   if (options.requestsFile) {
@@ -80,7 +56,7 @@ async function buildRequests(
   }
   if (apis.length === 0)
     throw new UsageError(
-      'neither side declares an API signature (URLs and plain images do not): pass --requests-file with recorded requests',
+      say`neither side declares an API signature (URLs and plain images do not): pass ${option('requestsFile')} with recorded requests`,
     );
   const count = options.requests ?? (options.durationMs === undefined ? DEFAULT_PAIRS : undefined);
   // A duration run cycles through a pool; its size does not change what is measured.
@@ -90,78 +66,28 @@ async function buildRequests(
   };
 }
 
-function verifier(options: CanaryOptions): (target: VerifiableTarget) => Promise<void> {
-  return async (target) => {
-    if (options.verify === 'off') return;
-    if (target.type === 'unverifiable') {
-      const message = `${target.description} cannot be verified (only store entries and registry images carry signatures)`;
-      if (options.verify === 'require')
-        throw new BentoError(`${options.verifyFlag ?? '--verify'} require: ${message}`);
-      options.warn(message);
-      return;
-    }
-    if (target.type === 'entry') {
-      await enforceVerifyPolicy(options.verify, target, options.trust, {
-        warn: options.warn,
-        flag: options.verifyFlag ?? '--verify',
-      });
-      return;
-    }
-    const repo = await openRepository(target.ref, options.registry);
-    try {
-      await enforceVerifyPolicy(
-        options.verify,
-        { type: 'image', registry: new RepositorySignatureRegistry(repo), ref: target.ref },
-        options.trust,
-        { warn: options.warn, flag: options.verifyFlag ?? '--verify' },
-      );
-    } finally {
-      await repo.close();
-    }
-  };
-}
-
-export async function runCanary(options: CanaryOptions): Promise<CanaryOutcome> {
-  if (options.requests !== undefined && options.durationMs !== undefined)
-    throw new UsageError('give --requests or --duration, not both');
-  const baselineRef = parseTargetRef(options.baseline, '--baseline');
-  const candidateRef = parseTargetRef(options.candidate, '--candidate');
-  const targets = await startTargets(baselineRef, candidateRef, {
-    bentos: openBentoStore(options.home),
-    models: openModelStore(options.home),
-    docker: options.connectDocker,
-    readyTimeoutMs: options.readyTimeoutMs,
-    ...(options.targetEnv ? { env: options.targetEnv } : {}),
-    beforeStart: verifier(options),
+/** Sends the same requests to both running sides and judges the difference. */
+export async function measureCanary(
+  targets: { baseline: RunningTarget; candidate: RunningTarget },
+  options: MeasureOptions,
+): Promise<CanaryOutcome> {
+  const { requests, count } = await buildRequests(options, apisOf(targets.baseline, targets.candidate));
+  const samples = await runTraffic({
+    baseline: { url: targets.baseline.url, metricsPath: '/metrics' },
+    candidate: { url: targets.candidate.url, metricsPath: '/metrics' },
+    requests,
+    ...(count !== undefined ? { count } : {}),
+    ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+    warmup: options.warmup,
+    concurrency: options.concurrency,
+    order: options.order,
+    timeoutMs: options.timeoutMs,
+    agreement: options.thresholds.metrics.agreement,
+    prometheus: options.thresholds.metrics.prometheus,
     log: options.log,
+    ...(options.onMismatch ? { onMismatch: options.onMismatch } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  let shadow: WriteStream | undefined;
-  let samples: CanarySamples;
-  try {
-    const { requests, count } = await buildRequests(options, apisOf(targets.baseline, targets.candidate));
-    if (options.shadowFile) shadow = createWriteStream(options.shadowFile);
-    const stream = shadow;
-    samples = await runTraffic({
-      baseline: { url: targets.baseline.url, metricsPath: '/metrics' },
-      candidate: { url: targets.candidate.url, metricsPath: '/metrics' },
-      requests,
-      ...(count !== undefined ? { count } : {}),
-      ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
-      warmup: options.warmup,
-      concurrency: options.concurrency,
-      order: options.order,
-      timeoutMs: options.timeoutMs,
-      agreement: options.thresholds.metrics.agreement,
-      prometheus: options.thresholds.metrics.prometheus,
-      log: options.log,
-      ...(stream ? { onMismatch: (m) => stream.write(`${JSON.stringify(m)}\n`) } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } finally {
-    if (shadow) await new Promise<void>((resolve) => shadow!.end(resolve));
-    await targets.stop();
-  }
   const describe = (t: RunningTarget) => ({
     ref: t.ref,
     description: t.description,
@@ -172,5 +98,31 @@ export async function runCanary(options: CanaryOptions): Promise<CanaryOutcome> 
     candidate: describe(targets.candidate),
     samples,
     verdict: judge(samples, options.thresholds),
+  };
+}
+
+/** Shadow mode's file: every disagreeing pair (request and both responses), one JSON object a line. */
+export interface ShadowLog {
+  write(mismatch: unknown): void;
+  close(): Promise<void>;
+}
+
+/** Opens option `shadow`'s file; a failure to write it is reported when it is closed. */
+export function openShadowLog(path: string): ShadowLog {
+  const stream = createWriteStream(path);
+  let failed: Error | undefined;
+  stream.on('error', (err) => {
+    failed ??= err;
+  });
+  const failure = () => new BentoError(say`cannot write ${option('shadow')} "${path}": ${failed}`);
+  return {
+    write: (mismatch) => {
+      if (!failed) stream.write(`${JSON.stringify(mismatch)}\n`);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (failed) return reject(failure());
+        stream.end(() => (failed ? reject(failure()) : resolve()));
+      }),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Baseline and candidate: what `--baseline` / `--candidate` name, and getting each to answer on a URL.
+ * Baseline and candidate: what options `baseline` and `candidate` name, and getting each to answer on a URL.
  *
  *   http(s)://host:port          a running service; used as is
  *   bento:NAME[:V], model:NAME[:V]  an entry of the local store, served by a runtime process
@@ -14,9 +14,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import YAML from 'yaml';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError } from '../core/errors.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
+import { option, say } from '../core/user-text.js';
 import { parseImageReference, parseOciUrl, type Reference } from '../oci/reference.js';
 import { type BentoInfo, bentoInfoSchema, type ModelInfo, modelInfoSchema } from '../shared/schemas.js';
 import { launchContainer } from './launch-container.js';
@@ -29,29 +30,35 @@ export type TargetRef =
   | { kind: 'dir'; text: string; dir: string }
   | { kind: 'image'; text: string; image: string; registry?: Reference };
 
-export function parseTargetRef(text: string, flag: string): TargetRef {
+/** Which side a target is: also the key of the option that names it. */
+export type Side = 'baseline' | 'candidate';
+
+function invalid(side: Side, text: string, problem: string): OptionError {
+  return new OptionError(side, say`invalid ${option(side)} "${text}": ${problem}`);
+}
+
+export function parseTargetRef(text: string, side: Side): TargetRef {
   const value = text.trim();
-  if (value === '') throw new UsageError(`invalid ${flag} "": name a URL, bento, model, directory or image`);
+  if (value === '') throw invalid(side, '', 'name a URL, bento, model, directory or image');
   if (/^https?:\/\//.test(value)) {
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      throw new UsageError(`invalid ${flag} "${text}": not a URL`);
+      throw invalid(side, text, 'not a URL');
     }
     return { kind: 'url', text, url: url.toString().replace(/\/+$/, '') };
   }
   if (value.startsWith('oci://')) {
-    const registry = parseOciUrl(value, flag);
-    if (!registry.tag && !registry.digest)
-      throw new UsageError(`invalid ${flag} "${text}": add a :tag or @sha256:<digest>`);
+    const registry = parseOciUrl(value, side);
+    if (!registry.tag && !registry.digest) throw invalid(side, text, 'add a :tag or @sha256:<digest>');
     const image = `${registry.registry}/${registry.repository}${registry.digest ? `@${registry.digest}` : `:${registry.tag}`}`;
     return { kind: 'image', text, image, registry };
   }
   for (const prefix of ['image:', 'docker://']) {
     if (value.startsWith(prefix)) {
       const image = value.slice(prefix.length);
-      const ref = parseImageReference(image, flag);
+      const ref = parseImageReference(image, side);
       return { kind: 'image', text, image, ...(ref.registry !== 'docker.io' ? { registry: ref } : {}) };
     }
   }
@@ -59,7 +66,7 @@ export function parseTargetRef(text: string, flag: string): TargetRef {
   if (value.startsWith('model:')) return { kind: 'store', text, store: 'model', tag: value.slice(6) };
   if (/^(\.{1,2}\/|\/|~)/.test(value) || value === '.') return { kind: 'dir', text, dir: resolve(value) };
   if (value.includes('/')) {
-    const ref = parseImageReference(value, flag);
+    const ref = parseImageReference(value, side);
     return { kind: 'image', text, image: value, ...(ref.registry !== 'docker.io' ? { registry: ref } : {}) };
   }
   return { kind: 'store', text, store: 'any', tag: value };
@@ -109,11 +116,10 @@ export function apisOfModel(info: ModelInfo): ApiSpec[] {
 
 async function readDirInfo(
   dir: string,
-  flag: string,
+  side: Side,
 ): Promise<{ kind: 'bento'; info: BentoInfo } | { kind: 'model'; info: ModelInfo }> {
   const st = await stat(dir).catch(() => undefined);
-  if (!st?.isDirectory())
-    throw new UsageError(`invalid ${flag} "${dir}": not a directory (pass a bento or model directory)`);
+  if (!st?.isDirectory()) throw invalid(side, dir, 'not a directory (pass a bento or model directory)');
   for (const [file, kind, schema] of [
     ['bento.yaml', 'bento', bentoInfoSchema],
     ['model.yaml', 'model', modelInfoSchema],
@@ -122,20 +128,22 @@ async function readDirInfo(
     if (text === undefined) continue;
     const parsed = schema.safeParse(YAML.parse(text));
     if (!parsed.success)
-      throw new UsageError(
-        `invalid ${flag} "${dir}": ${file} is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+      throw invalid(
+        side,
+        dir,
+        `${file} is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
       );
     return kind === 'bento'
       ? { kind, info: parsed.data as BentoInfo }
       : { kind, info: parsed.data as ModelInfo };
   }
-  throw new UsageError(`invalid ${flag} "${dir}": holds neither bento.yaml nor model.yaml`);
+  throw invalid(side, dir, 'holds neither bento.yaml nor model.yaml');
 }
 
 async function findEntry(
   ref: Extract<TargetRef, { kind: 'store' }>,
   env: TargetEnvironment,
-  flag: string,
+  side: Side,
 ): Promise<
   { kind: 'bento'; entry: StoredEntry<BentoInfo> } | { kind: 'model'; entry: StoredEntry<ModelInfo> }
 > {
@@ -147,8 +155,10 @@ async function findEntry(
     const entry = ref.store === 'model' ? await env.models.get(ref.tag) : await env.models.find(ref.tag);
     if (entry) return { kind: 'model', entry };
   }
-  throw new UsageError(
-    `invalid ${flag} "${ref.text}": no bento or model of that tag in the store (for an image write image:${ref.tag}; for a service, its http:// URL)`,
+  throw invalid(
+    side,
+    ref.text,
+    `no bento or model of that tag in the store (for an image write image:${ref.tag}; for a service, its http:// URL)`,
   );
 }
 
@@ -158,8 +168,8 @@ interface PreparedTarget {
 }
 
 /** Resolves one side without starting anything, so a bad second side fails before the first starts. */
-async function prepareTarget(ref: TargetRef, flag: string, env: TargetEnvironment): Promise<PreparedTarget> {
-  const what = flag.replace(/^--/, '');
+async function prepareTarget(ref: TargetRef, side: Side, env: TargetEnvironment): Promise<PreparedTarget> {
+  const what = side;
   if (ref.kind === 'url') {
     await env.beforeStart?.({ type: 'unverifiable', description: ref.url });
     return {
@@ -200,14 +210,14 @@ async function prepareTarget(ref: TargetRef, flag: string, env: TargetEnvironmen
   let description: string;
   let identity: string;
   if (ref.kind === 'dir') {
-    const found = await readDirInfo(ref.dir, flag);
+    const found = await readDirInfo(ref.dir, side);
     await env.beforeStart?.({ type: 'unverifiable', description: `${found.kind} directory ${ref.dir}` });
     dir = ref.dir;
     apis = found.kind === 'bento' ? apisOfBento(found.info) : apisOfModel(found.info);
     description = `${found.kind} ${found.info.name}:${found.info.version} (${ref.dir})`;
     identity = found.info.digest;
   } else {
-    const found = await findEntry(ref, env, flag);
+    const found = await findEntry(ref, env, side);
     const store = (found.kind === 'bento' ? env.bentos : env.models) as unknown as EntryStore<EntryInfo>;
     // The runtime obeys the files and the info file: both must be what the entry's digest covers.
     await store.assertIntact(found.entry as StoredEntry<EntryInfo>);
@@ -241,8 +251,8 @@ export async function startTargets(
   candidate: TargetRef,
   env: TargetEnvironment,
 ): Promise<{ baseline: RunningTarget; candidate: RunningTarget; stop: () => Promise<void> }> {
-  const first = await prepareTarget(baseline, '--baseline', env);
-  const second = await prepareTarget(candidate, '--candidate', env);
+  const first = await prepareTarget(baseline, 'baseline', env);
+  const second = await prepareTarget(candidate, 'candidate', env);
   const a = await first.start();
   let b: RunningTarget;
   try {

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { OptionError, UsageError } from '../core/errors.js';
+import { option, say, type UserText } from '../core/user-text.js';
 
 /** Which change is a regression: `increase` (latency, memory), `decrease` (throughput), `either`. */
 export const directionSchema = z.enum(['increase', 'decrease', 'either']);
@@ -119,32 +120,43 @@ export function defaultThresholds(): Thresholds {
   return thresholdsSchema.parse({});
 }
 
-/** Validates thresholds given as an object (a parsed file, an action input). */
-export function parseThresholds(value: unknown, source = 'thresholds'): Thresholds {
+/** Validates thresholds given as an object (a parsed file); `source` says where they came from. */
+export function parseThresholds(value: unknown, source: string | UserText = 'thresholds'): Thresholds {
   const parsed = thresholdsSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    throw new UsageError(`invalid ${source}: ${where}: ${issue.message} (see docs/canary.md for the fields)`);
+    throw new UsageError(
+      say`invalid ${source}: ${where}: ${issue.message} (see docs/canary.md for the fields)`,
+    );
   }
   return parsed.data;
 }
 
-export async function loadThresholds(path: string | undefined): Promise<Thresholds> {
+/** The thresholds file of option `key` (the defaults without one); every error names the option. */
+export async function loadThresholds(path: string | undefined, key = 'thresholds'): Promise<Thresholds> {
   if (!path) return defaultThresholds();
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(`invalid --thresholds "${path}": the file cannot be read (pass a YAML file)`);
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${path}": the file cannot be read (pass a YAML file)`,
+    );
   }
   let value: unknown;
   try {
     value = YAML.parse(text);
   } catch (err) {
-    throw new UsageError(
-      `invalid --thresholds "${path}": not YAML (${(err as Error).message.split('\n')[0]})`,
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${path}": not YAML (${(err as Error).message.split('\n')[0]})`,
     );
   }
-  return parseThresholds(value, `--thresholds "${path}"`);
+  try {
+    return parseThresholds(value, say`${option(key)} "${path}"`);
+  } catch (err) {
+    throw err instanceof UsageError ? new OptionError(key, err.text) : err;
+  }
 }

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { BentoError, UsageError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import { type AgreementSpec, compareResponses } from './agreement.js';
 import { type CanarySamples, emptySide, type Mismatch, type SideSamples } from './metrics.js';
 import { type PromScrape, parsePrometheusText, samplesOf, selectValue } from './prometheus.js';
@@ -154,9 +155,11 @@ function summarize(side: SideSamples): string {
 /** Runs warm-up, then the measured pairs, and returns the samples of both sides. */
 export async function runTraffic(options: TrafficOptions): Promise<CanarySamples> {
   if (options.requests.length === 0)
-    throw new UsageError('no requests to send (pass --requests-file or a target with an API signature)');
+    throw new UsageError(
+      say`no requests to send (pass ${option('requestsFile')} or a target with an API signature)`,
+    );
   if (options.count === undefined && options.durationMs === undefined)
-    throw new UsageError('give --requests or --duration: the run needs an end');
+    throw new UsageError(say`give ${option('requests')} or ${option('duration')}: the run needs an end`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const baseline = new Side(options.baseline, options);
   const candidate = new Side(options.candidate, options);

@@ -1,29 +1,29 @@
+/**
+ * `bentoci canary`: the flags of the canary operation (src/operations/canary.ts), which reads and
+ * checks them, and the verdict as a table, JSON or a Markdown report.
+ */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseDuration } from '../canary/duration.js';
-import { applyGate } from '../canary/gate.js';
 import { renderMarkdown, VERDICT_HEADERS, verdictRows } from '../canary/report.js';
-import { runCanary } from '../canary/run.js';
-import { loadThresholds } from '../canary/thresholds.js';
-import { connectEngine } from '../containerize/engine.js';
-import { UsageError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
-import { parseVerifyPolicy } from '../sign/policy.js';
-import { parseKeyValue, parsePositiveInt } from './options.js';
+import { CANARY_DEFAULTS, runCanary } from '../operations/canary.js';
+import { CLI_NAMING } from './naming.js';
+import { parseKeyValue } from './options.js';
 import { info, printJson, printTable } from './output.js';
 import { action } from './program.js';
 import { gateFlagsShape, trustOf, withVerifyGate } from './verify-gate.js';
 
+/** The flags as commander hands them over; their values are the operation's to check. */
 const flagsSchema = z.object({
   baseline: z.string().optional(),
   candidate: z.string().optional(),
-  requests: z.number().int().positive().optional(),
+  requests: z.string().optional(),
   duration: z.string().optional(),
-  concurrency: z.number().int().positive(),
-  warmup: z.number().int().min(0),
+  concurrency: z.string(),
+  warmup: z.string(),
   requestsFile: z.string().optional(),
-  seed: z.number().int(),
+  seed: z.string(),
   order: z.string(),
   timeout: z.string(),
   readyTimeout: z.string(),
@@ -48,47 +48,38 @@ function collectEnv(value: string, previous: Record<string, string> = {}): Recor
   return { ...previous, ...parseKeyValue(value, '--env') };
 }
 
-function parseWholeNumber(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new UsageError(`invalid ${flag} "${value}": expected a whole number`);
-    return n;
-  };
-}
-
 /** `bentoci canary`: judge a candidate against a baseline on the same traffic. */
 export function registerCanaryCommands(program: Command): void {
   const command = program
     .command('canary')
     .description('send the same requests to a baseline and a candidate, judge the difference, and gate on it')
     // Not requiredOption: commander checks a parent's required options for its subcommands too, and
-    // `canary judge-server` takes neither; run() asks for them instead.
+    // `canary judge-server` takes neither; the operation asks for them instead.
     .option(
       '--baseline <ref>',
       'what runs today: URL, bento/model tag, directory, image:REF or oci://host/repo:tag',
     )
     .option('--candidate <ref>', 'what would replace it (same forms as --baseline)')
-    .option(
-      '--requests <n>',
-      'measured request pairs (default: the file length, or 200)',
-      parsePositiveInt('--requests'),
-    )
+    .option('--requests <n>', 'measured request pairs (default: the file length, or 200)')
     .option('--duration <time>', 'measure for this long instead, e.g. 30s or 2m')
-    .option('--concurrency <n>', 'pairs in flight at once', parsePositiveInt('--concurrency'), 1)
-    .option('--warmup <n>', 'pairs sent first and discarded', parseWholeNumber('--warmup'), 10)
+    .option('--concurrency <n>', 'pairs in flight at once', String(CANARY_DEFAULTS.concurrency))
+    .option('--warmup <n>', 'pairs sent first and discarded', String(CANARY_DEFAULTS.warmup))
     .option(
       '--requests-file <file.jsonl>',
       'recorded requests to replay: one {"api"|"route", "body"} per line',
     )
-    .option('--seed <n>', 'seed of generated requests', parseWholeNumber('--seed'), 1)
+    .option('--seed <n>', 'seed of generated requests', String(CANARY_DEFAULTS.seed))
     .option(
       '--order <order>',
       'interleaved (one side then the other, alternating) or paired (both at once)',
-      'interleaved',
+      CANARY_DEFAULTS.order,
     )
-    .option('--timeout <time>', 'per-request timeout', '30s')
-    .option('--ready-timeout <time>', 'how long a started side may take to report ready', '120s')
+    .option('--timeout <time>', 'per-request timeout', CANARY_DEFAULTS.timeout)
+    .option(
+      '--ready-timeout <time>',
+      'how long a started side may take to report ready',
+      CANARY_DEFAULTS.readyTimeout,
+    )
     .option(
       '--env <key=value>',
       'environment for the sides the canary starts (repeatable), e.g. BENTOCI_MAX_LATENCY_MS=500',
@@ -122,64 +113,54 @@ export function registerCanaryCommands(program: Command): void {
 }
 
 async function run(flags: CanaryFlags): Promise<void> {
-  const { baseline, candidate } = flags;
-  if (!baseline) throw new UsageError("required option '--baseline <ref>' not specified");
-  if (!candidate) throw new UsageError("required option '--candidate <ref>' not specified");
-  if (flags.order !== 'interleaved' && flags.order !== 'paired')
-    throw new UsageError(`invalid --order "${flags.order}": expected interleaved or paired`);
-  if (flags.release && !flags.promoteTo) throw new UsageError('--release needs --promote-to');
-  const thresholds = await loadThresholds(flags.thresholds);
-  const verify = parseVerifyPolicy(flags.verify);
+  const verify = flags.verify;
   const trust = verify === 'off' ? undefined : await trustOf(flags);
-  const home = bentociHome();
-  const registry = {
-    home,
-    ...(flags.insecure ? { insecure: true } : {}),
-    ...(flags.caFile ? { caFile: flags.caFile } : {}),
-  };
-  const outcome = await runCanary({
-    baseline,
-    candidate,
-    ...(flags.requests !== undefined ? { requests: flags.requests } : {}),
-    ...(flags.duration !== undefined ? { durationMs: parseDuration(flags.duration) } : {}),
-    concurrency: flags.concurrency,
-    warmup: flags.warmup,
-    ...(flags.requestsFile ? { requestsFile: flags.requestsFile } : {}),
-    seed: flags.seed,
-    order: flags.order,
-    timeoutMs: parseDuration(flags.timeout, '--timeout'),
-    readyTimeoutMs: parseDuration(flags.readyTimeout, '--ready-timeout'),
-    ...(Object.keys(flags.env).length > 0 ? { targetEnv: flags.env } : {}),
-    thresholds,
-    ...(flags.shadow ? { shadowFile: flags.shadow } : {}),
-    home,
-    verify,
-    ...(trust !== undefined ? { trust } : {}),
-    registry,
-    connectDocker: () => connectEngine(),
-    log: info,
-    warn: (m) => info(`warning: ${m}`),
-  });
-  const gate = await applyGate(outcome, {
-    ...(flags.promoteTo ? { promoteTo: flags.promoteTo } : {}),
-    ...(flags.release ? { release: flags.release } : {}),
-    registry,
-    ...(flags.rolloutManifests ? { rolloutDir: flags.rolloutManifests } : {}),
-    ...(flags.rolloutName ? { rolloutName: flags.rolloutName } : {}),
-    ...(flags.rolloutImage ? { rolloutImage: flags.rolloutImage } : {}),
-    thresholds,
-    log: info,
-  });
-  const { verdict, samples } = outcome;
+  const result = await runCanary(
+    {
+      baseline: flags.baseline,
+      candidate: flags.candidate,
+      requests: flags.requests,
+      duration: flags.duration,
+      concurrency: flags.concurrency,
+      warmup: flags.warmup,
+      requestsFile: flags.requestsFile,
+      seed: flags.seed,
+      order: flags.order,
+      timeout: flags.timeout,
+      readyTimeout: flags.readyTimeout,
+      env: flags.env,
+      thresholds: flags.thresholds,
+      shadow: flags.shadow,
+      promoteTo: flags.promoteTo,
+      release: flags.release,
+      rolloutManifests: flags.rolloutManifests,
+      rolloutName: flags.rolloutName,
+      rolloutImage: flags.rolloutImage,
+      verify,
+    },
+    {
+      home: bentociHome(),
+      registry: {
+        home: bentociHome(),
+        ...(flags.insecure ? { insecure: true } : {}),
+        ...(flags.caFile ? { caFile: flags.caFile } : {}),
+      },
+      ...(trust !== undefined ? { trust } : {}),
+      log: info,
+      warn: (m) => info(`warning: ${m}`),
+    },
+  );
+  const { verdict, samples, gate, thresholds } = result;
+  const notes = gate.notes.map((note) => note.render(CLI_NAMING));
   if (flags.report) {
     await writeFile(
       flags.report,
       renderMarkdown({
-        baseline: outcome.baseline.description,
-        candidate: outcome.candidate.description,
+        baseline: result.baseline.description,
+        candidate: result.candidate.description,
         samples,
         verdict,
-        notes: gate.notes,
+        notes,
       }),
     );
     info(`wrote the report to ${flags.report}`);
@@ -190,8 +171,8 @@ async function run(flags: CanaryFlags): Promise<void> {
       passed: verdict.passed,
       score: verdict.score,
       reason: verdict.reason,
-      baseline: outcome.baseline.description,
-      candidate: outcome.candidate.description,
+      baseline: result.baseline.description,
+      candidate: result.candidate.description,
       pairs: samples.baseline.requests,
       durationMs: Math.round(samples.durationMs),
       concurrency: samples.concurrency,
@@ -205,7 +186,7 @@ async function run(flags: CanaryFlags): Promise<void> {
       `${verdict.verdict.toUpperCase()}: score ${verdict.score.toFixed(2)} (pass >= ${thresholds.score.pass}, marginal >= ${thresholds.score.marginal}); ${verdict.reason}\n`,
     );
     printTable(VERDICT_HEADERS, verdictRows(verdict));
-    for (const note of gate.notes) info(note.replace(/`/g, ''));
+    for (const note of notes) info(note.replace(/`/g, ''));
   }
   if (!verdict.passed) process.exitCode = 1;
 }

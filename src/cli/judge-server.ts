@@ -62,7 +62,7 @@ export function registerJudgeServerCommand(program: Command): void {
           }),
           thresholds,
           minRequests: flags.minRequests,
-          defaultWindowMs: parseDuration(flags.window, '--window'),
+          defaultWindowMs: parseDuration(flags.window, 'window'),
           host: flags.host,
           port: flags.port,
           log: info,

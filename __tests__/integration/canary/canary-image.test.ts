@@ -6,11 +6,11 @@
  * Needs Docker and docker-registry: fails under CI=true without them.
  */
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyGate } from '../../../src/canary/gate.js';
-import { type CanaryOptions, runCanary } from '../../../src/canary/run.js';
-import { parseThresholds } from '../../../src/canary/thresholds.js';
 import { containerize } from '../../../src/containerize/containerize.js';
+import { type CanaryOptionsInput, runCanary } from '../../../src/operations/canary.js';
 import {
   type ContainerizeFixture,
   exampleBento,
@@ -27,7 +27,6 @@ import {
 } from '../../support/registry.js';
 
 const skip = missingDocker() || missingTool(REGISTRY_BIN, SKOPEO_BIN);
-const thresholds = parseThresholds({ metrics: { latency: { max_degradation: 0.5 } } });
 
 describe.skipIf(skip)(`canary on images${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let fx: ContainerizeFixture;
@@ -52,26 +51,32 @@ describe.skipIf(skip)(`canary on images${skip ? ` (skipped: ${skip})` : ''}`, ()
     return events.find((e) => e.aux?.Digest)!.aux!.Digest!;
   }
 
-  const options = (baseline: string, candidate: string): CanaryOptions => ({
-    baseline,
-    candidate,
-    requests: 40,
-    concurrency: 1,
-    warmup: 5,
-    seed: 3,
-    order: 'interleaved',
-    timeoutMs: 30_000,
-    readyTimeoutMs: 120_000,
-    // The example's 5-10 ms latency bounds shed requests on a busy two-core machine.
-    targetEnv: { BENTOCI_MAX_LATENCY_MS: '5000' },
-    thresholds,
-    home: fx.home,
-    verify: 'off',
-    registry: { insecure: true },
-    connectDocker: async () => fx.docker,
-    log: () => undefined,
-    warn: () => undefined,
-  });
+  /** The canary operation as the front doors run it. */
+  const canary = async (baseline: string, candidate: string, extra: Partial<CanaryOptionsInput> = {}) => {
+    const thresholds = join(fx.home, 'thresholds.yaml');
+    await writeFile(thresholds, 'metrics:\n  latency:\n    max_degradation: 0.5\n');
+    return runCanary(
+      {
+        baseline,
+        candidate,
+        requests: 40,
+        concurrency: 1,
+        warmup: 5,
+        seed: 3,
+        // The example's 5-10 ms latency bounds shed requests on a busy two-core machine.
+        env: { BENTOCI_MAX_LATENCY_MS: '5000' },
+        thresholds,
+        ...extra,
+      },
+      {
+        home: fx.home,
+        registry: { insecure: true },
+        connectDocker: async () => fx.docker,
+        log: () => undefined,
+        warn: () => undefined,
+      },
+    );
+  };
 
   const canaryContainers = async () =>
     (await fx.docker.listContainers({ all: true })).filter(
@@ -108,7 +113,7 @@ describe.skipIf(skip)(`canary on images${skip ? ` (skipped: ${skip})` : ''}`, ()
   }, 60_000);
 
   it('runs both images as containers, generates requests from the bento.yaml inside, and removes them', async () => {
-    const outcome = await runCanary(options(`image:${imageA}`, `image:${imageB}`));
+    const outcome = await canary(`image:${imageA}`, `image:${imageB}`);
     expect(outcome.samples.baseline.requests).toBe(40);
     expect(outcome.samples.baseline.errors + outcome.samples.candidate.errors).toBe(0);
     expect(outcome.samples.agreement).toMatchObject({ compared: 40, agreed: 40 });
@@ -122,17 +127,13 @@ describe.skipIf(skip)(`canary on images${skip ? ` (skipped: ${skip})` : ''}`, ()
     const candidate = await push(imageB, 'pr-7');
     expect(candidate).not.toBe(stable);
     await fx.docker.getImage(`${registry.host}/acme/iris:pr-7`).remove();
-    const outcome = await runCanary(
-      options(`oci://${registry.host}/acme/iris:stable`, `oci://${registry.host}/acme/iris:pr-7`),
+    const outcome = await canary(
+      `oci://${registry.host}/acme/iris:stable`,
+      `oci://${registry.host}/acme/iris:pr-7`,
+      { promoteTo: `oci://${registry.host}/acme/iris` },
     );
     expect(outcome.verdict.passed).toBe(true);
-    const gate = await applyGate(outcome, {
-      promoteTo: `oci://${registry.host}/acme/iris`,
-      registry: { insecure: true },
-      thresholds,
-      log: () => undefined,
-    });
-    expect(gate.promotion?.digest).toBe(candidate);
+    expect(outcome.gate.promotion?.digest).toBe(candidate);
     const raw = await skopeo([
       'inspect',
       '--tls-verify=false',

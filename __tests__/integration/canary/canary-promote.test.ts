@@ -97,9 +97,9 @@ describe.skipIf(missing)('promotion in a real registry', () => {
       log: () => undefined,
     });
     return {
-      baseline: { ref: parseTargetRef(`${repoUrl()}:stable`, '--baseline'), description: 'stable' },
+      baseline: { ref: parseTargetRef(`${repoUrl()}:stable`, 'baseline'), description: 'stable' },
       candidate: {
-        ref: parseTargetRef(`${repoUrl()}:${candidateTag}`, '--candidate'),
+        ref: parseTargetRef(`${repoUrl()}:${candidateTag}`, 'candidate'),
         description: candidateTag,
       },
       samples,
@@ -138,7 +138,7 @@ describe.skipIf(missing)('promotion in a real registry', () => {
     expect(failed.verdict.passed).toBe(false);
     const result = await gate(failed);
     expect(result.promotion).toBeUndefined();
-    expect(result.notes[0]).toMatch(/^Promotion skipped: the verdict is fail/);
+    expect(result.notes[0]?.render()).toMatch(/^Promotion skipped: the verdict is fail/);
     expect(await tagDigest('stable')).toBe(digests['stable']);
   });
 
@@ -197,7 +197,7 @@ describe.skipIf(missing)('promotion in a real registry', () => {
   });
 
   it('checks the plan: the candidate must be in the repository promoted to', () => {
-    const source = parseTargetRef(`${repoUrl()}:pr-42`, '--candidate');
+    const source = parseTargetRef(`${repoUrl()}:pr-42`, 'candidate');
     if (source.kind !== 'image') throw new Error('expected an image ref');
     expect(planPromotion(`${repoUrl()}:prod`, source.registry).tags).toEqual(['prod']);
     expect(() => planPromotion(`oci://${registry.host}/acme/other`, source.registry)).toThrow(

@@ -40,6 +40,7 @@ const ACTION_DIRS: Record<keyof typeof ACTION_INPUTS, string> = {
   'bento-build': 'actions/bento-build',
   'bento-containerize': 'actions/bento-containerize',
   'bento-push': 'actions/bento-push',
+  'bento-canary': 'actions/bento-canary',
   pipeline: '.',
 };
 
@@ -66,6 +67,7 @@ describe('action.yml and the toolkit agree', () => {
 function requiredSample(input: string): string {
   if (input === 'bento') return 'iris_service';
   if (input === 'registry') return 'oci://127.0.0.1:5000/iris';
+  if (input === 'baseline' || input === 'candidate') return 'http://127.0.0.1:3000';
   throw new Error(`no sample for required input ${input}`);
 }
 

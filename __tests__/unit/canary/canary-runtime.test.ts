@@ -4,13 +4,13 @@
  * identical candidate), other weights (a wrong candidate), and a bento whose `pre` hook waits (a
  * slower candidate). Requests are generated from the signatures in model.yaml / bento.yaml.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mlpModel } from '../../../examples/models.js';
-import { type CanaryOptions, runCanary } from '../../../src/canary/run.js';
-import { parseThresholds, type ThresholdsInput } from '../../../src/canary/thresholds.js';
-import { UsageError } from '../../../src/core/errors.js';
+import type { ThresholdsInput } from '../../../src/canary/thresholds.js';
+import { OptionError } from '../../../src/core/errors.js';
+import { type CanaryContext, type CanaryOptionsInput, runCanary } from '../../../src/operations/canary.js';
 import { assertRuntimeBuilt, saveFixtureModel, tempHome, writeBento } from '../../support/bento-fixture.js';
 
 let home: string;
@@ -37,31 +37,38 @@ beforeAll(async () => {
   });
 });
 
-function options(
+/** The canary operation as the front doors run it, with the thresholds written to a file. */
+async function canary(
   baseline: string,
   candidate: string,
-  extra: Partial<CanaryOptions> = {},
+  extra: Partial<CanaryOptionsInput> = {},
   t: ThresholdsInput = {},
-): CanaryOptions {
-  return {
-    baseline,
-    candidate,
-    requests: 80,
-    concurrency: 2,
-    warmup: 10,
-    seed: 1,
-    order: 'interleaved',
-    timeoutMs: 10_000,
-    readyTimeoutMs: 60_000,
-    thresholds: parseThresholds(t),
-    home,
-    verify: 'off',
-    registry: {},
-    connectDocker: () => Promise.reject(new Error('no images in this test')),
-    log: () => undefined,
-    warn: () => undefined,
-    ...extra,
-  };
+  context: Partial<CanaryContext> = {},
+) {
+  const thresholds = join(await tempHome(), 'thresholds.yaml');
+  await writeFile(thresholds, JSON.stringify(t));
+  return runCanary(
+    {
+      baseline,
+      candidate,
+      requests: 80,
+      concurrency: 2,
+      warmup: 10,
+      seed: 1,
+      timeout: '10s',
+      readyTimeout: '60s',
+      thresholds,
+      ...extra,
+    },
+    {
+      home,
+      registry: {},
+      connectDocker: () => Promise.reject(new Error('no images in this test')),
+      log: () => undefined,
+      warn: () => undefined,
+      ...context,
+    },
+  );
 }
 
 describe('canary on the real runtime', () => {
@@ -69,13 +76,12 @@ describe('canary on the real runtime', () => {
     const lines: string[] = [];
     // Latency allowance widened: two runtimes share this machine's two cores with other test files,
     // and this test is about predictions; latency verdicts are covered with injected delays.
-    const outcome = await runCanary(
-      options(
-        'model:iris-a',
-        'model:iris-twin',
-        { log: (l) => lines.push(l) },
-        { metrics: { latency: { max_degradation: 0.5 } } },
-      ),
+    const outcome = await canary(
+      'model:iris-a',
+      'model:iris-twin',
+      {},
+      { metrics: { latency: { max_degradation: 0.5 } } },
+      { log: (l) => lines.push(l) },
     );
     expect(outcome.samples.agreement).toMatchObject({ compared: 80, agreed: 80 });
     expect(outcome.samples.baseline.errors + outcome.samples.candidate.errors).toBe(0);
@@ -87,7 +93,7 @@ describe('canary on the real runtime', () => {
   it('fails a model with other weights, and shadow mode writes each disagreement', async () => {
     const dir = await tempHome();
     const shadowFile = join(dir, 'diffs.jsonl');
-    const outcome = await runCanary(options('model:iris-a', 'model:iris-b', { shadowFile }));
+    const outcome = await canary('model:iris-a', 'model:iris-b', { shadow: shadowFile });
     const agreement = outcome.verdict.metrics.find((m) => m.name === 'agreement')!;
     expect(agreement.status).toBe('fail');
     expect(outcome.verdict.verdict).toBe('fail');
@@ -104,7 +110,7 @@ describe('canary on the real runtime', () => {
   });
 
   it('fails a slower bento (a delaying pre hook) on latency, with identical predictions', async () => {
-    const outcome = await runCanary(options('bento:svc-fast', 'bento:svc-slow', { requests: 40 }));
+    const outcome = await canary('bento:svc-fast', 'bento:svc-slow', { requests: 40 });
     const latency = outcome.verdict.metrics.find((m) => m.name === 'latency')!;
     expect(latency.status).toBe('fail');
     expect(latency.candidate! - latency.baseline!).toBeGreaterThan(15);
@@ -112,10 +118,27 @@ describe('canary on the real runtime', () => {
     expect(outcome.verdict.verdict).toBe('fail');
   });
 
-  it('names a target that is not in the store', async () => {
-    await expect(runCanary(options('model:iris-a', 'nope:1'))).rejects.toThrow(UsageError);
-    await expect(runCanary(options('model:iris-a', 'nope:1'))).rejects.toThrow(
-      /--candidate "nope:1": no bento or model/,
-    );
+  it('stops the sides it started when the run fails after starting them', async () => {
+    const lines: string[] = [];
+    const missing = join(await tempHome(), 'missing.jsonl');
+    const err = await canary(
+      'model:iris-a',
+      'model:iris-twin',
+      { requestsFile: missing },
+      {},
+      { log: (l) => lines.push(l) },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OptionError);
+    expect((err as OptionError).option).toBe('requestsFile');
+    const urls = lines.flatMap((l) => /^canary: started .* on (http:\/\/\S+)$/.exec(l)?.[1] ?? []);
+    expect(urls).toHaveLength(2);
+    for (const url of urls) await expect(fetch(`${url}/readyz`)).rejects.toThrow();
+  });
+
+  it('names a target that is not in the store by its option', async () => {
+    const err = await canary('model:iris-a', 'nope:1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OptionError);
+    expect((err as OptionError).option).toBe('candidate');
+    expect((err as OptionError).message).toMatch(/`candidate` "nope:1": no bento or model/);
   });
 });
