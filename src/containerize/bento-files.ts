@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { exists } from '../core/files.js';
+import { operation, say } from '../core/user-text.js';
 import { CONTEXT } from './layout.js';
 import { type DockerfileBento, type RenderOptions, renderDockerfile } from './render.js';
 
@@ -57,7 +58,7 @@ export async function dockerfileOf(
   if (bento.docker.dockerfile_template !== undefined || (await exists(join(dir, TEMPLATE_COPY)))) {
     const name = bento.version ? `${bento.name}:${bento.version}` : bento.name;
     throw new UsageError(
-      `bento ${name} has a docker.dockerfile_template but no ${STORED_DOCKERFILE}: containerize does not render a bento's template; rebuild the bento with bentoci build`,
+      say`bento ${name} has a docker.dockerfile_template but no ${STORED_DOCKERFILE}: containerize does not render a bento's template; ${operation('build')} to store the rendered Dockerfile`,
     );
   }
   return { text: await renderBentoDockerfile(dir, bento), stored: false };

@@ -1,5 +1,5 @@
 /**
- * `containerize`: a stored bento -> a Docker image, through the engine at DOCKER_HOST.
+ * Containerize: a stored bento -> a Docker image, through the engine at DOCKER_HOST.
  */
 import { UsageError } from '../core/errors.js';
 import { progress } from '../core/progress.js';
@@ -58,8 +58,8 @@ export async function containerize(
     ...new Set(options.tags?.length ? options.tags : [`${bento.info.name}:${bento.info.version}`]),
   ].map((t) => parseImageName(t));
   // Before the slow parts: a bad label fails here, not after the build context is sent.
-  checkKeyValues(options.labels ?? {}, '--label');
-  for (const image of options.cacheFrom ?? []) parseImageName(image, '--cache-from');
+  checkKeyValues(options.labels ?? {}, 'label');
+  for (const image of options.cacheFrom ?? []) parseImageName(image, 'cacheFrom');
   const dockerfile = await dockerfileOf(bento.dir, bento.info);
   const runtime = options.runtime ?? (await locateRuntime(env));
   const [npmRegistry, caFile, provenance] = await Promise.all([
@@ -142,7 +142,7 @@ export function withBuildLabels(dockerfile: string, labels: Record<string, strin
   const entries = Object.entries(labels);
   if (entries.length === 0) return dockerfile;
   const lines = entries.map(([k, v]) => `${dockerQuote(k)}=${dockerQuote(v)}`).join(' \\\n      ');
-  return `${dockerfile.trimEnd()}\n\n# Added by bentoci containerize for this build.\nLABEL ${lines}\n`;
+  return `${dockerfile.trimEnd()}\n\n# Added by bentoci for this build.\nLABEL ${lines}\n`;
 }
 
 /** Tar entry times: SOURCE_DATE_EPOCH when set, else the epoch, so the same files make the same layers. */

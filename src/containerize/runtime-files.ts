@@ -9,8 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError } from '../core/errors.js';
 import { exists } from '../core/files.js';
+import { option, say } from '../core/user-text.js';
 
 export interface RuntimeFiles {
   /** Directory with server.js and worker.js. */
@@ -51,13 +52,17 @@ async function isRuntimePackage(path: string): Promise<boolean> {
 
 const registrySchema = z.url({ protocol: /^https?$/ });
 
-/** `--npm-registry`, else what `npm config get registry` says (it knows .npmrc), else the public registry. */
-export async function npmRegistryOf(flag: string | undefined): Promise<string> {
-  if (flag !== undefined) {
-    const parsed = registrySchema.safeParse(flag);
+/**
+ * The `npmRegistry` option, else what `npm config get registry` says (it knows .npmrc), else the
+ * public registry.
+ */
+export async function npmRegistryOf(given: string | undefined): Promise<string> {
+  if (given !== undefined) {
+    const parsed = registrySchema.safeParse(given);
     if (!parsed.success)
-      throw new UsageError(
-        `invalid --npm-registry "${flag}": expected an http(s) URL like https://registry.npmjs.org/`,
+      throw new OptionError(
+        'npmRegistry',
+        say`invalid ${option('npmRegistry')} "${given}": expected an http(s) URL like https://registry.npmjs.org/`,
       );
     return parsed.data;
   }
@@ -71,17 +76,18 @@ export async function npmRegistryOf(flag: string | undefined): Promise<string> {
   return 'https://registry.npmjs.org/';
 }
 
-/** `--ca-file`, else NODE_EXTRA_CA_CERTS when it names a file; undefined when neither. */
+/** The `caFile` option, else NODE_EXTRA_CA_CERTS when it names a file; undefined when neither. */
 export async function caFileOf(
-  flag: string | undefined,
+  given: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
-  if (flag !== undefined) {
-    if (!(await exists(flag)))
-      throw new UsageError(
-        `invalid --ca-file "${flag}": no such file (pass a PEM bundle, e.g. /etc/ssl/certs/ca-certificates.crt)`,
+  if (given !== undefined) {
+    if (!(await exists(given)))
+      throw new OptionError(
+        'caFile',
+        say`invalid ${option('caFile')} "${given}": no such file (pass a PEM bundle, e.g. /etc/ssl/certs/ca-certificates.crt)`,
       );
-    return resolve(flag);
+    return resolve(given);
   }
   const fromEnv = env['NODE_EXTRA_CA_CERTS'];
   return fromEnv && (await exists(fromEnv)) ? resolve(fromEnv) : undefined;

@@ -155,7 +155,7 @@ describe('the final stage', () => {
     const sent = withBuildLabels(text, { 'org.opencontainers.image.version': 'v9', 'ci.note': 'a "b" $c' });
     expect(sent.startsWith(text.trimEnd())).toBe(true);
     expect(sent.slice(text.trimEnd().length)).toBe(
-      '\n\n# Added by bentoci containerize for this build.\nLABEL "org.opencontainers.image.version"="v9" \\\n      "ci.note"="a \\"b\\" \\$c"\n',
+      '\n\n# Added by bentoci for this build.\nLABEL "org.opencontainers.image.version"="v9" \\\n      "ci.note"="a \\"b\\" \\$c"\n',
     );
     expect(withBuildLabels(text, {})).toBe(text);
   });
@@ -302,7 +302,7 @@ describe('files of a bento', () => {
       docker: { dockerfile_template: 'env/docker/Dockerfile.template' },
     };
     await expect(dockerfileOf(b, info)).rejects.toThrow(
-      /^bento iris_classifier:v1 has a docker\.dockerfile_template but no env\/docker\/Dockerfile: containerize does not render a bento's template; rebuild the bento with bentoci build$/,
+      /^bento iris_classifier:v1 has a docker\.dockerfile_template but no env\/docker\/Dockerfile: containerize does not render a bento's template; `build\(\)` to store the rendered Dockerfile$/,
     );
     // The copy alone (bento.yaml edited to drop the option) is refused too.
     await expect(dockerfileOf(b, bento())).rejects.toThrow(/has a docker\.dockerfile_template/);
