@@ -7,7 +7,8 @@
  */
 import type Dockerode from 'dockerode';
 import { renderDockerfile } from '../containerize/render.js';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import { ANNOTATION_CREATED } from '../oci/media-types.js';
 import type { Reference } from '../oci/reference.js';
 import type { BentoInfo } from '../shared/schemas.js';
@@ -48,16 +49,17 @@ export interface Attestation {
   indexedBy: 'referrers' | { tag: string };
 }
 
-/** Parses `--attest provenance,sbom` (or `none`). */
-export function parseAttestKinds(text: string, flag = '--attest'): AttestationKind[] {
+/** Parses the `attest` option, `provenance,sbom` (or `none`); `key` names the option that gave it. */
+export function parseAttestKinds(text: string, key = 'attest'): AttestationKind[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const parsed = attestationKinds(names);
   if ('unknown' in parsed)
-    throw new UsageError(
-      `invalid ${flag} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
     );
   return parsed.kinds;
 }
@@ -72,9 +74,10 @@ export async function readAttestableImage(docker: Dockerode, image: string): Pro
   return contents;
 }
 
-function notABentoImage(image: string): UsageError {
-  return new UsageError(
-    `image ${image} holds no bento.yaml where bentoci containerize puts it: --attest describes images of bentos only`,
+function notABentoImage(image: string): OptionError {
+  return new OptionError(
+    'attest',
+    say`image ${image} holds no bento.yaml (it was not containerized from a bento): ${option('attest')} describes images of bentos only`,
   );
 }
 

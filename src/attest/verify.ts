@@ -7,6 +7,7 @@
  * accepts. Manifests and blobs that do not hash to their digests are refused.
  */
 
+import { option, say, type UserText } from '../core/user-text.js';
 import { listReferrers } from '../sign/attach.js';
 import { resolveDigest } from '../sign/cosign-registry.js';
 import { verifyEnvelope } from '../sign/dsse.js';
@@ -57,8 +58,16 @@ export type AttestationVerification =
         | 'digest-mismatch'
         | 'invalid';
       message: string;
+      /** The message with the options it names kept as references, for a front door to spell. */
+      text?: UserText;
     };
 type Failure = Exclude<AttestationVerification, { ok: true }>;
+
+function failure(reason: Failure['reason'], message: string | UserText): Failure {
+  return typeof message === 'string'
+    ? { ok: false, reason, message }
+    : { ok: false, reason, message: message.render(), text: message };
+}
 
 export async function verifyAttestation(
   registry: SignatureRegistry,
@@ -76,11 +85,10 @@ export async function verifyAttestation(
     return annotated === undefined || annotated === predicateType;
   });
   if (referrers.length === 0)
-    return {
-      ok: false,
-      reason: 'unsigned',
-      message: `${what} (${digest}) has no ${kind} attestation (no Sigstore bundle referrer with predicate type ${predicateType}); push with --attest ${kind}`,
-    };
+    return failure(
+      'unsigned',
+      say`${what} (${digest}) has no ${kind} attestation (no Sigstore bundle referrer with predicate type ${predicateType}); push with ${option('attest', kind)}`,
+    );
   const check =
     trust.type === 'keyless' ? sigstoreCheck(trust.trust.identity, trust.trust.options) : undefined;
   const failures: Failure[] = [];
@@ -113,11 +121,11 @@ export async function verifyAttestation(
     };
   }
   return (
-    mostTelling(failures) ?? {
-      ok: false,
-      reason: 'unsigned',
-      message: `${what} (${digest}) has no ${kind} attestation; push with --attest ${kind}`,
-    }
+    mostTelling(failures) ??
+    failure(
+      'unsigned',
+      say`${what} (${digest}) has no ${kind} attestation; push with ${option('attest', kind)}`,
+    )
   );
 }
 
@@ -188,14 +196,12 @@ function signedPayload(
     return { ok: false, reason: 'malformed', message: `${where} holds no DSSE envelope` };
   const verified = verifyEnvelope(envelope.data, trust.verifier);
   if (!verified.ok)
-    return {
-      ok: false,
-      reason: 'wrong-key',
-      message:
-        verified.reason === 'bad-signature'
-          ? `${where}: the signature by keyid ${trust.verifier.keyid.slice(0, 12)} does not verify (the attestation was altered)`
-          : `${where} is not signed by the key in --pub`,
-    };
+    return failure(
+      'wrong-key',
+      verified.reason === 'bad-signature'
+        ? `${where}: the signature by keyid ${trust.verifier.keyid.slice(0, 12)} does not verify (the attestation was altered)`
+        : say`${where} is not signed by the key in ${option('pub')}`,
+    );
   return {
     ok: true,
     payload: verified.payload,

@@ -296,7 +296,9 @@ describe.skipIf(skip)(`attestations of an image${skip ? ` (skipped: ${skip})` : 
       { home },
     );
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/holds no bento\.yaml where bentoci containerize puts it/);
+    expect(refused.stderr).toMatch(
+      /holds no bento\.yaml \(it was not containerized from a bento\): --attest describes images of bentos only/,
+    );
     const tags = await request(`http://${registry.host}/v2/cli/base/tags/list`);
     expect(tags.statusCode).toBe(404);
     await tags.body.dump();

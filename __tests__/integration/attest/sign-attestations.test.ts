@@ -27,7 +27,9 @@ import { signAttestation } from '../../../src/attest/sign.js';
 import type { Statement } from '../../../src/attest/statement.js';
 import { statementBytes } from '../../../src/attest/statement.js';
 import { verifyAttestation } from '../../../src/attest/verify.js';
+import { CLI_NAMING } from '../../../src/cli/naming.js';
 import { openBentoStore, type StoredBento } from '../../../src/core/bento-store.js';
+import type { UserText } from '../../../src/core/user-text.js';
 import { parseImageReference, parseOciUrl } from '../../../src/oci/reference.js';
 import { bentoArtifact } from '../../../src/registry/artifact-kinds.js';
 import { pushEntry } from '../../../src/registry/artifact-push.js';
@@ -268,6 +270,11 @@ describe.skipIf(skip)(`attestations as OCI referrers${skip ? ` (skipped: ${skip}
       verifyAttestation(r, ref, 'sbom', { type: 'key', verifier: other.verifier }),
     );
     expect(wrong).toMatchObject({ ok: false, reason: 'wrong-key' });
+    // The option is a key for a library caller, and the CLI spells it as its flag.
+    expect((wrong as { message: string }).message).toMatch(/is not signed by the key in `pub`$/);
+    expect((wrong as { text?: UserText }).text?.render(CLI_NAMING)).toMatch(
+      /is not signed by the key in --pub$/,
+    );
   });
 
   it('refuses a tampered envelope (openssl agrees) and a statement about another digest', async () => {
