@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BentoError } from '../core/errors.js';
+import { type ServeSettingsGiven, serveSettingArgs } from '../shared/serve-settings.js';
 
 /** dist/runtime/server.js beside the bundled CLI (dist/cli.js), or from the sources' checkout. */
 export function runtimeServerPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -24,13 +25,17 @@ export function runtimeServerPath(env: NodeJS.ProcessEnv = process.env): string 
   return found;
 }
 
-/** Serves until the runtime exits; SIGINT and SIGTERM are passed on so it drains. Resolves its exit code. */
+/**
+ * Serves until the runtime exits; SIGINT and SIGTERM are passed on so it drains. Resolves its exit
+ * code. The settings become the runtime's flags, written from the settings table.
+ */
 export function runRuntime(
   dir: string,
-  args: readonly string[],
+  settings: ServeSettingsGiven,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const child = spawn(process.execPath, [runtimeServerPath(env), dir, ...args], { stdio: 'inherit', env });
+  const args = [runtimeServerPath(env), dir, ...serveSettingArgs(settings)];
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => () => {
     if (child.exitCode === null) child.kill(signal);
   };

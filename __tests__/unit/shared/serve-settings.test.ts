@@ -6,14 +6,17 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../runtime/batching/types.js';
-import { resolveConfig, USAGE } from '../../../runtime/config.js';
+import { parseCommandLine, resolveConfig, settingName, USAGE } from '../../../runtime/config.js';
 import { Inference } from '../../../runtime/inference.js';
 import { createLogger } from '../../../runtime/log.js';
 import type { LoadedApi } from '../../../runtime/service/load.js';
 import { settingsTable } from '../../../scripts/serve-settings-doc.js';
 import { apiConfigSchema } from '../../../src/build/bentofile-schema.js';
-import { addServeFlags, runtimeArgs } from '../../../src/serve/options.js';
-import { SERVE_SETTINGS } from '../../../src/shared/serve-settings.js';
+import { flagOf } from '../../../src/cli/naming.js';
+import { addServeFlags, serveSettingsOf } from '../../../src/cli/serve-options.js';
+import { OptionError } from '../../../src/core/errors.js';
+import { parseServeSettings } from '../../../src/operations/serve.js';
+import { SERVE_SETTINGS, serveSettingArgs } from '../../../src/shared/serve-settings.js';
 
 const noMetrics = { request() {}, batch() {}, reject() {}, missedDeadline() {} };
 
@@ -47,7 +50,7 @@ describe('serve settings', () => {
     const docs = readFileSync('docs/serving.md', 'utf8');
     expect(docs, 'docs/serving.md: run `npm run docs:settings`').toContain(settingsTable());
     const command = addServeFlags(new Command());
-    const cliFlags = command.options.map((o) => o.long);
+    const cliFlags = command.options.map((o: { long?: string }) => o.long);
     for (const s of SERVE_SETTINGS) {
       const flag = s.key === 'batching' ? '--no-batching' : `--${s.flag}`;
       expect(USAGE, s.flag).toContain(`--${s.flag}`);
@@ -55,6 +58,8 @@ describe('serve settings', () => {
         `| \`${flag}\` | \`${s.env}\` | ${s.batching ? `\`${s.batching}\`` : '-'} |`,
       );
       if (s.key !== 'logLevel') expect(cliFlags, s.flag).toContain(flag);
+      // A setting's key is the CLI's name for it, so a message naming the key names the flag.
+      expect(flagOf(s.key)).toBe(`--${s.flag}`);
     }
   });
 
@@ -76,7 +81,15 @@ describe('serve settings', () => {
     expect(() => resolveConfig({}, { BENTOCI_LATE_TARGET: '2' })).toThrow(
       'invalid BENTOCI_LATE_TARGET "2": expected a share in (0, 0.5]',
     );
-    expect(() => runtimeArgs({ lateTarget: '2' })).toThrow(
+    let refused: unknown;
+    try {
+      parseServeSettings({ lateTarget: '2' });
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(OptionError);
+    expect((refused as OptionError).option).toBe('lateTarget');
+    expect((refused as OptionError).render({ option: (r) => flagOf(r.key), operation: () => '' })).toBe(
       'invalid --late-target "2": expected a share in (0, 0.5]',
     );
     const field = apiConfigSchema.safeParse({ name: 'p', model: 'm', batching: { late_target: 2 } });
@@ -85,12 +98,20 @@ describe('serve settings', () => {
       path: ['batching', 'late_target'],
       message: 'expected a share in (0, 0.5]',
     });
-    expect(runtimeArgs({ maxQueueRows: '128', latencyQuantile: '0.9', batching: false })).toEqual([
-      '--max-queue-rows',
-      '128',
-      '--latency-quantile',
-      '0.9',
-      '--no-batching',
-    ]);
+    const given = parseServeSettings(
+      serveSettingsOf({ maxQueueRows: '128', latencyQuantile: '0.9', batching: false, port: undefined }),
+    );
+    expect(given).toEqual({ maxQueueRows: 128, latencyQuantile: 0.9, batching: false });
+    const args = serveSettingArgs(given);
+    expect(args).toEqual(['--batching', 'false', '--max-queue-rows', '128', '--latency-quantile', '0.9']);
+    // What the runtime makes of the arguments the table wrote: the same settings.
+    expect(resolveConfig(parseCommandLine(['dir', ...args], {}).flags, {})).toMatchObject(given);
+    // Commander's default for --no-batching (true) is no setting.
+    expect(serveSettingsOf({ batching: true })).toEqual({});
+  });
+
+  it('names a setting for operators as the runtime reads it', () => {
+    expect(settingName('maxConnections')).toBe('--max-connections / BENTOCI_MAX_CONNECTIONS');
+    expect(settingName('provider', 'cpu')).toBe('--provider cpu / BENTOCI_PROVIDER=cpu');
   });
 });
