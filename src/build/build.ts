@@ -1,5 +1,5 @@
 /**
- * `bentoci build`: bentofile.yaml -> a versioned bento in the store. Everything is checked before
+ * Building: bentofile.yaml -> a versioned bento in the store. Everything is checked before
  * anything is written (plan.ts); the bento is staged and committed atomically, and a rebuild of
  * unchanged inputs returns the bento already stored.
  */
@@ -8,9 +8,10 @@ import YAML from 'yaml';
 import { renderBentoDockerfile, STORED_DOCKERFILE } from '../containerize/bento-files.js';
 import { type BentoStore, LOCK_FILE, openBentoStore, type StoredBento } from '../core/bento-store.js';
 import { isLegacyDigest } from '../core/digest.js';
-import { UsageError } from '../core/errors.js';
+import { OptionError, UsageError } from '../core/errors.js';
 import { manifestDigest, removeQuietly, writeFileAtomic } from '../core/files.js';
 import { newVersion, type Tag } from '../core/tag.js';
+import { option, say } from '../core/user-text.js';
 import type { BentoInfo, FileEntry } from '../shared/schemas.js';
 import { BENTOCI_VERSION } from '../version.js';
 import { displayPath } from './bentofile.js';
@@ -137,8 +138,9 @@ async function findSame(
     if (!stored) return undefined;
     if (same(stored)) return stored;
     const what = manifestDigest(stored.info.files) === digest ? 'labels or description' : 'content';
-    throw new UsageError(
-      `bento ${name}:${version} already exists with other ${what}: saved tags are immutable; pick another --version`,
+    throw new OptionError(
+      'version',
+      say`bento ${name}:${version} already exists with other ${what}: saved tags are immutable; pick another ${option('version')}`,
     );
   }
   return (await store.list({ name })).filter(same).at(-1);

@@ -6,12 +6,15 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 
+/** git's command for the last commit's time in seconds (its flag, not ours). */
+const LAST_COMMIT_TIME = 'git log -1 --format=%ct';
+
 export function parseSourceDateEpoch(value: string | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
   const seconds = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds * 1000 > 8.64e15) {
     throw new UsageError(
-      `invalid SOURCE_DATE_EPOCH "${value}": expected whole seconds since 1970-01-01 UTC (e.g. $(git log -1 --format=%ct))`,
+      `invalid SOURCE_DATE_EPOCH "${value}": expected whole seconds since 1970-01-01 UTC (e.g. $(${LAST_COMMIT_TIME}))`,
     );
   }
   return new Date(seconds * 1000);

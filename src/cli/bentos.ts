@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { buildBento } from '../build/build.js';
 import { openBentoStore } from '../core/bento-store.js';
 import { bentociHome } from '../core/home.js';
 import { formatBytes } from '../core/progress.js';
 import { formatTag } from '../core/tag.js';
+import { buildBentoEntry } from '../operations/build.js';
 import { registerEntryCommands } from './entries.js';
 import { collectLabel } from './options.js';
 import { info, printJson } from './output.js';
@@ -26,18 +26,23 @@ export function registerBentoCommands(program: Command): void {
       collectLabel,
       {},
     )
+    .option(
+      '--cuda-version <version>',
+      "CUDA release over the bentofile's docker.cuda_version (12.4 pins the newest 12.4.x)",
+    )
     .option('--json', 'print the bento as JSON')
     .action(
       action(async (dir: string | undefined, opts: BuildFlags) => {
-        const { bento, reused } = await buildBento({
-          home: bentociHome(),
-          bentofile: opts.bentofile,
-          context: dir,
-          version: opts.version,
-          labels: opts.label,
-          sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
-          log: info,
-        });
+        const { bento, reused } = await buildBentoEntry(
+          {
+            bentofile: opts.bentofile,
+            context: dir,
+            version: opts.version,
+            label: opts.label,
+            cudaVersion: opts.cudaVersion,
+          },
+          { home: bentociHome(), log: info },
+        );
         const tag = formatTag(bento.tag);
         if (opts.json) {
           printJson({ tag, reused, path: bento.dir, ...bento.info });
@@ -59,5 +64,6 @@ interface BuildFlags {
   bentofile?: string;
   version?: string;
   label: Record<string, string>;
+  cudaVersion?: string;
   json?: boolean;
 }

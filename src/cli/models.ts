@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { parseSourceDateEpoch } from '../build/reproducible.js';
 import { bentociHome } from '../core/home.js';
-import { openModelStore, saveModel } from '../core/model-store.js';
+import { openModelStore } from '../core/model-store.js';
 import { formatBytes } from '../core/progress.js';
 import { formatTag } from '../core/tag.js';
+import { saveModelEntry } from '../operations/build.js';
 import type { BatchAxis } from '../shared/batch-axes.js';
 import { signatureBatching } from '../shared/batching-report.js';
 import { registerEntryCommands } from './entries.js';
@@ -34,19 +34,20 @@ export function registerModelCommands(program: Command): Command {
     .option('--json', 'print the saved model as JSON')
     .action(
       action(async (tag: string, path: string, opts: SaveFlags) => {
-        // As for build: SOURCE_DATE_EPOCH fixes the creation time, which the digest covers.
-        const creationTime = parseSourceDateEpoch(process.env['SOURCE_DATE_EPOCH']);
-        const saved = await saveModel(store(), {
-          tag,
-          source: path,
-          labels: opts.label,
-          metadata: opts.metadata,
-          ...(opts.module ? { module: opts.module } : {}),
-          ...(opts.batchable === false ? { batchable: false } : {}),
-          batchAxes: opts.batchAxis,
-          force: opts.force ?? false,
-          ...(creationTime ? { creationTime } : {}),
-        });
+        const saved = await saveModelEntry(
+          {
+            tag,
+            path,
+            label: opts.label,
+            metadata: opts.metadata,
+            module: opts.module,
+            // Commander's default for --no-batchable is true: only false is a choice.
+            batchable: opts.batchable === false ? false : undefined,
+            batchAxis: opts.batchAxis,
+            force: opts.force,
+          },
+          { home: bentociHome() },
+        );
         if (opts.json) printJson({ tag: formatTag(saved.tag), ...saved.info });
         else {
           info(`saved model ${formatTag(saved.tag)} (${formatBytes(saved.info.size)}, ${saved.info.digest})`);

@@ -90,7 +90,7 @@ describe('reproducible builds', () => {
     expect((await buildBento({ home: myHome, context: dir, version: 'v1' })).reused).toBe(true);
     await expectBuildError(
       { home: myHome, context: dir, version: 'v1', labels: { x: 'y' } },
-      /^bento iris_classifier:v1 already exists with other labels or description: saved tags are immutable; pick another --version$/,
+      /^bento iris_classifier:v1 already exists with other labels or description: saved tags are immutable; pick another `version`$/,
     );
   });
 

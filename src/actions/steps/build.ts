@@ -2,21 +2,18 @@
  * The build half shared by bento-build and the root action: models in (restored from the cache and
  * saved from files), the bento built, and the bento out to the cache when asked.
  */
-import { join } from 'node:path';
 import * as core from '@actions/core';
-import { DEFAULT_BENTOFILE } from '../../build/bentofile.js';
-import { buildBento } from '../../build/build.js';
 import { openBentoStore, type StoredBento } from '../../core/bento-store.js';
 import { openModelStore } from '../../core/model-store.js';
 import { formatBytes } from '../../core/progress.js';
 import { formatTag } from '../../core/tag.js';
+import { buildBentoEntry } from '../../operations/build.js';
 import type { VerifyPolicy } from '../../sign/policy.js';
 import { exportToCache } from '../cache-transfer.js';
 import type { EntryRef, ModelSource } from '../input-fields.js';
 import { InputError, type VerifyTrustInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
-import { withCudaVersion } from './cuda-override.js';
 import { applyVerifyPolicy, importEntries, saveModels } from './entries.js';
 
 export interface BuildRequest extends VerifyTrustInputs {
@@ -77,31 +74,16 @@ export async function buildFlow(
   }
 
   const { bento, reused } = await run.step('Build bento', async () => {
-    const context = workspacePath(env, request.context);
-    const bentofile = request.bentofile
-      ? workspacePath(env, request.bentofile)
-      : join(context, DEFAULT_BENTOFILE);
-    const override = request.cudaVersion
-      ? await withCudaVersion(bentofile, request.cudaVersion, env.temp)
-      : undefined;
-    if (override)
-      core.info(`building with docker.cuda_version ${request.cudaVersion} (the cuda-version input)`);
-    let result: Awaited<ReturnType<typeof buildBento>>;
-    try {
-      result = await buildBento({
-        home: env.home,
-        bentofile: override?.path ?? bentofile,
-        context,
+    const result = await buildBentoEntry(
+      {
+        bentofile: request.bentofile ? workspacePath(env, request.bentofile) : undefined,
+        context: workspacePath(env, request.context),
         version: request.version,
-        labels: request.labels,
-        sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
-        log: (line) => core.info(line),
-      });
-    } catch (err) {
-      throw override ? override.restore(err) : err;
-    } finally {
-      await override?.cleanup();
-    }
+        label: request.labels,
+        cudaVersion: request.cudaVersion,
+      },
+      { home: env.home, temp: env.temp, log: (line) => core.info(line) },
+    );
     const { info } = result.bento;
     core.info(
       `${result.reused ? 'reused identical' : 'built'} bento ${formatTag(result.bento.tag)} (${formatBytes(info.size)}, ${info.digest})`,

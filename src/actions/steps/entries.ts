@@ -3,13 +3,13 @@
  * Actions cache, checking the digest a workflow passed along, and the verify policy.
  */
 import * as core from '@actions/core';
-import { parseSourceDateEpoch } from '../../build/reproducible.js';
 import { type BentoStore, openBentoStore, type StoredBento } from '../../core/bento-store.js';
 import { IntegrityError } from '../../core/errors.js';
-import { openModelStore, type StoredModel, saveModel } from '../../core/model-store.js';
+import type { StoredModel } from '../../core/model-store.js';
 import { formatBytes } from '../../core/progress.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../../core/store.js';
 import { formatTag, type Tag } from '../../core/tag.js';
+import { saveModelEntry } from '../../operations/build.js';
 import { enforceVerifyPolicy, type VerifyPolicy } from '../../sign/policy.js';
 import { importFromCache, type TransferKind } from '../cache-transfer.js';
 import type { EntryRef, ModelSource } from '../input-fields.js';
@@ -17,7 +17,7 @@ import type { ActionRun } from '../run.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
 import { verifyTrustFrom } from './keys.js';
 
-/** `bentoci models save` for each `name[:version]=path` line, paths relative to the workspace. */
+/** Saves a model for each `name[:version]=path` line, paths relative to the workspace. */
 export async function saveModels(
   run: ActionRun,
   env: RunnerEnv,
@@ -25,17 +25,13 @@ export async function saveModels(
 ): Promise<StoredModel[]> {
   if (sources.length === 0) return [];
   return run.step(`Save ${sources.length === 1 ? 'model' : `${sources.length} models`}`, async () => {
-    const store = openModelStore(env.home);
     const saved: StoredModel[] = [];
     for (const source of sources) {
-      // SOURCE_DATE_EPOCH fixes model.yaml's creation time, which the digest covers: the same file saves
-      // as the same entry (same digest, same cache key) in every run.
-      const creationTime = parseSourceDateEpoch(process.env['SOURCE_DATE_EPOCH']);
-      const model = await saveModel(store, {
-        tag: source.tag,
-        source: workspacePath(env, source.path),
-        ...(creationTime ? { creationTime } : {}),
-      });
+      // With SOURCE_DATE_EPOCH the same file saves as the same entry (same digest, same cache key) in every run.
+      const model = await saveModelEntry(
+        { tag: source.tag, path: workspacePath(env, source.path) },
+        { home: env.home },
+      );
       core.info(
         `saved model ${formatTag(model.tag)} (${formatBytes(model.info.size)}, ${model.info.digest})`,
       );
