@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../../src/oci/index.js';
-import { generateKeyPair } from '../../../src/sign/keys.js';
-import { openSignatureRegistry } from '../../../src/sign/oci-registry.js';
-import { loadTrustedRoot } from '../../../src/sign/trusted-root.js';
-import { verifyImageKeyless } from '../../../src/sign/verify-image-keyless.js';
+import { verifyImageKeyless } from '../../../src/sign/images/verify-keyless.js';
+import { loadTrustedRoot } from '../../../src/sign/keyless/trusted-root.js';
+import { generateKeyPair } from '../../../src/sign/keys/key-files.js';
+import { openSignatureRegistry } from '../../../src/sign/registry/oci-registry.js';
 import {
   type Job,
   newJob,
@@ -288,10 +288,12 @@ describe.skipIf(missing)(`bento-push${missing ? ` (skipped: ${missing})` : ''}`,
       await job(),
     );
     expect(both.exitCode).toBe(1);
-    expect(both.annotations[0]!.message).toContain('sign-key are exclusive');
+    expect(both.annotations[0]!.message).toContain(
+      'input "sign-keyless" and input "sign-key" exclude each other',
+    );
     const { 'sign-keyless': _, ...unsigned } = inputs;
     for (const [attest, message] of [
-      ['sbom', 'needs a signer: set sign-key, or sign-keyless: true'],
+      ['sbom', 'needs a signer: input "sign-key" (a private key) or input "sign-keyless"'],
       ['provenance,slsa', '"slsa" is not an attestation: expected a comma list of provenance, sbom, or none'],
     ]) {
       const bad = await runActionStep('actions/bento-push', { ...unsigned, attest: attest! }, await job());

@@ -1,30 +1,24 @@
 /**
- * The registry half: push the bento as an OCI artifact (its models travel inside it) and, when given,
- * the image; when signing (a key, or keyless through Sigstore), sign the bento first (its signature
- * beside it, attached to the pushed artifact as an OCI referrer) and both pushed manifests in cosign's
- * format.
+ * The registry half of bento-push and the root action: the inputs as the push operation's options
+ * (src/operations/push.ts: the bento as an OCI artifact, the image when given, release tags; when
+ * signing, the bento first, then both pushed manifests in cosign's format; the attestations), its
+ * phases as the job's steps, and what it published in the job summary.
  */
 import * as core from '@actions/core';
 import type { AttestationKind } from '../../attest/formats.js';
 import type { BentoStore, StoredBento } from '../../core/bento-store.js';
-import { formatBytes } from '../../core/progress.js';
 import { formatTag } from '../../core/tag.js';
 import { formatReference, type Reference } from '../../oci/reference.js';
-import { bentoArtifact } from '../../registry/artifact-kinds.js';
-import { pushEntry } from '../../registry/artifact-push.js';
-import { pushImage } from '../../registry/image-push.js';
-import type { TransferOptions } from '../../registry/transfer.js';
-import { attachEntrySignatures } from '../../sign/attach.js';
-import { OCI_MANIFEST_MEDIA_TYPE } from '../../sign/formats.js';
-import { openSignatureRegistry } from '../../sign/oci-registry.js';
+import { type Published, push } from '../../operations/push.js';
 import type { PushedImage } from '../image-metadata.js';
+import { type SignInputs, signOptionsOf } from '../inputs.js';
+import type { PushedRef } from '../report.js';
 import type { ActionRun } from '../run.js';
 import type { RunnerEnv } from '../runner.js';
 import { maskSecret } from '../secrets.js';
-import { attestStep } from './attest.js';
-import { describeSigning, type SigningInputs, signBentoStep, signingFrom, signManifest } from './signing.js';
+import { signingFrom } from './keys.js';
 
-export interface PushRequest extends SigningInputs {
+export interface PushRequest extends SignInputs {
   registry: Reference;
   /** Attestations to sign and attach to what is pushed (needs a signer). */
   attest?: readonly AttestationKind[] | undefined;
@@ -47,21 +41,9 @@ export interface PushOutcome {
   attestationRefs: string[];
 }
 
-function transferOptions(env: RunnerEnv, request: PushRequest): TransferOptions {
-  return {
-    home: env.home,
-    log: (line) => core.info(line),
-    mask: maskSecret,
-    ...(request.insecure ? { insecure: true } : {}),
-    ...(request.registryUsername ? { username: request.registryUsername } : {}),
-    ...(request.registryPassword ? { password: request.registryPassword } : {}),
-  };
-}
-
-function refsOf(target: Reference, tags: readonly string[]): string[] {
-  return tags.map((tag) =>
-    formatReference({ registry: target.registry, repository: target.repository, tag }),
-  );
+/** How the summary lists what was published. */
+function reportKind(item: Published): PushedRef['kind'] {
+  return item.kind === 'attestation' ? `attestation (${item.attestation})` : item.kind;
 }
 
 export async function pushFlow(
@@ -71,139 +53,48 @@ export async function pushFlow(
   bento: StoredBento,
   request: PushRequest,
 ): Promise<PushOutcome> {
-  const startedOn = new Date();
-  const options = transferOptions(env, request);
-  const release = request.releaseVersion ? { release: request.releaseVersion } : {};
+  // The key input may be PEM text or a workspace path: the action loads it (steps/keys.ts).
   const signing = await signingFrom(request, env);
-  if (signing) await signBentoStep(run, store, bento, signing);
-
-  const pushed = await run.step(`Push bento to ${formatReference(request.registry)}`, () =>
-    pushEntry(bentoArtifact, store, formatTag(bento.tag), request.registry, { ...options, ...release }),
+  const image = request.image;
+  const pushed = await push(
+    { kind: 'bento', store, tag: formatTag(bento.tag), image: image?.name },
+    {
+      ...signOptionsOf(request),
+      sign: true,
+      to: request.registry,
+      imageRegistry: image?.to,
+      tag: image?.tags ?? [],
+      annotation: image?.annotations ?? {},
+      release: request.releaseVersion,
+      username: request.registryUsername,
+      password: request.registryPassword,
+      insecure: request.insecure,
+    },
+    {
+      home: env.home,
+      log: (line) => core.info(line),
+      mask: maskSecret,
+      signing,
+      step: (title, work) => run.step(title, work),
+      published: (item) => run.report.push({ kind: reportKind(item), ref: item.ref, digest: item.digest }),
+    },
   );
-  const artifactRef = formatReference({ ...request.registry, tag: undefined, digest: pushed.digest });
-  const pushedRefs = refsOf(request.registry, pushed.tags);
-  for (const ref of pushedRefs) run.report.push({ kind: 'bento', ref, digest: pushed.digest });
-  core.info(`bento ${formatTag(bento.tag)} (${formatBytes(bento.info.size)}) is at ${artifactRef}`);
-
-  let imageDigest: string | undefined;
-  let imageTarget: Reference | undefined;
-  let pushedImage: PushedImage | undefined;
-  if (request.image) {
-    const image = request.image;
-    const result = await run.step(`Push image ${image.name} to ${formatReference(image.to)}`, () =>
-      pushImage(image.name, image.to, {
-        ...options,
-        ...release,
-        ...(image.tags?.length ? { tags: image.tags } : {}),
-        ...(image.annotations ? { annotations: image.annotations } : {}),
-      }),
-    );
-    imageDigest = result.digest;
-    imageTarget = image.to;
-    pushedImage = result;
-    for (const ref of result.references) {
-      pushedRefs.push(ref);
-      run.report.push({ kind: 'image', ref, digest: result.digest });
-    }
+  const artifact = pushed.artifact!;
+  if (pushed.image && image)
     run.report.imageDetails({
-      image: formatReference({ ...image.to, tag: undefined, digest: result.digest }),
+      image: formatReference({ ...image.to, tag: undefined, digest: pushed.image.digest }),
       kind: 'annotations',
-      values: result.annotations,
+      values: pushed.image.annotations,
     });
-  }
-
-  const signatureRefs: string[] = [];
-  const signatures: { ref: string; digest: string }[] = [];
-  if (signing) {
-    await run.step('Sign what was pushed', async () => {
-      const registry = await openSignatureRegistry(
-        request.registry,
-        { insecure: request.insecure },
-        { ...options, push: true },
-      );
-      try {
-        // The bento's signature (DSSE envelope or Sigstore bundle), as an OCI 1.1 referrer of the artifact.
-        const manifest = await registry.getManifest(request.registry.repository, pushed.digest);
-        if (manifest) {
-          const attached = await attachEntrySignatures(
-            registry,
-            request.registry.repository,
-            { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: pushed.digest, size: manifest.bytes.length },
-            bento.dir,
-          );
-          for (const digest of attached?.manifests ?? []) {
-            signatures.push({
-              ref: formatReference({ ...request.registry, tag: undefined, digest }),
-              digest,
-            });
-          }
-        }
-        // Cosign-format signatures of both manifests, so `cosign verify` and policy.json work.
-        const subjects: Reference[] = [{ ...request.registry, tag: undefined, digest: pushed.digest }];
-        if (imageTarget && imageDigest)
-          subjects.push({ ...imageTarget, tag: undefined, digest: imageDigest });
-        for (const subject of subjects) {
-          const target =
-            subject === subjects[0]
-              ? registry
-              : await openSignatureRegistry(
-                  subject,
-                  { insecure: request.insecure },
-                  { ...options, push: true },
-                );
-          try {
-            const signed = await signManifest(
-              target,
-              { registry: subject.registry, repository: subject.repository, digest: subject.digest! },
-              signing,
-            );
-            const ref = formatReference({
-              registry: subject.registry,
-              repository: subject.repository,
-              tag: signed.signatureTag,
-            });
-            signatures.push({ ref, digest: signed.signatureManifestDigest });
-          } finally {
-            if (target !== registry) await target.close();
-          }
-        }
-      } finally {
-        await registry.close();
-      }
-    });
-    for (const { ref, digest } of signatures) {
-      signatureRefs.push(ref);
-      run.report.push({ kind: 'signature', ref, digest });
-    }
-    run.report.note(`signed ${describeSigning(signing)}`);
-  }
-  const attestationRefs =
-    signing && request.attest?.length
-      ? await attestStep(
-          run,
-          bento,
-          {
-            kinds: request.attest,
-            bento: { to: request.registry, digest: pushed.digest },
-            image:
-              request.image && imageTarget && imageDigest
-                ? { name: request.image.name, to: imageTarget, digest: imageDigest }
-                : undefined,
-            insecure: request.insecure,
-            startedOn,
-          },
-          signing,
-          options,
-        )
-      : [];
-
+  if (pushed.signedAs) run.report.note(`signed ${pushed.signedAs}`);
+  const refs = (...kinds: Published['kind'][]) =>
+    pushed.published.filter((p) => kinds.includes(p.kind)).map((p) => p.ref);
   return {
-    artifactRef,
-    artifactDigest: pushed.digest,
-    ...(imageDigest ? { imageDigest } : {}),
-    ...(pushedImage ? { image: pushedImage } : {}),
-    pushedRefs,
-    signatureRefs,
-    attestationRefs,
+    artifactRef: formatReference({ ...request.registry, tag: undefined, digest: artifact.digest }),
+    artifactDigest: artifact.digest,
+    ...(pushed.image ? { imageDigest: pushed.image.digest, image: pushed.image } : {}),
+    pushedRefs: refs('bento', 'image'),
+    signatureRefs: refs('signature'),
+    attestationRefs: refs('attestation'),
   };
 }
