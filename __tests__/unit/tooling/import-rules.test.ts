@@ -58,6 +58,11 @@ describe('import rules', () => {
       "import { flags } from '../cli/options.js';\nexport const x = flags;\n",
     ],
     [
+      'operations-under-front-doors',
+      'src/registry/push.ts',
+      "import { push } from '../operations/push.js';\nexport const flags = push;\n",
+    ],
+    [
       'core-over-shared-only',
       'src/core/store.ts',
       "import { flags } from '../registry/push.js';\nexport const x = flags;\n",
@@ -78,6 +83,7 @@ describe('import rules', () => {
       const root = await tree({
         'src/cli/options.ts': 'export const flags = 1;\n',
         'src/core/store.ts': 'export const x = 1;\n',
+        'src/operations/push.ts': 'export const push = 1;\n',
         'src/registry/push.ts': 'export const flags = 1;\n',
         'runtime/server.ts': 'export const x = 1;\n',
         'runtime/worker.ts': 'export const y = 1;\n',
