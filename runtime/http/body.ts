@@ -157,8 +157,7 @@ export class BodyRead {
 
 function tooLarge(budget: BodyBudget, size: number, limit: number, key: LimitKey): HttpError {
   budget.onLimit(key, limit);
-  const what =
-    key === 'maxRequestBytes' ? "the server's limit" : "the server's memory budget for bodies in flight";
+  const what = key === 'maxRequestBytes' ? 'the limit' : 'the memory budget for bodies in flight';
   return new HttpError(
     413,
     `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ''}; send less`,
