@@ -121,9 +121,9 @@ export interface ApiRuntime {
 }
 
 /**
- * How much padding a batch may carry relative to its requests padded alone (see PaddingBound): 2
- * bounds a padded batch's memory, and the model's work over it, to twice what its requests sent,
- * while any mix whose longest request is at most twice its shortest batches whole.
+ * How much padding a batch may carry relative to its requests padded alone, by default (see
+ * PaddingBound): 2 bounds a padded batch's memory, and the model's work over it, to twice what its
+ * requests sent, while any mix whose longest request is at most twice its shortest batches whole.
  */
 export const PADDING_RATIO = 2;
 
@@ -136,6 +136,8 @@ export interface InferenceOptions {
     maxRequestBytes?: number;
     /** Bytes of one batch's padded inputs at most (see PaddingBound); 8 x maxRequestBytes when absent. */
     maxPaddedBatchBytes?: number;
+    /** Padded positions over those sent, at most (see PaddingBound); PADDING_RATIO when absent. */
+    maxPaddingRatio?: number;
   };
   workers: number;
   runner: BatchRunner;
@@ -144,8 +146,6 @@ export interface InferenceOptions {
   clock: SchedulerClock;
   /** The batching policy; bentoci's adaptive one unless a benchmark swaps it. */
   policy?: BatchPolicy;
-  /** Over PADDING_RATIO, for a benchmark's baseline (Infinity: batches padded without bound). */
-  paddingRatio?: number;
 }
 
 export class Inference {
@@ -204,10 +204,10 @@ export class Inference {
   }
 
   private paddingBound(layout: BatchLayout): PaddingBound {
-    const { config, paddingRatio = PADDING_RATIO } = this.options;
+    const { config } = this.options;
     const maxRequestBytes = config.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
     return {
-      ratio: paddingRatio,
+      ratio: config.maxPaddingRatio ?? PADDING_RATIO,
       maxBytes: config.maxPaddedBatchBytes ?? 8 * maxRequestBytes,
       padTo: (length) => padTo(layout, length),
     };

@@ -63,7 +63,10 @@ export async function hostileInProcess(
   const inference = new Inference({
     apis: [loaded!],
     // A bound no batch here misses, so nothing is refused and both variants run every request.
-    config: { maxLatencyMs: 600_000, ...(bounded ? {} : { maxPaddedBatchBytes: 2 ** 48 }) },
+    config: {
+      maxLatencyMs: 600_000,
+      ...(bounded ? {} : { maxPaddedBatchBytes: 2 ** 48, maxPaddingRatio: Number.POSITIVE_INFINITY }),
+    },
     workers: 1,
     runner: {
       async run(_model, inputs) {
@@ -90,7 +93,6 @@ export async function hostileInProcess(
     metrics: { request() {}, batch() {}, reject() {}, missedDeadline() {} },
     log: createLogger('error', () => {}),
     clock: systemClock,
-    ...(bounded ? {} : { paddingRatio: Number.POSITIVE_INFINITY }),
   });
   const started = performance.now();
   for (const [r, lengths] of rounds.entries()) {

@@ -83,7 +83,6 @@ async function runOrt(inputs: TensorMap): Promise<TensorMap> {
 function inference(
   api: LoadedApi,
   config: Partial<InferenceOptions['config']> = {},
-  paddingRatio?: number,
 ): { inference: Inference; seen: SeenBatch[] } {
   const seen: SeenBatch[] = [];
   const inference = new Inference({
@@ -102,7 +101,6 @@ function inference(
     metrics: { request() {}, batch() {}, reject() {}, missedDeadline() {} },
     log: createLogger('error', () => {}),
     clock: systemClock,
-    ...(paddingRatio !== undefined ? { paddingRatio } : {}),
   });
   return { inference, seen };
 }
@@ -194,11 +192,10 @@ describe('one long request among 63 short ones', () => {
   });
 
   it('without the bound (the baseline), pads all 64 to the long one', async () => {
-    const { inference: inf, seen } = inference(
-      loaded,
-      { maxPaddedBatchBytes: 2 ** 48 },
-      Number.POSITIVE_INFINITY,
-    );
+    const { inference: inf, seen } = inference(loaded, {
+      maxPaddedBatchBytes: 2 ** 48,
+      maxPaddingRatio: Number.POSITIVE_INFINITY,
+    });
     await submitAll(inf, 'embed', hostileMix(0));
     expect(seen).toHaveLength(1);
     expect(seen[0]!.bytes).toBe(64 * LONG * POSITION_BYTES);
@@ -222,6 +219,20 @@ describe('requests whose lengths are within 2x of each other', () => {
     const { inference: inf, seen } = inference(bucketed);
     await submitAll(inf, 'bucketed', requests);
     expect(seen.map((b) => [b.rows, b.length])).toEqual([[32, 16]]);
+  });
+});
+
+describe('--max-padding-ratio', () => {
+  it('lets a batch pad more: at 4, 8 requests of 100 tokens and 24 of 10 batch whole; at 2 they do not', async () => {
+    // Padded to 100: 3200 positions for the 1040 sent, about 3x.
+    const requests = Array.from({ length: 32 }, (_, i) => request(i, i % 4 ? 10 : 100));
+    const wide = inference(loaded, { maxPaddingRatio: 4 });
+    await submitAll(wide.inference, 'embed', requests);
+    expect(wide.seen.map((b) => b.rows)).toEqual([32]);
+    const narrow = inference(loaded);
+    await submitAll(narrow.inference, 'embed', requests);
+    expect(narrow.seen.length).toBeGreaterThan(1);
+    for (const batch of narrow.seen) expect(batch.rows * batch.length).toBeLessThanOrEqual(2 * batch.real);
   });
 });
 
