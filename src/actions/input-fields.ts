@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { formatImageName, parseImageName } from '../containerize/image-ref.js';
 import { BentoError } from '../core/errors.js';
+import { noun } from '../core/invalid-value.js';
 import { parseTag, type Tag, validateTagPart } from '../core/tag.js';
 import { keyProblem, valueProblem } from '../oci/annotation-keys.js';
-import { parseImageReference, type Reference, validateTag } from '../oci/reference.js';
+import { isDigest, parseImageReference, type Reference, validateTag } from '../oci/reference.js';
 
 /** A schema from an input's text to its value. */
 export type Field<T> = z.ZodType<T, string>;
@@ -116,7 +117,7 @@ export function imageKeyValues(): Field<Record<string, string>> {
 export function imageNames(): Field<string[]> {
   return list().transform((items, ctx) => {
     try {
-      return [...new Set(items.map((item) => formatImageName(parseImageName(item, 'tag'))))];
+      return [...new Set(items.map((item) => formatImageName(parseImageName(item, noun('tag')))))];
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
@@ -135,27 +136,26 @@ export function positiveInt(defaultValue?: number): Field<number | undefined> {
 
 /** One part of a tag (a version), validated by BentoML's rule. */
 export function optionalTagPart(what: 'name' | 'version'): Field<string | undefined> {
-  return parsed((text) => (text === '' ? undefined : validateTagPart(text, what, what)));
+  return parsed((text) => (text === '' ? undefined : validateTagPart(text, what, noun(what))));
 }
 
 /** A store tag `name[:version]`; the tag parser's own message says what is wrong. */
 export function tag(): Field<Tag> {
   return parsed((text) => {
     if (text === '') throw new Error('is required: expected name[:version]');
-    return parseTag(text, 'tag');
+    return parseTag(text, noun('tag'));
   });
 }
 
 export function optionalTag(): Field<Tag | undefined> {
-  return parsed((text) => (text === '' ? undefined : parseTag(text, 'tag')));
+  return parsed((text) => (text === '' ? undefined : parseTag(text, noun('tag'))));
 }
 
 /** A content digest `sha256:<64 hex>`. */
 export function optionalDigest(): Field<string | undefined> {
   return parsed((text) => {
     if (text === '') return undefined;
-    if (!/^sha256:[0-9a-f]{64}$/.test(text))
-      throw new Error(`"${text}" is not sha256:<64 lowercase hex digits>`);
+    if (!isDigest(text)) throw new Error(`"${text}" is not sha256:<64 lowercase hex digits>`);
     return text;
   });
 }
@@ -172,11 +172,11 @@ export function parseEntryRef(text: string): EntryRef {
   const at = text.indexOf('@');
   const tagText = at >= 0 ? text.slice(0, at) : text;
   const digest = at >= 0 ? text.slice(at + 1) : undefined;
-  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+  if (digest !== undefined && !isDigest(digest)) {
     throw new BentoError(`"${text}": the digest after '@' must be sha256:<64 lowercase hex digits>`);
   }
   return {
-    tag: parseTag(tagText, 'tag'),
+    tag: parseTag(tagText, noun('tag')),
     explicitVersion: tagText.includes(':'),
     ...(digest ? { digest } : {}),
   };
@@ -212,7 +212,7 @@ export function modelSources(): Field<ModelSource[]> {
       const path = eq > 0 ? item.slice(eq + 1).trim() : '';
       try {
         if (!tagText || !path) throw new Error(`"${item}" is not name[:version]=path`);
-        parseTag(tagText, 'tag');
+        parseTag(tagText, noun('tag'));
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
         return z.NEVER;
@@ -240,10 +240,10 @@ export function pushTags(): Field<PushTag[]> {
     for (const item of items) {
       try {
         if (!item.includes('/')) {
-          out.push({ tag: validateTag(item, 'tag') });
+          out.push({ tag: validateTag(item, noun('tag')) });
           continue;
         }
-        const ref = parseImageReference(item, 'tag');
+        const ref = parseImageReference(item, noun('tag'));
         if (ref.digest || !ref.tag) throw new Error(`"${item}" names no tag: expected host/repository:tag`);
         out.push({ tag: ref.tag, repository: { registry: ref.registry, repository: ref.repository } });
       } catch (err) {

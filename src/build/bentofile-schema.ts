@@ -4,7 +4,7 @@
  * The full reference is docs/bentofile.md.
  */
 import { z } from 'zod';
-import { dockerOptionsSchema, resourcesSchema } from '../shared/schemas.js';
+import { dockerOptionsSchema, resourcesSchema, TAG_PART, TAG_PART_MAX } from '../shared/schemas.js';
 import { batchingFieldSchema } from '../shared/serve-settings.js';
 
 export const BATCH_SIZE = { min: 1, max: 4096 } as const;
@@ -17,8 +17,8 @@ export const LATENCY_MS = { min: 0.1, max: 600_000 } as const;
 export const DEFAULT_BATCHING = { max_batch_size: 64, max_latency_ms: 100 } as const;
 export const DEFAULT_METHOD = 'run';
 
-const NAME = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
-const nameSchema = z.string().max(63).regex(NAME, {
+/** A name that becomes a tag part (the bento's, a model's): BentoML's rule. */
+const nameSchema = z.string().max(TAG_PART_MAX).regex(TAG_PART, {
   error: "expected lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
 });
 

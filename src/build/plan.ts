@@ -69,7 +69,7 @@ export async function planBuild(options: PlanOptions): Promise<BuildPlan> {
   const { config, source } = loaded;
   const file = source.file;
   const createdAt = parseSourceDateEpoch(options.sourceDateEpoch);
-  const version = options.version ? validateTagPart(options.version, 'version', '--version') : undefined;
+  const version = options.version ? validateTagPart(options.version, 'version', 'version') : undefined;
 
   // The service: declared in the bentofile, or by a module that is bundled and asked.
   let compiled: CompiledService | undefined;

@@ -167,7 +167,7 @@ export function registerEntryCommands<I extends EntryInfo & { labels: Record<str
     .action(
       action(async (source: string, opts: { force?: boolean; maxSize?: string; json?: boolean }) => {
         const maxSize =
-          opts.maxSize === undefined ? DEFAULT_MAX_IMPORT_BYTES : parseByteSize(opts.maxSize, '--max-size');
+          opts.maxSize === undefined ? DEFAULT_MAX_IMPORT_BYTES : parseByteSize(opts.maxSize, 'maxSize');
         const result = await cancellable((signal) =>
           importArchive(store(), source, { force: opts.force ?? false, maxSize, signal }),
         );

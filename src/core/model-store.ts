@@ -6,9 +6,11 @@ import { BENTOCI_VERSION } from '../version.js';
 import { pathRuleProblems } from './entry-paths.js';
 import { UsageError } from './errors.js';
 import { listFiles, removeQuietly } from './files.js';
+import { noun } from './invalid-value.js';
 import { readOnnxSummary, signatureOf } from './onnx-signature.js';
 import { type EntryKind, EntryStore, type StoredEntry } from './store.js';
 import { LATEST, newVersion, parseTag, validateTagPart } from './tag.js';
+import { option, say } from './user-text.js';
 
 export const modelKind: EntryKind<ModelInfo> = {
   folder: 'models',
@@ -54,9 +56,9 @@ export interface SaveModelOptions {
 
 /** Copies a model into the store under a new (or given) version and writes its model.yaml. */
 export async function saveModel(store: ModelStore, options: SaveModelOptions): Promise<StoredModel> {
-  const parsed = parseTag(options.tag, 'model tag');
+  const parsed = parseTag(options.tag, noun('model tag'));
   const version =
-    parsed.version === LATEST ? newVersion() : validateTagPart(parsed.version, 'version', 'model tag');
+    parsed.version === LATEST ? newVersion() : validateTagPart(parsed.version, 'version', noun('model tag'));
   const tag = { name: parsed.name, version };
   const sourceStat = await stat(options.source).catch(() => {
     throw new UsageError(`model path "${options.source}" does not exist (pass a model file or a directory)`);
@@ -83,7 +85,7 @@ export async function saveModel(store: ModelStore, options: SaveModelOptions): P
     if (module === 'onnx') {
       if (onnxFiles.length !== 1) {
         throw new UsageError(
-          `model path "${options.source}" holds ${onnxFiles.length} .onnx files; an ONNX model needs exactly one (or pass --module files)`,
+          say`model path "${options.source}" holds ${onnxFiles.length} .onnx files; an ONNX model needs exactly one (or pass ${option('module', 'files')})`,
         );
       }
       entrypoint = onnxFiles[0]!;

@@ -3,6 +3,7 @@ import onnxProto from 'onnx-proto';
 import { type BatchAxis, resolveBatchAxes, withAxes } from '../shared/batch-axes.js';
 import type { Dtype, Signature, TensorSpec } from '../shared/schemas.js';
 import { UsageError } from './errors.js';
+import { option, say } from './user-text.js';
 
 const { onnx } = onnxProto;
 
@@ -60,7 +61,7 @@ export async function readOnnxSummary(path: string): Promise<OnnxSummary> {
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(
-      `${path} is not a readable ONNX model (${(err as Error).message}); pass --module files to store it as opaque files`,
+      say`${path} is not a readable ONNX model (${(err as Error).message}); pass ${option('module', 'files')} to store it as opaque files`,
     );
   } finally {
     await file.close();

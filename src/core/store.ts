@@ -7,6 +7,7 @@ import { entryDigest, isLegacyDigest } from './digest.js';
 import { IntegrityError, NotFoundError, UsageError } from './errors.js';
 import { exists, manifestDigest, manifestOf, removeQuietly, writeFileAtomic } from './files.js';
 import { formatTag, LATEST, parseTag, type Tag } from './tag.js';
+import { operation, option, say, type UserText } from './user-text.js';
 
 /** What every stored entry records about itself. */
 export interface EntryInfo {
@@ -156,7 +157,7 @@ export class EntryStore<I extends EntryInfo> {
       if (await exists(target)) {
         if (!options.force) {
           throw new UsageError(
-            `${this.kind.noun} ${formatTag(tag)} already exists: saved tags are immutable (use --force to replace it)`,
+            say`${this.kind.noun} ${formatTag(tag)} already exists: saved tags are immutable (use ${option('force')} to replace it)`,
           );
         }
         const trash = `${staged}.replaced`;
@@ -167,7 +168,7 @@ export class EntryStore<I extends EntryInfo> {
         await rename(staged, target).catch((err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST') {
             throw new UsageError(
-              `${this.kind.noun} ${formatTag(tag)} already exists: saved tags are immutable (use --force to replace it)`,
+              say`${this.kind.noun} ${formatTag(tag)} already exists: saved tags are immutable (use ${option('force')} to replace it)`,
             );
           }
           throw err;
@@ -360,7 +361,7 @@ export class EntryStore<I extends EntryInfo> {
         {
           path: infoFile,
           problem: 'legacy-digest',
-          detail: `written by an earlier bentoci, whose digest covers the files but not ${infoFile}; ${this.redoHint(tag)}`,
+          detail: `written by an earlier bentoci, whose digest covers the files but not ${infoFile}`,
         },
       ];
     }
@@ -376,12 +377,12 @@ export class EntryStore<I extends EntryInfo> {
   }
 
   /** How to get an entry of this kind written again, for messages. */
-  private redoHint(tag: Tag): string {
+  private redoHint(tag: Tag): UserText {
     const again =
       this.kind.folder === 'models'
-        ? `delete it (\`bentoci models delete ${formatTag(tag)}\`) and save it again (\`bentoci models save ${formatTag(tag)} PATH\` keeps the version)`
-        : `delete it (\`bentoci delete ${formatTag(tag)}\`) and build it again (\`bentoci build --version ${tag.version}\` keeps the version)`;
-    return `${again}, or pull or import a copy written by this bentoci`;
+        ? say`delete it (${operation('delete-model', formatTag(tag))}) and save it again (${operation('save-model', `${formatTag(tag)} PATH`)} keeps the version)`
+        : say`delete it (${operation('delete-bento', formatTag(tag))}) and build it again (${operation('build', undefined, { version: tag.version })} keeps the version)`;
+    return say`${again}, or pull or import a copy written by this bentoci`;
   }
 
   /** Throws an IntegrityError naming the problems, so a damaged entry is never used silently. */
@@ -403,7 +404,9 @@ export class EntryStore<I extends EntryInfo> {
     const what = `${this.kind.noun} ${formatTag(entry.tag)}`;
     const legacy = problems.find((p) => p.problem === 'legacy-digest');
     if (legacy && problems.length === 1)
-      return new IntegrityError(`${what} cannot be used: ${this.kind.infoFile} was ${legacy.detail}`);
+      return new IntegrityError(
+        say`${what} cannot be used: ${this.kind.infoFile} was ${legacy.detail}; ${this.redoHint(entry.tag)}`,
+      );
     const list = problems
       .map((p) => `${p.path} (${p.detail ? `${p.problem}: ${p.detail}` : p.problem})`)
       .join(', ');

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { UsageError } from './errors.js';
+import { TAG_PART, TAG_PART_MAX } from '../shared/schemas.js';
+import { invalidValue, noun, type ValueName } from './invalid-value.js';
 
-/** BentoML's rule for both parts of a tag. */
-const PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
-const MAX_PART = 63;
+/**
+ * Our tags, `name:version`: each part follows BentoML's rule (TAG_PART in src/shared/schemas.ts,
+ * which the stored files are read with). Registry tags follow the OCI rule in src/oci/reference.ts.
+ */
 export const LATEST = 'latest';
 
 export interface Tag {
@@ -15,34 +17,39 @@ export interface Tag {
 /** Why `part` is not a valid tag part, or undefined when it is. */
 function partProblem(part: string, what: 'name' | 'version'): string | undefined {
   if (part.length === 0) return `the ${what} is empty`;
-  if (part.length > MAX_PART) return `the ${what} is ${part.length} characters long (at most ${MAX_PART})`;
+  if (part.length > TAG_PART_MAX)
+    return `the ${what} is ${part.length} characters long (at most ${TAG_PART_MAX})`;
   if (/[A-Z]/.test(part)) return `the ${what} has upper-case letters (use lower case)`;
-  if (!PART.test(part)) {
+  if (!TAG_PART.test(part)) {
     return `the ${what} "${part}" must be lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
   }
   return undefined;
 }
 
-export function validateTagPart(part: string, what: 'name' | 'version', input = 'tag'): string {
+/** Checks one part; `name` is the option that set it (its key) or a noun (src/core/invalid-value.ts). */
+export function validateTagPart(
+  part: string,
+  what: 'name' | 'version',
+  name: ValueName = noun('tag'),
+): string {
   const problem = partProblem(part, what);
-  if (problem) throw new UsageError(`invalid ${input} "${part}": ${problem}`);
+  if (problem) throw invalidValue(name, part, problem);
   return part;
 }
 
 /** Parses `name[:version]`; `name` alone means `name:latest`. */
-export function parseTag(text: string, input = 'tag'): Tag {
+export function parseTag(text: string, name: ValueName = noun('tag')): Tag {
   const parts = text.split(':');
-  if (parts.length > 2)
-    throw new UsageError(`invalid ${input} "${text}": expected name[:version] with one ':'`);
-  const [name = '', version = LATEST] = parts;
+  if (parts.length > 2) throw invalidValue(name, text, "expected name[:version] with one ':'");
+  const [tagName = '', version = LATEST] = parts;
   for (const [part, what] of [
-    [name, 'name'],
+    [tagName, 'name'],
     [version, 'version'],
   ] as const) {
     const problem = partProblem(part, what);
-    if (problem) throw new UsageError(`invalid ${input} "${text}": ${problem}`);
+    if (problem) throw invalidValue(name, text, problem);
   }
-  return { name, version };
+  return { name: tagName, version };
 }
 
 export function formatTag(tag: Tag): string {

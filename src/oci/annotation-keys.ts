@@ -4,7 +4,7 @@
  * control characters, reverse-domain by convention; `org.opencontainers.*` is reserved for the keys
  * the spec defines, so a misspelt pre-defined key is refused rather than silently ignored by tools.
  */
-import { UsageError } from '../core/errors.js';
+import { invalidValue, type ValueName } from '../core/invalid-value.js';
 
 /** The pre-defined annotation keys of the OCI image spec (also used as image labels). */
 export const OCI_PREDEFINED_KEYS = [
@@ -51,13 +51,13 @@ export function valueProblem(value: string): string | undefined {
 }
 
 /**
- * Checks every pair; `input` names what the user typed them into (`--annotation`, `labels`), so the
+ * Checks every pair; `name` is the option the user typed them into (`annotation`, `label`), so the
  * error says what to fix where.
  */
-export function checkKeyValues(pairs: Record<string, string>, input: string): Record<string, string> {
+export function checkKeyValues(pairs: Record<string, string>, name: ValueName): Record<string, string> {
   for (const [key, value] of Object.entries(pairs)) {
     const problem = keyProblem(key) ?? valueProblem(value);
-    if (problem) throw new UsageError(`invalid ${input} "${key}=${oneLine(value)}": ${problem}`);
+    if (problem) throw invalidValue(name, `${key}=${oneLine(value)}`, problem);
   }
   return pairs;
 }

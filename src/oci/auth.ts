@@ -1,4 +1,5 @@
 import { BentoError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import type { Credentials } from './credentials.js';
 import { type HttpClient, type HttpResponse, header } from './http.js';
 import { MAX_ERROR_BODY_BYTES, MAX_TOKEN_REPLY_BYTES, readLimited, readPrefix } from './limits.js';
@@ -167,7 +168,7 @@ export class Authenticator {
           ? 'over plain HTTP while the registry speaks HTTPS'
           : 'over plain HTTP on another host';
       throw new BentoError(
-        `registry ${this.registry} sends logins to the token realm ${realm.origin} ${why}: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`,
+        say`registry ${this.registry} sends logins to the token realm ${realm.origin} ${why}: refusing to send the credentials from ${this.credentials.source} there (the realm must be https, or on the registry's own host when the registry is plain HTTP)`,
       );
     }
     let res: HttpResponse;
@@ -231,7 +232,7 @@ export class Authenticator {
 
   private needCredentials(): BentoError {
     return new BentoError(
-      `registry ${this.registry} requires authentication (401 Unauthorized): run docker login ${this.registry}, pass --username with --password-stdin, or set BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD`,
+      say`registry ${this.registry} requires authentication (401 Unauthorized): run docker login ${this.registry}, pass ${option('username')} with ${option('passwordStdin')}, or set BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD`,
     );
   }
 
@@ -239,7 +240,7 @@ export class Authenticator {
     const who = this.credentials?.username ? `user "${this.credentials.username}"` : 'the identity token';
     const word = status === 403 ? '403 Forbidden' : '401 Unauthorized';
     return new BentoError(
-      `registry ${this.registry} refused the credentials of ${who} from ${this.credentials?.source} (${word}): check the user name and password or token, and its rights on the repository`,
+      say`registry ${this.registry} refused the credentials of ${who} from ${this.credentials?.source} (${word}): check the user name and password or token, and its rights on the repository`,
     );
   }
 }

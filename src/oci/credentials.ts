@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError, UsageError } from '../core/errors.js';
+import { type OptionRef, option, say } from '../core/user-text.js';
 import { DOCKER_HUB } from './reference.js';
 
 /** What we may present to a registry or its token service. */
@@ -12,8 +13,11 @@ export interface Credentials {
   password?: string;
   /** An OAuth2 refresh token (Docker's `identitytoken`, or a helper's username `<token>`). */
   identityToken?: string;
-  /** For messages, never the secret: "--username", "BENTOCI_REGISTRY_USER", "docker config.json"... */
-  source: string;
+  /**
+   * Where they came from, for messages (never the secret): the `username` option (each front door
+   * names it), "BENTOCI_REGISTRY_USER", "docker config.json", "credential helper X"...
+   */
+  source: string | OptionRef;
 }
 
 export interface CredentialOptions {
@@ -64,11 +68,12 @@ async function find(
 ): Promise<Credentials | undefined> {
   if (options.username !== undefined || options.password !== undefined) {
     if (!options.username || !options.password) {
-      throw new UsageError(
-        '--username and a password (--password-stdin, --password or BENTOCI_REGISTRY_PASSWORD) go together',
+      throw new OptionError(
+        options.username ? 'password' : 'username',
+        say`${option('username')} and a password (${option('passwordStdin')}, ${option('password')} or BENTOCI_REGISTRY_PASSWORD) go together`,
       );
     }
-    return { username: options.username, password: options.password, source: '--username' };
+    return { username: options.username, password: options.password, source: option('username') };
   }
   const envUser = env['BENTOCI_REGISTRY_USER'];
   const envPassword = env['BENTOCI_REGISTRY_PASSWORD'];

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { Agent, request } from 'undici';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError } from '../core/errors.js';
+import { invalidValue } from '../core/invalid-value.js';
 import {
   backoffMs,
   DEFAULT_RETRY,
@@ -13,6 +14,7 @@ import {
   type RetryPolicy,
   sleep,
 } from '../core/retry.js';
+import { option, say } from '../core/user-text.js';
 
 export interface HttpOptions {
   /** Plain HTTP instead of TLS. */
@@ -83,8 +85,10 @@ export class HttpClient {
       try {
         ca = readFileSync(options.caFile, 'utf8');
       } catch {
-        throw new UsageError(
-          `invalid --ca-file "${options.caFile}": the file cannot be read (pass a PEM file of CA certificates)`,
+        throw invalidValue(
+          'caFile',
+          options.caFile,
+          'the file cannot be read (pass a PEM file of CA certificates)',
         );
       }
     }
@@ -150,7 +154,7 @@ export class HttpClient {
     const host = new URL(req.url).host;
     if (TLS_CODES.has(code) || /ssl|tls|certificate/i.test(String((err as Error)?.message))) {
       return new BentoError(
-        `TLS to registry ${host} failed (${code}): pass --ca-file for a private CA, or --insecure if the registry speaks plain HTTP`,
+        say`TLS to registry ${host} failed (${code}): pass ${option('caFile')} for a private CA, or ${option('insecure')} if the registry speaks plain HTTP`,
         { cause: err },
       );
     }

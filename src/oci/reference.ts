@@ -1,4 +1,5 @@
-import { UsageError } from '../core/errors.js';
+import { invalidValue, noun, type ValueName } from '../core/invalid-value.js';
+import { option, say } from '../core/user-text.js';
 import { redactUserInfo } from './redact.js';
 
 /**
@@ -14,10 +15,16 @@ export interface Reference {
   digest?: string;
 }
 
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** One path component of a repository name (the distribution spec's grammar). */
+export const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry tag (the distribution spec's grammar): 1-128 characters, not starting with '.' or '-'. */
+export const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** Why a tag fails OCI_TAG, for messages. */
+export const OCI_TAG_RULE =
+  "a registry tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'";
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const HOST =
+/** `host[:port]`: a DNS name or a bracketed IPv6 address, with an optional port. */
+export const REGISTRY_HOST =
   /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::[0-9]{1,5})?$/;
 
 export const DOCKER_HUB = 'docker.io';
@@ -27,51 +34,49 @@ export function isDigest(text: string): boolean {
   return DIGEST.test(text);
 }
 
-export function validateTag(tag: string, input: string): string {
-  if (!TAG.test(tag)) {
-    throw new UsageError(
-      `invalid ${input} "${tag}": a registry tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
-    );
-  }
+/** A registry tag; `name` is the option that set it (its key) or a noun (src/core/invalid-value.ts). */
+export function validateTag(tag: string, name: ValueName): string {
+  if (!OCI_TAG.test(tag)) throw invalidValue(name, tag, OCI_TAG_RULE);
   return tag;
 }
 
-export function validateDigest(digest: string, input: string): string {
-  if (!DIGEST.test(digest))
-    throw new UsageError(`invalid ${input} "${digest}": expected sha256:<64 lowercase hex digits>`);
+export function validateDigest(digest: string, name: ValueName): string {
+  if (!DIGEST.test(digest)) throw invalidValue(name, digest, 'expected sha256:<64 lowercase hex digits>');
   return digest;
 }
 
-function validateRepository(repository: string, input: string, text: string): string {
+function validateRepository(repository: string, name: ValueName, text: string): string {
   if (
     repository.length === 0 ||
     repository.length > 255 ||
-    !repository.split('/').every((c) => COMPONENT.test(c))
+    !repository.split('/').every((c) => REPOSITORY_COMPONENT.test(c))
   ) {
-    throw new UsageError(
-      `invalid ${input} "${text}": the repository "${repository}" must be lower-case path components of letters and digits separated by '.', '_', '__' or '-'`,
+    throw invalidValue(
+      name,
+      text,
+      `the repository "${repository}" must be lower-case path components of letters and digits separated by '.', '_', '__' or '-'`,
     );
   }
   return repository;
 }
 
 /** Splits `repo[:tag][@digest]` (the part after the host). */
-function splitNameTagDigest(rest: string, input: string, text: string): Omit<Reference, 'registry'> {
-  let name = rest;
+function splitNameTagDigest(rest: string, name: ValueName, text: string): Omit<Reference, 'registry'> {
+  let repository = rest;
   let digest: string | undefined;
-  const at = name.indexOf('@');
+  const at = repository.indexOf('@');
   if (at >= 0) {
-    digest = validateDigest(name.slice(at + 1), input);
-    name = name.slice(0, at);
+    digest = validateDigest(repository.slice(at + 1), name);
+    repository = repository.slice(0, at);
   }
   let tag: string | undefined;
-  const colon = name.lastIndexOf(':');
-  if (colon > name.lastIndexOf('/')) {
-    tag = validateTag(name.slice(colon + 1), input);
-    name = name.slice(0, colon);
+  const colon = repository.lastIndexOf(':');
+  if (colon > repository.lastIndexOf('/')) {
+    tag = validateTag(repository.slice(colon + 1), name);
+    repository = repository.slice(0, colon);
   }
   return {
-    repository: validateRepository(name, input, text),
+    repository: validateRepository(repository, name, text),
     ...(tag ? { tag } : {}),
     ...(digest ? { digest } : {}),
   };
@@ -81,51 +86,51 @@ function splitNameTagDigest(rest: string, input: string, text: string): Omit<Ref
  * Refuses user info (`user:password@host`) before anything else looks at `text`, so no message can
  * quote it: credentials typed into a URL end up in shell history, process lists and CI logs.
  */
-function refuseUserInfo(text: string, input: string): void {
+function refuseUserInfo(text: string, name: ValueName): void {
   const shown = redactUserInfo(text);
   if (shown === text) return;
-  throw new UsageError(
-    `invalid ${input} "${shown}": a registry reference carries no credentials (an '@' only precedes a sha256 digest): pass --username with --password-stdin, set BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD, or run docker login`,
+  throw invalidValue(
+    name,
+    shown,
+    say`a registry reference carries no credentials (an '@' only precedes a sha256 digest): pass ${option('username')} with ${option('passwordStdin')}, set BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD, or run docker login`,
   );
 }
 
-/** Parses `oci://host[:port]/repo[:tag|@digest]`. */
-export function parseOciUrl(text: string, input = '--to'): Reference {
-  refuseUserInfo(text, input);
-  if (!text.startsWith('oci://')) {
-    throw new UsageError(
-      `invalid ${input} "${text}": expected oci://host[:port]/repository[:tag], e.g. oci://ghcr.io/org/iris`,
+/** Parses `oci://host[:port]/repo[:tag|@digest]`; `name` is the option it came in (`to` unless said). */
+export function parseOciUrl(text: string, name: ValueName = 'to'): Reference {
+  refuseUserInfo(text, name);
+  if (!text.startsWith('oci://'))
+    throw invalidValue(
+      name,
+      text,
+      'expected oci://host[:port]/repository[:tag], e.g. oci://ghcr.io/org/iris',
     );
-  }
   const rest = text.slice('oci://'.length).replace(/\/+$/, '');
   const slash = rest.indexOf('/');
   if (slash <= 0)
-    throw new UsageError(
-      `invalid ${input} "${text}": missing the repository after the host (oci://host/repository)`,
-    );
+    throw invalidValue(name, text, 'missing the repository after the host (oci://host/repository)');
   const registry = rest.slice(0, slash);
-  if (!HOST.test(registry))
-    throw new UsageError(`invalid ${input} "${text}": "${registry}" is not a host[:port]`);
-  return { registry: registry.toLowerCase(), ...splitNameTagDigest(rest.slice(slash + 1), input, text) };
+  if (!REGISTRY_HOST.test(registry)) throw invalidValue(name, text, `"${registry}" is not a host[:port]`);
+  return { registry: registry.toLowerCase(), ...splitNameTagDigest(rest.slice(slash + 1), name, text) };
 }
 
 /**
  * Parses an image reference the way Docker does: the first component is a host when it has a '.'
  * or ':' or is `localhost`; otherwise the image is on Docker Hub (`library/` for one component).
  */
-export function parseImageReference(text: string, input = 'image'): Reference {
-  refuseUserInfo(text, input);
-  if (text.startsWith('oci://')) return parseOciUrl(text, input);
+export function parseImageReference(text: string, name: ValueName = noun('image')): Reference {
+  refuseUserInfo(text, name);
+  if (text.startsWith('oci://')) return parseOciUrl(text, name);
   const slash = text.indexOf('/');
   const first = slash > 0 ? text.slice(0, slash) : '';
   const hasHost =
     first !== '' &&
     (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['));
-  if (hasHost && !HOST.test(first))
-    throw new UsageError(`invalid ${input} "${text}": "${first}" is not a host[:port]`);
+  if (hasHost && !REGISTRY_HOST.test(first))
+    throw invalidValue(name, text, `"${first}" is not a host[:port]`);
   const registry = hasHost ? first.toLowerCase() : DOCKER_HUB;
   const rest = hasHost ? text.slice(slash + 1) : text;
-  const parsed = splitNameTagDigest(rest, input, text);
+  const parsed = splitNameTagDigest(rest, name, text);
   if (registry === DOCKER_HUB && !parsed.repository.includes('/'))
     parsed.repository = `library/${parsed.repository}`;
   return { registry, ...parsed };
@@ -156,10 +161,10 @@ export function withTarget(ref: Reference, target: { tag?: string; digest?: stri
 
 /** The tag cosign uses for a signature of the manifest `digest`: `sha256-<hex>.sig`. */
 export function signatureTag(digest: string): string {
-  return `${validateDigest(digest, 'digest').replace(':', '-')}.sig`;
+  return `${validateDigest(digest, noun('digest')).replace(':', '-')}.sig`;
 }
 
 /** The fallback tag of the OCI referrers scheme for registries without the referrers API: `sha256-<hex>`. */
 export function referrersTag(digest: string): string {
-  return validateDigest(digest, 'digest').replace(':', '-');
+  return validateDigest(digest, noun('digest')).replace(':', '-');
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EntryInfo } from '../core/store.js';
+import type { OperationName } from '../core/user-text.js';
 import {
   BENTOCI_BENTO_ARTIFACT_V2,
   BENTOCI_BENTO_CONFIG,
@@ -30,7 +31,7 @@ export interface ArtifactKind<I extends EntryInfo> {
   readsConfigTypes: readonly string[];
   schema: z.ZodType<I>;
   /** The command that pulls this kind, for messages. */
-  pullCommand: string;
+  pullOperation: OperationName;
 }
 
 export const modelArtifact: ArtifactKind<ModelInfo> = {
@@ -45,7 +46,7 @@ export const modelArtifact: ArtifactKind<ModelInfo> = {
     BENTOCI_MODEL_CONFIG,
   ],
   schema: modelInfoSchema,
-  pullCommand: 'bentoci models pull',
+  pullOperation: 'pull-model',
 };
 
 export const bentoArtifact: ArtifactKind<BentoInfo> = {
@@ -56,7 +57,7 @@ export const bentoArtifact: ArtifactKind<BentoInfo> = {
   configType: BENTOCI_BENTO_CONFIG,
   readsConfigTypes: [BENTOCI_BENTO_CONFIG],
   schema: bentoInfoSchema,
-  pullCommand: 'bentoci pull',
+  pullOperation: 'pull-bento',
 };
 
 export const artifactKinds = [modelArtifact, bentoArtifact] as const;

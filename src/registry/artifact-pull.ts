@@ -5,9 +5,11 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
+import { noun } from '../core/invalid-value.js';
 import { progress } from '../core/progress.js';
 import type { EntryInfo, EntryStore } from '../core/store.js';
 import { formatTag, parseTag, type Tag } from '../core/tag.js';
+import { option, say } from '../core/user-text.js';
 import { openRepository, type Repository } from '../oci/client.js';
 import { parseImageManifest } from '../oci/manifests.js';
 import { linkedController, mapLimit } from '../oci/pool.js';
@@ -38,12 +40,12 @@ export interface PullResult {
   bytes: number;
 }
 
-/** The registry reference to read: the digest or tag of `--from`, else the version of TAG. */
+/** The registry reference to read: the digest or tag of the `from` reference, else the version of TAG. */
 function targetOf(source: Reference, tag: Tag | undefined, noun: string): string {
   const target = source.digest ?? source.tag ?? tag?.version;
   if (!target) {
     throw new UsageError(
-      `name the ${noun} to pull: pass name:version, or a tag in --from (oci://host/repo:tag)`,
+      say`name the ${noun} to pull: pass name:version, or a tag in ${option('from')} (oci://host/repo:tag)`,
     );
   }
   return target;
@@ -71,7 +73,7 @@ export async function pullEntry<I extends EntryInfo>(
   source: Reference,
   options: PullOptions,
 ): Promise<PullResult> {
-  const wanted = tagText ? parseTag(tagText, `${kind.noun} tag`) : undefined;
+  const wanted = tagText ? parseTag(tagText, noun(`${kind.noun} tag`)) : undefined;
   const target = targetOf(source, wanted, kind.noun);
   const controller = linkedController(options.signal);
   const repo = await openRepository(source, { ...options, push: false, signal: controller.signal });
@@ -107,7 +109,7 @@ export async function pullEntry<I extends EntryInfo>(
         return result(true, 0);
       }
       throw new UsageError(
-        `${kind.noun} ${formatTag(tag)} is in the store with different content (${present.info.digest}, the registry has ${info.digest}); pass --force to replace it`,
+        say`${kind.noun} ${formatTag(tag)} is in the store with different content (${present.info.digest}, the registry has ${info.digest}); pass ${option('force')} to replace it`,
       );
     }
     const bytes = await downloadInto(kind, store, repo, read, reference, options, controller);

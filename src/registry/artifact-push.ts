@@ -1,14 +1,13 @@
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError } from '../core/errors.js';
+import { noun } from '../core/invalid-value.js';
 import type { EntryInfo, EntryStore } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { openRepository } from '../oci/client.js';
-import { OCI_MANIFEST } from '../oci/media-types.js';
 import { linkedController } from '../oci/pool.js';
 import { formatReference, type Reference, validateTag } from '../oci/reference.js';
 import type { ArtifactKind } from './artifact-kinds.js';
 import { planArtifact } from './artifact-layout.js';
-import { BlobLocations } from './blob-locations.js';
-import { type BlobStats, describeStats, planTags, pushBlobs, putTags } from './publish.js';
+import { type BlobStats, describeStats, publishManifest, refuseDigestTarget } from './publish.js';
 import { type ReleaseTagKind, releaseTags } from './release-tags.js';
 import type { TransferOptions } from './transfer.js';
 
@@ -43,11 +42,10 @@ export async function pushEntry<I extends EntryInfo>(
   target: Reference,
   options: PushOptions,
 ): Promise<PushResult> {
-  if (target.digest)
-    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  refuseDigestTarget(target);
   const entry = await store.get(tagText);
   const tag = formatTag(entry.tag);
-  const primary = target.tag ?? validateTag(entry.tag.version, `${kind.noun} version`);
+  const primary = target.tag ?? validateTag(entry.tag.version, noun(`${kind.noun} version`));
   const release = options.release ? releaseTags(options.release, options.releaseTags) : undefined;
   const fixed = [primary, ...(release ? [release.exact] : [])];
   const moving = release?.moving ?? [];
@@ -60,54 +58,36 @@ export async function pushEntry<I extends EntryInfo>(
   const log = options.log ?? (() => undefined);
   const reference = formatReference({ ...target, tag: primary });
   try {
-    const tagPlan = await planTags(repo, plan.digest, fixed, moving, options.force ?? false);
-    const allTags = [...new Set([...fixed, ...moving])];
-    const none: BlobStats = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
-    if (tagPlan.unchanged) {
-      log(`${kind.noun} ${tag} is already at ${reference} (${plan.digest}): nothing to push`);
-      return {
-        kind: kind.noun,
-        tag,
-        reference,
+    const published = await publishManifest(
+      repo,
+      {
+        bytes: plan.bytes,
         digest: plan.digest,
-        tags: allTags,
-        unchanged: true,
-        blobs: none,
-      };
-    }
-    const locations = await BlobLocations.load(options.home);
-    const blobs = [plan.config, ...plan.layers].map((b) => ({
-      descriptor: b.descriptor,
-      source: async () => b.source,
-    }));
-    const stats = await pushBlobs(repo, blobs, {
-      label: `pushing ${kind.noun} ${tag}`,
-      log,
-      locations,
-      controller,
-      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-      ...(options.monolithicMax !== undefined ? { monolithicMax: options.monolithicMax } : {}),
-      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-    });
-    // Blobs first, then the manifest under each tag: a registry never holds a tag whose blobs are missing.
-    await putTags(repo, plan.bytes, OCI_MANIFEST, tagPlan.toSet);
-    locations.add(
-      repo.ref.registry,
-      repo.name,
-      blobs.map((b) => b.descriptor.digest),
+        blobs: [plan.config, ...plan.layers].map((b) => ({
+          descriptor: b.descriptor,
+          source: async () => b.source,
+        })),
+        fixed,
+        moving,
+        label: `pushing ${kind.noun} ${tag}`,
+        controller,
+      },
+      options,
     );
-    await locations.save().catch(() => undefined);
-    log(
-      `pushed ${kind.noun} ${tag} to ${reference} (${plan.digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(', ')}`,
-    );
+    if (published.unchanged)
+      log(`${kind.noun} ${tag} is already at ${reference} (${plan.digest}): nothing to push`);
+    else
+      log(
+        `pushed ${kind.noun} ${tag} to ${reference} (${plan.digest}): ${describeStats(published.blobs)}; tags ${published.tagsSet.join(', ')}`,
+      );
     return {
       kind: kind.noun,
       tag,
       reference,
       digest: plan.digest,
-      tags: allTags,
-      unchanged: false,
-      blobs: stats,
+      tags: [...new Set([...fixed, ...moving])],
+      unchanged: published.unchanged,
+      blobs: published.blobs,
     };
   } catch (err) {
     if (err instanceof BentoError || !(err instanceof Error)) throw err;

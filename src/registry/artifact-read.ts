@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { canonicalJson, entryDigest, isLegacyDigest } from '../core/digest.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import type { EntryInfo } from '../core/store.js';
+import { operation, say } from '../core/user-text.js';
 import type { Repository } from '../oci/client.js';
 import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
 import {
@@ -52,7 +53,9 @@ export function checkKind(kind: ArtifactKind<EntryInfo>, manifest: ImageManifest
   if (kind.readsConfigTypes.includes(type)) return;
   const other = artifactKinds.find((k) => k.readsConfigTypes.includes(type));
   if (other)
-    throw new UsageError(`${what} holds a ${other.noun}, not a ${kind.noun}: use \`${other.pullCommand}\``);
+    throw new UsageError(
+      say`${what} holds a ${other.noun}, not a ${kind.noun}: use ${operation(other.pullOperation)}`,
+    );
   throw new UsageError(
     `${what} is not a bentoci ${kind.noun} (its config is ${type}, expected ${kind.configType})`,
   );
@@ -170,7 +173,7 @@ async function readModelPack<I extends EntryInfo>(
   }
   if (!infoLayer) {
     throw new UsageError(
-      `${reference} is a ModelPack model without a ${kind.infoFile} layer (not pushed by bentoci): pull it with a ModelPack tool (modctl, oras) and save it with \`bentoci models save\``,
+      say`${reference} is a ModelPack model without a ${kind.infoFile} layer (not pushed by bentoci): pull it with a ModelPack tool (modctl, oras) and save it with ${operation('save-model')}`,
     );
   }
   const info = await fetchInfoLayer(kind, repo, infoLayer, reference);

@@ -8,6 +8,7 @@ import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import { z } from 'zod';
 import { BentoError, IntegrityError, NotFoundError } from '../core/errors.js';
+import { operation, say } from '../core/user-text.js';
 import { safeEntryPath } from './safe-path.js';
 
 /** One entry of `docker save`'s manifest.json (the legacy layout and the OCI one of Docker 25+ both have it). */
@@ -49,7 +50,7 @@ export async function inspectImage(
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 404)
       throw new NotFoundError(
-        `image ${image} is not in the Docker engine: build it with bentoci containerize (or docker build)`,
+        say`image ${image} is not in the Docker engine: build it with ${operation('containerize')} (or docker build)`,
       );
     throw new BentoError(`cannot inspect image ${image} in the Docker engine: ${(err as Error).message}`);
   }

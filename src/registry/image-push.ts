@@ -2,8 +2,9 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { z } from 'zod';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
+import { option, say } from '../core/user-text.js';
 import { checkKeyValues, OCI_PREDEFINED_KEYS } from '../oci/annotation-keys.js';
 import { bufferSource, fileSource } from '../oci/blob-source.js';
 import { openRepository, type Repository } from '../oci/client.js';
@@ -12,11 +13,19 @@ import { ANNOTATION_CREATED, ANNOTATION_REF_NAME, OCI_CONFIG, OCI_MANIFEST } fro
 import { linkedController, mapLimit } from '../oci/pool.js';
 import { formatReference, parseImageReference, type Reference, validateTag } from '../oci/reference.js';
 import { type Descriptor, type ImageManifest, imageManifestSchema } from '../oci/schemas.js';
-import { BlobLocations } from './blob-locations.js';
 import { exportImage, inspectImage } from './image-export.js';
 import { JsonCache } from './json-cache.js';
 import { compressLayer } from './layer-compress.js';
-import { type BlobStats, type BlobToPush, describeStats, planTags, pushBlobs, putTags } from './publish.js';
+import {
+  type BlobStats,
+  type BlobToPush,
+  describeStats,
+  NO_BLOBS,
+  planTags,
+  publishManifest,
+  putTags,
+  refuseDigestTarget,
+} from './publish.js';
 import { type ReleaseTagKind, releaseTags } from './release-tags.js';
 import { DEFAULT_PARALLEL, ociDir, type TransferOptions } from './transfer.js';
 
@@ -113,12 +122,11 @@ export async function pushImage(
   target: Reference,
   options: PushImageOptions,
 ): Promise<PushImageResult> {
-  if (target.digest)
-    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  refuseDigestTarget(target);
   const requested = [...(target.tag ? [target.tag] : []), ...(options.tags ?? [])].map((t) =>
-    validateTag(t, '--tag'),
+    validateTag(t, 'tag'),
   );
-  const requestedAnnotations = checkKeyValues(options.annotations ?? {}, '--annotation');
+  const requestedAnnotations = checkKeyValues(options.annotations ?? {}, 'annotation');
   const docker = options.docker ?? new Dockerode();
   const { id, labels } = await inspectImage(docker, image);
   let localTag: string | undefined;
@@ -129,7 +137,11 @@ export async function pushImage(
   }
   const named = requested.length > 0 ? requested : localTag ? [localTag] : [];
   const primary = named[0];
-  if (!primary) throw new UsageError(`name the tag to push ${image} as: --to oci://host/repo:tag`);
+  if (!primary)
+    throw new OptionError(
+      'to',
+      say`name the tag to push ${image} as: ${option('to', 'oci://host/repo:tag')}`,
+    );
   const release = options.release ? releaseTags(options.release, options.releaseTags) : undefined;
   const fixed = [...new Set([...named, ...(release ? [release.exact] : [])])];
   const moving = release?.moving ?? [];
@@ -141,7 +153,6 @@ export async function pushImage(
   const controller = linkedController(options.signal);
   const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });
   const images = await JsonCache.load(options.home, 'images.json', imageCacheSchema, 1000);
-  const none: BlobStats = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
   try {
     // Fast path: the manifest pushed for this image ID before, if the registry still has all of it.
     const known = images.get(id);
@@ -164,7 +175,7 @@ export async function pushImage(
       };
       if (tagPlan.unchanged) {
         log(`image ${image} is already at ${reference} (${digest}): nothing to push`);
-        return { ...result, unchanged: true, blobs: none };
+        return { ...result, unchanged: true, blobs: { ...NO_BLOBS } };
       }
       const manifest = imageManifestSchema.parse(JSON.parse(known.manifest));
       const blobs = [manifest.config, ...manifest.layers];
@@ -174,7 +185,7 @@ export async function pushImage(
         log(
           `pushed image ${image} to ${reference} (${digest}): all blobs already there; tags ${tagPlan.toSet.join(', ')}`,
         );
-        return { ...result, unchanged: false, blobs: { ...none, existing: blobs.length } };
+        return { ...result, unchanged: false, blobs: { ...NO_BLOBS, existing: blobs.length } };
       }
     }
     return await exportAndPush(
@@ -250,8 +261,6 @@ async function exportAndPush(
     const final = annotated(base, ctx.annotations);
     const bytes = final.bytes;
     const digest = sha256Digest(bytes);
-    const tagPlan = await planTags(repo, digest, ctx.fixed, ctx.moving, options.force ?? false);
-    const locations = await BlobLocations.load(options.home);
     const blobs: BlobToPush[] = [
       { descriptor: manifest.config, source: async () => bufferSource(exported.configBytes) },
       ...layers.map((l) => ({
@@ -265,29 +274,27 @@ async function exportAndPush(
         },
       })),
     ];
-    const stats = tagPlan.unchanged
-      ? { uploaded: 0, existing: blobs.length, mounted: 0, bytes: 0 }
-      : await pushBlobs(repo, blobs, {
-          label: `pushing image ${image}`,
-          log,
-          locations,
-          controller: ctx.controller,
-          ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-          ...(options.monolithicMax !== undefined ? { monolithicMax: options.monolithicMax } : {}),
-          ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-        });
-    await putTags(repo, bytes, OCI_MANIFEST, tagPlan.toSet);
-    locations.add(
-      repo.ref.registry,
-      repo.name,
-      blobs.map((b) => b.descriptor.digest),
+    const published = await publishManifest(
+      repo,
+      {
+        bytes,
+        digest,
+        blobs,
+        fixed: ctx.fixed,
+        moving: ctx.moving,
+        label: `pushing image ${image}`,
+        controller: ctx.controller,
+      },
+      options,
     );
+    const stats = published.unchanged ? { ...NO_BLOBS, existing: blobs.length } : published.blobs;
     ctx.images.set(id, { manifest: base.toString('utf8') });
-    await Promise.all([locations.save(), layerCache.save(), ctx.images.save()]).catch(() => undefined);
-    if (tagPlan.unchanged) log(`image ${image} is already at ${ctx.reference} (${digest}): nothing to push`);
+    await Promise.all([layerCache.save(), ctx.images.save()]).catch(() => undefined);
+    if (published.unchanged)
+      log(`image ${image} is already at ${ctx.reference} (${digest}): nothing to push`);
     else
       log(
-        `pushed image ${image} to ${ctx.reference} (${digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(', ')}`,
+        `pushed image ${image} to ${ctx.reference} (${digest}): ${describeStats(stats)}; tags ${published.tagsSet.join(', ')}`,
       );
     return {
       image,
@@ -299,7 +306,7 @@ async function exportAndPush(
       annotations: final.annotations,
       tags: ctx.allTags,
       references: ctx.references,
-      unchanged: tagPlan.unchanged,
+      unchanged: published.unchanged,
       exported: true,
       blobs: stats,
     };

@@ -1,5 +1,5 @@
 /**
- * The optional base of a model image (`--base`): read through our OCI client, checked to be a Linux
+ * The optional base of a model image (the `base` option): read through our OCI client, checked to be a Linux
  * container image for the requested platform, its layers reused as they are (same digests, same
  * diff_ids), so the modelcar sidecar finds the `sh`, `ln` and `sleep` KServe runs in it.
  */
@@ -7,7 +7,9 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, type UsageError } from '../core/errors.js';
+import { invalidValue, type ValueName } from '../core/invalid-value.js';
+import { option, say, type UserText } from '../core/user-text.js';
 import type { BlobSource } from '../oci/blob-source.js';
 import type { Repository } from '../oci/client.js';
 import { parseImageIndex, parseImageManifest } from '../oci/manifests.js';
@@ -38,8 +40,8 @@ export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join('/');
 }
 
-/** `linux/<arch>[/<variant>]`, as `--platform` takes it. */
-export function parsePlatform(text: string, input = '--platform'): Platform {
+/** `linux/<arch>[/<variant>]`, as the `platform` option takes it. */
+export function parsePlatform(text: string, name: ValueName = 'platform'): Platform {
   const [os, architecture, variant, ...rest] = text.split('/');
   const valid =
     os === 'linux' &&
@@ -48,8 +50,10 @@ export function parsePlatform(text: string, input = '--platform'): Platform {
     rest.length === 0 &&
     (variant === undefined || /^v[0-9]+$/.test(variant));
   if (!valid) {
-    throw new UsageError(
-      `invalid ${input} "${text}": expected linux/<arch>[/<variant>] with arch one of ${ARCHITECTURES.join(', ')} (e.g. linux/amd64, linux/arm64/v8)`,
+    throw invalidValue(
+      name,
+      text,
+      `expected linux/<arch>[/<variant>] with arch one of ${ARCHITECTURES.join(', ')} (e.g. linux/amd64, linux/arm64/v8)`,
     );
   }
   return { os, architecture: architecture as string, ...(variant ? { variant } : {}) };
@@ -101,9 +105,15 @@ export interface BaseImage {
   repo: Repository;
 }
 
+/** A bad `base`: the option at fault for every refusal of the base image. */
+export function invalidBase(name: string, why: string | UserText): UsageError {
+  return invalidValue('base', name, why);
+}
+
 function notAnImage(name: string, why: string): UsageError {
-  return new UsageError(
-    `invalid --base "${name}": ${why}; pass a Linux container image with a shell, ln and sleep (e.g. busybox), or drop --base for a files-only image`,
+  return invalidBase(
+    name,
+    say`${why}; pass a Linux container image with a shell, ln and sleep (e.g. busybox), or drop ${option('base')} for a files-only image`,
   );
 }
 
@@ -125,8 +135,9 @@ export async function resolveBase(
     if (!match) {
       const offered =
         [...new Set(images.map((m) => formatPlatform(m.platform as Platform)))].join(', ') || 'none';
-      throw new UsageError(
-        `invalid --base "${name}": it has no image for ${formatPlatform(wanted)} (it has ${offered}); pass --platform with one of those, or a base built for ${formatPlatform(wanted)}`,
+      throw invalidBase(
+        name,
+        say`it has no image for ${formatPlatform(wanted)} (it has ${offered}); pass ${option('platform')} with one of those, or a base built for ${formatPlatform(wanted)}`,
       );
     }
     fetched = await repo.getManifest(match.digest, match.size);
@@ -162,10 +173,11 @@ export async function resolveBase(
     ...(config.variant ? { variant: config.variant } : {}),
   };
   if (!platformMatches(platform, wanted)) {
-    throw new UsageError(
+    throw invalidBase(
+      name,
       explicitPlatform
-        ? `invalid --base "${name}": it is built for ${formatPlatform(platform)}, not ${formatPlatform(wanted)}; pass a base for ${formatPlatform(wanted)} (or a multi-platform index), or --platform ${formatPlatform(platform)}`
-        : `invalid --base "${name}": it is built for ${formatPlatform(platform)}, not the default ${formatPlatform(wanted)}; pass --platform ${formatPlatform(platform)} to build for it, or a base for ${formatPlatform(wanted)}`,
+        ? say`it is built for ${formatPlatform(platform)}, not ${formatPlatform(wanted)}; pass a base for ${formatPlatform(wanted)} (or a multi-platform index), or ${option('platform', formatPlatform(platform))}`
+        : say`it is built for ${formatPlatform(platform)}, not the default ${formatPlatform(wanted)}; pass ${option('platform', formatPlatform(platform))} to build for it, or a base for ${formatPlatform(wanted)}`,
     );
   }
   return {

@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { canonicalJson } from '../core/digest.js';
 import { BentoError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
+import { noun } from '../core/invalid-value.js';
 import type { ModelStore } from '../core/model-store.js';
 import { progress } from '../core/progress.js';
 import { formatTag } from '../core/tag.js';
+import { option, say } from '../core/user-text.js';
 import { bufferSource } from '../oci/blob-source.js';
 import { openRepository, type Repository } from '../oci/client.js';
 import { sha256Digest } from '../oci/manifests.js';
@@ -35,13 +37,13 @@ import { linkedController, mapLimit } from '../oci/pool.js';
 import { formatReference, type Reference, validateTag } from '../oci/reference.js';
 import type { Descriptor, ImageManifest } from '../oci/schemas.js';
 import type { PushOptions, PushResult } from './artifact-push.js';
-import { BlobLocations } from './blob-locations.js';
 import {
   type BaseConfig,
   type BaseImage,
   baseLayerSource,
   DEFAULT_PLATFORM,
   formatPlatform,
+  invalidBase,
   type Platform,
   parsePlatform,
   resolveBase,
@@ -53,7 +55,7 @@ import {
   smallFilesLayer,
   splitFiles,
 } from './model-image-layers.js';
-import { type BlobToPush, describeStats, planTags, pushBlobs, putTags } from './publish.js';
+import { type BlobToPush, describeStats, publishManifest, refuseDigestTarget } from './publish.js';
 import { releaseTags } from './release-tags.js';
 import { ociDir, plural } from './transfer.js';
 
@@ -98,7 +100,7 @@ function imageConfig(
   runConfig['Labels'] = { ...((runConfig['Labels'] as Record<string, string> | null) ?? {}), ...labels };
   const ours = layers.map((l) => ({
     created,
-    created_by: 'bentoci models push --as-image',
+    created_by: 'bentoci model image',
     comment: l.comment,
   }));
   // A base without history gets none: entries must match the layers one for one.
@@ -225,8 +227,7 @@ export async function pushModelImage(
   target: Reference,
   options: ModelImageOptions,
 ): Promise<ModelImageResult> {
-  if (target.digest)
-    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  refuseDigestTarget(target);
   const platform = options.platform ?? parsePlatform(DEFAULT_PLATFORM);
   const release = options.release ? releaseTags(options.release, options.releaseTags) : undefined;
   const controller = linkedController(options.signal);
@@ -243,14 +244,15 @@ export async function pushModelImage(
       base = await resolveBase(baseRepo, options.base, platform, options.platform !== undefined).catch(
         (err: unknown) => {
           if (err instanceof UsageError || !(err instanceof Error)) throw err;
-          throw new UsageError(
-            `invalid --base "${formatReference(options.base as Reference)}": ${err.message}; pass an image the registry holds (e.g. busybox), or drop --base`,
+          throw invalidBase(
+            formatReference(options.base as Reference),
+            say`${err}; pass an image the registry holds (e.g. busybox), or drop ${option('base')}`,
           );
         },
       );
     }
     const plan = await planImage(store, tagText, base, platform, options, work);
-    const primary = target.tag ?? validateTag(plan.version, 'model version');
+    const primary = target.tag ?? validateTag(plan.version, noun('model version'));
     const fixed = [primary, ...(release ? [release.exact] : [])];
     const allTags = [...new Set([...fixed, ...(release?.moving ?? [])])];
     reference = formatReference({ ...target, tag: primary });
@@ -264,40 +266,30 @@ export async function pushModelImage(
       ...(base ? { base: base.reference } : {}),
       layers: plan.layers,
     };
-    const tagPlan = await planTags(repo, plan.digest, fixed, release?.moving ?? [], options.force ?? false);
-    if (tagPlan.unchanged) {
+    const published = await publishManifest(
+      repo,
+      {
+        bytes: plan.manifestBytes,
+        digest: plan.digest,
+        blobs: plan.blobs,
+        fixed,
+        moving: release?.moving ?? [],
+        label: `pushing the model image of ${plan.tag}`,
+        controller,
+        // The base's layers are where the base is: a hint for a cross-repository mount instead of a copy.
+        ...(base && baseRepo && options.base?.registry === repo.ref.registry
+          ? { mountFrom: { repository: baseRepo.name, digests: base.layers.map((l) => l.digest) } }
+          : {}),
+      },
+      options,
+    );
+    if (published.unchanged)
       log(`model image of ${plan.tag} is already at ${reference} (${plan.digest}): nothing to push`);
-      return { ...result, unchanged: true, blobs: { uploaded: 0, existing: 0, mounted: 0, bytes: 0 } };
-    }
-    const locations = await BlobLocations.load(options.home);
-    // The base's layers are where the base is: a hint for a cross-repository mount instead of a copy.
-    if (base && baseRepo && options.base?.registry === repo.ref.registry)
-      locations.add(
-        repo.ref.registry,
-        baseRepo.name,
-        base.layers.map((l) => l.digest),
+    else
+      log(
+        `pushed the model image of ${plan.tag} (${result.platform}${base ? ` on ${base.name}` : ', files only'}) to ${reference} (${plan.digest}): ${describeStats(published.blobs)}; tags ${published.tagsSet.join(', ')}`,
       );
-    const stats = await pushBlobs(repo, plan.blobs, {
-      label: `pushing the model image of ${plan.tag}`,
-      log,
-      locations,
-      controller,
-      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-      ...(options.monolithicMax !== undefined ? { monolithicMax: options.monolithicMax } : {}),
-      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-    });
-    // Blobs first, then the manifest under each tag: a registry never holds a tag whose blobs are missing.
-    await putTags(repo, plan.manifestBytes, OCI_MANIFEST, tagPlan.toSet);
-    locations.add(
-      repo.ref.registry,
-      repo.name,
-      plan.blobs.map((b) => b.descriptor.digest),
-    );
-    await locations.save().catch(() => undefined);
-    log(
-      `pushed the model image of ${plan.tag} (${result.platform}${base ? ` on ${base.name}` : ', files only'}) to ${reference} (${plan.digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(', ')}`,
-    );
-    return { ...result, unchanged: false, blobs: stats };
+    return { ...result, unchanged: published.unchanged, blobs: published.blobs };
   } catch (err) {
     if (err instanceof BentoError || !(err instanceof Error)) throw err;
     throw new BentoError(`pushing the model image of ${tagText} to ${reference} failed: ${err.message}`, {

@@ -1,17 +1,19 @@
 /**
- * The steps every push shares (artifacts and images alike): decide from the tags whether there is
- * anything to do, move the missing blobs (mounting what the registry has elsewhere), then point the
- * tags at the manifest.
+ * The steps every push shares (artifacts, model images and images alike), as one `publishManifest`:
+ * decide from the tags whether there is anything to do, move the missing blobs (mounting what the
+ * registry has elsewhere), then point the tags at the manifest.
  */
 import { UsageError } from '../core/errors.js';
 import { formatBytes, progress } from '../core/progress.js';
+import { option, say } from '../core/user-text.js';
 import type { BlobSource } from '../oci/blob-source.js';
 import type { Repository } from '../oci/client.js';
+import { OCI_MANIFEST } from '../oci/media-types.js';
 import { mapLimit } from '../oci/pool.js';
-import { formatReference } from '../oci/reference.js';
+import { formatReference, type Reference } from '../oci/reference.js';
 import type { Descriptor } from '../oci/schemas.js';
-import type { BlobLocations } from './blob-locations.js';
-import { DEFAULT_PARALLEL, plural, uniqueBy } from './transfer.js';
+import { BlobLocations } from './blob-locations.js';
+import { DEFAULT_PARALLEL, plural, type TransferOptions, uniqueBy } from './transfer.js';
 
 export interface BlobToPush {
   descriptor: Descriptor;
@@ -53,7 +55,7 @@ export async function planTags(
     if (at === digest) continue;
     if (at && fixed.includes(tag) && !force) {
       throw new UsageError(
-        `${formatReference({ ...repo.ref, tag, digest: undefined })} already holds a different artifact (${at}): tags are not moved silently; pass --force to replace it`,
+        say`${formatReference({ ...repo.ref, tag, digest: undefined })} already holds a different artifact (${at}): tags are not moved silently; pass ${option('force')} to replace it`,
       );
     }
     toSet.push(tag);
@@ -136,4 +138,81 @@ export function describeStats(stats: BlobStats): string {
   if (stats.mounted > 0) parts.push(`${stats.mounted} mounted from other repositories`);
   if (stats.existing > 0) parts.push(`${stats.existing} already there`);
   return parts.join(', ');
+}
+
+/** A push names a repository and a tag, never a digest: the registry decides the digest. */
+export function refuseDigestTarget(target: Reference): void {
+  if (target.digest)
+    throw new UsageError(
+      say`invalid ${option('to')} "${formatReference(target)}": push to a tag, not a digest`,
+    );
+}
+
+export const NO_BLOBS: Readonly<BlobStats> = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
+
+export interface ManifestToPublish {
+  bytes: Buffer;
+  digest: string;
+  /** OCI image manifest unless said. */
+  mediaType?: string;
+  /** Every blob it names. */
+  blobs: readonly BlobToPush[];
+  /** Tags that move to another digest only with `force` (the version, the exact release). */
+  fixed: readonly string[];
+  /** Tags that follow each push (`1.4`, `latest`). */
+  moving: readonly string[];
+  /** The progress line's label. */
+  label: string;
+  /** Another repository on the same registry that holds some of the blobs (a base image's): mount them. */
+  mountFrom?: { repository: string; digests: readonly string[] };
+  /** Aborted on the first failure; the repository's requests carry its signal. */
+  controller: AbortController;
+}
+
+export interface Published {
+  /** Every tag already pointed at the digest: nothing was sent. */
+  unchanged: boolean;
+  /** The tags (re)pointed at the digest. */
+  tagsSet: string[];
+  blobs: BlobStats;
+}
+
+/**
+ * Publishes a manifest: checks its tags (a fixed tag moves only with `force`), uploads the blobs the
+ * repository lacks, then puts the manifest under each tag, and remembers where the blobs now are
+ * (hints for later mounts). Blobs come first, so a registry never holds a tag whose blobs are missing.
+ */
+export async function publishManifest(
+  repo: Repository,
+  manifest: ManifestToPublish,
+  options: TransferOptions & { force?: boolean },
+): Promise<Published> {
+  const tags = await planTags(
+    repo,
+    manifest.digest,
+    [...manifest.fixed],
+    [...manifest.moving],
+    options.force ?? false,
+  );
+  if (tags.unchanged) return { unchanged: true, tagsSet: [], blobs: { ...NO_BLOBS } };
+  const locations = await BlobLocations.load(options.home);
+  if (manifest.mountFrom)
+    locations.add(repo.ref.registry, manifest.mountFrom.repository, manifest.mountFrom.digests);
+  const stats = await pushBlobs(repo, manifest.blobs, {
+    label: manifest.label,
+    locations,
+    controller: manifest.controller,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+    ...(options.monolithicMax !== undefined ? { monolithicMax: options.monolithicMax } : {}),
+    ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+  });
+  await putTags(repo, manifest.bytes, manifest.mediaType ?? OCI_MANIFEST, tags.toSet);
+  locations.add(
+    repo.ref.registry,
+    repo.name,
+    manifest.blobs.map((b) => b.descriptor.digest),
+  );
+  await locations.save().catch(() => undefined);
+  return { unchanged: false, tagsSet: tags.toSet, blobs: stats };
 }

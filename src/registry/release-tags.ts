@@ -1,12 +1,12 @@
 import semver from 'semver';
-import { UsageError } from '../core/errors.js';
+import { invalidValue } from '../core/invalid-value.js';
 import { validateTag } from '../oci/reference.js';
 
 /** The moving tags a release also points: `1.4` (minor), `1` (major), `latest`. */
 export const RELEASE_TAG_KINDS = ['minor', 'major', 'latest'] as const;
 export type ReleaseTagKind = (typeof RELEASE_TAG_KINDS)[number];
 
-/** Parses `--release-tags minor,major,latest` (any subset, or `none`). */
+/** Parses the `releaseTags` option: `minor,major,latest` (any subset, or `none`). */
 export function parseReleaseTagKinds(text: string): ReleaseTagKind[] {
   if (text.trim() === 'none') return [];
   const kinds = text
@@ -15,9 +15,7 @@ export function parseReleaseTagKinds(text: string): ReleaseTagKind[] {
     .filter(Boolean);
   for (const kind of kinds) {
     if (!(RELEASE_TAG_KINDS as readonly string[]).includes(kind)) {
-      throw new UsageError(
-        `invalid --release-tags "${text}": expected a comma list of minor, major, latest (or none)`,
-      );
+      throw invalidValue('releaseTags', text, 'expected a comma list of minor, major, latest (or none)');
     }
   }
   return [...new Set(kinds)] as ReleaseTagKind[];
@@ -40,12 +38,11 @@ export function releaseTags(
   kinds: readonly ReleaseTagKind[] = RELEASE_TAG_KINDS,
 ): ReleaseTags {
   const parsed = semver.parse(release);
-  if (!parsed)
-    throw new UsageError(`invalid --release "${release}": expected a semantic version such as 1.4.2`);
+  if (!parsed) throw invalidValue('release', release, 'expected a semantic version such as 1.4.2');
   const prefix = release.startsWith('v') ? 'v' : '';
   const exact = validateTag(
     `${prefix}${parsed.version}${parsed.build.length > 0 ? `-${parsed.build.join('.')}` : ''}`,
-    '--release',
+    'release',
   );
   if (parsed.prerelease.length > 0) return { exact, moving: [] };
   const moving: string[] = [];

@@ -5,12 +5,15 @@
 import { z } from 'zod';
 import { batchingFieldSchema } from './serve-settings.js';
 
-const TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
-export const tagPartSchema = z.string().max(63).regex(TAG_PART);
+/** BentoML's rule for each part of a tag (name, version); src/core/tag.ts explains a refusal. */
+export const TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
+export const TAG_PART_MAX = 63;
+export const tagPartSchema = z.string().max(TAG_PART_MAX).regex(TAG_PART);
 /** `name:version`, resolved (never `latest` inside a stored file). */
-export const exactTagSchema = z
-  .string()
-  .regex(/^[a-z0-9]([-._a-z0-9]*[a-z0-9])?:[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/);
+export const exactTagSchema = z.string().refine((text) => {
+  const parts = text.split(':');
+  return parts.length === 2 && parts.every((p) => p.length <= TAG_PART_MAX && TAG_PART.test(p));
+}, 'expected name:version');
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 

@@ -74,7 +74,7 @@ describe('ONNX signatures', () => {
     const home = await tempDir('onnx-fake');
     const err = await saveModel(openModelStore(home), { tag: 'fake', source: fake }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toMatch(/fake\.onnx is not a readable ONNX model .*--module files/);
+    expect((err as Error).message).toMatch(/fake\.onnx is not a readable ONNX model .*`module: files`/);
     expect(await openModelStore(home).list()).toEqual([]);
     // The failed save cleaned up after itself instead of leaving work for the next sweep.
     expect((await snapshot(home)).staging).toEqual([]);
@@ -151,7 +151,7 @@ describe('latest and delete', () => {
     const src = await filesModel(await tempDir('immutable-src'));
     await saveModel(store, { tag: 'iris:v1', source: src });
     await expect(saveModel(store, { tag: 'iris:v1', source: models.iris })).rejects.toThrow(
-      'model iris:v1 already exists: saved tags are immutable (use --force to replace it)',
+      'model iris:v1 already exists: saved tags are immutable (use `force` to replace it)',
     );
     const replaced = await saveModel(store, { tag: 'iris:v1', source: models.iris, force: true });
     expect(replaced.info.module).toBe('onnx');

@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/core/errors.js';
+import { OptionError, UsageError } from '../../../src/core/errors.js';
+import { noun } from '../../../src/core/invalid-value.js';
 import { formatTag, newVersion, parseTag, validateTagPart } from '../../../src/core/tag.js';
 
 const run = promisify(execFile);
@@ -58,9 +59,12 @@ describe('parseTag and formatTag', () => {
   });
 
   it('names the input in messages when asked', () => {
-    expect(() => parseTag('Bad', 'model tag')).toThrow('invalid model tag "Bad"');
-    expect(() => validateTagPart('v 1', 'version', '--version')).toThrow(
-      'invalid --version "v 1": the version "v 1" must be',
+    expect(() => parseTag('Bad', noun('model tag'))).toThrow('invalid model tag "Bad"');
+    expect(() => parseTag('Bad', 'from')).toThrow('invalid `from` "Bad"');
+    expect(() => parseTag('Bad', 'from')).toThrow(OptionError);
+    expect(() => parseTag('Bad')).toThrow('invalid tag "Bad"');
+    expect(() => validateTagPart('v 1', 'version', 'version')).toThrow(
+      'invalid `version` "v 1": the version "v 1" must be',
     );
     expect(validateTagPart('v1', 'version')).toBe('v1');
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BentoError, UsageError } from '../../../src/core/errors.js';
+import { option } from '../../../src/core/user-text.js';
 import { resolveCredentials } from '../../../src/oci/credentials.js';
 
 let dir: string;
@@ -57,7 +58,7 @@ describe('credential sources, first found wins', () => {
       env,
       dockerConfigDir: configDir,
     });
-    expect(fromFlags).toEqual({ username: 'u', password: 'p', source: '--username' });
+    expect(fromFlags).toEqual({ username: 'u', password: 'p', source: option('username') });
     const fromEnv = await resolveCredentials('r.example', { env, dockerConfigDir: configDir });
     expect(fromEnv).toMatchObject({
       username: 'envuser',
@@ -70,6 +71,15 @@ describe('credential sources, first found wins', () => {
 
   it('refuses half a pair instead of silently going anonymous', async () => {
     await expect(resolveCredentials('r.example', { username: 'u', env: {} })).rejects.toThrow(UsageError);
+    // The option at fault is the missing half, which a front door names as its flag or input.
+    await expect(resolveCredentials('r.example', { username: 'u', env: {} })).rejects.toMatchObject({
+      option: 'password',
+      message:
+        '`username` and a password (`passwordStdin`, `password` or BENTOCI_REGISTRY_PASSWORD) go together',
+    });
+    await expect(resolveCredentials('r.example', { password: 'p', env: {} })).rejects.toMatchObject({
+      option: 'username',
+    });
     await expect(resolveCredentials('r.example', { env: { BENTOCI_REGISTRY_USER: 'u' } })).rejects.toThrow(
       /BENTOCI_REGISTRY_USER and BENTOCI_REGISTRY_PASSWORD must both be set/,
     );

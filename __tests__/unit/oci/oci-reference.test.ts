@@ -42,8 +42,16 @@ describe('oci:// references', () => {
   });
 
   it('refuses what is not a registry reference, naming the flag and the fix', () => {
-    expect(() => parseOciUrl('https://ghcr.io/org/iris', '--to')).toThrow(
-      /invalid --to "https:\/\/ghcr.io\/org\/iris": expected oci:\/\//,
+    expect(() => parseOciUrl('https://ghcr.io/org/iris')).toThrow(
+      /invalid `to` "https:\/\/ghcr.io\/org\/iris": expected oci:\/\//,
+    );
+    // The option at fault, which the CLI names as its flag and an action as its input.
+    expect(() => parseOciUrl('https://ghcr.io/org/iris', 'from')).toThrow(
+      expect.objectContaining({ option: 'from' }),
+    );
+    expect(() => parseImageReference('Bad Image')).toThrow(/^invalid image "Bad Image"/);
+    expect(() => parseOciUrl('oci://user:secret@ghcr.io/org/iris')).toThrow(
+      /invalid `to` "oci:\/\/.*ghcr.io\/org\/iris": a registry reference carries no credentials .*pass `username` with `passwordStdin`/,
     );
     expect(() => parseOciUrl('oci://ghcr.io')).toThrow(/missing the repository/);
     expect(() => parseOciUrl('oci://ghcr.io/Org/Iris')).toThrow(/must be lower-case/);
@@ -160,8 +168,8 @@ describe('release tags', () => {
   });
 
   it('refuses what is not semver or not a known kind', () => {
-    expect(() => releaseTags('one')).toThrow(/invalid --release "one": expected a semantic version/);
-    expect(() => parseReleaseTagKinds('minor,patch')).toThrow(/invalid --release-tags "minor,patch"/);
+    expect(() => releaseTags('one')).toThrow(/invalid `release` "one": expected a semantic version/);
+    expect(() => parseReleaseTagKinds('minor,patch')).toThrow(/invalid `releaseTags` "minor,patch"/);
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { digestSchema, exactTagSchema, fileEntrySchema } from '../../shared/schemas.js';
+import type { OperationName } from '../user-text.js';
 
 export const MANIFEST_NAME = 'bentoci-archive.json';
 export const ENTRY_DIR = 'entry';
@@ -55,9 +56,14 @@ export function defaultArchiveName(noun: string, tag: { name: string; version: s
   return `${tag.name}-${tag.version}${archiveExtension(noun)}`;
 }
 
-/** The CLI command that handles a kind of entry: bentos live at the top level, as `bentoml` has them. */
-export function commandOf(noun: string): string {
-  return noun === 'model' ? 'bentoci models' : 'bentoci';
+/** The operation that imports a kind of entry, for messages that point to it. */
+export function importOperation(noun: string): OperationName {
+  return noun === 'model' ? 'import-model' : 'import-bento';
+}
+
+/** The operation that exports a kind of entry, for messages that point to it. */
+export function exportOperation(noun: string): OperationName {
+  return noun === 'model' ? 'export-model' : 'export-bento';
 }
 
 export function memberName(rel: string): string {

@@ -17,8 +17,9 @@ import { type Progress, progress } from '../progress.js';
 import { isTransient } from '../retry.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { parseTag } from '../tag.js';
+import { operation, option, say } from '../user-text.js';
 import { drained } from './drain.js';
-import { type ArchiveManifest, commandOf, memberName } from './format.js';
+import { type ArchiveManifest, exportOperation, memberName } from './format.js';
 import { withRetries } from './http.js';
 import { checkDeclaredSize, checkFreeSpace, DEFAULT_MAX_IMPORT_BYTES, TarBudget } from './limits.js';
 import {
@@ -174,7 +175,7 @@ async function readArchive<I extends EntryInfo>(
       if (!manifest) {
         if (role.role !== 'manifest') {
           throw new BentoError(
-            `archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with \`${commandOf(store.kind.noun)} export\`)`,
+            say`archive "${label}" is not a bentoci archive: its first member is "${member.header.name}", not bentoci-archive.json (make archives with ${operation(exportOperation(store.kind.noun))})`,
           );
         }
         manifest = checkManifest(await readManifest(member, label), store, label);
@@ -254,12 +255,12 @@ function refuseExisting<I extends EntryInfo>(
   const what = `${store.kind.noun} ${manifest.tag}`;
   if (existing.state === 'damaged') {
     throw new UsageError(
-      `${what} already exists but is damaged (${existing.problem}); use --force to replace it from the archive`,
+      say`${what} already exists but is damaged (${existing.problem}); use ${option('force')} to replace it from the archive`,
     );
   }
   if (existing.state === 'different') {
     throw new UsageError(
-      `${what} already exists with different content (${existing.digest}; the archive holds ${manifest.digest}): saved tags are immutable (use --force to replace it)`,
+      say`${what} already exists with different content (${existing.digest}; the archive holds ${manifest.digest}): saved tags are immutable (use ${option('force')} to replace it)`,
     );
   }
 }

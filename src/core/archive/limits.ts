@@ -7,8 +7,10 @@
  * the tar's end, or an endless stdin are refused after a bounded amount of work, not read to the end.
  */
 import { statfs } from 'node:fs/promises';
-import { BentoError, UsageError } from '../errors.js';
+import { BentoError } from '../errors.js';
+import { invalidValue, type ValueName } from '../invalid-value.js';
 import { formatBytes } from '../progress.js';
+import { option, say } from '../user-text.js';
 import { type ArchiveManifest, ENTRY_DIR, MAX_MANIFEST_BYTES } from './format.js';
 
 /**
@@ -31,20 +33,18 @@ const RAW_SLACK = 8 * 1024 * 1024;
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
-/** Parses `--max-size`: bytes, or a number with K/KiB, M/MiB, G/GiB or T/TiB (powers of 1024). */
-export function parseByteSize(text: string, flag: string): number {
+/** Parses a size (`maxSize`): bytes, or a number with K/KiB, M/MiB, G/GiB or T/TiB (powers of 1024). */
+export function parseByteSize(text: string, name: ValueName = 'maxSize'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?b)?|b)?\s*$/i.exec(text);
   const unit = match?.[2]?.toLowerCase() ?? '';
   // "MB" is ambiguous (10^6 or 2^20); saying which is cheaper than guessing wrong.
   const decimal = match?.[3] !== undefined && match[3].toLowerCase() === 'b';
   if (!match || decimal) {
-    throw new UsageError(
-      `invalid ${flag} "${text}": expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)`,
-    );
+    throw invalidValue(name, text, 'expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)');
   }
   const bytes = Math.floor(Number(match[1]) * (UNITS[unit] ?? 1));
   if (!Number.isSafeInteger(bytes) || bytes <= 0)
-    throw new UsageError(`invalid ${flag} "${text}": expected a size above 0 bytes`);
+    throw invalidValue(name, text, 'expected a size above 0 bytes');
   return bytes;
 }
 
@@ -52,7 +52,7 @@ export function parseByteSize(text: string, flag: string): number {
 export function checkDeclaredSize(manifest: ArchiveManifest, maxBytes: number, label: string): void {
   if (manifest.size > maxBytes) {
     throw new BentoError(
-      `archive "${label}" declares ${formatBytes(manifest.size)} of files, more than the import limit of ${formatBytes(maxBytes)}; pass a larger --max-size if you expect an entry that big`,
+      say`archive "${label}" declares ${formatBytes(manifest.size)} of files, more than the import limit of ${formatBytes(maxBytes)}; pass a larger ${option('maxSize')} if you expect an entry that big`,
     );
   }
 }

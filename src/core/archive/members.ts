@@ -11,10 +11,11 @@ import { BentoError, IntegrityError, UsageError } from '../errors.js';
 import { exists } from '../files.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../store.js';
 import { LATEST, parseTag, type Tag } from '../tag.js';
+import { operation, say } from '../user-text.js';
 import {
   type ArchiveManifest,
   archiveManifestSchema,
-  commandOf,
+  importOperation,
   LEGACY_FORMAT_VERSION,
   MANIFEST_NAME,
   MAX_MANIFEST_BYTES,
@@ -61,11 +62,11 @@ export function checkManifest<I extends EntryInfo>(
   const { noun, folder, infoFile } = store.kind;
   if (manifest.kind !== noun) {
     const hint = KINDS.includes(manifest.kind)
-      ? `import it with \`${commandOf(manifest.kind)} import\``
+      ? say`import it with ${operation(importOperation(manifest.kind))}`
       : 'bentoci imports models and bentos only';
-    throw new UsageError(`archive "${label}" holds a ${manifest.kind}, not a ${noun} (${hint})`);
+    throw new UsageError(say`archive "${label}" holds a ${manifest.kind}, not a ${noun} (${hint})`);
   }
-  parseTag(manifest.tag, `tag in archive "${label}"`);
+  parseTag(manifest.tag, { noun: `tag in archive "${label}"` });
   if (manifest.tag.endsWith(`:${LATEST}`)) {
     throw new BentoError(
       `archive "${label}" names version "${LATEST}", which is reserved for the latest pointer; refusing to import it`,

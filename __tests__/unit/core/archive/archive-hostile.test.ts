@@ -210,7 +210,7 @@ describe('archives whose content does not match the manifest', () => {
           m.kind = 'bento';
         }),
       ),
-      /holds a bento, not a model \(import it with `bentoci import`\)/,
+      /holds a bento, not a model \(import it with `import-bento\(\)`\)/,
     );
     await expectRefused(
       await archiveOf([...members.slice(1), members[0]!]),

@@ -126,7 +126,7 @@ describe('the size an archive declares', () => {
     expect((await stat(zerosArchive)).size).toBeLessThan(64 * 1024);
     const { maxStaged } = await expectRefused(
       zerosArchive,
-      /^archive ".*zeros\.bentomodel" declares 10\.0 MiB of files, more than the import limit of 1\.0 MiB; pass a larger --max-size if you expect an entry that big$/,
+      /^archive ".*zeros\.bentomodel" declares 10\.0 MiB of files, more than the import limit of 1\.0 MiB; pass a larger `maxSize` if you expect an entry that big$/,
       { maxSize: MiB },
     );
     expect(maxStaged).toBe(0);
@@ -337,7 +337,7 @@ describe('an archive of the other kind', () => {
     );
     expect(intoModels).toBeInstanceOf(UsageError);
     expect((intoModels as Error).message).toMatch(
-      /holds a bento, not a model \(import it with `bentoci import`\)$/,
+      /holds a bento, not a model \(import it with `import-bento\(\)`\)$/,
     );
 
     const modelArchive = await written(gzipSync(await packMembers(irisMembers)));
@@ -350,23 +350,23 @@ describe('an archive of the other kind', () => {
       (e: unknown) => e,
     );
     expect((intoBentos as Error).message).toMatch(
-      /holds a model, not a bento \(import it with `bentoci models import`\)$/,
+      /holds a model, not a bento \(import it with `import-model\(\)`\)$/,
     );
   });
 });
 
-describe('--max-size values', () => {
+describe('maxSize values', () => {
   it('takes bytes or binary units, and refuses decimal units, zero and junk with a one-line usage error', () => {
-    expect(parseByteSize('1048576', '--max-size')).toBe(MiB);
-    expect(parseByteSize('512MiB', '--max-size')).toBe(512 * MiB);
-    expect(parseByteSize('64G', '--max-size')).toBe(64 * 1024 * MiB);
-    expect(parseByteSize('1.5 KiB', '--max-size')).toBe(1536);
-    expect(parseByteSize('2TiB', '--max-size')).toBe(2 * 1024 ** 4);
+    expect(parseByteSize('1048576')).toBe(MiB);
+    expect(parseByteSize('512MiB')).toBe(512 * MiB);
+    expect(parseByteSize('64G')).toBe(64 * 1024 * MiB);
+    expect(parseByteSize('1.5 KiB')).toBe(1536);
+    expect(parseByteSize('2TiB')).toBe(2 * 1024 ** 4);
     for (const bad of ['10MB', '1GB', '0', '-1', 'lots', '', '1e9']) {
-      expect(() => parseByteSize(bad, '--max-size'), bad).toThrow(UsageError);
+      expect(() => parseByteSize(bad), bad).toThrow(UsageError);
     }
-    expect(() => parseByteSize('10MB', '--max-size')).toThrow(
-      'invalid --max-size "10MB": expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)',
+    expect(() => parseByteSize('10MB')).toThrow(
+      'invalid `maxSize` "10MB": expected bytes or a size like 512MiB, 64GiB or 1TiB (powers of 1024)',
     );
   });
 });

@@ -395,7 +395,7 @@ describe('bentos use the same archive code', () => {
     const wrongStore = await importArchive(openModelStore(b), exported.destination).catch((e: unknown) => e);
     expect(wrongStore).toBeInstanceOf(UsageError);
     expect((wrongStore as Error).message).toContain(
-      'holds a bento, not a model (import it with `bentoci import`)',
+      'holds a bento, not a model (import it with `import-bento()`)',
     );
   });
 });
