@@ -83,6 +83,22 @@ describe('bento-build', () => {
     expect(result.summary).toContain('Build bento failed (bento-build)');
   });
 
+  it('names the input at fault when the build refuses an option (a taken version)', async () => {
+    // iris_service:v1 was built above with other labels: the version input is at fault.
+    const result = await runActionStep(
+      'actions/bento-build',
+      { context: 'project', version: 'v1', labels: 'stage=other' },
+      job,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.map((a) => a.properties['title'])).toEqual([
+      'Invalid input "version" (bento-build)',
+    ]);
+    expect(result.annotations[0]!.message).toMatch(
+      /^bento iris_service:v1 already exists with other labels or description: saved tags are immutable; pick another input "version"$/,
+    );
+  });
+
   it('needs import-from: cache for import-models', async () => {
     const result = await runActionStep(
       'actions/bento-build',
