@@ -6,7 +6,8 @@
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { openModelStore, saveModel } from '../../src/core/model-store.js';
-import { type SignatureRegistry, sha256Digest } from '../../src/sign/registry.js';
+import { sha256Digest } from '../../src/oci/manifests.js';
+import type { SignatureRegistry } from '../../src/sign/registry/signature-registry.js';
 
 export const VECTORS = resolve('__tests__/fixtures/model-signing');
 export const KEYS = join(VECTORS, 'keys');

@@ -10,7 +10,7 @@ import {
   openRepository,
   parseImageReference,
 } from '../../src/oci/index.js';
-import { openSignatureRegistry } from '../../src/sign/oci-registry.js';
+import { openSignatureRegistry } from '../../src/sign/registry/oci-registry.js';
 
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

@@ -9,13 +9,13 @@ import type Dockerode from 'dockerode';
 import { renderDockerfile } from '../containerize/render.js';
 import { BentoError, OptionError } from '../core/errors.js';
 import { option, say } from '../core/user-text.js';
+import { sha256Digest } from '../oci/manifests.js';
 import { ANNOTATION_CREATED } from '../oci/media-types.js';
 import type { Reference } from '../oci/reference.js';
 import type { BentoInfo } from '../shared/schemas.js';
-import { attachEnvelopes } from '../sign/attach.js';
-import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../sign/entry-bundles.js';
-import type { SignatureRegistry } from '../sign/registry.js';
-import { sha256Digest } from '../sign/registry.js';
+import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../sign/formats/sigstore-bundle.js';
+import { attachEnvelopes } from '../sign/registry/referrers.js';
+import type { SignatureRegistry } from '../sign/registry/signature-registry.js';
 import { resolveBaseImages } from './base-images.js';
 import {
   ATTESTATION_KINDS,

@@ -8,7 +8,7 @@
  * - cosign's bundle layout in a registry: sigstore/cosign specs/BUNDLE_SPEC.md
  */
 import { z } from 'zod';
-import { subjectSchema } from '../sign/formats.js';
+import { subjectSchema } from '../sign/formats/in-toto.js';
 
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';

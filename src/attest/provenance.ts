@@ -6,7 +6,7 @@
  */
 import { formatReference, type Reference } from '../oci/reference.js';
 import type { BentoInfo } from '../shared/schemas.js';
-import { IN_TOTO_STATEMENT_TYPE } from '../sign/formats.js';
+import { IN_TOTO_STATEMENT_TYPE } from '../sign/formats/in-toto.js';
 import {
   BENTO_BUILD_TYPE,
   IMAGE_BUILD_TYPE,

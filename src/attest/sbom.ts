@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Models } from '@cyclonedx/cyclonedx-library';
 import type { BentoInfo } from '../shared/schemas.js';
-import { IN_TOTO_STATEMENT_TYPE } from '../sign/formats.js';
+import { IN_TOTO_STATEMENT_TYPE } from '../sign/formats/in-toto.js';
 import { BENTOCI_VERSION } from '../version.js';
 import type { DpkgPackage } from './dpkg.js';
 import { CYCLONEDX_PREDICATE_TYPE } from './formats.js';

@@ -6,10 +6,10 @@
  */
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
-import { type SigstoreBundleJson, sigstoreBundleJsonSchema } from '../sign/entry-bundles.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../sign/formats.js';
-import { type KeylessSignOptions, signStatement } from '../sign/keyless.js';
-import type { Signer } from '../sign/keys.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../sign/formats/in-toto.js';
+import { type SigstoreBundleJson, sigstoreBundleJsonSchema } from '../sign/formats/sigstore-bundle.js';
+import { type KeylessSignOptions, signStatement } from '../sign/keyless/sign.js';
+import type { Signer } from '../sign/keys/signer.js';
 
 /** Who signs attestations: a key, or Sigstore keyless. */
 export type AttestationSigner =

@@ -8,21 +8,24 @@
  */
 
 import { option, say, type UserText } from '../core/user-text.js';
-import { listReferrers } from '../sign/attach.js';
-import { resolveDigest } from '../sign/cosign-registry.js';
-import { verifyEnvelope } from '../sign/dsse.js';
+import { sha256Digest } from '../oci/manifests.js';
+import { imageManifestSchema as ociManifestSchema } from '../oci/schemas.js';
+import { mostTelling } from '../sign/failures.js';
+import { dsseEnvelopeSchema } from '../sign/formats/dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../sign/formats/in-toto.js';
 import {
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   type SigstoreBundleJson,
   sigstoreBundleJsonSchema,
-} from '../sign/entry-bundles.js';
-import { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, ociManifestSchema } from '../sign/formats.js';
-import { checkBundle, sigstoreCheck } from '../sign/keyless-verify.js';
-import type { Verifier } from '../sign/keys.js';
+} from '../sign/formats/sigstore-bundle.js';
+import { resolveDigest } from '../sign/images/resolve.js';
+import { checkBundle, sigstoreCheck } from '../sign/keyless/verify.js';
+import { verifyEnvelope } from '../sign/keys/envelope.js';
+import type { Verifier } from '../sign/keys/signer.js';
 import type { KeylessTrust } from '../sign/policy.js';
-import { type SignatureRegistry, sha256Digest } from '../sign/registry.js';
+import { listReferrers } from '../sign/registry/referrers.js';
+import type { SignatureRegistry } from '../sign/registry/signature-registry.js';
 import { formatImageRef, type ImageRef } from '../sign/target.js';
-import { mostTelling } from '../sign/verify-entry.js';
 import {
   ATTESTATION_KINDS,
   type AttestationKind,

@@ -180,11 +180,11 @@ async function omsTrustOf(flags: OmsVerifyFlags): Promise<OmsTrust> {
         : `pass one of ${methods.join(', ')}, not several`,
     );
   if (flags.pub !== undefined)
-    return { method: 'key', publicKey: parseOmsPublicKey(await readKeyText(flags.pub, '--pub'), flags.pub) };
+    return { method: 'key', publicKey: parseOmsPublicKey(await readKeyText(flags.pub, 'pub'), flags.pub) };
   if (flags.certificateChain !== undefined) {
     const anchors = [];
     for (const file of flags.certificateChain)
-      anchors.push(...parseTrustAnchors(await readKeyText(file, '--certificate-chain'), file));
+      anchors.push(...parseTrustAnchors(await readKeyText(file, 'certificateChain'), file));
     return { method: 'certificate', anchors };
   }
   // The keyless rules are the verify gate's (an identity and an issuer, regexps that compile).

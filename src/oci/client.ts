@@ -12,10 +12,13 @@ import {
   headManifest,
   type ManifestHead,
   putManifest,
+  type StoredManifest,
+  storeManifest,
 } from './manifests.js';
 import { followUrl } from './origin.js';
 import { formatReference, parseOciUrl, type Reference } from './reference.js';
-import { type Descriptor, tagListSchema } from './schemas.js';
+import { getReferrers } from './referrers.js';
+import { type Descriptor, type ImageIndex, tagListSchema } from './schemas.js';
 import { RegistrySession, type SessionOptions } from './session.js';
 
 export interface RepositoryOptions extends SessionOptions {
@@ -74,6 +77,16 @@ export class Repository {
   /** Stores a manifest under `reference` (a tag, or its own digest); returns the digest. */
   putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     return putManifest(this.session, this.name, reference, bytes, mediaType, this.scopes);
+  }
+
+  /** As putManifest, and whether the registry indexed the manifest's `subject` (it answered `OCI-Subject`). */
+  storeManifest(reference: string, bytes: Buffer, mediaType: string): Promise<StoredManifest> {
+    return storeManifest(this.session, this.name, reference, bytes, mediaType, this.scopes);
+  }
+
+  /** The manifests naming `digest` as their subject (OCI 1.1 referrers API), or undefined without the API. */
+  referrers(digest: string, artifactType?: string): Promise<ImageIndex | undefined> {
+    return getReferrers(this.session, this.name, digest, this.scopes, artifactType);
   }
 
   async hasBlob(digest: string): Promise<boolean> {

@@ -133,6 +133,24 @@ export async function putManifest(
   mediaType: string,
   scopes: string[],
 ): Promise<string> {
+  return (await storeManifest(session, repository, reference, bytes, mediaType, scopes)).digest;
+}
+
+export interface StoredManifest {
+  digest: string;
+  /** The registry answered with `OCI-Subject`: it indexes the manifest's subject's referrers itself. */
+  subjectAccepted: boolean;
+}
+
+/** As putManifest, and whether the registry indexed the manifest's `subject` (OCI 1.1 referrers). */
+export async function storeManifest(
+  session: RegistrySession,
+  repository: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+  scopes: string[],
+): Promise<StoredManifest> {
   const digest = sha256Digest(bytes);
   const res = await session.request(
     {
@@ -152,7 +170,7 @@ export async function putManifest(
       `registry ${session.registry} stored manifest ${repository}:${reference} as ${told}, not ${digest}`,
     );
   }
-  return digest;
+  return { digest, subjectAccepted: header(res, 'oci-subject') !== undefined };
 }
 
 export function parseManifestJson(bytes: Buffer, what: string): unknown {

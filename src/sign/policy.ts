@@ -5,29 +5,30 @@
  * key, or a keyless signer (an OIDC identity and issuer, certified by the trusted root's Fulcio).
  */
 import { z } from 'zod';
-import { BentoError, UsageError } from '../core/errors.js';
+import { BentoError, OptionError } from '../core/errors.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
-import {
-  compileIdentityPolicy,
-  type IdentityPolicy,
-  type KeylessVerifyOptions,
-  verifyEntryKeyless,
-} from './keyless-verify.js';
-import { loadVerifier, type Verifier } from './keys.js';
-import type { SignatureRegistry } from './registry.js';
+import { option, say, type UserText } from '../core/user-text.js';
+import { verifyEntry } from './entries/verify.js';
+import { verifyEntryKeyless } from './entries/verify-keyless.js';
+import { type FailureText, failureText } from './failures.js';
+import { verifyImage } from './images/verify.js';
+import { verifyImageKeyless } from './images/verify-keyless.js';
+import { loadTrustedRoot } from './keyless/trusted-root.js';
+import { compileIdentityPolicy, type IdentityPolicy, type KeylessVerifyOptions } from './keyless/verify.js';
+import { loadVerifier } from './keys/key-files.js';
+import type { Verifier } from './keys/signer.js';
+import type { SignatureRegistry } from './registry/signature-registry.js';
 import { formatImageRef, type ImageRef } from './target.js';
-import { loadTrustedRoot } from './trusted-root.js';
-import { verifyEntry } from './verify-entry.js';
-import { verifyImage } from './verify-image.js';
-import { verifyImageKeyless } from './verify-image-keyless.js';
 
 export const verifyPolicySchema = z.enum(['off', 'warn', 'require']);
 export type VerifyPolicy = z.infer<typeof verifyPolicySchema>;
 
-export function parseVerifyPolicy(text: string, flag = '--verify'): VerifyPolicy {
+/** `key`: the option the policy came from, for the message. */
+export function parseVerifyPolicy(text: string, key = 'verify'): VerifyPolicy {
   const parsed = verifyPolicySchema.safeParse(text);
-  if (!parsed.success) throw new UsageError(`invalid ${flag} "${text}": expected off, warn or require`);
+  if (!parsed.success)
+    throw new OptionError(key, say`invalid ${option(key)} "${text}": expected off, warn or require`);
   return parsed.data;
 }
 
@@ -67,47 +68,61 @@ export type PolicyOutcome =
   /** `by`: "key <keyid>" or "<identity> (issuer <issuer>)". */
   | { status: 'verified'; by: string }
   /** Only under `warn`: the check failed or could not run, and the caller goes on. */
-  | { status: 'warned'; message: string };
+  | ({ status: 'warned' } & FailureText);
+
+export interface EnforceOptions {
+  /** Where a warning goes (stderr unless given); `text` keeps the options it names as references. */
+  warn?: (message: string, text?: UserText) => void;
+  /** The option the policy came from (`verify` unless said), for messages. */
+  key?: string;
+  /**
+   * @deprecated Ignored: messages name the option by `key`, and each front door spells it. Kept
+   * until the callers that still pass a flag (src/canary/run.ts, src/actions/steps/entries.ts) drop it.
+   */
+  flag?: string;
+}
 
 /** Under `require` a missing trust is a usage error: a gate that cannot check must not pass. */
 export async function enforceVerifyPolicy(
   policy: VerifyPolicy,
   target: VerifyTarget,
   trust: VerifyTrust | undefined,
-  options: { warn?: (message: string) => void; flag?: string } = {},
+  options: EnforceOptions = {},
 ): Promise<PolicyOutcome> {
   if (policy === 'off') return { status: 'skipped' };
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const flag = options.flag ?? '--verify';
+  const key = options.key ?? 'verify';
   const name = describe(target);
 
   if (trust === undefined) {
     if (policy === 'require')
-      throw new UsageError(
-        `${flag} require needs a public key (--pub PATH or env://NAME) or a keyless signer (--certificate-identity and --certificate-oidc-issuer)`,
+      throw new OptionError(
+        key,
+        say`${option(key, 'require')} needs a public key (${option('pub', 'PATH')} or env://NAME) or a keyless signer (${option('certificateIdentity')} and ${option('certificateOidcIssuer')})`,
       );
-    const message = `${name} was not verified: no --pub key or keyless identity given`;
+    const message = `${name} was not verified: no public key or keyless identity given`;
     warn(message);
     return { status: 'warned', message };
   }
-  let result: { ok: true; by: string } | { ok: false; message: string };
+  let result: { ok: true; by: string } | ({ ok: false } & FailureText);
   try {
     result = await check(target, typeof trust === 'string' ? await loadVerifier(trust) : trust);
   } catch (err) {
     // Under warn, a check that could not run (registry down, image gone) is reported, not fatal.
     if (policy === 'require' || !(err instanceof BentoError)) throw err;
-    result = { ok: false, message: `${name} could not be verified: ${err.message}` };
+    result = { ok: false, ...failureText(say`${name} could not be verified: ${err}`) };
   }
   if (result.ok) return { status: 'verified', by: result.by };
-  if (policy === 'require') throw new BentoError(`${flag} require: ${result.message}`);
-  warn(result.message);
-  return { status: 'warned', message: result.message };
+  if (policy === 'require')
+    throw new BentoError(say`${option(key, 'require')}: ${result.text ?? result.message}`);
+  warn(result.message, result.text);
+  return { status: 'warned', ...failureText(result.text ?? result.message) };
 }
 
 async function check(
   target: VerifyTarget,
   trust: Verifier | KeylessTrust,
-): Promise<{ ok: true; by: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; by: string } | ({ ok: false } & FailureText)> {
   if ('identity' in trust) {
     const result =
       target.type === 'entry'

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_IMAGE } from '../../../src/containerize/distro.js';
-import { generateKeyPair } from '../../../src/sign/keys.js';
+import { generateKeyPair } from '../../../src/sign/keys/key-files.js';
 import {
   type Job,
   newJob,

@@ -22,8 +22,8 @@ import { IMAGE_BUILD_TYPE, SLSA_PROVENANCE_V1 } from '../../../src/attest/format
 import { verifyAttestation } from '../../../src/attest/verify.js';
 import { parseImageReference, parseOciUrl } from '../../../src/oci/reference.js';
 import { pushImage } from '../../../src/registry/image-push.js';
-import { loadSigner, loadVerifier, writeKeyPair } from '../../../src/sign/keys.js';
-import { openSignatureRegistry } from '../../../src/sign/oci-registry.js';
+import { loadSigner, loadVerifier, writeKeyPair } from '../../../src/sign/keys/key-files.js';
+import { openSignatureRegistry } from '../../../src/sign/registry/oci-registry.js';
 import { type DockerFixture, missingDocker, startDocker } from '../../support/docker.js';
 import {
   missingTool,

@@ -33,17 +33,15 @@ import type { UserText } from '../../../src/core/user-text.js';
 import { parseImageReference, parseOciUrl } from '../../../src/oci/reference.js';
 import { bentoArtifact } from '../../../src/registry/artifact-kinds.js';
 import { pushEntry } from '../../../src/registry/artifact-push.js';
-import { attachEnvelopes } from '../../../src/sign/attach.js';
-import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../../../src/sign/entry-bundles.js';
+import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../../../src/sign/formats/sigstore-bundle.js';
+import { loadTrustedRoot } from '../../../src/sign/keyless/trusted-root.js';
+import { loadSigner, loadVerifier, writeKeyPair } from '../../../src/sign/keys/key-files.js';
+import type { Signer, Verifier } from '../../../src/sign/keys/signer.js';
 import {
-  loadSigner,
-  loadVerifier,
-  type Signer,
-  type Verifier,
-  writeKeyPair,
-} from '../../../src/sign/keys.js';
-import { openSignatureRegistry, type RepositorySignatureRegistry } from '../../../src/sign/oci-registry.js';
-import { loadTrustedRoot } from '../../../src/sign/trusted-root.js';
+  openSignatureRegistry,
+  type RepositorySignatureRegistry,
+} from '../../../src/sign/registry/oci-registry.js';
+import { attachEnvelopes } from '../../../src/sign/registry/referrers.js';
 import { mintToken, startFakeSigstore } from '../../support/fake-sigstore.js';
 import {
   missingTool,

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBento } from '../../../src/build/build.js';
 import { openBentoStore, type StoredBento } from '../../../src/core/bento-store.js';
-import { loadSigner, writeKeyPair } from '../../../src/sign/keys.js';
-import { signEntry } from '../../../src/sign/sign-entry.js';
+import { signEntry } from '../../../src/sign/entries/sign.js';
+import { loadSigner, writeKeyPair } from '../../../src/sign/keys/key-files.js';
 import { homeWithModels, IRIS_BENTOFILE, project } from '../../build-support.js';
 import { tempDir } from '../../support/store-cli.js';
 

@@ -4,8 +4,9 @@
  * The key hint model_signing (v1.1+) records is the sha256 of the public key as SPKI PEM, hex.
  */
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { UsageError } from '../../core/errors.js';
-import { preAuthEncoding } from '../dsse.js';
+import { OptionError } from '../../core/errors.js';
+import { option, say } from '../../core/user-text.js';
+import { preAuthEncoding } from '../formats/dsse.js';
 
 const HASH_BY_CURVE: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
   prime256v1: 'sha256',
@@ -24,22 +25,23 @@ export function keyHint(key: KeyObject): string {
   return createHash('sha256').update(pem).digest('hex');
 }
 
-/** A public key for `verify --signature`: SPKI PEM of an EC key on a curve OMS supports. */
+/**
+ * A public key for verifying an OMS signature: SPKI PEM of an EC key on a curve OMS supports, read
+ * from `source` (the option `pub`'s value, for messages).
+ */
 export function parseOmsPublicKey(text: string, source: string): KeyObject {
-  if (text.includes('PRIVATE KEY-----'))
-    throw new UsageError(`--pub "${source}": this is a private key; pass the public key`);
+  const fail = (why: string) => new OptionError('pub', say`${option('pub')} "${source}": ${why}`);
+  if (text.includes('PRIVATE KEY-----')) throw fail('this is a private key; pass the public key');
   let key: KeyObject;
   try {
     key = createPublicKey({ key: text, format: 'pem' });
   } catch {
-    throw new UsageError(
-      `--pub "${source}": cannot parse the public key (expected -----BEGIN PUBLIC KEY----- PEM)`,
-    );
+    throw fail('cannot parse the public key (expected -----BEGIN PUBLIC KEY----- PEM)');
   }
   if (!hashForKey(key)) {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    throw new UsageError(
-      `--pub "${source}": the key is ${key.asymmetricKeyType}${curve ? ` ${curve}` : ''}; OMS signatures use ECDSA on P-256, P-384 or P-521`,
+    throw fail(
+      `the key is ${key.asymmetricKeyType}${curve ? ` ${curve}` : ''}; OMS signatures use ECDSA on P-256, P-384 or P-521`,
     );
   }
   return key;

@@ -1,5 +1,5 @@
 /**
- * OMS signatures of store entries: `bentoci sign TAG --format oms` writes `.signatures/model.sig`, the
+ * OMS signatures of store entries: signing with the `oms` format writes `.signatures/model.sig`, the
  * bundle model_signing would write for the entry's directory (signed with a key, or keyless through
  * Fulcio and Rekor). The statement records `.signatures` and the info file (model.yaml, bento.yaml)
  * in `ignore_paths`: the first holds the signatures, the second is rewritten by pull and import (key
@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/files.js';
 import { type EntryInfo, type EntryStore, SIGNATURES_DIR, type StoredEntry } from '../../core/store.js';
 import { formatTag } from '../../core/tag.js';
-import { signEnvelope } from '../dsse.js';
-import { readEntryBundles, type SigstoreBundleJson, sigstoreBundleJsonSchema } from '../entry-bundles.js';
-import { type KeylessSignOptions, signStatement } from '../keyless.js';
-import type { Signer } from '../keys.js';
-import { mostTelling } from '../verify-entry.js';
+import { operation, say } from '../../core/user-text.js';
+import { readEntryBundles } from '../entries/bundles.js';
+import { failureText, mostTelling } from '../failures.js';
+import { type SigstoreBundleJson, sigstoreBundleJsonSchema } from '../formats/sigstore-bundle.js';
+import { type KeylessSignOptions, signStatement } from '../keyless/sign.js';
+import { signEnvelope } from '../keys/envelope.js';
+import type { Signer } from '../keys/signer.js';
 import { keyHint } from './ec-keys.js';
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -134,7 +136,9 @@ export async function verifyEntryOms<I extends EntryInfo>(
     return {
       ok: false,
       reason: 'unsigned',
-      message: `${what} has no OMS signature (no ${SIGNATURES_DIR}/${OMS_SIGNATURE_FILE}); sign it with \`bentoci sign ${formatTag(entry.tag)} --format oms\``,
+      ...failureText(
+        say`${what} has no OMS signature (no ${SIGNATURES_DIR}/${OMS_SIGNATURE_FILE}); sign it with ${operation('sign', formatTag(entry.tag), { format: 'oms' })}`,
+      ),
     };
   const failures: Extract<OmsVerification, { ok: false }>[] = [];
   for (const { file, json } of bundles) {

@@ -14,8 +14,8 @@
  * Everything read from a signature file goes through these schemas before it is used.
  */
 import { z } from 'zod';
-import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../entry-bundles.js';
-import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '../formats.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE } from '../formats/in-toto.js';
+import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from '../formats/sigstore-bundle.js';
 
 export { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, SIGSTORE_BUNDLE_V03_MEDIA_TYPE };
 

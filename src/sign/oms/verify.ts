@@ -8,8 +8,10 @@
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
-import { checkBundle, type SigstoreCheck } from '../keyless-verify.js';
-import { compareSubjects, describeChange, type SubjectChange } from '../statement.js';
+import { option, say, type UserText } from '../../core/user-text.js';
+import { compareSubjects, describeChange, type SubjectChange } from '../entries/statement.js';
+import { failureText } from '../failures.js';
+import { checkBundle, type SigstoreCheck } from '../keyless/verify.js';
 import { hashForKey, keyHint, verifyDsseSignature } from './ec-keys.js';
 import {
   GIT_PATHS,
@@ -64,7 +66,7 @@ export type OmsVerification =
       ignorePaths: string[];
       statement: OmsStatement;
     }
-  | { ok: false; reason: OmsFailureReason; message: string; changes?: SubjectChange[] };
+  | { ok: false; reason: OmsFailureReason; message: string; text?: UserText; changes?: SubjectChange[] };
 
 type Failure = Extract<OmsVerification, { ok: false }>;
 
@@ -160,17 +162,17 @@ function authenticate(bundle: OmsBundle, json: unknown, trust: OmsTrust, where: 
     if (hint && hint !== ours)
       return fail(
         'wrong-key',
-        `${where} is signed by another key (hint ${short(hint)}), not the key in --pub (${short(ours)})`,
+        say`${where} is signed by another key (hint ${short(hint)}), not the key in ${option('pub')} (${short(ours)})`,
       );
     if (!anyVerifies(trust.publicKey))
       return hint
         ? fail(
             'bad-signature',
-            `${where} names the key in --pub but its signature does not verify (the statement was altered)`,
+            say`${where} names the key in ${option('pub')} but its signature does not verify (the statement was altered)`,
           )
         : fail(
             'wrong-key',
-            `${where} does not verify with the key in --pub (signed by another key, or altered)`,
+            say`${where} does not verify with the key in ${option('pub')} (signed by another key, or altered)`,
           );
     return { ok: true, payload, signer: `key ${short(ours)} (sha256 of its PEM)` };
   }
@@ -181,13 +183,15 @@ function authenticate(bundle: OmsBundle, json: unknown, trust: OmsTrust, where: 
     if (certs.length === 0)
       return fail(
         'malformed',
-        `${where} holds no certificate (it was signed ${method === 'key' ? 'with a key: verify it with --pub' : 'otherwise'})`,
+        method === 'key'
+          ? say`${where} holds no certificate (it was signed with a key: verify it with ${option('pub')})`
+          : `${where} holds no certificate (it was signed otherwise)`,
       );
     const chain = verifyCertificateChain(
       certs.map((c) => Buffer.from(c.rawBytes, 'base64')),
       trust.anchors,
     );
-    if (!chain.ok) return fail('untrusted', `${where}: ${chain.message}`);
+    if (!chain.ok) return fail('untrusted', say`${where}: ${chain.text ?? chain.message}`);
     if (!hashForKey(chain.publicKey))
       return fail('unsupported', `${where}: the signing certificate's key is not an ECDSA P-256/384/521 key`);
     if (!anyVerifies(chain.publicKey))
@@ -199,7 +203,7 @@ function authenticate(bundle: OmsBundle, json: unknown, trust: OmsTrust, where: 
   }
 
   const checked = checkBundle(json, 'dsseEnvelope', undefined, trust.check, where);
-  if (!checked.ok) return fail(checked.reason, checked.message);
+  if (!checked.ok) return fail(checked.reason, checked.text ?? checked.message);
   if (checked.bundle.content.$case !== 'dsseEnvelope')
     return fail('malformed', `${where} holds no DSSE envelope`);
   const signed = checked.bundle.content.dsseEnvelope;
@@ -251,8 +255,8 @@ function readStatement(bundle: OmsBundle, payload: Buffer, where: string): OmsSt
   return statement;
 }
 
-function fail(reason: OmsFailureReason, message: string): Failure {
-  return { ok: false, reason, message };
+function fail(reason: OmsFailureReason, message: string | UserText): Failure {
+  return { ok: false, reason, ...failureText(message) };
 }
 
 function short(hex: string): string {

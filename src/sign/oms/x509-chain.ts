@@ -12,25 +12,28 @@
  */
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { X509Certificate as ParsedCertificate } from '@sigstore/core';
-import { UsageError } from '../../core/errors.js';
+import { OptionError } from '../../core/errors.js';
+import { option, say } from '../../core/user-text.js';
+import { type FailureText, failureText } from '../failures.js';
 
 const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 const MAX_DEPTH = 8;
 
 export type ChainCheck =
   | { ok: true; publicKey: KeyObject; subjects: string[] }
-  | { ok: false; message: string };
+  | ({ ok: false } & FailureText);
 
-/** The certificates in PEM text (one or many), for `--certificate-chain FILE`. */
+/** The certificates in PEM text (one or many) from `source`, a file given as option `certificateChain`. */
 export function parseTrustAnchors(text: string, source: string): X509Certificate[] {
+  const fail = (why: string) =>
+    new OptionError('certificateChain', say`${option('certificateChain')} "${source}": ${why}`);
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0)
-    throw new UsageError(`--certificate-chain "${source}": no PEM certificate in the file`);
+  if (blocks.length === 0) throw fail('no PEM certificate in the file');
   return blocks.map((pem) => {
     try {
       return new X509Certificate(pem);
     } catch {
-      throw new UsageError(`--certificate-chain "${source}": a certificate in it does not parse`);
+      throw fail('a certificate in it does not parse');
     }
   });
 }
@@ -87,7 +90,9 @@ export function verifyCertificateChain(
   }
   return {
     ok: false,
-    message: `the certificate chain (${subjects.join(' <- ')}) does not lead to a certificate given in --certificate-chain`,
+    ...failureText(
+      say`the certificate chain (${subjects.join(' <- ')}) does not lead to a certificate given in ${option('certificateChain')}`,
+    ),
   };
 }
 
