@@ -105,6 +105,7 @@ export type StatementMismatch = {
   ok: false;
   reason: 'malformed' | 'other-entry' | 'changed';
   message: string;
+  text?: UserText;
   changes?: SubjectChange[];
 };
 

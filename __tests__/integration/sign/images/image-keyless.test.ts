@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_NAMING } from '../../../../src/cli/naming.js';
 import { OCI_MANIFEST, parseImageReference } from '../../../../src/oci/index.js';
 import { signImage } from '../../../../src/sign/images/sign.js';
 import { signImageKeyless } from '../../../../src/sign/images/sign-keyless.js';
@@ -243,7 +244,8 @@ describe.skipIf(skip)(`keyless image signatures${skip ? ` (skipped: ${skip})` : 
     expect(layer!.annotations['dev.sigstore.cosign/bundle']).toBeUndefined();
     const refused = await verifyKeyless(image);
     expect(refused).toMatchObject({ ok: false, reason: 'untrusted' });
-    expect(!refused.ok && refused.message).toContain('--insecure-ignore-tlog');
+    expect(!refused.ok && refused.message).toContain('`insecureIgnoreTlog`');
+    expect(!refused.ok && refused.text?.render(CLI_NAMING)).toContain('pass --insecure-ignore-tlog');
     expect(await verifyKeyless(image, { ignoreTlog: true })).toMatchObject({ ok: true, logged: false });
   });
 

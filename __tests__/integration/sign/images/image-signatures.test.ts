@@ -171,7 +171,7 @@ describe.skipIf(skip)(`image signatures in a registry${skip ? ` (skipped: ${skip
     const wrong = await withRegistry(image, (r) => verifyImage(r, ref, b.verifier));
     expect(wrong).toMatchObject({ ok: false, reason: 'wrong-key' });
     expect(!wrong.ok && wrong.message).toMatch(
-      /is not signed by the key in --pub \(1 signature by other keys\)/,
+      /is not signed by the key in `pub` \(1 signature by other keys\)/,
     );
 
     const second = await withRegistry(image, (r) => signImage(r, ref, b.signer), true);
@@ -199,7 +199,7 @@ describe.skipIf(skip)(`image signatures in a registry${skip ? ` (skipped: ${skip
     await withRegistry(image, async (r) => {
       await expect(
         enforceVerifyPolicy('require', { type: 'image', registry: r, ref }, verifier),
-      ).rejects.toThrow(/^--verify require: image .* has no signature/);
+      ).rejects.toThrow(/^`verify: require`: image .* has no signature/);
       const warnings: string[] = [];
       expect(
         await enforceVerifyPolicy('warn', { type: 'image', registry: r, ref }, verifier, {

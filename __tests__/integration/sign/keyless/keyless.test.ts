@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_NAMING } from '../../../../src/cli/naming.js';
 import { exportEntry } from '../../../../src/core/archive/export.js';
 import { importArchive } from '../../../../src/core/archive/import.js';
 import { openModelStore, saveModel } from '../../../../src/core/model-store.js';
@@ -159,7 +160,8 @@ describe('keyless signing and verification (library)', () => {
     const trustedRoot = await loadTrustedRoot({ file: rootFile });
     const strict = await verifyEntryKeyless(store, entry, policy, { trustedRoot, ignoreSct: true });
     expect(strict).toMatchObject({ ok: false, reason: 'untrusted' });
-    expect(!strict.ok && strict.message).toContain('--insecure-ignore-tlog');
+    expect(!strict.ok && strict.message).toContain('`insecureIgnoreTlog`');
+    expect(!strict.ok && strict.text?.render(CLI_NAMING)).toContain('pass --insecure-ignore-tlog');
     const now = await verifyEntryKeyless(store, entry, policy, {
       trustedRoot,
       ignoreSct: true,
@@ -223,9 +225,9 @@ describe('keyless signing and verification (library)', () => {
       fetchGitHubToken: (aud) => Promise.resolve(aud === 'sigstore' ? t : ''),
     });
     expect(gha.from).toBe('GitHub Actions OIDC');
-    await expect(resolveIdentityToken({ env: {} })).rejects.toThrow(/--identity-token-env/);
+    await expect(resolveIdentityToken({ env: {} })).rejects.toThrow(/pass `identityTokenEnv: NAME`/);
     await expect(resolveIdentityToken({ envName: 'TOK', env: {} })).rejects.toThrow(
-      /TOK: the variable is not set/,
+      /^`identityTokenEnv: TOK`: the variable is not set/,
     );
     await expect(resolveIdentityToken({ envName: 'TOK', env: { TOK: 'ghp_abc' } })).rejects.toThrow(
       /not a JWT/,
@@ -241,7 +243,7 @@ describe('keyless signing and verification (library)', () => {
   it('without --trusted-root and without network, the error says how to verify offline', async () => {
     await expect(
       loadTrustedRoot({ tufMirrorURL: 'http://127.0.0.1:1', tufCachePath: join(work, 'tuf-cache') }),
-    ).rejects.toThrow(/needs network access: to verify offline pass --trusted-root FILE/);
+    ).rejects.toThrow(/needs network access: to verify offline pass `trustedRoot: FILE`/);
     const bad = join(work, 'bad-root.json');
     await writeFile(bad, JSON.stringify({ mediaType: 'application/json' }));
     await expect(loadTrustedRoot({ file: bad })).rejects.toThrow(/is not a Sigstore TrustedRoot/);

@@ -194,7 +194,7 @@ describe("the reference tool's signatures", () => {
     expect(await verifyFolder(join(VECTORS, 'v1.1.0-certificate'), stranger)).toMatchObject({
       ok: false,
       reason: 'untrusted',
-      message: expect.stringMatching(/does not lead to a certificate given in --certificate-chain/),
+      message: expect.stringMatching(/does not lead to a certificate given in `certificateChain`/),
     });
     // The intermediate as the anchor is enough (partial chain); a key signature is no certificate.
     expect(
@@ -203,7 +203,7 @@ describe("the reference tool's signatures", () => {
     expect(await verifyFolder(join(VECTORS, 'v1.1.0-elliptic-key'), await certTrust())).toMatchObject({
       ok: false,
       reason: 'malformed',
-      message: expect.stringMatching(/verify it with --pub/),
+      message: expect.stringMatching(/verify it with `pub`/),
     });
 
     const wrongId = sigstoreTrust({ identity: 'someone@example.com', issuer: SIGSTORE_IDENTITY.issuer });
@@ -282,7 +282,7 @@ describe("bentoci's OMS signatures", () => {
       ok: false,
       reason: 'unsigned',
       message: expect.stringMatching(
-        /^model iris:v2 has no OMS signature .*bentoci sign iris:v2 --format oms/,
+        /^model iris:v2 has no OMS signature .*`sign\(iris:v2, \{ format: oms \}\)`/,
       ),
     });
     await writeFile(join(entry.dir, 'weights', 'model.bin'), Buffer.alloc(4096, 4));
