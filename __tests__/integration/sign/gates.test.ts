@@ -87,7 +87,9 @@ describe.skipIf(skip)(`verify gates of push, pull and serve${skip ? ` (skipped: 
 
     const noTrust = await push(['--verify', 'require']);
     expect(noTrust.code).toBe(2);
-    expect(noTrust.stderr).toMatch(/--verify require needs .*--pub.*--certificate-identity and --certificate-oidc-issuer/);
+    expect(noTrust.stderr).toMatch(
+      /--verify require needs .*--pub.*--certificate-identity and --certificate-oidc-issuer/,
+    );
 
     await signEntry(store, entry, await loadSigner(keyPath));
     const onnx = join(entry.dir, entry.info.entrypoint!);
