@@ -202,11 +202,11 @@ describe('a stored entry', () => {
         path: 'model.yaml',
         problem: 'legacy-digest',
         detail:
-          'written by an earlier bentoci, whose digest covers the files but not model.yaml; delete it (`bentoci models delete iris:v1`) and save it again (`bentoci models save iris:v1 PATH` keeps the version), or pull or import a copy written by this bentoci',
+          'written by an earlier bentoci, whose digest covers the files but not model.yaml',
       },
     ]);
     await expect(resolveServeTarget(home, 'iris:v1')).rejects.toThrow(
-      /^model iris:v1 cannot be used: model\.yaml was written by an earlier bentoci, whose digest covers the files but not model\.yaml; delete it/,
+      'model iris:v1 cannot be used: model.yaml was written by an earlier bentoci, whose digest covers the files but not model.yaml; delete it (`delete-model(iris:v1)`) and save it again (`save-model(iris:v1 PATH)` keeps the version), or pull or import a copy written by this bentoci',
     );
     await expect(
       exportEntry(models, 'iris:v1', join(await tempDir('legacy'), 'x.bentomodel')),
@@ -221,7 +221,7 @@ describe('a stored entry', () => {
       info.digest = manifestDigest(info.files);
     });
     await expect(resolveServeTarget(home, 'iris_classifier:v1')).rejects.toThrow(
-      'bento iris_classifier:v1 cannot be used: bento.yaml was written by an earlier bentoci, whose digest covers the files but not bento.yaml; delete it (`bentoci delete iris_classifier:v1`) and build it again (`bentoci build --version v1` keeps the version), or pull or import a copy written by this bentoci',
+      'bento iris_classifier:v1 cannot be used: bento.yaml was written by an earlier bentoci, whose digest covers the files but not bento.yaml; delete it (`delete-bento(iris_classifier:v1)`) and build it again (`build({ version: v1 })` keeps the version), or pull or import a copy written by this bentoci',
     );
     const rebuilt = await buildBento({ home, context });
     expect(rebuilt.reused).toBe(false);

@@ -343,7 +343,7 @@ describe.skipIf(missingAuthTools)('registry client authentication', () => {
       retry: FAST_RETRY,
     });
     await expect(noCa.resolve('v1')).rejects.toThrow(
-      /TLS to registry 127\.0\.0\.1:\d+ failed .*pass --ca-file/,
+      /TLS to registry 127\.0\.0\.1:\d+ failed .*pass `caFile`/,
     );
     await noCa.close();
     const anonymous = await openRepository(`${basic.url}/auth/basic`, {
@@ -359,7 +359,7 @@ describe.skipIf(missingAuthTools)('registry client authentication', () => {
       password: 'nope',
     });
     await expect(wrong.resolve('v1')).rejects.toThrow(
-      /refused the credentials of user "alice" from --username \(401 Unauthorized\)/,
+      /refused the credentials of user "alice" from `username` \(401 Unauthorized\)/,
     );
     await wrong.close();
   });
@@ -393,7 +393,7 @@ describe.skipIf(missingAuthTools)('registry client authentication', () => {
       password: 'nope',
     });
     await expect(wrong.resolve('v1')).rejects.toThrow(
-      /refused the credentials of user "bob" from --username \(401 Unauthorized\)/,
+      /refused the credentials of user "bob" from `username` \(401 Unauthorized\)/,
     );
     await wrong.close();
   });

@@ -160,7 +160,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
     await expect(
       pushEntry(modelArtifact, openModelStore(other), 'iris:v1', target, options(other)),
     ).rejects.toThrow(
-      /models\/iris:v1 already holds a different artifact \(sha256:[0-9a-f]{64}\): .*pass --force/,
+      /models\/iris:v1 already holds a different artifact \(sha256:[0-9a-f]{64}\): .*pass `force`/,
     );
     // Moving tags follow; the exact release tag is as fixed as the version.
     await expect(
@@ -187,7 +187,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
     await saveFilesModel(home, 'iris:v1', { 'model.bin': 'not the same' });
     await expect(
       pullEntry(modelArtifact, openModelStore(home), undefined, source, options(home)),
-    ).rejects.toThrow(/model iris:v1 is in the store with different content .*pass --force/);
+    ).rejects.toThrow(/model iris:v1 is in the store with different content .*pass `force`/);
     const replaced = await pullEntry(modelArtifact, openModelStore(home), undefined, source, {
       ...options(home),
       force: true,
@@ -247,7 +247,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
         parseOciUrl(`${registry.url}/bentos/iris_service:b1`),
         options(home),
       ),
-    ).rejects.toThrow(/holds a bento, not a model: use `bentoci pull`/);
+    ).rejects.toThrow(/holds a bento, not a model: use `pull-bento\(\)`/);
   });
 
   it('lets skopeo copy what we pushed, and pulls the copy', async () => {
@@ -309,7 +309,7 @@ describe.skipIf(missing)('models and bentos as OCI artifacts in docker-registry'
     const target = parseOciUrl(`${registry.url}/models/insecure-check`);
     const strict = { home: homeA, retry: { attempts: 1, baseMs: 1, maxMs: 1 } };
     await expect(pushEntry(modelArtifact, openModelStore(homeA), 'iris:v1', target, strict)).rejects.toThrow(
-      /TLS to registry 127\.0\.0\.1:\d+ failed .*or --insecure if the registry speaks plain HTTP/,
+      /TLS to registry 127\.0\.0\.1:\d+ failed .*or `insecure` if the registry speaks plain HTTP/,
     );
     await writeFile(join(homeA, 'config.yaml'), `registries:\n  insecure: ["${registry.host}"]\n`);
     try {

@@ -129,7 +129,7 @@ describe.skipIf(missing)('images from the Docker engine to docker-registry and b
     await expect(
       pushImage('bentoci-test-absent:nope', parseOciUrl(`${registry.url}/images/x`), options()),
     ).rejects.toThrow(
-      /image bentoci-test-absent:nope is not in the Docker engine: build it with bentoci containerize/,
+      /image bentoci-test-absent:nope is not in the Docker engine: build it with `containerize\(\)`/,
     );
   });
 });

@@ -336,7 +336,7 @@ describe.skipIf(missing)('models push --as-image: a model image clusters can mou
         base: parseOciUrl(`${registry.url}/base/multi:arm64`),
       }),
     ).rejects.toThrow(
-      /--base .*built for linux\/arm64\/v8, not the default linux\/amd64; pass --platform linux\/arm64\/v8/,
+      /`base` .*built for linux\/arm64\/v8, not the default linux\/amd64; pass `platform: linux\/arm64\/v8`/,
     );
     await expect(
       pushModelImage(openModelStore(homeA), 'iris:v1', target('images/iris-x'), {
