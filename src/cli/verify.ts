@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ATTESTATION_KINDS } from '../attest/formats.js';
 import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { describeProblems } from '../core/store.js';
+import type { UserText } from '../core/user-text.js';
 import { isKeyless } from '../operations/trust.js';
 import {
   type Checked,
@@ -55,12 +56,15 @@ export function registerVerifyCommand(program: Command): void {
  * else (no signature, wrong key) a plain failure; else prints its summary.
  */
 function reportCheck(checked: Checked<{ ok: true } | Failure>, json: boolean | undefined): void {
-  if (json) printJson({ ...checked.head, ...checked.result });
-  const result = checked.result;
-  if (!result.ok)
+  // `text` is the failure's message with its references kept: JSON shows the rendered message.
+  const { text, ...result } = checked.result as ({ ok: true } | Failure) & { text?: UserText };
+  if (json) printJson({ ...checked.head, ...result });
+  if (!result.ok) {
+    const message = text ?? result.message;
     throw result.reason === 'changed' || result.reason === 'digest-mismatch'
-      ? new IntegrityError(result.message)
-      : new BentoError(result.message);
+      ? new IntegrityError(message)
+      : new BentoError(message);
+  }
   if (!json && checked.summary) info(checked.summary);
 }
 

@@ -12,7 +12,7 @@ import { OptionError } from '../core/errors.js';
 import { bentociHome } from '../core/home.js';
 import type { Problem } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
-import { option, say } from '../core/user-text.js';
+import { option, say, type UserText } from '../core/user-text.js';
 import {
   formatImageRef,
   type ImageRef,
@@ -63,6 +63,8 @@ export interface Failure {
   ok: false;
   reason: string;
   message: string;
+  /** The message with the options it names kept as references, for a front door to spell. */
+  text?: UserText;
 }
 
 type SignatureResult = { ok: true } | Failure;

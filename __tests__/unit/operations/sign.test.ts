@@ -47,12 +47,25 @@ async function optionErrorsAsync(fn: () => Promise<unknown>): Promise<OptionErro
 }
 
 function pushInputsOf(values: Record<string, string>) {
-  return readInputs(pushInputs, (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '');
+  return readInputs(
+    pushInputs,
+    (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '',
+  );
 }
 
 const KEY = generateKeyPair();
 
-const CASES = [
+interface Case {
+  name: string;
+  flags: Record<string, unknown>;
+  inputs: Record<string, string>;
+  key: string;
+  input: string;
+  cli: string;
+  action: string;
+}
+
+const CASES: Case[] = [
   {
     name: 'a key and keyless at once',
     flags: { key: 'k.key', keyless: true },
@@ -60,7 +73,8 @@ const CASES = [
     key: 'keyless',
     input: 'sign-keyless',
     cli: '--keyless and --key exclude each other: sign with a key or keyless, not both',
-    action: 'input "sign-keyless" and input "sign-key" exclude each other: sign with a key or keyless, not both',
+    action:
+      'input "sign-keyless" and input "sign-key" exclude each other: sign with a key or keyless, not both',
   },
   {
     name: 'a Fulcio URL without keyless',
@@ -118,7 +132,9 @@ describe('signing options: one set of rules, two front doors', () => {
       'provenance',
     ]);
     expect(parseOptions(attestSigningSchema, { attest: 'none' }).attest).toEqual([]);
-    const [error] = optionErrors(() => parseOptions(attestSigningSchema, { attest: 'provenance,slsa', key: 'k' }));
+    const [error] = optionErrors(() =>
+      parseOptions(attestSigningSchema, { attest: 'provenance,slsa', key: 'k' }),
+    );
     expect(error!.render(CLI_NAMING)).toBe(
       'invalid --attest: "slsa" is not an attestation: expected a comma list of provenance, sbom, or none',
     );
@@ -155,7 +171,9 @@ describe('the signer', () => {
   it('a locked key without its password, and keyless without a token, fail as their options', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bentoci-sign-'));
     const env = { workspace: dir, home: join(dir, 'home') } as Parameters<typeof signingFrom>[1];
-    const [locked] = await optionErrorsAsync(() => signingFrom({ signKey: generateKeyPair('pw').privateKey }, env));
+    const [locked] = await optionErrorsAsync(() =>
+      signingFrom({ signKey: generateKeyPair('pw').privateKey }, env),
+    );
     expect(locked!.option).toBe('key');
     expect(locked!.render(ACTION)).toMatch(/^input "sign-key": the key is encrypted/);
     // No token anywhere: outside GitHub Actions, with no variable named.

@@ -51,7 +51,10 @@ async function optionErrorsAsync(fn: () => Promise<unknown>): Promise<OptionErro
 
 /** The inputs of bento-push as the action reads them (defaults for everything not given). */
 function pushInputsOf(values: Record<string, string>) {
-  return readInputs(pushInputs, (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '');
+  return readInputs(
+    pushInputs,
+    (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '',
+  );
 }
 
 interface Case {
@@ -68,7 +71,11 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'an identity both exact and by regexp',
-    flags: { certificateIdentity: IDENTITY, certificateIdentityRegexp: '^https://', certificateOidcIssuer: ISSUER },
+    flags: {
+      certificateIdentity: IDENTITY,
+      certificateIdentityRegexp: '^https://',
+      certificateOidcIssuer: ISSUER,
+    },
     inputs: {
       'verify-certificate-identity': IDENTITY,
       'verify-certificate-identity-regexp': '^https://',
@@ -77,7 +84,8 @@ const CASES: Case[] = [
     key: 'certificateIdentityRegexp',
     input: 'verify-certificate-identity-regexp',
     cli: '--certificate-identity and --certificate-identity-regexp exclude each other',
-    action: 'input "verify-certificate-identity" and input "verify-certificate-identity-regexp" exclude each other',
+    action:
+      'input "verify-certificate-identity" and input "verify-certificate-identity-regexp" exclude each other',
   },
   {
     name: 'a key beside a keyless signer',
@@ -174,7 +182,11 @@ describe('the verify gate: one set of rules, two front doors', () => {
     const errors = optionErrors(() =>
       parseVerifyGateOptions({ verify: 'require', certificateOidcIssuerRegexp: '(', trustedRoot: 'r.json' }),
     );
-    expect(errors.map((e) => e.option).sort()).toEqual(['certificateIdentity', 'certificateOidcIssuerRegexp', 'pub']);
+    expect(errors.map((e) => e.option).sort()).toEqual([
+      'certificateIdentity',
+      'certificateOidcIssuerRegexp',
+      'pub',
+    ]);
   });
 
   it('a bad policy is the verify option', () => {
@@ -220,7 +232,9 @@ describe('the gate at work', () => {
   it('a key that cannot be read fails when the gate opens, as the pub option (verify-key in an action)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bentoci-trust-'));
     const env = { workspace: dir, home: join(dir, 'home') } as Parameters<typeof verifyGateFrom>[1];
-    const [cliError] = await optionErrorsAsync(() => verifyGate({ verify: 'require', pub: join(dir, 'none.pub') }));
+    const [cliError] = await optionErrorsAsync(() =>
+      verifyGate({ verify: 'require', pub: join(dir, 'none.pub') }),
+    );
     expect(cliError!.option).toBe('pub');
     expect(cliError!.render(CLI_NAMING)).toMatch(/^--pub /);
     const [actionError] = await optionErrorsAsync(() =>

@@ -18,6 +18,7 @@ import type { VerifyTrustInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
 import type { RunnerEnv } from '../runner.js';
 import { verifyOptionsFrom } from './keys.js';
+import { verifyStep } from './verify.js';
 
 export interface ImageRequest extends VerifyTrustInputs {
   tags: string[];
@@ -50,22 +51,10 @@ export async function containerizeFlow(
   bento: StoredBento,
   plan: ContainerizePlan,
 ): Promise<BuiltImage> {
-  const what = `bento ${formatTag(bento.tag)}`;
   // The bento's files were checked as it was built, restored or looked up in this job.
-  if (plan.gate.policy !== 'off') {
-    const outcome = await run.step(`Verify ${what}`, () =>
-      checkBento(plan, store, bento, {
-        intactChecked: true,
-        warn: (message) => core.warning(message, { title: `Signature not verified (${run.name})` }),
-      }),
-    );
-    if (outcome.status === 'verified') {
-      core.info(`${what} is signed by ${outcome.by}`);
-      run.report.note(`${what}: signature verified (${outcome.by})`);
-    } else if (outcome.status === 'warned') {
-      run.report.note(`${what}: not verified (${outcome.message})`);
-    }
-  }
+  await verifyStep(run, `bento ${formatTag(bento.tag)}`, plan.gate.policy, (warn) =>
+    checkBento(plan, store, bento, { intactChecked: true, warn }),
+  );
   const image = await run.step(`Build image of ${formatTag(bento.tag)}`, async () => {
     const built = await buildBentoImage(plan, bento, (line) => core.info(line));
     const inspected = await docker.getImage(built.id).inspect();
