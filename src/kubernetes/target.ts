@@ -6,6 +6,7 @@
  */
 import { openBentoStore } from '../core/bento-store.js';
 import { BentoError, OptionError, UsageError } from '../core/errors.js';
+import { noun } from '../core/invalid-value.js';
 import { option, say, type TextPart, textOf, UserText } from '../core/user-text.js';
 import { formatReference, openRepository, parseImageReference } from '../oci/index.js';
 import { factsOfBento, factsOfImage, type ServiceFacts } from './service-facts.js';
@@ -31,7 +32,7 @@ export interface ResolvedTarget {
  * itself, which the front door names as the argument it is.
  */
 async function pinned(text: string, key: 'image' | undefined, options: TargetOptions): Promise<string> {
-  const ref = parseImageReference(text, key ?? 'image');
+  const ref = parseImageReference(text, key ?? noun('image'));
   if (ref.digest)
     return formatReference({ registry: ref.registry, repository: ref.repository, digest: ref.digest });
   const what = key ? say`${option(key)} "${text}"` : say`the image "${text}"`;
