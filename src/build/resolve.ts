@@ -3,8 +3,10 @@
  * they call, with the defaults filled in (route `/<name>`, method "run", batching from the signature).
  */
 import { BentoError, NotFoundError, UsageError } from '../core/errors.js';
+import { noun } from '../core/invalid-value.js';
 import type { ModelStore, StoredModel } from '../core/model-store.js';
 import { formatTag, parseTag } from '../core/tag.js';
+import { operation, say } from '../core/user-text.js';
 import type { Batching, BentoApi, BentoModelRef } from '../shared/schemas.js';
 import { resolveApiBatching } from './batch-layout.js';
 import { type ApiConfig, type BatchingConfig, DEFAULT_BATCHING, DEFAULT_METHOD } from './bentofile-schema.js';
@@ -25,15 +27,15 @@ export async function resolveModels(
     if (byText.has(tag)) continue;
     let model: StoredModel;
     try {
-      model = await store.get(parseTag(tag, 'model tag'));
+      model = await store.get(parseTag(tag, noun('model tag')));
       await store.assertIntact(model);
     } catch (err) {
       if (err instanceof NotFoundError) {
         throw new UsageError(
-          `${where}: model "${tag}" is not in the store (${store.root}): save it with \`bentoci models save ${parseTag(tag).name} PATH\` or fix the tag`,
+          say`${where}: model "${tag}" is not in the store (${store.root}): save it with ${operation('save-model', `${parseTag(tag).name} PATH`)} or fix the tag`,
         );
       }
-      if (err instanceof BentoError) throw new UsageError(`${where}: ${err.message}`, { cause: err });
+      if (err instanceof BentoError) throw new UsageError(say`${where}: ${err}`, { cause: err });
       throw err;
     }
     byText.set(tag, model);

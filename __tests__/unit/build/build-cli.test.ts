@@ -137,5 +137,24 @@ describe('bentoci build (CLI)', () => {
     expect(missing.stderr).toMatch(
       /^error: build context ".*nowhere" is not a directory: pass the project directory\n$/,
     );
+    // The bentofile names a model not saved: the fix is the command that saves it.
+    await writeFile(join(bad, 'bentofile.yaml'), text.replace('iris:latest', 'ghost:v1'));
+    const ghost = await bentoci(['build', bad], { home });
+    expect(ghost.code).toBe(2);
+    expect(ghost.stderr).toMatch(/save it with `bentoci models save ghost PATH` or fix the tag\n$/);
+    expect(await snapshot(home)).toEqual(before);
+  });
+
+  it('takes --cuda-version over the bentofile, naming the flag when it is not a release', async () => {
+    const built = await bentoci(['build', project, '--cuda-version', '12.4', '--json'], { home });
+    expect(built.code, built.stderr).toBe(0);
+    expect(JSON.parse(built.stdout.toString())).toMatchObject({ docker: { cuda_version: '12.4.1' } });
+    expect(built.stderr).toContain('building with docker.cuda_version 12.4.1');
+    const unknown = await bentoci(['build', project, '--cuda-version', '12.7'], { home });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: invalid --cuda-version "12\.7": not a known CUDA release; use /);
+    const taken = await bentoci(['build', project, '--version', 'v1', '--label', 'other=label'], { home });
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/saved tags are immutable; pick another --version\n$/);
   });
 });

@@ -34,7 +34,7 @@ describe('bentoci build refuses bad input with one line naming the file, the key
   it('a model tag that is not in the store', async () => {
     await build(
       withApi('      model: nope:latest\n'),
-      /^bentofile.yaml:5:14: service.apis\[0\].model: model "nope:latest" is not in the store \(.+\): save it with `bentoci models save nope PATH` or fix the tag$/,
+      /^bentofile.yaml:5:14: service.apis\[0\].model: model "nope:latest" is not in the store \(.+\): save it with `save-model\(nope PATH\)` or fix the tag$/,
     );
     await build(
       withApi('      model: iris:v9\n'),
@@ -146,7 +146,7 @@ describe('bentoci build refuses bad input with one line naming the file, the key
   it('bad flags and environment', async () => {
     await build(
       withApi('      model: iris:v1\n'),
-      /^invalid --version "V1": the version has upper-case letters/,
+      /^invalid `?version`? "V1": the version has upper-case letters/,
       { version: 'V1' },
     );
     await build(
