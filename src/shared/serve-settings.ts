@@ -35,6 +35,8 @@ export interface ServeSettingValues {
   maxBodyBytesInFlight?: number;
   /** Bytes of one padded batch's padded inputs at most (one request alone may exceed it); 8 x maxRequestBytes when absent. */
   maxPaddedBatchBytes?: number;
+  /** Padded positions of one batch over the positions its requests sent, at most; 2 when absent. */
+  maxPaddingRatio?: number;
   /** How long a request's body may take to arrive: 408 and the connection closes after it. */
   bodyTimeoutMs: number;
   /** Open connections at most: one beyond it has its request answered 503 and is closed. */
@@ -198,6 +200,14 @@ export const SERVE_SETTINGS: readonly ServeSetting[] = [
     schema: whole(1, 2 ** 48),
     expected: 'a whole number of bytes, 1-281474976710656',
     help: "bytes of one batch's padded inputs at most; more waits for the next batch (8 x the request body limit)",
+  },
+  {
+    key: 'maxPaddingRatio',
+    flag: 'max-padding-ratio',
+    env: 'BENTOCI_MAX_PADDING_RATIO',
+    schema: z.coerce.number().min(1).max(1_000_000),
+    expected: 'a number 1-1000000',
+    help: 'padded positions of one batch over the positions its requests sent, at most; more waits for the next batch (2)',
   },
   {
     key: 'bodyTimeoutMs',
