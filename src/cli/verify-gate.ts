@@ -7,20 +7,9 @@
  * flags and prints what the gate found.
  */
 import type { Command } from 'commander';
-import {
-  type KeylessTrust,
-  keylessTrustOf as keylessTrustOfOptions,
-  openVerifyGate,
-  parseTrustOptions,
-  parseVerifyGateOptions,
-  trustOf as trustOfOptions,
-  verifyGateShape,
-} from '../operations/trust.js';
-import type { PolicyOutcome, Verifier, VerifyTarget } from '../sign/index.js';
+import { openVerifyGate, parseVerifyGateOptions } from '../operations/trust.js';
+import type { PolicyOutcome, VerifyTarget } from '../sign/index.js';
 import { info } from './output.js';
-
-/** The gate's flags, for commands that validate their flags with zod (the rules: parseVerifyGateOptions). */
-export const gateFlagsShape = verifyGateShape;
 
 /** The trust flags as commander hands them over. */
 export interface TrustFlags {
@@ -63,16 +52,6 @@ export function withVerifyGate(command: Command, what: string): Command {
     command.option('--verify <policy>', `check the signature of ${what} first: off, warn or require`, 'off'),
     'public key for --verify: a PEM file or env://NAME',
   );
-}
-
-/** The keyless signer the flags accept (the rules checked first; the trusted root loaded here). */
-export function keylessTrustOf(flags: TrustFlags): Promise<KeylessTrust> {
-  return keylessTrustOfOptions(parseTrustOptions(flags));
-}
-
-/** Whom the flags trust: a loaded key, a keyless signer, or nobody. */
-export function trustOf(flags: TrustFlags): Promise<Verifier | KeylessTrust | undefined> {
-  return trustOfOptions(parseTrustOptions(flags));
 }
 
 /**
