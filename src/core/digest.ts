@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { FileEntry } from '../shared/schemas.js';
 import { manifestDigest } from './files.js';
+import { sha256Digest } from './sha256.js';
 
 /** The version of the digest definition above; archives written with it carry `format_version` 2. */
 export const DIGEST_FORMAT = 2;
@@ -58,7 +59,7 @@ export function entryDigest(infoFile: string, info: DigestedInfo): string {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((l) => `${l.sha256}  ${l.path}\n`)
     .join('');
-  return `sha256:${createHash('sha256').update(lines).digest('hex')}`;
+  return sha256Digest(lines);
 }
 
 /**

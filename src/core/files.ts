@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { FileEntry } from '../shared/schemas.js';
+import { sha256Digest } from './sha256.js';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -59,7 +60,7 @@ export function manifestDigest(files: readonly FileEntry[]): string {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => `${f.sha256}  ${f.path}\n`)
     .join('');
-  return `sha256:${createHash('sha256').update(lines).digest('hex')}`;
+  return sha256Digest(lines);
 }
 
 export function totalSize(files: readonly FileEntry[]): number {

@@ -13,6 +13,7 @@ import {
   isTransient,
   sleep,
 } from '../core/retry.js';
+import { digestHex, isSha256Digest } from '../core/sha256.js';
 import { type HttpResponse, header } from './http.js';
 import { readLimited } from './limits.js';
 import { followUrl } from './origin.js';
@@ -31,9 +32,9 @@ class OversizeError extends IntegrityError {}
 
 /** Hex of a `sha256:` digest; other algorithms cannot be verified here, so they are refused. */
 function sha256Hex(digest: string): string {
-  if (!/^sha256:[a-f0-9]{64}$/.test(digest))
+  if (!isSha256Digest(digest))
     throw new BentoError(`blob digest "${digest}" is not sha256: cannot verify it`);
-  return digest.slice('sha256:'.length);
+  return digestHex(digest);
 }
 
 /** Reads blobs: small ones into memory, large ones to a file with ranged, resumable, verified GETs. */

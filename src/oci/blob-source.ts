@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { sha256File } from '../core/files.js';
+import { sha256Digest } from '../core/sha256.js';
 
 /** Content to upload, re-readable from any offset so an interrupted upload can resume. */
 export interface BlobSource {
@@ -15,7 +15,7 @@ export interface BlobSource {
 export function bufferSource(bytes: Uint8Array): BlobSource {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {
-    digest: `sha256:${createHash('sha256').update(buffer).digest('hex')}`,
+    digest: sha256Digest(buffer),
     size: buffer.length,
     open: (start, end) => Readable.from([buffer.subarray(start, end + 1)]),
   };

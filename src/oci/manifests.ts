@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { BentoError, IntegrityError } from '../core/errors.js';
+import { sha256Digest } from '../core/sha256.js';
 import { type HttpResponse, header } from './http.js';
 import { MAX_MANIFEST_BYTES, readLimited } from './limits.js';
 import {
@@ -29,9 +29,8 @@ export interface ManifestHead {
   size: number;
 }
 
-export function sha256Digest(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+/** Also here for the features that speak OCI; the one definition is src/core/sha256.ts. */
+export { sha256Digest };
 
 const ACCEPT = MANIFEST_TYPES.join(', ');
 

@@ -1,4 +1,5 @@
 import { invalidValue, noun, type ValueName } from '../core/invalid-value.js';
+import { isSha256Digest } from '../core/sha256.js';
 import { option, say } from '../core/user-text.js';
 import { redactUserInfo } from './redact.js';
 
@@ -22,7 +23,6 @@ export const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** Why a tag fails OCI_TAG, for messages. */
 export const OCI_TAG_RULE =
   "a registry tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'";
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** `host[:port]`: a DNS name or a bracketed IPv6 address, with an optional port. */
 export const REGISTRY_HOST =
   /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::[0-9]{1,5})?$/;
@@ -31,7 +31,7 @@ export const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_API = 'registry-1.docker.io';
 
 export function isDigest(text: string): boolean {
-  return DIGEST.test(text);
+  return isSha256Digest(text);
 }
 
 /** A registry tag; `name` is the option that set it (its key) or a noun (src/core/invalid-value.ts). */
@@ -41,7 +41,7 @@ export function validateTag(tag: string, name: ValueName): string {
 }
 
 export function validateDigest(digest: string, name: ValueName): string {
-  if (!DIGEST.test(digest)) throw invalidValue(name, digest, 'expected sha256:<64 lowercase hex digits>');
+  if (!isSha256Digest(digest)) throw invalidValue(name, digest, 'expected sha256:<64 lowercase hex digits>');
   return digest;
 }
 

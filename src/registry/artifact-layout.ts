@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { canonicalJson } from '../core/digest.js';
 import { IntegrityError, UsageError } from '../core/errors.js';
+import { sha256Digest } from '../core/sha256.js';
 import type { EntryInfo, StoredEntry } from '../core/store.js';
 import { formatTag } from '../core/tag.js';
 import { type BlobSource, bufferSource, fileSource } from '../oci/blob-source.js';
 import { MAX_MANIFEST_BYTES } from '../oci/limits.js';
-import { sha256Digest } from '../oci/manifests.js';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,

@@ -7,6 +7,7 @@ import { BentoError, IntegrityError, UsageError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
 import { noun } from '../core/invalid-value.js';
 import { progress } from '../core/progress.js';
+import { isSha256Digest } from '../core/sha256.js';
 import type { EntryInfo, EntryStore } from '../core/store.js';
 import { formatTag, parseTag, type Tag } from '../core/tag.js';
 import { option, say } from '../core/user-text.js';
@@ -77,7 +78,7 @@ export async function pullEntry<I extends EntryInfo>(
   const target = targetOf(source, wanted, kind.noun);
   const controller = linkedController(options.signal);
   const repo = await openRepository(source, { ...options, push: false, signal: controller.signal });
-  const isDigestRef = target.startsWith('sha256:');
+  const isDigestRef = isSha256Digest(target);
   const reference = formatReference({
     registry: source.registry,
     repository: source.repository,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -8,6 +7,7 @@ import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import { z } from 'zod';
 import { BentoError, IntegrityError, NotFoundError } from '../core/errors.js';
+import { sha256Digest } from '../core/sha256.js';
 import { operation, say } from '../core/user-text.js';
 import { safeEntryPath } from './safe-path.js';
 
@@ -96,7 +96,7 @@ export async function exportImage(docker: Dockerode, id: string, dir: string): P
   if (!first || manifests.length !== 1)
     throw new BentoError(`docker save of ${id} holds ${manifests.length} images, expected 1`);
   const configBytes = await readFile(await inside(dir, first.Config));
-  const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+  const configDigest = sha256Digest(configBytes);
   if (configDigest !== id)
     throw new IntegrityError(`docker save of ${id} gave a config with digest ${configDigest}`);
   const config = imageConfigSchema.parse(JSON.parse(configBytes.toString('utf8')));

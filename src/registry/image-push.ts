@@ -4,11 +4,11 @@ import Dockerode from 'dockerode';
 import { z } from 'zod';
 import { BentoError, OptionError } from '../core/errors.js';
 import { removeQuietly } from '../core/files.js';
+import { digestHex, sha256Digest } from '../core/sha256.js';
 import { option, say } from '../core/user-text.js';
 import { checkKeyValues, OCI_PREDEFINED_KEYS } from '../oci/annotation-keys.js';
 import { bufferSource, fileSource } from '../oci/blob-source.js';
 import { openRepository, type Repository } from '../oci/client.js';
-import { sha256Digest } from '../oci/manifests.js';
 import { ANNOTATION_CREATED, ANNOTATION_REF_NAME, OCI_CONFIG, OCI_MANIFEST } from '../oci/media-types.js';
 import { linkedController, mapLimit } from '../oci/pool.js';
 import { formatReference, parseImageReference, type Reference, validateTag } from '../oci/reference.js';
@@ -240,7 +240,7 @@ async function exportAndPush(
       const compressed = await compressLayer(
         layer.path,
         layer.diffId,
-        join(work, `${layer.diffId.slice(7)}.gz`),
+        join(work, `${digestHex(layer.diffId)}.gz`),
       );
       layerCache.set(layer.diffId, {
         digest: compressed.digest,
@@ -270,7 +270,7 @@ async function exportAndPush(
             throw new BentoError(
               `layer ${l.descriptor.digest} vanished from ${repo} while pushing: push again`,
             );
-          return fileSource(l.path, { sha256: l.descriptor.digest.slice(7), size: l.descriptor.size });
+          return fileSource(l.path, { sha256: digestHex(l.descriptor.digest), size: l.descriptor.size });
         },
       })),
     ];

@@ -5,6 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { IntegrityError } from '../core/errors.js';
+import { digestOf } from '../core/sha256.js';
 import { OCI_LAYER_GZIP } from '../oci/media-types.js';
 
 export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
@@ -40,7 +41,7 @@ async function magic(path: string): Promise<Buffer> {
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
+  return digestOf(hash);
 }
 
 /**
@@ -66,12 +67,12 @@ export async function compressLayer(path: string, diffId: string, outPath: strin
     hashing(compressed, count),
     createWriteStream(outPath),
   );
-  const actualDiffId = `sha256:${raw.digest('hex')}`;
+  const actualDiffId = digestOf(raw);
   if (actualDiffId !== diffId)
     throw new IntegrityError(`image layer ${path} has digest ${actualDiffId}, but its config says ${diffId}`);
   return {
     path: outPath,
-    digest: `sha256:${compressed.digest('hex')}`,
+    digest: digestOf(compressed),
     size: count.bytes,
     mediaType: OCI_LAYER_GZIP,
   };

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { BentoError, type UsageError } from '../core/errors.js';
 import { invalidValue, type ValueName } from '../core/invalid-value.js';
+import { digestHex } from '../core/sha256.js';
 import { option, say, type UserText } from '../core/user-text.js';
 import type { BlobSource } from '../oci/blob-source.js';
 import type { Repository } from '../oci/client.js';
@@ -200,7 +201,7 @@ export async function resolveBase(
  * registry) or a layer the target already has never touches the bytes.
  */
 export function baseLayerSource(base: BaseImage, layer: Descriptor, work: string): BlobSource {
-  const path = join(work, layer.digest.slice('sha256:'.length));
+  const path = join(work, digestHex(layer.digest));
   let downloaded: Promise<void> | undefined;
   return {
     digest: layer.digest,

@@ -14,6 +14,7 @@ import { Readable, Transform } from 'node:stream';
 import * as tar from 'tar-stream';
 import { z } from 'zod';
 import { IntegrityError } from '../core/errors.js';
+import { digestOf } from '../core/sha256.js';
 import type { BlobSource } from '../oci/blob-source.js';
 import type { FileEntry } from '../shared/schemas.js';
 import { JsonCache } from './json-cache.js';
@@ -185,7 +186,7 @@ async function measure(
     size += (chunk as Buffer).length;
     onBytes?.((chunk as Buffer).length);
   }
-  return { digest: `sha256:${hash.digest('hex')}`, size };
+  return { digest: digestOf(hash), size };
 }
 
 /**

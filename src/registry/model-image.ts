@@ -16,11 +16,11 @@ import { removeQuietly } from '../core/files.js';
 import { noun } from '../core/invalid-value.js';
 import type { ModelStore } from '../core/model-store.js';
 import { progress } from '../core/progress.js';
+import { sha256Digest } from '../core/sha256.js';
 import { formatTag } from '../core/tag.js';
 import { option, say } from '../core/user-text.js';
 import { bufferSource } from '../oci/blob-source.js';
 import { openRepository, type Repository } from '../oci/client.js';
-import { sha256Digest } from '../oci/manifests.js';
 import {
   ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_CREATED,

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BentoError } from '../core/errors.js';
+import { digestHex, isSha256Digest } from '../core/sha256.js';
 import { ociDir } from './transfer.js';
 
 export interface PartialSlot {
@@ -25,11 +26,11 @@ function isAlive(pid: number): boolean {
  */
 export async function partialSlot(home: string, digest: string): Promise<PartialSlot> {
   // The digest comes from a registry's manifest and names a file here: only sha256 hex may do that.
-  if (!/^sha256:[a-f0-9]{64}$/.test(digest))
+  if (!isSha256Digest(digest))
     throw new BentoError(`blob digest "${digest.slice(0, 80)}" is not sha256:<64 hex>: cannot download it`);
   const dir = join(ociDir(home), 'partial');
   await mkdir(dir, { recursive: true });
-  const hex = digest.slice('sha256:'.length);
+  const hex = digestHex(digest);
   const lock = join(dir, `${hex}.lock`);
   const shared = { path: join(dir, `${hex}.part`), release: () => rm(lock, { force: true }) };
   for (let attempt = 0; attempt < 2; attempt++) {

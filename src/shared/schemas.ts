@@ -14,8 +14,11 @@ export const exactTagSchema = z.string().refine((text) => {
   const parts = text.split(':');
   return parts.length === 2 && parts.every((p) => p.length <= TAG_PART_MAX && TAG_PART.test(p));
 }, 'expected name:version');
-export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
-export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A content digest: `sha256:<64 lowercase hex>` (src/core/sha256.ts has the helpers). */
+export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+export const sha256Schema = z.string().regex(SHA256_HEX);
+export const digestSchema = z.string().regex(SHA256_DIGEST);
 
 /** ONNX element types the runtime can carry, named as onnxruntime-node names them. */
 export const dtypeSchema = z.enum([
