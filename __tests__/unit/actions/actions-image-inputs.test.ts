@@ -50,10 +50,10 @@ describe('label and annotation keys', () => {
     expect(keyProblem('org.opencontainers.artifact.source')).toMatch(
       /did you mean org\.opencontainers\.image\.source\?/,
     );
-    expect(() => checkKeyValues({ 'com.example.note': 'a\nb' }, '--annotation')).toThrow(
-      /invalid --annotation "com.example.note=a\\nb": the value contains a newline/,
+    expect(() => checkKeyValues({ 'com.example.note': 'a\nb' }, 'annotation')).toThrow(
+      /invalid `annotation` "com.example.note=a\\nb": the value contains a newline/,
     );
-    expect(() => checkKeyValues({ 'com.example.note': 'x'.repeat(70_000) }, '--label')).toThrow(UsageError);
+    expect(() => checkKeyValues({ 'com.example.note': 'x'.repeat(70_000) }, 'label')).toThrow(UsageError);
   });
 });
 
@@ -127,10 +127,10 @@ describe('image inputs', () => {
     const engine = new Proxy({}, { get: () => expect.unreachable('the engine was asked') }) as never;
     await expect(
       pushImage('iris:v1', target, { home: '/nonexistent', docker: engine, tags: ['a b'] }),
-    ).rejects.toThrow(/invalid --tag "a b"/);
+    ).rejects.toThrow(/invalid `tag` "a b"/);
     await expect(
       pushImage('iris:v1', target, { home: '/nonexistent', docker: engine, annotations: { '': 'x' } }),
-    ).rejects.toThrow(/invalid --annotation "=x": the key is empty/);
+    ).rejects.toThrow(/invalid `annotation` "=x": the key is empty/);
   });
 });
 
