@@ -17,7 +17,7 @@ export interface GateOptions {
   /** A semantic version: its exact tag and the moving minor/major/latest tags are promoted too. */
   release?: string;
   /** Why promotion is not allowed in this context (an event that does not promote), if it is not. */
-  promotionBlocked?: string;
+  promotionBlocked?: UserText;
   registry: RepositoryOptions;
   rolloutDir?: string;
   rolloutName?: string;

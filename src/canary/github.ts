@@ -7,6 +7,7 @@
 import { getOctokit } from '@actions/github';
 import { z } from 'zod';
 import { BentoError } from '../core/errors.js';
+import { option, say } from '../core/user-text.js';
 import { COMMENT_MARKER } from './report.js';
 
 export const STATUS_CONTEXT = 'bento-canary';
@@ -24,7 +25,7 @@ export function githubClient(
 ): Octokit {
   if (!token)
     throw new BentoError(
-      'no GitHub token: pass the github-token input (the default is the workflow token, github.token)',
+      say`no GitHub token: pass ${option('githubToken')} (the default is the workflow token, github.token)`,
     );
   return getOctokit(token, { baseUrl: apiUrl.replace(/\/+$/, '') });
 }

@@ -5,7 +5,7 @@
  * points there is left alone. On a failing verdict nothing is touched.
  */
 import { BentoError, OptionError, UsageError } from '../core/errors.js';
-import { option, say } from '../core/user-text.js';
+import { option, say, type UserText } from '../core/user-text.js';
 import { openRepository, type Reference, type RepositoryOptions } from '../oci/index.js';
 import { formatReference, parseOciUrl, validateTag } from '../oci/reference.js';
 import { releaseTags } from '../registry/release-tags.js';
@@ -135,20 +135,21 @@ export function promotionAllowed(options: {
   ref?: string;
   onEvents: readonly string[];
   onRefs: readonly string[];
-}): { allowed: boolean; why: string } {
-  if (!options.passed) return { allowed: false, why: 'the verdict did not pass: stable is left untouched' };
+}): { allowed: boolean; why: UserText } {
+  if (!options.passed)
+    return { allowed: false, why: say`the verdict did not pass: stable is left untouched` };
   if (options.event !== undefined && options.onEvents.length > 0 && !options.onEvents.includes(options.event))
     return {
       allowed: false,
-      why: `event ${options.event} does not promote (promote-on: ${options.onEvents.join(', ')})`,
+      why: say`event ${options.event} does not promote (${option('promoteOn')}: ${options.onEvents.join(', ')})`,
     };
   if (options.ref !== undefined && options.onRefs.length > 0) {
     const short = options.ref.replace(/^refs\/(heads|tags)\//, '');
     if (!options.onRefs.includes(options.ref) && !options.onRefs.includes(short))
       return {
         allowed: false,
-        why: `ref ${options.ref} does not promote (promote-refs: ${options.onRefs.join(', ')})`,
+        why: say`ref ${options.ref} does not promote (${option('promoteRefs')}: ${options.onRefs.join(', ')})`,
       };
   }
-  return { allowed: true, why: 'passed' };
+  return { allowed: true, why: say`passed` };
 }

@@ -12,7 +12,7 @@ import { CLI_NAMING } from './naming.js';
 import { parseKeyValue } from './options.js';
 import { info, printJson, printTable } from './output.js';
 import { action } from './program.js';
-import { gateFlagsShape, trustOf, withVerifyGate } from './verify-gate.js';
+import { withVerifyGate } from './verify-gate.js';
 
 /** The flags as commander hands them over; their values are the operation's to check. */
 const flagsSchema = z.object({
@@ -39,8 +39,16 @@ const flagsSchema = z.object({
   rolloutImage: z.string().optional(),
   insecure: z.boolean().optional(),
   caFile: z.string().optional(),
-  // The verify gate of this command (see verify-gate.ts).
-  ...gateFlagsShape,
+  // The verify gate (see verify-gate.ts), checked by the operation with the rest.
+  verify: z.string(),
+  pub: z.string().optional(),
+  certificateIdentity: z.string().optional(),
+  certificateIdentityRegexp: z.string().optional(),
+  certificateOidcIssuer: z.string().optional(),
+  certificateOidcIssuerRegexp: z.string().optional(),
+  trustedRoot: z.string().optional(),
+  insecureIgnoreTlog: z.boolean().optional(),
+  insecureIgnoreSct: z.boolean().optional(),
 });
 type CanaryFlags = z.infer<typeof flagsSchema>;
 
@@ -113,8 +121,6 @@ export function registerCanaryCommands(program: Command): void {
 }
 
 async function run(flags: CanaryFlags): Promise<void> {
-  const verify = flags.verify;
-  const trust = verify === 'off' ? undefined : await trustOf(flags);
   const result = await runCanary(
     {
       baseline: flags.baseline,
@@ -136,7 +142,15 @@ async function run(flags: CanaryFlags): Promise<void> {
       rolloutManifests: flags.rolloutManifests,
       rolloutName: flags.rolloutName,
       rolloutImage: flags.rolloutImage,
-      verify,
+      verify: flags.verify,
+      pub: flags.pub,
+      certificateIdentity: flags.certificateIdentity,
+      certificateIdentityRegexp: flags.certificateIdentityRegexp,
+      certificateOidcIssuer: flags.certificateOidcIssuer,
+      certificateOidcIssuerRegexp: flags.certificateOidcIssuerRegexp,
+      trustedRoot: flags.trustedRoot,
+      insecureIgnoreTlog: flags.insecureIgnoreTlog,
+      insecureIgnoreSct: flags.insecureIgnoreSct,
     },
     {
       home: bentociHome(),
@@ -145,7 +159,6 @@ async function run(flags: CanaryFlags): Promise<void> {
         ...(flags.insecure ? { insecure: true } : {}),
         ...(flags.caFile ? { caFile: flags.caFile } : {}),
       },
-      ...(trust !== undefined ? { trust } : {}),
       log: info,
       warn: (m) => info(`warning: ${m}`),
     },

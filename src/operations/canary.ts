@@ -20,10 +20,16 @@ import { BentoError } from '../core/errors.js';
 import { openModelStore } from '../core/model-store.js';
 import { option, say, type UserText } from '../core/user-text.js';
 import { openRepository, type RepositoryOptions } from '../oci/index.js';
-import { enforceVerifyPolicy, RepositorySignatureRegistry, type VerifyPolicy } from '../sign/index.js';
-import type { VerifyTrust } from '../sign/policy.js';
+import { RepositorySignatureRegistry } from '../sign/index.js';
 import { parseOptions } from './options.js';
 import { type Resources, withResources } from './resources.js';
+import {
+  checkVerifyGate,
+  type KeyAccess,
+  openVerifyGate,
+  type VerifyGate,
+  verifyGateShape,
+} from './trust.js';
 
 /** The defaults, which the CLI's help and the action's action.yml show (a test keeps them equal). */
 export const CANARY_DEFAULTS = {
@@ -33,7 +39,6 @@ export const CANARY_DEFAULTS = {
   order: 'interleaved',
   timeout: '30s',
   readyTimeout: '120s',
-  verify: 'off',
 } as const;
 
 /** A bad value, said in full: the text may name other options, which the front door spells. */
@@ -142,10 +147,11 @@ export const canaryOptionsSchema = z
     rolloutManifests: z.string().optional(),
     rolloutName: z.string().optional(),
     rolloutImage: z.string().optional(),
-    /** Check each side's signature before it starts. */
-    verify: oneOf('verify', ['off', 'warn', 'require']).default(CANARY_DEFAULTS.verify),
+    /** Check each side's signature before it starts (`verify`), and whom to trust (src/operations/trust.ts). */
+    ...verifyGateShape,
   })
   .superRefine((options, ctx) => {
+    checkVerifyGate(options, ctx);
     if (options.requests !== undefined && options.duration !== undefined)
       ctx.addIssue({
         code: 'custom',
@@ -162,8 +168,10 @@ export const canaryOptionsSchema = z
       });
   });
 
-/** The options as the front doors hand them over (text as typed, or values). */
-export type CanaryOptionsInput = z.input<typeof canaryOptionsSchema>;
+/** The options as the front doors hand them over: each as the text typed, or as a value. */
+export type CanaryOptionsInput = {
+  [K in keyof z.input<typeof canaryOptionsSchema>]?: z.input<typeof canaryOptionsSchema>[K] | string;
+};
 export type CanaryOptions = z.output<typeof canaryOptionsSchema>;
 
 /** What a front door provides besides the options. */
@@ -172,10 +180,10 @@ export interface CanaryContext {
   home: string;
   /** How to reach registries: for oci:// sides' signatures and for promotion. */
   registry: RepositoryOptions;
-  /** Whom the verify gate trusts. */
-  trust?: VerifyTrust;
+  /** Where the verify gate reads a key named `env://NAME` (an action's private environment). */
+  keys?: KeyAccess;
   /** Why this run may not promote although the verdict passed (an action on a pull request). */
-  promotionBlocked?: string;
+  promotionBlocked?: UserText;
   /** The Docker engine, connected on first use (image sides only). */
   connectDocker?: () => Promise<Docker>;
   log: (line: string) => void;
@@ -194,35 +202,39 @@ export interface CanaryResult extends CanaryOutcome {
  * signatures; anything else cannot be verified, which `require` refuses and `warn` reports.
  */
 function verifyGate(
-  policy: VerifyPolicy,
+  gate: VerifyGate,
   context: CanaryContext,
   resources: Resources,
 ): (target: VerifiableTarget) => Promise<void> {
   return async (target) => {
-    if (policy === 'off') return;
+    if (gate.policy === 'off') return;
     if (target.type === 'unverifiable') {
       const message = `${target.description} cannot be verified (only store entries and registry images carry signatures)`;
-      if (policy === 'require') throw new BentoError(say`${option('verify', 'require')}: ${message}`);
+      if (gate.policy === 'require') throw new BentoError(say`${option('verify', 'require')}: ${message}`);
       context.warn(message);
       return;
     }
-    const subject =
-      target.type === 'entry'
-        ? target
-        : {
-            type: 'image' as const,
-            registry: new RepositorySignatureRegistry(
-              resources.use(await openRepository(target.ref, context.registry)),
-            ),
-            ref: target.ref,
-          };
-    await enforceVerifyPolicy(policy, subject, context.trust, { warn: context.warn });
+    await gate.check(
+      async () =>
+        target.type === 'entry'
+          ? target
+          : {
+              type: 'image',
+              registry: new RepositorySignatureRegistry(
+                resources.use(await openRepository(target.ref, context.registry)),
+              ),
+              ref: target.ref,
+            },
+      context.warn,
+    );
   };
 }
 
 export async function runCanary(values: CanaryOptionsInput, context: CanaryContext): Promise<CanaryResult> {
   const options = parseOptions(canaryOptionsSchema, values);
   const thresholds = await loadThresholds(options.thresholds);
+  // The key or the trusted root is loaded now: a bad one fails before anything starts.
+  const gate = await openVerifyGate(options, context.keys);
   const outcome = await withResources(async (resources) => {
     const targets = await startTargets(options.baseline, options.candidate, {
       bentos: openBentoStore(context.home),
@@ -230,7 +242,7 @@ export async function runCanary(values: CanaryOptionsInput, context: CanaryConte
       docker: context.connectDocker ?? (() => connectEngine()),
       readyTimeoutMs: options.readyTimeout,
       ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
-      beforeStart: verifyGate(options.verify, context, resources),
+      beforeStart: verifyGate(gate, context, resources),
       log: context.log,
       ...(context.signal ? { signal: context.signal } : {}),
     });
@@ -251,7 +263,7 @@ export async function runCanary(values: CanaryOptionsInput, context: CanaryConte
       ...(context.signal ? { signal: context.signal } : {}),
     });
   });
-  const gate = await applyGate(outcome, {
+  const gated = await applyGate(outcome, {
     ...(options.promoteTo ? { promoteTo: options.promoteTo } : {}),
     ...(options.release ? { release: options.release } : {}),
     ...(context.promotionBlocked ? { promotionBlocked: context.promotionBlocked } : {}),
@@ -262,5 +274,5 @@ export async function runCanary(values: CanaryOptionsInput, context: CanaryConte
     thresholds,
     log: context.log,
   });
-  return { ...outcome, thresholds, gate };
+  return { ...outcome, thresholds, gate: gated };
 }

@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaryInputs } from '../../../src/actions/inputs.js';
+import { actionNaming } from '../../../src/actions/naming.js';
 import { applyGate } from '../../../src/canary/gate.js';
 import { judge } from '../../../src/canary/judge.js';
 import { planPromotion, promotionAllowed } from '../../../src/canary/promote.js';
@@ -155,6 +157,10 @@ describe.skipIf(missing)('promotion in a real registry', () => {
     expect(allowed.allowed).toBe(false);
     const result = await gate(passed, { promotionBlocked: allowed.why });
     expect(result.promotion).toBeUndefined();
+    // The note names the action's input that decides.
+    expect(result.notes[0]?.render(actionNaming(Object.keys(canaryInputs)))).toBe(
+      'Promotion skipped: event pull_request does not promote (input "promote-on": push).',
+    );
     expect(await tagDigest('stable')).toBe(digests['stable']);
   });
 

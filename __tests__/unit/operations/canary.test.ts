@@ -3,6 +3,7 @@
  * the option's key, rendered as the CLI's flag and as bento-canary's input; its defaults are the ones
  * action.yml declares; the verify gate names its option however the front door spells it.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canaryInputs } from '../../../src/actions/inputs.js';
 import { actionNaming } from '../../../src/actions/naming.js';
@@ -40,12 +41,15 @@ describe('canary options', () => {
       order: yml.inputs['order']?.default,
       timeout: yml.inputs['timeout']?.default,
       readyTimeout: yml.inputs['ready-timeout']?.default,
-      verify: yml.inputs['verify-policy']?.default,
     };
     expect(defaults).toEqual(
       Object.fromEntries(Object.entries(CANARY_DEFAULTS).map(([k, v]) => [k, String(v)])),
     );
-    const fromAction = parseOptions(canaryOptionsSchema, { ...SIDES, ...defaults });
+    const fromAction = parseOptions(canaryOptionsSchema, {
+      ...SIDES,
+      ...defaults,
+      verify: yml.inputs['verify-policy']?.default,
+    });
     expect(fromAction).toEqual(parseOptions(canaryOptionsSchema, SIDES));
     expect(fromAction).toMatchObject({
       concurrency: 1,
@@ -89,8 +93,8 @@ describe('canary options', () => {
       [
         { ...SIDES, verify: 'maybe' },
         'verify',
-        /^invalid --verify "maybe": expected off, warn or require$/,
-        /^invalid input "verify-policy" "maybe"/,
+        /^invalid --verify: expected off, warn or require$/,
+        /^invalid input "verify-policy": expected off, warn or require$/,
       ],
       [
         { candidate: SIDES.candidate },
@@ -137,6 +141,15 @@ describe('canary options', () => {
     }
   });
 
+  it("checks whom the gate trusts by the verify gate's rules, naming the input that sets it", () => {
+    const err = optionError({ ...SIDES, verify: 'require' });
+    expect(err.option).toBe('pub');
+    expect(err.render(CLI_NAMING)).toMatch(/^--verify require needs whom to trust: --pub/);
+    expect(err.render(ACTION)).toMatch(
+      /^input "verify-policy: require" needs whom to trust: input "verify-key"/,
+    );
+  });
+
   it('reports every bad option at once', () => {
     let caught: unknown;
     try {
@@ -149,9 +162,18 @@ describe('canary options', () => {
   });
 
   it('refuses a side that cannot be verified under verify: require, naming the policy as each front door does', async () => {
+    // A key in a private environment, as the action hands a key given as PEM text.
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const err = await runCanary(
-      { ...SIDES, verify: 'require' },
-      { home: '/nonexistent', registry: {}, log: () => undefined, warn: () => undefined },
+      { ...SIDES, verify: 'require', pub: 'env://CANARY_TEST_KEY' },
+      {
+        home: '/nonexistent',
+        registry: {},
+        keys: { env: { CANARY_TEST_KEY: pem } },
+        log: () => undefined,
+        warn: () => undefined,
+      },
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BentoError);
     expect((err as BentoError).render(CLI_NAMING)).toBe(

@@ -13,13 +13,13 @@ import { promotionAllowed } from '../../canary/promote.js';
 import { renderMarkdown } from '../../canary/report.js';
 import { BentoError } from '../../core/errors.js';
 import { runCanary } from '../../operations/canary.js';
-import { canaryInputs, checkVerifyInputs, readInputs } from '../inputs.js';
+import { canaryInputs, readInputs } from '../inputs.js';
 import { actionNaming } from '../naming.js';
 import { ACTION_OUTPUTS, setOutputs } from '../outputs.js';
 import { isMainModule, runAction } from '../run.js';
 import { runnerEnv, workspacePath } from '../runner.js';
 import { maskSecret } from '../secrets.js';
-import { verifyTrustFrom } from '../steps/keys.js';
+import { verifyOptionsFrom } from '../steps/keys.js';
 import { pullRequestReporter } from '../steps/pull-request.js';
 
 const OUTPUTS = ACTION_OUTPUTS['bento-canary'];
@@ -28,10 +28,10 @@ const OUTPUTS = ACTION_OUTPUTS['bento-canary'];
 export function run(): Promise<void> {
   return runAction({ name: 'bento-canary', title: 'bentoci canary', outputs: OUTPUTS }, async (run) => {
     const inputs = readInputs(canaryInputs);
-    checkVerifyInputs(inputs);
     const env = runnerEnv();
     const path = (p: string | undefined) => (p ? workspacePath(env, p) : undefined);
-    const trust = inputs.verifyPolicy === 'off' ? undefined : await verifyTrustFrom(inputs, env);
+    // verify-policy and whom it trusts, with a key given as PEM text where the gate reads it.
+    const verify = verifyOptionsFrom(inputs, env);
     // Asked before the verdict: a run that may not promote says why when the verdict passes.
     const promotion = promotionAllowed({
       passed: true,
@@ -65,7 +65,7 @@ export function run(): Promise<void> {
           rolloutManifests: path(inputs.rolloutManifests),
           rolloutName: inputs.rolloutName,
           rolloutImage: inputs.rolloutImage,
-          verify: inputs.verifyPolicy,
+          ...verify.options,
         },
         {
           home: env.home,
@@ -76,7 +76,7 @@ export function run(): Promise<void> {
             ...(inputs.registryPassword ? { password: inputs.registryPassword } : {}),
             mask: maskSecret,
           },
-          ...(trust !== undefined ? { trust } : {}),
+          keys: verify.access,
           ...(promotion.allowed ? {} : { promotionBlocked: promotion.why }),
           log: (line) => core.info(line),
           warn: (message) => core.warning(message, { title: 'Signature not verified (bento-canary)' }),
