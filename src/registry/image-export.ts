@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BentoError, IntegrityError, NotFoundError } from '../core/errors.js';
 import { sha256Digest } from '../core/sha256.js';
 import { operation, say } from '../core/user-text.js';
+import { digestSchema } from '../shared/schemas.js';
 import { safeEntryPath } from './safe-path.js';
 
 /** One entry of `docker save`'s manifest.json (the legacy layout and the OCI one of Docker 25+ both have it). */
@@ -26,7 +27,7 @@ export const imageConfigSchema = z.looseObject({
   created: z.string().optional(),
   rootfs: z.object({
     type: z.literal('layers'),
-    diff_ids: z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)),
+    diff_ids: z.array(digestSchema),
   }),
 });
 

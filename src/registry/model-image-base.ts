@@ -26,6 +26,7 @@ import {
 } from '../oci/media-types.js';
 import { formatReference, type Reference } from '../oci/reference.js';
 import type { Descriptor } from '../oci/schemas.js';
+import { digestSchema } from '../shared/schemas.js';
 
 export interface Platform {
   os: string;
@@ -78,7 +79,7 @@ const baseConfigSchema = z
     config: z.record(z.string(), z.unknown()).nullish(),
     rootfs: z.object({
       type: z.literal('layers'),
-      diff_ids: z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)),
+      diff_ids: z.array(digestSchema),
     }),
     history: z.array(z.record(z.string(), z.unknown())).optional(),
   })

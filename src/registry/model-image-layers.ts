@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { IntegrityError } from '../core/errors.js';
 import { digestOf } from '../core/sha256.js';
 import type { BlobSource } from '../oci/blob-source.js';
-import type { FileEntry } from '../shared/schemas.js';
+import { digestSchema, type FileEntry } from '../shared/schemas.js';
 import { JsonCache } from './json-cache.js';
 
 /** Where the files sit in the image: KServe's modelcar links /mnt/models to it. */
@@ -216,7 +216,7 @@ export async function smallFilesLayer(
 
 const layerDigestsSchema = z.record(
   z.string(),
-  z.object({ digest: z.string().regex(/^sha256:[a-f0-9]{64}$/), size: z.number().int().min(0) }),
+  z.object({ digest: digestSchema, size: z.number().int().min(0) }),
 );
 
 /**
