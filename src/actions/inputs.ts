@@ -10,9 +10,13 @@ import semver from 'semver';
 import { ATTESTATION_KINDS, type AttestationKind, attestationKinds } from '../attest/formats.js';
 import { cudaVersionHint, resolveCudaVersion } from '../build/cuda.js';
 import { UsageError } from '../core/errors.js';
+import { noun } from '../core/invalid-value.js';
 import { KINDS, manifestChoicesSchema } from '../kubernetes/options.js';
 import { redactUserInfo } from '../oci/redact.js';
 import { parseOciUrl, type Reference } from '../oci/reference.js';
+import { parseOptions } from '../operations/options.js';
+import { attestSigningSchema } from '../operations/sign.js';
+import { parseVerifyGateOptions } from '../operations/trust.js';
 import {
   bool,
   entryRefs,
@@ -31,9 +35,6 @@ import {
   pushTags,
   tag,
 } from './input-fields.js';
-import { parseOptions } from '../operations/options.js';
-import { attestSigningSchema } from '../operations/sign.js';
-import { parseVerifyGateOptions } from '../operations/trust.js';
 import { maskSecret } from './secrets.js';
 
 /** A bad input value: the message says what was expected; `input` is its name in action.yml. */
@@ -132,7 +133,7 @@ function parseRegistry(text: string): Reference {
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith('oci://')) {
     throw new Error(`"${redactUserInfo(text)}" is not oci://host[:port]/path or host[:port]/path`);
   }
-  const ref = parseOciUrl(text.startsWith('oci://') ? text : `oci://${text}`, 'registry');
+  const ref = parseOciUrl(text.startsWith('oci://') ? text : `oci://${text}`, noun('registry'));
   if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);
   return ref;
 }
