@@ -22,7 +22,15 @@ export const ACTION_OUTPUTS = {
     'attestation-refs',
     'manifests-dir',
   ],
-  'bento-canary': ['verdict', 'score', 'passed', 'report-file', 'comment-url', 'promoted-digest', 'manifests'],
+  'bento-canary': [
+    'verdict',
+    'score',
+    'passed',
+    'report-file',
+    'comment-url',
+    'promoted-digest',
+    'manifests',
+  ],
   pipeline: [
     'tag',
     'version',
