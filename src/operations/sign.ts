@@ -59,10 +59,11 @@ export const attestShape = {
         .filter(Boolean);
       const parsed = attestationKinds(names);
       if ('kinds' in parsed) return parsed.kinds;
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${parsed.unknown}" is not an attestation: expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
-      });
+      optionIssue(
+        ctx,
+        'attest',
+        say`invalid ${option('attest')} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
+      );
       return z.NEVER;
     }),
 };

@@ -136,7 +136,7 @@ describe('signing options: one set of rules, two front doors', () => {
       parseOptions(attestSigningSchema, { attest: 'provenance,slsa', key: 'k' }),
     );
     expect(error!.render(CLI_NAMING)).toBe(
-      'invalid --attest: "slsa" is not an attestation: expected a comma list of provenance, sbom, or none',
+      'invalid --attest "slsa": expected a comma list of provenance, sbom, or none',
     );
   });
 
