@@ -20,7 +20,6 @@ import { resolveBaseImages } from './base-images.js';
 import {
   ATTESTATION_KINDS,
   type AttestationKind,
-  attestationKinds,
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
 } from './formats.js';
@@ -47,21 +46,6 @@ export interface Attestation {
   manifest: string;
   /** "referrers" when the registry indexes it, else the fallback tag. */
   indexedBy: 'referrers' | { tag: string };
-}
-
-/** Parses the `attest` option, `provenance,sbom` (or `none`); `key` names the option that gave it. */
-export function parseAttestKinds(text: string, key = 'attest'): AttestationKind[] {
-  const names = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const parsed = attestationKinds(names);
-  if ('unknown' in parsed)
-    throw new OptionError(
-      key,
-      say`invalid ${option(key)} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(', ')}, or none`,
-    );
-  return parsed.kinds;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { option, say, type UserText } from '../core/user-text.js';
 import { sha256Digest } from '../oci/manifests.js';
 import { imageManifestSchema as ociManifestSchema } from '../oci/schemas.js';
-import { mostTelling } from '../sign/failures.js';
+import { type FailureText, failureText, mostTelling } from '../sign/failures.js';
 import { dsseEnvelopeSchema } from '../sign/formats/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../sign/formats/in-toto.js';
 import {
@@ -50,7 +50,7 @@ export type AttestationVerification =
       summary: string;
       statement: AttestationStatement;
     }
-  | {
+  | ({
       ok: false;
       reason:
         | 'unsigned'
@@ -60,16 +60,11 @@ export type AttestationVerification =
         | 'wrong-identity'
         | 'digest-mismatch'
         | 'invalid';
-      message: string;
-      /** The message with the options it names kept as references, for a front door to spell. */
-      text?: UserText;
-    };
+    } & FailureText);
 type Failure = Exclude<AttestationVerification, { ok: true }>;
 
-function failure(reason: Failure['reason'], message: string | UserText): Failure {
-  return typeof message === 'string'
-    ? { ok: false, reason, message }
-    : { ok: false, reason, message: message.render(), text: message };
+function failure(reason: Failure['reason'], text: string | UserText): Failure {
+  return { ok: false, reason, ...failureText(text) };
 }
 
 export async function verifyAttestation(

@@ -554,6 +554,6 @@ describe.skipIf(skip)(`attestations as OCI referrers${skip ? ` (skipped: ${skip}
       { home },
     );
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/invalid --attest "vex"/);
+    expect(unknown.stderr).toMatch(/invalid --attest:? "vex"/);
   });
 });
