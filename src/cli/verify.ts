@@ -16,7 +16,8 @@ import {
   verifyAttestationOf,
   verifySignature,
 } from '../operations/verify.js';
-import { isOmsVerify, type OmsVerifyFlags, verifyOms, withOmsVerifyFlags } from './oms.js';
+import { isOmsVerify } from '../operations/verify-oms.js';
+import { type OmsVerifyFlags, verifyOmsCommand, withOmsVerifyFlags } from './oms.js';
 import { info, printJson } from './output.js';
 import { action } from './program.js';
 import { TARGET_HELP, type TargetFlags, withTargetFlags } from './sign-targets.js';
@@ -77,7 +78,7 @@ async function verify(text: string | undefined, opts: VerifyFlags): Promise<void
     };
     return reportCheck({ ...checked, result: result as typeof checked.result }, opts.json);
   }
-  if (isOmsVerify(opts)) return verifyOms(text, opts);
+  if (isOmsVerify(opts)) return verifyOmsCommand(text, opts);
   if (!isKeyless(opts) && opts.pub === undefined) return verifyIntegrity(text, opts);
   if (text === undefined)
     throw new UsageError(
