@@ -201,8 +201,7 @@ describe('a stored entry', () => {
       {
         path: 'model.yaml',
         problem: 'legacy-digest',
-        detail:
-          'written by an earlier bentoci, whose digest covers the files but not model.yaml',
+        detail: 'written by an earlier bentoci, whose digest covers the files but not model.yaml',
       },
     ]);
     await expect(resolveServeTarget(home, 'iris:v1')).rejects.toThrow(
