@@ -34,16 +34,25 @@ const registryShape = {
   caFile: z.string().min(1, 'expected a value').optional(),
 };
 
+/** A key, or a keyless identity (exact or by regexp). */
+function trustGiven(values: {
+  pub?: string | undefined;
+  certificateIdentity?: string | undefined;
+  certificateIdentityRegexp?: string | undefined;
+}): boolean {
+  return (
+    values.pub !== undefined ||
+    values.certificateIdentity !== undefined ||
+    values.certificateIdentityRegexp !== undefined
+  );
+}
+
 /** A signature check needs someone to trust. */
 export const verifySignatureSchema = z
   .object({ ...trustShape, ...registryShape })
   .superRefine((values, ctx) => {
     checkTrust(values, ctx);
-    if (
-      values.pub === undefined &&
-      values.certificateIdentity === undefined &&
-      values.certificateIdentityRegexp === undefined
-    )
+    if (!trustGiven(values))
       optionIssue(
         ctx,
         'pub',
@@ -155,11 +164,7 @@ export const verifyAttestationSchema = z
   })
   .superRefine((values, ctx) => {
     checkTrust(values, ctx);
-    if (
-      values.pub === undefined &&
-      values.certificateIdentity === undefined &&
-      values.certificateIdentityRegexp === undefined
-    )
+    if (!trustGiven(values))
       optionIssue(
         ctx,
         'attestation',

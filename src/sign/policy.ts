@@ -75,11 +75,6 @@ export interface EnforceOptions {
   warn?: (message: string, text?: UserText) => void;
   /** The option the policy came from (`verify` unless said), for messages. */
   key?: string;
-  /**
-   * @deprecated Ignored: messages name the option by `key`, and each front door spells it. Kept
-   * until the callers that still pass a flag (src/canary/run.ts, src/actions/steps/entries.ts) drop it.
-   */
-  flag?: string;
 }
 
 /** Under `require` a missing trust is a usage error: a gate that cannot check must not pass. */

@@ -10,22 +10,11 @@ import { containerizeInputs, readInputs } from '../../../src/actions/inputs.js';
 import { actionNaming } from '../../../src/actions/naming.js';
 import { containerizePlanFrom } from '../../../src/actions/steps/containerize.js';
 import { CLI_NAMING } from '../../../src/cli/naming.js';
-import { OptionError, OptionErrors } from '../../../src/core/errors.js';
 import { planContainerize } from '../../../src/operations/containerize.js';
 import { generateKeyPair } from '../../../src/sign/index.js';
+import { optionErrorsAsync as optionErrors } from '../../support/option-errors.js';
 
 const ACTION = actionNaming(Object.keys(containerizeInputs));
-
-async function optionErrors(fn: () => Promise<unknown>): Promise<OptionError[]> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
 
 async function runner() {
   const dir = await mkdtemp(join(tmpdir(), 'bentoci-containerize-'));

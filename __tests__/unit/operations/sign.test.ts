@@ -7,11 +7,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSignInputs, pushInputs, readInputs } from '../../../src/actions/inputs.js';
+import { checkSignInputs, pushInputs } from '../../../src/actions/inputs.js';
 import { actionNaming, inputOf } from '../../../src/actions/naming.js';
 import { signingFrom } from '../../../src/actions/steps/keys.js';
 import { CLI_NAMING } from '../../../src/cli/naming.js';
-import { OptionError, OptionErrors } from '../../../src/core/errors.js';
 import { parseOptions } from '../../../src/operations/options.js';
 import {
   attestSigningSchema,
@@ -20,38 +19,10 @@ import {
   signingOf,
 } from '../../../src/operations/sign.js';
 import { generateKeyPair } from '../../../src/sign/index.js';
+import { optionErrors, optionErrorsAsync, pushInputsOf } from '../../support/option-errors.js';
 
 const PUSH_INPUTS = Object.keys(pushInputs);
 const ACTION = actionNaming(PUSH_INPUTS);
-
-function optionErrors(fn: () => unknown): OptionError[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
-
-async function optionErrorsAsync(fn: () => Promise<unknown>): Promise<OptionError[]> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
-
-function pushInputsOf(values: Record<string, string>) {
-  return readInputs(
-    pushInputs,
-    (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '',
-  );
-}
 
 const KEY = generateKeyPair();
 

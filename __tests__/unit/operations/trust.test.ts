@@ -8,12 +8,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkVerifyInputs, pushInputs, readInputs } from '../../../src/actions/inputs.js';
+import { checkVerifyInputs, pushInputs } from '../../../src/actions/inputs.js';
 import { actionNaming, inputOf } from '../../../src/actions/naming.js';
 import { verifyGateFrom } from '../../../src/actions/steps/keys.js';
 import { CLI_NAMING } from '../../../src/cli/naming.js';
 import { verifyGate } from '../../../src/cli/verify-gate.js';
-import { OptionError, OptionErrors } from '../../../src/core/errors.js';
 import {
   isKeyless,
   openVerifyGate,
@@ -21,41 +20,12 @@ import {
   parseVerifyGateOptions,
 } from '../../../src/operations/trust.js';
 import { generateKeyPair } from '../../../src/sign/index.js';
+import { optionErrors, optionErrorsAsync, pushInputsOf } from '../../support/option-errors.js';
 
 const PUSH_INPUTS = Object.keys(pushInputs);
 const ACTION = actionNaming(PUSH_INPUTS);
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const IDENTITY = 'https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main';
-
-function optionErrors(fn: () => unknown): OptionError[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
-
-async function optionErrorsAsync(fn: () => Promise<unknown>): Promise<OptionError[]> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
-
-/** The inputs of bento-push as the action reads them (defaults for everything not given). */
-function pushInputsOf(values: Record<string, string>) {
-  return readInputs(
-    pushInputs,
-    (name) => ({ bento: 'iris:v1', registry: 'oci://r.test/x', ...values })[name] ?? '',
-  );
-}
 
 interface Case {
   name: string;

@@ -4,21 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CLI_NAMING } from '../../../src/cli/naming.js';
-import { OptionError, OptionErrors } from '../../../src/core/errors.js';
+import type { OptionError } from '../../../src/core/errors.js';
 import { parseOptions } from '../../../src/operations/options.js';
 import { checkIntegrity, verifyAttestationOf, verifySignature } from '../../../src/operations/verify.js';
 import { isOmsVerify, verifyOmsSchema } from '../../../src/operations/verify-oms.js';
-
-async function optionErrors(fn: () => unknown): Promise<OptionError[]> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof OptionErrors) return [...err.errors];
-    if (err instanceof OptionError) return [err];
-    throw err;
-  }
-  throw new Error('expected an option error');
-}
+import { optionErrorsAsync as optionErrors } from '../../support/option-errors.js';
 
 const cli = (errors: OptionError[]) => errors.map((e) => e.render(CLI_NAMING));
 

@@ -35,7 +35,7 @@ export function run(): Promise<void> {
         requireInput(inputs.image, 'image', 'when manifests is set (they deploy the pushed image)');
       const env = runnerEnv();
       const { store, bento } = await obtainBento(run, env, inputs);
-      await applyVerifyPolicy(run, env, inputs.verifyPolicy ?? 'off', inputs, store, bento);
+      await applyVerifyPolicy(run, env, inputs, store, bento);
       const pushed = await pushFlow(run, env, store, bento, { ...inputs, image });
       const manifestsDir =
         inputs.manifests && image && pushed.imageDigest

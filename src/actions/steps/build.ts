@@ -56,7 +56,7 @@ export async function buildFlow(
   const models = openModelStore(env.home);
   const imported = await importEntries(run, env, models, 'model', request.importModels);
   for (const model of imported) {
-    await applyVerifyPolicy(run, env, request.verifyPolicy ?? 'off', request, models, model);
+    await applyVerifyPolicy(run, env, request, models, model);
   }
   const saved = await saveModels(run, env, request.models);
 

@@ -10,12 +10,13 @@ import { formatBytes } from '../../core/progress.js';
 import type { EntryInfo, EntryStore, StoredEntry } from '../../core/store.js';
 import { formatTag, type Tag } from '../../core/tag.js';
 import { saveModelEntry } from '../../operations/build.js';
-import { enforceVerifyPolicy, type VerifyPolicy } from '../../sign/policy.js';
 import { importFromCache, type TransferKind } from '../cache-transfer.js';
 import type { EntryRef, ModelSource } from '../input-fields.js';
+import type { VerifyTrustInputs } from '../inputs.js';
 import type { ActionRun } from '../run.js';
 import { type RunnerEnv, workspacePath } from '../runner.js';
-import { verifyTrustFrom } from './keys.js';
+import { verifyGateFrom } from './keys.js';
+import { verifyStep } from './verify.js';
 
 /** Saves a model for each `name[:version]=path` line, paths relative to the workspace. */
 export async function saveModels(
@@ -113,33 +114,17 @@ export async function obtainBento(
 export async function applyVerifyPolicy<I extends EntryInfo>(
   run: ActionRun,
   env: RunnerEnv,
-  policy: VerifyPolicy,
-  inputs: Parameters<typeof verifyTrustFrom>[0],
+  inputs: VerifyTrustInputs,
   store: EntryStore<I>,
   entry: StoredEntry<I>,
 ): Promise<void> {
-  if (policy === 'off') return;
-  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
-  await run.step(`Verify ${what}`, async () => {
-    const trust = await verifyTrustFrom(inputs, env);
-    const outcome = await enforceVerifyPolicy(
-      policy,
-      {
-        type: 'entry',
-        store: store as unknown as EntryStore<EntryInfo>,
-        entry: entry as unknown as StoredEntry<EntryInfo>,
-      },
-      trust,
-      {
-        flag: 'verify-policy',
-        warn: (message) => core.warning(message, { title: `Signature not verified (${run.name})` }),
-      },
-    );
-    if (outcome.status === 'verified') {
-      core.info(`${what} is signed by ${outcome.by}`);
-      run.report.note(`${what}: signature verified (${outcome.by})`);
-    } else if (outcome.status === 'warned') {
-      run.report.note(`${what}: not verified (${outcome.message})`);
-    }
-  });
+  const gate = await verifyGateFrom(inputs, env);
+  const target = {
+    type: 'entry' as const,
+    store: store as unknown as EntryStore<EntryInfo>,
+    entry: entry as unknown as StoredEntry<EntryInfo>,
+  };
+  await verifyStep(run, `${store.kind.noun} ${formatTag(entry.tag)}`, gate.policy, (warn) =>
+    gate.check(() => target, warn),
+  );
 }

@@ -10,10 +10,8 @@ import {
   type KeyAccess,
   openVerifyGate,
   parseVerifyGateOptions,
-  trustOf,
   type VerifyGate,
 } from '../../operations/trust.js';
-import type { VerifyTrust } from '../../sign/index.js';
 import {
   SIGN_KEY_PASSWORD_VAR,
   type SignInputs,
@@ -56,15 +54,6 @@ export function verifyOptionsFrom(
 export async function verifyGateFrom(inputs: VerifyTrustInputs, env: RunnerEnv): Promise<VerifyGate> {
   const { options, access } = verifyOptionsFrom(inputs, env);
   return openVerifyGate(parseVerifyGateOptions(options), access);
-}
-
-/** Whom verify-policy trusts: a keyless signer when an identity is given, else the key, else nobody. */
-export async function verifyTrustFrom(
-  inputs: VerifyTrustInputs,
-  env: RunnerEnv,
-): Promise<VerifyTrust | undefined> {
-  const { options, access } = verifyOptionsFrom(inputs, env);
-  return trustOf(parseVerifyGateOptions(options), access);
 }
 
 /** The signer the inputs ask for, if any; the key is loaded or the OIDC token fetched here, before any work. */
