@@ -2,11 +2,15 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   ATTESTATION_KINDS,
   BentoError,
+  CLI_NAMING,
   KINDS,
+  LIBRARY_NAMING,
+  OptionError,
+  OptionErrors,
   UsageError,
+  attestSigningSchema,
   attestationKinds,
   bentociHome,
-  compileIdentityPolicy,
   cudaVersionHint,
   debug,
   endGroup,
@@ -16,19 +20,23 @@ import {
   formatBytes,
   formatImageName,
   getInput,
+  isDigest,
   keyProblem,
-  keylessTrust,
-  loadSigner,
-  loadVerifier,
+  manifestChoicesSchema,
+  noun,
+  openVerifyGate,
   parseImageName,
   parseImageReference,
   parseOciUrl,
+  parseOptions,
   parseTag,
+  parseVerifyGateOptions,
   redactUserInfo,
   require_semver,
   resolveCudaVersion,
   setOutput,
   setSecret,
+  signingOf,
   startGroup,
   summary,
   validateTag,
@@ -39,6 +47,23 @@ import {
 import {
   __toESM
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
+
+// src/actions/secrets.ts
+var MIN_LINE = 8;
+function maskSecret(value) {
+  if (!value) return;
+  setSecret(value);
+  const lines = value.split(/\r?\n/).map((l) => l.trim());
+  if (lines.length < 2) return;
+  for (const line of lines) {
+    if (line.length >= MIN_LINE && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(line) && !/^[A-Za-z-]+:/.test(line)) {
+      setSecret(line);
+    }
+  }
+}
+
+// src/actions/inputs.ts
+var import_semver = __toESM(require_semver(), 1);
 
 // src/actions/input-fields.ts
 var TRUE = ["true", "True", "TRUE"];
@@ -55,9 +80,6 @@ function parsed(parse) {
 }
 function optionalText() {
   return external_exports.string().transform((text) => text === "" ? void 0 : text);
-}
-function requiredText(what = "a value") {
-  return external_exports.string().min(1, `is required: expected ${what}`);
 }
 function bool(defaultValue) {
   return parsed((text) => {
@@ -115,7 +137,7 @@ function imageKeyValues() {
 function imageNames() {
   return list().transform((items, ctx) => {
     try {
-      return [...new Set(items.map((item) => formatImageName(parseImageName(item, "tag"))))];
+      return [...new Set(items.map((item) => formatImageName(parseImageName(item, noun("tag")))))];
     } catch (err) {
       ctx.addIssue({ code: "custom", message: err.message });
       return external_exports.NEVER;
@@ -131,19 +153,18 @@ function positiveInt(defaultValue) {
   });
 }
 function optionalTagPart(what) {
-  return parsed((text) => text === "" ? void 0 : validateTagPart(text, what, what));
+  return parsed((text) => text === "" ? void 0 : validateTagPart(text, what, noun(what)));
 }
 function tag() {
   return parsed((text) => {
     if (text === "") throw new Error("is required: expected name[:version]");
-    return parseTag(text, "tag");
+    return parseTag(text, noun("tag"));
   });
 }
 function optionalDigest() {
   return parsed((text) => {
     if (text === "") return void 0;
-    if (!/^sha256:[0-9a-f]{64}$/.test(text))
-      throw new Error(`"${text}" is not sha256:<64 lowercase hex digits>`);
+    if (!isDigest(text)) throw new Error(`"${text}" is not sha256:<64 lowercase hex digits>`);
     return text;
   });
 }
@@ -151,11 +172,11 @@ function parseEntryRef(text) {
   const at = text.indexOf("@");
   const tagText = at >= 0 ? text.slice(0, at) : text;
   const digest = at >= 0 ? text.slice(at + 1) : void 0;
-  if (digest !== void 0 && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+  if (digest !== void 0 && !isDigest(digest)) {
     throw new BentoError(`"${text}": the digest after '@' must be sha256:<64 lowercase hex digits>`);
   }
   return {
-    tag: parseTag(tagText, "tag"),
+    tag: parseTag(tagText, noun("tag")),
     explicitVersion: tagText.includes(":"),
     ...digest ? { digest } : {}
   };
@@ -183,7 +204,7 @@ function modelSources() {
       const path = eq > 0 ? item.slice(eq + 1).trim() : "";
       try {
         if (!tagText || !path) throw new Error(`"${item}" is not name[:version]=path`);
-        parseTag(tagText, "tag");
+        parseTag(tagText, noun("tag"));
       } catch (err) {
         ctx.addIssue({ code: "custom", message: err.message });
         return external_exports.NEVER;
@@ -199,10 +220,10 @@ function pushTags() {
     for (const item of items) {
       try {
         if (!item.includes("/")) {
-          out.push({ tag: validateTag(item, "tag") });
+          out.push({ tag: validateTag(item, noun("tag")) });
           continue;
         }
-        const ref = parseImageReference(item, "tag");
+        const ref = parseImageReference(item, noun("tag"));
         if (ref.digest || !ref.tag) throw new Error(`"${item}" names no tag: expected host/repository:tag`);
         out.push({ tag: ref.tag, repository: { registry: ref.registry, repository: ref.repository } });
       } catch (err) {
@@ -214,29 +235,20 @@ function pushTags() {
   });
 }
 
-// src/actions/secrets.ts
-var MIN_LINE = 8;
-function maskSecret(value) {
-  if (!value) return;
-  setSecret(value);
-  const lines = value.split(/\r?\n/).map((l) => l.trim());
-  if (lines.length < 2) return;
-  for (const line of lines) {
-    if (line.length >= MIN_LINE && !/^-----(BEGIN|END) [A-Z ]+-----$/.test(line) && !/^[A-Za-z-]+:/.test(line)) {
-      setSecret(line);
-    }
-  }
-}
-
 // src/actions/inputs.ts
-var import_semver = __toESM(require_semver(), 1);
-var InputError = class extends UsageError {
+var InputError = class _InputError extends UsageError {
   constructor(input, message) {
     super(`input "${input}": ${message}`);
     this.input = input;
     this.name = "InputError";
   }
   input;
+  /** From a message that already names the input (an option error the action rendered). */
+  static rendered(input, message) {
+    const error2 = new _InputError(input, message);
+    Object.defineProperty(error2, "message", { value: message });
+    return error2;
+  }
 };
 var InputErrors = class extends UsageError {
   constructor(errors) {
@@ -299,7 +311,7 @@ function parseRegistry(text) {
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(text) && !text.startsWith("oci://")) {
     throw new Error(`"${redactUserInfo(text)}" is not oci://host[:port]/path or host[:port]/path`);
   }
-  const ref = parseOciUrl(text.startsWith("oci://") ? text : `oci://${text}`, "registry");
+  const ref = parseOciUrl(text.startsWith("oci://") ? text : `oci://${text}`, noun("registry"));
   if (ref.digest) throw new Error(`"${text}" names a digest; push to a repository or a tag`);
   return ref;
 }
@@ -346,7 +358,8 @@ var pushInputs = {
   // Kubernetes manifests for the pushed image (docs/kubernetes.md).
   manifests: optionalText(),
   "manifests-kind": oneOf(KINDS, "deployment"),
-  "manifests-namespace": optionalText(),
+  // Checked by the manifests' own rule before anything is pushed.
+  "manifests-namespace": optionalText().pipe(manifestChoicesSchema.shape.namespace),
   ...registryInputs,
   ...signInputs,
   ...verifyInputs
@@ -363,7 +376,48 @@ var pipelineInputs = {
   ...signInputs,
   ...verifyInputs
 };
-var SECRET_INPUTS = ["registry-password", "sign-key", "sign-key-password"];
+var canaryInputs = {
+  baseline: optionalText(),
+  candidate: optionalText(),
+  requests: optionalText(),
+  duration: optionalText(),
+  concurrency: optionalText(),
+  warmup: optionalText(),
+  "requests-file": optionalText(),
+  seed: optionalText(),
+  order: optionalText(),
+  timeout: optionalText(),
+  "ready-timeout": optionalText(),
+  env: keyValues(),
+  thresholds: optionalText(),
+  shadow: optionalText(),
+  "promote-to": optionalText(),
+  "release-version": optionalText(),
+  "rollout-manifests": optionalText(),
+  "rollout-name": optionalText(),
+  "rollout-image": optionalText(),
+  "github-token": optionalText(),
+  comment: bool(true),
+  status: bool(true),
+  "pr-number": positiveInt(),
+  "promote-on": list(),
+  "promote-refs": list(),
+  ...registryInputs,
+  ...verifyInputs
+};
+var SECRET_INPUTS = [
+  "registry-password",
+  "sign-key",
+  "sign-key-password",
+  "github-token"
+];
+var ACTION_INPUTS = {
+  "bento-build": buildInputs,
+  "bento-containerize": containerizeInputs,
+  "bento-push": pushInputs,
+  "bento-canary": canaryInputs,
+  pipeline: pipelineInputs
+};
 function readInputs(spec, read = (n) => getInput(n)) {
   const out = {};
   const errors = [];
@@ -387,52 +441,33 @@ function requireInput(value, input, why) {
   }
   return value;
 }
+function signOptionsOf(inputs) {
+  return {
+    attest: inputs.attest ?? [],
+    key: inputs.signKey,
+    keyless: inputs.signKeyless ?? false,
+    fulcioUrl: inputs.sigstoreFulcioUrl,
+    rekorUrl: inputs.sigstoreRekorUrl,
+    passwordEnv: inputs.signKeyPassword ? SIGN_KEY_PASSWORD_VAR : void 0
+  };
+}
+var SIGN_KEY_PASSWORD_VAR = "BENTOCI_SIGN_KEY_PASSWORD";
 function checkSignInputs(inputs) {
-  if (inputs.signKey && inputs.signKeyless)
-    throw new InputError("sign-keyless", "and sign-key are exclusive: sign with a key or keyless, not both");
-  if (inputs.attest?.length && !inputs.signKey && !inputs.signKeyless)
-    throw new InputError("attest", "needs a signer: set sign-key, or sign-keyless: true");
-  for (const [name, value] of [
-    ["sigstore-fulcio-url", inputs.sigstoreFulcioUrl],
-    ["sigstore-rekor-url", inputs.sigstoreRekorUrl]
-  ]) {
-    if (value && !inputs.signKeyless)
-      throw new InputError(name, "is for keyless signing; set sign-keyless: true");
-  }
+  parseOptions(attestSigningSchema, signOptionsOf(inputs));
+}
+function verifyOptionsOf(inputs) {
+  return {
+    verify: inputs.verifyPolicy ?? "off",
+    pub: inputs.verifyKey,
+    certificateIdentity: inputs.verifyCertificateIdentity,
+    certificateIdentityRegexp: inputs.verifyCertificateIdentityRegexp,
+    certificateOidcIssuer: inputs.verifyCertificateOidcIssuer,
+    trustedRoot: inputs.verifyTrustedRoot,
+    insecureIgnoreSct: inputs.verifyInsecureIgnoreSct ?? false
+  };
 }
 function checkVerifyInputs(inputs) {
-  const identity = inputs.verifyCertificateIdentity ?? inputs.verifyCertificateIdentityRegexp;
-  if (inputs.verifyCertificateIdentity && inputs.verifyCertificateIdentityRegexp)
-    throw new InputError(
-      "verify-certificate-identity-regexp",
-      "and verify-certificate-identity are exclusive"
-    );
-  if (inputs.verifyKey && (identity || inputs.verifyCertificateOidcIssuer))
-    throw new InputError(
-      "verify-key",
-      "and verify-certificate-identity are exclusive: trust a key or a keyless signer, not both"
-    );
-  if (identity && !inputs.verifyCertificateOidcIssuer)
-    throw new InputError(
-      "verify-certificate-oidc-issuer",
-      "is required with verify-certificate-identity (e.g. https://token.actions.githubusercontent.com)"
-    );
-  if (inputs.verifyCertificateOidcIssuer && !identity)
-    throw new InputError(
-      "verify-certificate-identity",
-      "is required with verify-certificate-oidc-issuer (e.g. https://github.com/ORG/REPO/.github/workflows/release.yml@refs/heads/main)"
-    );
-  if (inputs.verifyTrustedRoot && !identity)
-    throw new InputError(
-      "verify-trusted-root",
-      "is for keyless verification; set verify-certificate-identity too"
-    );
-  if (inputs.verifyPolicy === "require" && !inputs.verifyKey && !identity) {
-    throw new InputError(
-      "verify-key",
-      "is required when verify-policy is require (a public key: PEM text or a path), unless verify-certificate-identity and verify-certificate-oidc-issuer name a keyless signer"
-    );
-  }
+  parseVerifyGateOptions(verifyOptionsOf(inputs));
 }
 
 // src/actions/outputs.ts
@@ -452,6 +487,15 @@ var ACTION_OUTPUTS = {
     "signature-refs",
     "attestation-refs",
     "manifests-dir"
+  ],
+  "bento-canary": [
+    "verdict",
+    "score",
+    "passed",
+    "report-file",
+    "comment-url",
+    "promoted-digest",
+    "manifests"
   ],
   pipeline: [
     "tag",
@@ -482,6 +526,52 @@ function setOutputs(declared, values) {
     if (!declared.includes(name)) throw new Error(`output "${name}" is not declared in action.yml`);
   }
   for (const name of declared) setOutput(name, formatOutput(values[name]));
+}
+
+// src/actions/naming.ts
+var INPUT_OF = {
+  key: "sign-key",
+  keyless: "sign-keyless",
+  password: "registry-password",
+  passwordEnv: "sign-key-password",
+  username: "registry-username",
+  fulcioUrl: "sigstore-fulcio-url",
+  rekorUrl: "sigstore-rekor-url",
+  pub: "verify-key",
+  verify: "verify-policy",
+  certificateIdentity: "verify-certificate-identity",
+  certificateIdentityRegexp: "verify-certificate-identity-regexp",
+  certificateOidcIssuer: "verify-certificate-oidc-issuer",
+  trustedRoot: "verify-trusted-root",
+  insecureIgnoreSct: "verify-insecure-ignore-sct",
+  release: "release-version",
+  to: "registry",
+  tag: "tags",
+  label: "labels",
+  annotation: "annotations"
+};
+var ACTION_OF = {
+  build: "bento-build",
+  containerize: "bento-containerize",
+  push: "bento-push",
+  "save-model": "bento-build's models input",
+  sign: "the sign-key or sign-keyless input"
+};
+function kebab(key) {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+function inputOf(key, inputs) {
+  const name = INPUT_OF[key] ?? kebab(key);
+  return inputs.includes(name) ? name : void 0;
+}
+function actionNaming(inputs) {
+  const option = (ref) => {
+    const input = inputOf(ref.key, inputs);
+    if (!input) return LIBRARY_NAMING.option(ref);
+    return ref.value === void 0 ? `input "${input}"` : `input "${input}: ${ref.value}"`;
+  };
+  const operation = (ref) => ACTION_OF[ref.operation] ?? CLI_NAMING.operation(ref);
+  return { option, operation };
 }
 
 // src/actions/run.ts
@@ -679,14 +769,19 @@ async function runAction(definition, main) {
 function fail(definition, report, err) {
   const step = err instanceof StepFailure ? err.step : void 0;
   const cause = err instanceof StepFailure ? err.cause : err;
-  const inputErrors = cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : [];
+  const inputs = Object.keys(ACTION_INPUTS[definition.name] ?? {});
+  const naming = actionNaming(inputs);
+  const render = (e) => e instanceof BentoError ? e.render(naming) : errorMessage(e);
+  const optionErrors = cause instanceof OptionErrors ? cause.errors : cause instanceof OptionError ? [cause] : [];
+  const optionInputs = optionErrors.map((e) => inputOf(e.option, inputs));
+  const inputErrors = cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : optionErrors.length > 0 && optionInputs.every(Boolean) ? optionErrors.map((e, i) => InputError.rendered(optionInputs[i], render(e))) : [];
   if (inputErrors.length > 0) {
     for (const e of inputErrors)
       error(e.message, { title: `Invalid input "${e.input}" (${definition.name})` });
     report.failure = { title: "invalid inputs", message: inputErrors.map((e) => e.message).join("; ") };
   } else {
     const title = `${step ? `${step} failed` : "Failed"} (${definition.name})`;
-    const message = errorMessage(cause);
+    const message = render(cause);
     error(message, { title });
     if (!(cause instanceof BentoError) && cause instanceof Error && cause.stack) debug(cause.stack);
     report.failure = { title, message };
@@ -725,79 +820,58 @@ function workspacePath(env, path) {
 }
 
 // src/actions/steps/keys.ts
-var VAR = "BENTOCI_ACTION_KEY";
-function specOf(text, env) {
-  if (text.includes("-----BEGIN")) return { spec: `env://${VAR}`, env: { [VAR]: text } };
-  return { spec: workspacePath(env, text), env: {} };
+var SIGN_KEY_VAR = "BENTOCI_SIGN_KEY";
+var VERIFY_KEY_VAR = "BENTOCI_VERIFY_KEY";
+function keySpec(text, name, env, keyEnv) {
+  if (text === void 0) return void 0;
+  if (!text.includes("-----BEGIN")) return workspacePath(env, text);
+  keyEnv[name] = text;
+  return `env://${name}`;
 }
-function asInputError(err, input) {
-  if (!(err instanceof UsageError)) return err;
-  return new InputError(
-    input,
-    err.message.replace(/^(--key|--pub) "[^"]*":? ?/, "").replace(/^(--key|--pub) \S+: ?/, "")
-  );
+function verifyOptionsFrom(inputs, env) {
+  const keyEnv = {};
+  const options = verifyOptionsOf(inputs);
+  return {
+    options: {
+      ...options,
+      pub: keySpec(options.pub, VERIFY_KEY_VAR, env, keyEnv),
+      trustedRoot: options.trustedRoot !== void 0 ? workspacePath(env, options.trustedRoot) : void 0
+    },
+    access: { env: keyEnv }
+  };
 }
-async function signerFrom(keyText, password, env) {
-  const { spec, env: keyEnv } = specOf(keyText, env);
-  try {
-    return await loadSigner(spec, { env: keyEnv, ...password ? { passphrase: password } : {} });
-  } catch (err) {
-    throw asInputError(err, "sign-key");
-  }
+async function verifyGateFrom(inputs, env) {
+  const { options, access } = verifyOptionsFrom(inputs, env);
+  return openVerifyGate(parseVerifyGateOptions(options), access);
 }
-async function verifierFrom(keyText, env) {
-  const { spec, env: keyEnv } = specOf(keyText, env);
-  try {
-    return await loadVerifier(spec, keyEnv);
-  } catch (err) {
-    throw asInputError(err, "verify-key");
-  }
-}
-async function verifyTrustFrom(inputs, env) {
-  if (inputs.verifyCertificateOidcIssuer) {
-    const identity = {
-      ...inputs.verifyCertificateIdentity ? { identity: inputs.verifyCertificateIdentity } : { identityRegexp: inputs.verifyCertificateIdentityRegexp ?? "" },
-      issuer: inputs.verifyCertificateOidcIssuer
-    };
-    try {
-      compileIdentityPolicy(identity);
-    } catch (err) {
-      throw new InputError("verify-certificate-identity-regexp", err.message);
-    }
-    return keylessTrust(identity, {
-      trustedRootFile: inputs.verifyTrustedRoot ? workspacePath(env, inputs.verifyTrustedRoot) : void 0,
-      ignoreSct: inputs.verifyInsecureIgnoreSct ?? false
-    });
-  }
-  return inputs.verifyKey ? verifierFrom(inputs.verifyKey, env) : void 0;
+function signingFrom(inputs, env) {
+  const keyEnv = {};
+  const options = signOptionsOf(inputs);
+  if (inputs.signKeyPassword) keyEnv[SIGN_KEY_PASSWORD_VAR] = inputs.signKeyPassword;
+  return signingOf({ ...options, key: keySpec(options.key, SIGN_KEY_VAR, env, keyEnv) }, { env: keyEnv });
 }
 
 export {
-  parsed,
-  optionalText,
-  requiredText,
-  bool,
-  oneOf,
-  list,
-  keyValues,
-  positiveInt,
   maskSecret,
   InputError,
   buildInputs,
-  verifyInputs,
   containerizeInputs,
   pushInputs,
   pipelineInputs,
+  canaryInputs,
   readInputs,
   requireInput,
+  signOptionsOf,
   checkSignInputs,
   checkVerifyInputs,
   ACTION_OUTPUTS,
   setOutputs,
+  actionNaming,
   runAction,
   isMainModule,
   runnerEnv,
   workspacePath,
-  signerFrom,
-  verifyTrustFrom
+  verifyOptionsFrom,
+  verifyGateFrom,
+  signingFrom
 };

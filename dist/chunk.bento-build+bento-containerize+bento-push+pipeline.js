@@ -2,10 +2,10 @@ import { createRequire as __bentociCreateRequire } from 'node:module'; const req
 import {
   exportEntry,
   importArchive,
-  parseSourceDateEpoch
+  saveModelEntry
 } from "./chunk.bento-build+bento-containerize+bento-push+cli+pipeline.js";
 import {
-  verifyTrustFrom,
+  verifyGateFrom,
   workspacePath
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+pipeline.js";
 import {
@@ -17,7 +17,6 @@ import {
   IntegrityError,
   LATEST,
   debug,
-  enforceVerifyPolicy,
   error,
   exec,
   formatBytes,
@@ -26,12 +25,10 @@ import {
   isDebug,
   mkdirP,
   openBentoStore,
-  openModelStore,
-  require_dist5 as require_dist,
-  require_dist6 as require_dist2,
+  require_dist4 as require_dist,
+  require_dist5 as require_dist2,
   require_semver,
   rmRF,
-  saveModel,
   setSecret,
   warning,
   which
@@ -44744,19 +44741,32 @@ function checkImported(kind, ref, matchedKey, entry) {
   }
 }
 
+// src/actions/steps/verify.ts
+async function verifyStep(run, what, policy, check) {
+  if (policy === "off") return { status: "skipped" };
+  const outcome = await run.step(
+    `Verify ${what}`,
+    () => check((message) => warning(message, { title: `Signature not verified (${run.name})` }))
+  );
+  if (outcome.status === "verified") {
+    info(`${what} is signed by ${outcome.by}`);
+    run.report.note(`${what}: signature verified (${outcome.by})`);
+  } else if (outcome.status === "warned") {
+    run.report.note(`${what}: not verified (${outcome.message})`);
+  }
+  return outcome;
+}
+
 // src/actions/steps/entries.ts
 async function saveModels(run, env, sources) {
   if (sources.length === 0) return [];
   return run.step(`Save ${sources.length === 1 ? "model" : `${sources.length} models`}`, async () => {
-    const store = openModelStore(env.home);
     const saved = [];
     for (const source of sources) {
-      const creationTime = parseSourceDateEpoch(process.env["SOURCE_DATE_EPOCH"]);
-      const model = await saveModel(store, {
-        tag: source.tag,
-        source: workspacePath(env, source.path),
-        ...creationTime ? { creationTime } : {}
-      });
+      const model = await saveModelEntry(
+        { tag: source.tag, path: workspacePath(env, source.path) },
+        { home: env.home }
+      );
       info(
         `saved model ${formatTag(model.tag)} (${formatBytes(model.info.size)}, ${model.info.digest})`
       );
@@ -44814,35 +44824,24 @@ async function obtainBento(run, env, request) {
   }
   return { store, bento };
 }
-async function applyVerifyPolicy(run, env, policy, inputs, store, entry) {
-  if (policy === "off") return;
-  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
-  await run.step(`Verify ${what}`, async () => {
-    const trust = await verifyTrustFrom(inputs, env);
-    const outcome = await enforceVerifyPolicy(
-      policy,
-      {
-        type: "entry",
-        store,
-        entry
-      },
-      trust,
-      {
-        flag: "verify-policy",
-        warn: (message) => warning(message, { title: `Signature not verified (${run.name})` })
-      }
-    );
-    if (outcome.status === "verified") {
-      info(`${what} is signed by ${outcome.by}`);
-      run.report.note(`${what}: signature verified (${outcome.by})`);
-    } else if (outcome.status === "warned") {
-      run.report.note(`${what}: not verified (${outcome.message})`);
-    }
-  });
+async function applyVerifyPolicy(run, env, inputs, store, entry) {
+  const gate = await verifyGateFrom(inputs, env);
+  const target = {
+    type: "entry",
+    store,
+    entry
+  };
+  await verifyStep(
+    run,
+    `${store.kind.noun} ${formatTag(entry.tag)}`,
+    gate.policy,
+    (warn) => gate.check(() => target, warn)
+  );
 }
 
 export {
   exportToCache,
+  verifyStep,
   saveModels,
   importEntries,
   obtainBento,

@@ -1,14 +1,13 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
-  DEFAULT_BENTOFILE,
-  buildBento
-} from "./chunk.bento-build+cli+pipeline.js";
-import {
   applyVerifyPolicy,
   exportToCache,
   importEntries,
   saveModels
 } from "./chunk.bento-build+bento-containerize+bento-push+pipeline.js";
+import {
+  buildBentoEntry
+} from "./chunk.bento-build+bento-containerize+bento-push+cli+pipeline.js";
 import {
   InputError,
   workspacePath
@@ -18,40 +17,8 @@ import {
   formatTag,
   info,
   openBentoStore,
-  openModelStore,
-  require_dist
+  openModelStore
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
-import {
-  __toESM
-} from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
-
-// src/actions/steps/build.ts
-import { join as join2 } from "node:path";
-
-// src/actions/steps/cuda-override.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { randomBytes } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
-async function withCudaVersion(original, cudaVersion, temp) {
-  const none = { path: original, restore: (err) => err, cleanup: async () => void 0 };
-  const text = await readFile(original, "utf8").catch(() => void 0);
-  if (text === void 0) return none;
-  const doc = import_yaml.default.parseDocument(text);
-  if (doc.errors.length > 0 || !import_yaml.default.isMap(doc.contents)) return none;
-  doc.setIn(["docker", "cuda_version"], cudaVersion);
-  const copy = join(temp, `bentofile.cuda-${randomBytes(4).toString("hex")}.yaml`);
-  await writeFile(copy, doc.toString());
-  const shown = relative(process.cwd(), original) || original;
-  return {
-    path: copy,
-    restore(err) {
-      if (err instanceof Error) err.message = err.message.replaceAll(copy, `${shown} (with cuda-version)`);
-      return err;
-    },
-    cleanup: () => rm(copy, { force: true })
-  };
-}
 
 // src/actions/steps/build.ts
 async function buildFlow(run, env, request) {
@@ -64,7 +31,7 @@ async function buildFlow(run, env, request) {
   const models = openModelStore(env.home);
   const imported = await importEntries(run, env, models, "model", request.importModels);
   for (const model of imported) {
-    await applyVerifyPolicy(run, env, request.verifyPolicy ?? "off", request, models, model);
+    await applyVerifyPolicy(run, env, request, models, model);
   }
   const saved = await saveModels(run, env, request.models);
   if (request.build === false) {
@@ -81,27 +48,16 @@ async function buildFlow(run, env, request) {
     return { reused: false, models: moved.map((m) => ({ tag: formatTag(m.tag), digest: m.info.digest })) };
   }
   const { bento, reused } = await run.step("Build bento", async () => {
-    const context = workspacePath(env, request.context);
-    const bentofile = request.bentofile ? workspacePath(env, request.bentofile) : join2(context, DEFAULT_BENTOFILE);
-    const override = request.cudaVersion ? await withCudaVersion(bentofile, request.cudaVersion, env.temp) : void 0;
-    if (override)
-      info(`building with docker.cuda_version ${request.cudaVersion} (the cuda-version input)`);
-    let result;
-    try {
-      result = await buildBento({
-        home: env.home,
-        bentofile: override?.path ?? bentofile,
-        context,
+    const result = await buildBentoEntry(
+      {
+        bentofile: request.bentofile ? workspacePath(env, request.bentofile) : void 0,
+        context: workspacePath(env, request.context),
         version: request.version,
-        labels: request.labels,
-        sourceDateEpoch: process.env["SOURCE_DATE_EPOCH"],
-        log: (line) => info(line)
-      });
-    } catch (err) {
-      throw override ? override.restore(err) : err;
-    } finally {
-      await override?.cleanup();
-    }
+        label: request.labels,
+        cudaVersion: request.cudaVersion
+      },
+      { home: env.home, temp: env.temp, log: (line) => info(line) }
+    );
     const { info: info2 } = result.bento;
     info(
       `${result.reused ? "reused identical" : "built"} bento ${formatTag(result.bento.tag)} (${formatBytes(info2.size)}, ${info2.digest})`

@@ -1,13 +1,16 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
   IMAGE,
+  OptionError,
   SERVE_DEFAULTS,
   SERVE_SETTINGS,
   UsageError,
   checkName,
   external_exports,
   factsOfImage,
+  option,
   require_dist,
+  say,
   writeFileAtomic
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
@@ -16,15 +19,170 @@ import {
 
 // src/canary/duration.ts
 var UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-function parseDuration(text, flag = "--duration") {
+function parseDuration(text, key = "duration") {
   const value = text.trim();
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1e3;
   const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value)
-    throw new UsageError(`invalid ${flag} "${text}": expected a duration such as 30s, 2m, 1m30s or 500ms`);
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${text}": expected a duration such as 30s, 2m, 1m30s or 500ms`
+    );
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]], 0);
-  if (ms <= 0) throw new UsageError(`invalid ${flag} "${text}": the duration must be positive`);
+  if (ms <= 0)
+    throw new OptionError(key, say`invalid ${option(key)} "${text}": the duration must be positive`);
   return ms;
+}
+
+// src/canary/thresholds.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFile } from "node:fs/promises";
+var directionSchema = external_exports.enum(["increase", "decrease", "either"]);
+var weight = external_exports.number().min(0).max(1e3);
+var fraction = external_exports.number().min(0);
+var latencySchema = external_exports.object({
+  weight: weight.default(40),
+  critical: external_exports.boolean().default(false),
+  direction: directionSchema.default("increase"),
+  /** Allowed Hodges-Lehmann shift relative to the baseline median: 0.1 = 10% slower. */
+  max_degradation: fraction.default(0.1)
+}).strict();
+var errorRateSchema = external_exports.object({
+  weight: weight.default(30),
+  critical: external_exports.boolean().default(true),
+  /** Allowed rise of the error rate in absolute terms: 0.01 = one percentage point. */
+  max_increase: external_exports.number().min(0).max(1).default(0.01)
+}).strict();
+var agreementModeSchema = external_exports.enum(["auto", "argmax", "tolerance", "exact"]);
+var agreementSchema = external_exports.object({
+  weight: weight.default(30),
+  critical: external_exports.boolean().default(false),
+  /** Lowest acceptable fraction of paired responses whose predictions agree. */
+  min: external_exports.number().min(0).max(1).default(0.99),
+  /**
+   * `argmax`: same class per row of a float matrix; `tolerance`: every number within atol + rtol*|b|;
+   * `exact`: equal JSON; `auto`: argmax for [batch, classes>1] floats, tolerance for other numbers.
+   */
+  mode: agreementModeSchema.default("auto"),
+  atol: external_exports.number().min(0).default(1e-5),
+  rtol: external_exports.number().min(0).default(1e-4)
+}).strict();
+var throughputSchema = external_exports.object({
+  /** Report-only by default: with paired traffic it is a transform of latency (Little's law). */
+  weight: weight.default(0),
+  critical: external_exports.boolean().default(false),
+  max_degradation: fraction.default(0.1)
+}).strict();
+var prometheusMetricSchema = external_exports.object({
+  /** Shown in the report; defaults to the series name. */
+  label: external_exports.string().min(1).optional(),
+  /** Series name as exposed on /metrics, e.g. `process_resident_memory_bytes`. */
+  name: external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
+  /** Only series with these labels; the matching series are summed. */
+  labels: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  /** `last`: the value at each scrape (gauges); `increase` / `rate`: per-interval change (counters). */
+  aggregate: external_exports.enum(["last", "increase", "rate"]).default("last"),
+  direction: directionSchema.default("increase"),
+  max_degradation: fraction.default(0.1),
+  weight: weight.default(10),
+  critical: external_exports.boolean().default(false)
+}).strict();
+var thresholdsSchema = external_exports.object({
+  /** Significance level of every test (one-sided by the metric's direction). */
+  alpha: external_exports.number().gt(0).lt(1).default(0.05),
+  score: external_exports.object({
+    pass: external_exports.number().min(0).max(100).default(95),
+    marginal: external_exports.number().min(0).max(100).default(75)
+  }).strict().default({ pass: 95, marginal: 75 }).refine((s) => s.marginal <= s.pass, { message: "score.marginal must not exceed score.pass" }),
+  /** What a marginal score means for the gate (exit code, commit status, promotion). */
+  marginal_is: external_exports.enum(["pass", "fail"]).default("fail"),
+  metrics: external_exports.object({
+    latency: latencySchema.default(latencySchema.parse({})),
+    error_rate: errorRateSchema.default(errorRateSchema.parse({})),
+    agreement: agreementSchema.default(agreementSchema.parse({})),
+    throughput: throughputSchema.default(throughputSchema.parse({})),
+    prometheus: external_exports.array(prometheusMetricSchema).default([])
+  }).strict().default({
+    latency: latencySchema.parse({}),
+    error_rate: errorRateSchema.parse({}),
+    agreement: agreementSchema.parse({}),
+    throughput: throughputSchema.parse({}),
+    prometheus: []
+  })
+}).strict();
+function defaultThresholds() {
+  return thresholdsSchema.parse({});
+}
+function parseThresholds(value, source = "thresholds") {
+  const parsed = thresholdsSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    throw new UsageError(
+      say`invalid ${source}: ${where}: ${issue.message} (see docs/canary.md for the fields)`
+    );
+  }
+  return parsed.data;
+}
+async function loadThresholds(path, key = "thresholds") {
+  if (!path) return defaultThresholds();
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${path}": the file cannot be read (pass a YAML file)`
+    );
+  }
+  let value;
+  try {
+    value = import_yaml.default.parse(text);
+  } catch (err) {
+    throw new OptionError(
+      key,
+      say`invalid ${option(key)} "${path}": not YAML (${err.message.split("\n")[0]})`
+    );
+  }
+  try {
+    return parseThresholds(value, say`${option(key)} "${path}"`);
+  } catch (err) {
+    throw err instanceof UsageError ? new OptionError(key, err.text) : err;
+  }
+}
+
+// src/canary/judge-protocol.ts
+var JUDGE_PATHS = { argo: "/v1/argo", flagger: "/v1/flagger", health: "/healthz" };
+var labelValue = external_exports.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+  error: "expected a Kubernetes name or label value"
+});
+var window = external_exports.string().refine((w) => {
+  try {
+    return parseDuration(w) >= 6e4;
+  } catch {
+    return false;
+  }
+}, "expected a duration of at least 1m, such as 5m").optional();
+var argoRequestSchema = external_exports.object({
+  namespace: labelValue,
+  canaryHash: labelValue,
+  stableHash: labelValue,
+  window
+});
+var flaggerRequestSchema = external_exports.object({
+  name: labelValue,
+  namespace: labelValue,
+  phase: external_exports.string().optional(),
+  checksum: external_exports.string().optional(),
+  metadata: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+function argoSides(r) {
+  const side = (hash) => `namespace="${r.namespace}", rollouts_pod_template_hash="${hash}"`;
+  return { canary: side(r.canaryHash), stable: side(r.stableHash) };
+}
+function flaggerSides(r) {
+  const pods = (prefix) => `namespace="${r.namespace}", pod=~"${prefix}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"`;
+  return { canary: pods(r.name), stable: pods(`${r.name}-primary`) };
 }
 
 // src/canary/rollout.ts
@@ -257,12 +415,12 @@ function serviceOf(w) {
 }
 
 // src/kubernetes/write.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 var KUSTOMIZATION = "kustomization.yaml";
 function toYaml(objects, header) {
-  const docs = objects.map((o) => import_yaml.default.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }));
+  const docs = objects.map((o) => import_yaml2.default.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }));
   return `# ${header}
 ${docs.join("---\n")}`;
 }
@@ -289,40 +447,6 @@ async function writeManifestDir(dir, files, options) {
   );
   written.push(kustomization);
   return written;
-}
-
-// src/canary/judge-protocol.ts
-var JUDGE_PATHS = { argo: "/v1/argo", flagger: "/v1/flagger", health: "/healthz" };
-var labelValue = external_exports.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
-  error: "expected a Kubernetes name or label value"
-});
-var window = external_exports.string().refine((w) => {
-  try {
-    return parseDuration(w) >= 6e4;
-  } catch {
-    return false;
-  }
-}, "expected a duration of at least 1m, such as 5m").optional();
-var argoRequestSchema = external_exports.object({
-  namespace: labelValue,
-  canaryHash: labelValue,
-  stableHash: labelValue,
-  window
-});
-var flaggerRequestSchema = external_exports.object({
-  name: labelValue,
-  namespace: labelValue,
-  phase: external_exports.string().optional(),
-  checksum: external_exports.string().optional(),
-  metadata: external_exports.record(external_exports.string(), external_exports.string()).optional()
-});
-function argoSides(r) {
-  const side = (hash) => `namespace="${r.namespace}", rollouts_pod_template_hash="${hash}"`;
-  return { canary: side(r.canaryHash), stable: side(r.stableHash) };
-}
-function flaggerSides(r) {
-  const pods = (prefix) => `namespace="${r.namespace}", pod=~"${prefix}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"`;
-  return { canary: pods(r.name), stable: pods(`${r.name}-primary`) };
 }
 
 // src/canary/rollout-checks.ts
@@ -462,7 +586,7 @@ function argoRolloutManifests(t, options) {
     }
   };
   const pause = r.judgeUrl ? r.judgeWindow : r.interval === "1m" ? "5m" : r.interval;
-  const steps = r.steps.flatMap((weight) => [{ setWeight: weight }, { pause: { duration: pause } }]);
+  const steps = r.steps.flatMap((weight2) => [{ setWeight: weight2 }, { pause: { duration: pause } }]);
   const rollout = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Rollout",
@@ -579,5 +703,6 @@ export {
   flaggerSides,
   argoRolloutManifests,
   flaggerManifests,
-  writeRolloutManifests
+  writeRolloutManifests,
+  loadThresholds
 };

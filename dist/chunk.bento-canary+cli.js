@@ -1,174 +1,47 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
+  loadThresholds,
+  parseDuration,
   writeRolloutManifests
 } from "./chunk.bento-canary+bento-push+cli.js";
 import {
-  RepositorySignatureRegistry,
-  openRepository,
   releaseTags
 } from "./chunk.bento-canary+bento-push+cli+pipeline.js";
 import {
+  connectEngine
+} from "./chunk.bento-canary+bento-containerize+bento-push+cli+pipeline.js";
+import {
   BentoError,
+  OptionError,
+  RepositorySignatureRegistry,
+  SERVE_SETTINGS,
   UsageError,
   bentoInfoSchema,
-  enforceVerifyPolicy,
+  checkVerifyGate,
   external_exports,
   formatReference,
   formatTag,
   modelInfoSchema,
   openBentoStore,
   openModelStore,
+  openRepository,
+  openVerifyGate,
+  option,
   parseImageReference,
   parseOciUrl,
+  parseOptions,
   require_dist,
+  require_semver,
   require_tar_stream,
   require_undici,
-  validateTag
+  say,
+  validateTag,
+  verifyGateShape,
+  withResources
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
-
-// src/canary/promote.ts
-function planPromotion(promoteTo, source, release) {
-  const target = parseOciUrl(promoteTo, "--promote-to");
-  if (target.digest)
-    throw new UsageError(`invalid --promote-to "${promoteTo}": name a tag to move, not a digest`);
-  if (!source)
-    throw new UsageError(
-      "--promote-to needs a candidate in a registry: pass --candidate oci://host/repo:tag (the artifact that was judged)"
-    );
-  if (source.registry !== target.registry || source.repository !== target.repository) {
-    throw new UsageError(
-      `invalid --promote-to "${promoteTo}": promotion moves tags within the candidate's repository ${source.registry}/${source.repository}; push the candidate there first`
-    );
-  }
-  const tags = [validateTag(target.tag ?? "stable", "--promote-to")];
-  return { source, target, tags, ...release ? { release } : {} };
-}
-async function promote(plan, options = {}) {
-  const repo = await openRepository(
-    { registry: plan.target.registry, repository: plan.target.repository },
-    { ...options, push: true }
-  );
-  try {
-    const reference = plan.source.digest ?? plan.source.tag;
-    if (!reference)
-      throw new UsageError(`the candidate ${formatReference(plan.source)} names neither a tag nor a digest`);
-    const manifest = await repo.getManifest(reference);
-    if (plan.source.digest && manifest.digest !== plan.source.digest)
-      throw new BentoError(`the registry returned ${manifest.digest} for ${formatReference(plan.source)}`);
-    const moving = [...plan.tags];
-    const immutable = [];
-    if (plan.release) {
-      const r = releaseTags(plan.release);
-      immutable.push(r.exact);
-      moving.push(...r.moving);
-    }
-    const moves = [];
-    for (const tag of immutable) {
-      const previous = await repo.resolve(tag);
-      if (previous && previous !== manifest.digest)
-        throw new BentoError(
-          `release tag ${tag} already points at ${previous}: release tags are immutable (bump the version)`
-        );
-    }
-    for (const tag of [...immutable, ...new Set(moving)]) {
-      const previous = await repo.resolve(tag);
-      if (previous === manifest.digest) {
-        moves.push({ tag, previous, moved: false });
-        continue;
-      }
-      await repo.putManifest(tag, manifest.bytes, manifest.mediaType);
-      const now = await repo.resolve(tag);
-      if (now !== manifest.digest)
-        throw new BentoError(
-          `tag ${tag} points at ${now ?? "nothing"} after promotion, not ${manifest.digest}`
-        );
-      moves.push({ tag, ...previous ? { previous } : {}, moved: true });
-    }
-    return {
-      digest: manifest.digest,
-      repository: `${plan.target.registry}/${plan.target.repository}`,
-      moves
-    };
-  } finally {
-    await repo.close();
-  }
-}
-function promotionAllowed(options) {
-  if (!options.passed) return { allowed: false, why: "the verdict did not pass: stable is left untouched" };
-  if (options.event !== void 0 && options.onEvents.length > 0 && !options.onEvents.includes(options.event))
-    return {
-      allowed: false,
-      why: `event ${options.event} does not promote (promote-on: ${options.onEvents.join(", ")})`
-    };
-  if (options.ref !== void 0 && options.onRefs.length > 0) {
-    const short = options.ref.replace(/^refs\/(heads|tags)\//, "");
-    if (!options.onRefs.includes(options.ref) && !options.onRefs.includes(short))
-      return {
-        allowed: false,
-        why: `ref ${options.ref} does not promote (promote-refs: ${options.onRefs.join(", ")})`
-      };
-  }
-  return { allowed: true, why: "passed" };
-}
-
-// src/canary/gate.ts
-function defaultRolloutName(outcome) {
-  const ref = outcome.candidate.ref;
-  const raw = ref.kind === "image" ? (ref.registry?.repository ?? ref.image).split("/").at(-1).split(/[:@]/)[0] : outcome.candidate.description.split(/[\s:]/)[1] ?? "bento-service";
-  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "bento-service";
-}
-function candidateImage(outcome, promoted) {
-  const ref = outcome.candidate.ref;
-  if (ref.kind !== "image") return void 0;
-  if (ref.registry) {
-    const digest = promoted?.digest ?? ref.registry.digest;
-    return digest ? formatReference({ registry: ref.registry.registry, repository: ref.registry.repository, digest }) : ref.image;
-  }
-  return ref.image;
-}
-async function applyGate(outcome, options) {
-  const notes = [];
-  const manifests = [];
-  let promotion;
-  if (options.promoteTo) {
-    const source = outcome.candidate.ref.kind === "image" ? outcome.candidate.ref.registry : void 0;
-    const plan = planPromotion(options.promoteTo, source, options.release);
-    if (!outcome.verdict.passed) {
-      notes.push(
-        `Promotion skipped: the verdict is ${outcome.verdict.verdict}; \`${plan.tags.join(", ")}\` left untouched.`
-      );
-    } else if (options.promotionBlocked) {
-      notes.push(`Promotion skipped: ${options.promotionBlocked}.`);
-    } else {
-      promotion = await promote(plan, options.registry);
-      const moved = promotion.moves.filter((m) => m.moved).map((m) => `\`${m.tag}\``);
-      const kept = promotion.moves.filter((m) => !m.moved).map((m) => `\`${m.tag}\``);
-      const line = `Promoted ${promotion.repository}@${promotion.digest}: ${moved.length > 0 ? `moved ${moved.join(", ")}` : "no tag moved"}${kept.length > 0 ? `; already there: ${kept.join(", ")}` : ""}.`;
-      notes.push(line);
-      options.log(`canary: ${line.replace(/`/g, "")}`);
-    }
-  }
-  if (options.rolloutDir) {
-    const image = options.rolloutImage ?? candidateImage(outcome, promotion);
-    if (!image) {
-      notes.push("Rollout manifests not written: the candidate is not an image (pass --rollout-image).");
-    } else {
-      manifests.push(
-        ...await writeRolloutManifests(options.rolloutDir, options.thresholds, {
-          name: options.rolloutName ?? defaultRolloutName(outcome),
-          image
-        })
-      );
-      notes.push(
-        `Rollout manifests (Argo Rollouts, Flagger) with the same thresholds: ${manifests.map((m) => `\`${m}\``).join(", ")}.`
-      );
-    }
-  }
-  return { ...promotion ? { promotion } : {}, manifests, notes };
-}
 
 // src/canary/metrics.ts
 function emptySide() {
@@ -333,14 +206,14 @@ function shiftedU(base, cand, shift) {
   }
   return u;
 }
-function shiftAtU(base, cand, target) {
+function shiftAtU(base, cand, target2) {
   let lo = cand[0] - base.at(-1);
   let hi = cand.at(-1) - base[0];
-  if (shiftedU(base, cand, lo) <= target) return lo;
+  if (shiftedU(base, cand, lo) <= target2) return lo;
   const tolerance = Math.max(Math.abs(lo), Math.abs(hi), 1e-300) * 1e-12;
   for (let i = 0; i < 200 && hi - lo > tolerance; i++) {
     const mid = lo + (hi - lo) / 2;
-    if (shiftedU(base, cand, mid) <= target) hi = mid;
+    if (shiftedU(base, cand, mid) <= target2) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -852,6 +725,162 @@ function renderMarkdown(ctx) {
 `;
 }
 
+// src/canary/promote.ts
+function parsePromotionTarget(promoteTo) {
+  const target2 = parseOciUrl(promoteTo, "promoteTo");
+  if (target2.digest)
+    throw new OptionError(
+      "promoteTo",
+      say`invalid ${option("promoteTo")} "${promoteTo}": name a tag to move, not a digest`
+    );
+  return target2;
+}
+function planPromotion(promoteTo, source, release) {
+  const target2 = parsePromotionTarget(promoteTo);
+  if (!source)
+    throw new OptionError(
+      "promoteTo",
+      say`${option("promoteTo")} needs a candidate in a registry: pass ${option("candidate", "oci://host/repo:tag")} (the artifact that was judged)`
+    );
+  if (source.registry !== target2.registry || source.repository !== target2.repository) {
+    throw new OptionError(
+      "promoteTo",
+      say`invalid ${option("promoteTo")} "${promoteTo}": promotion moves tags within the candidate's repository ${source.registry}/${source.repository}; push the candidate there first`
+    );
+  }
+  const tags = [validateTag(target2.tag ?? "stable", "promoteTo")];
+  return { source, target: target2, tags, ...release ? { release } : {} };
+}
+async function promote(plan, options = {}) {
+  const repo = await openRepository(
+    { registry: plan.target.registry, repository: plan.target.repository },
+    { ...options, push: true }
+  );
+  try {
+    const reference = plan.source.digest ?? plan.source.tag;
+    if (!reference)
+      throw new UsageError(`the candidate ${formatReference(plan.source)} names neither a tag nor a digest`);
+    const manifest = await repo.getManifest(reference);
+    if (plan.source.digest && manifest.digest !== plan.source.digest)
+      throw new BentoError(`the registry returned ${manifest.digest} for ${formatReference(plan.source)}`);
+    const moving = [...plan.tags];
+    const immutable = [];
+    if (plan.release) {
+      const r = releaseTags(plan.release);
+      immutable.push(r.exact);
+      moving.push(...r.moving);
+    }
+    const moves = [];
+    for (const tag of immutable) {
+      const previous = await repo.resolve(tag);
+      if (previous && previous !== manifest.digest)
+        throw new BentoError(
+          `release tag ${tag} already points at ${previous}: release tags are immutable (bump the version)`
+        );
+    }
+    for (const tag of [...immutable, ...new Set(moving)]) {
+      const previous = await repo.resolve(tag);
+      if (previous === manifest.digest) {
+        moves.push({ tag, previous, moved: false });
+        continue;
+      }
+      await repo.putManifest(tag, manifest.bytes, manifest.mediaType);
+      const now = await repo.resolve(tag);
+      if (now !== manifest.digest)
+        throw new BentoError(
+          `tag ${tag} points at ${now ?? "nothing"} after promotion, not ${manifest.digest}`
+        );
+      moves.push({ tag, ...previous ? { previous } : {}, moved: true });
+    }
+    return {
+      digest: manifest.digest,
+      repository: `${plan.target.registry}/${plan.target.repository}`,
+      moves
+    };
+  } finally {
+    await repo.close();
+  }
+}
+function promotionAllowed(options) {
+  if (!options.passed)
+    return { allowed: false, why: say`the verdict did not pass: stable is left untouched` };
+  if (options.event !== void 0 && options.onEvents.length > 0 && !options.onEvents.includes(options.event))
+    return {
+      allowed: false,
+      why: say`event ${options.event} does not promote (${option("promoteOn")}: ${options.onEvents.join(", ")})`
+    };
+  if (options.ref !== void 0 && options.onRefs.length > 0) {
+    const short = options.ref.replace(/^refs\/(heads|tags)\//, "");
+    if (!options.onRefs.includes(options.ref) && !options.onRefs.includes(short))
+      return {
+        allowed: false,
+        why: say`ref ${options.ref} does not promote (${option("promoteRefs")}: ${options.onRefs.join(", ")})`
+      };
+  }
+  return { allowed: true, why: say`passed` };
+}
+
+// src/operations/canary.ts
+var import_semver = __toESM(require_semver(), 1);
+
+// src/canary/gate.ts
+function defaultRolloutName(outcome) {
+  const ref = outcome.candidate.ref;
+  const raw = ref.kind === "image" ? (ref.registry?.repository ?? ref.image).split("/").at(-1).split(/[:@]/)[0] : outcome.candidate.description.split(/[\s:]/)[1] ?? "bento-service";
+  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "bento-service";
+}
+function candidateImage(outcome, promoted) {
+  const ref = outcome.candidate.ref;
+  if (ref.kind !== "image") return void 0;
+  if (ref.registry) {
+    const digest = promoted?.digest ?? ref.registry.digest;
+    return digest ? formatReference({ registry: ref.registry.registry, repository: ref.registry.repository, digest }) : ref.image;
+  }
+  return ref.image;
+}
+async function applyGate(outcome, options) {
+  const notes = [];
+  const manifests = [];
+  let promotion;
+  if (options.promoteTo) {
+    const source = outcome.candidate.ref.kind === "image" ? outcome.candidate.ref.registry : void 0;
+    const plan = planPromotion(options.promoteTo, source, options.release);
+    if (!outcome.verdict.passed) {
+      notes.push(
+        say`Promotion skipped: the verdict is ${outcome.verdict.verdict}; \`${plan.tags.join(", ")}\` left untouched.`
+      );
+    } else if (options.promotionBlocked) {
+      notes.push(say`Promotion skipped: ${options.promotionBlocked}.`);
+    } else {
+      promotion = await promote(plan, options.registry);
+      const moved = promotion.moves.filter((m) => m.moved).map((m) => `\`${m.tag}\``);
+      const kept = promotion.moves.filter((m) => !m.moved).map((m) => `\`${m.tag}\``);
+      const line = `Promoted ${promotion.repository}@${promotion.digest}: ${moved.length > 0 ? `moved ${moved.join(", ")}` : "no tag moved"}${kept.length > 0 ? `; already there: ${kept.join(", ")}` : ""}.`;
+      notes.push(say`${line}`);
+      options.log(`canary: ${line.replace(/`/g, "")}`);
+    }
+  }
+  if (options.rolloutDir) {
+    const image = options.rolloutImage ?? candidateImage(outcome, promotion);
+    if (!image) {
+      notes.push(
+        say`Rollout manifests not written: the candidate is not an image (pass ${option("rolloutImage")}).`
+      );
+    } else {
+      manifests.push(
+        ...await writeRolloutManifests(options.rolloutDir, options.thresholds, {
+          name: options.rolloutName ?? defaultRolloutName(outcome),
+          image
+        })
+      );
+      notes.push(
+        say`Rollout manifests (Argo Rollouts, Flagger) with the same thresholds: ${manifests.map((m) => `\`${m}\``).join(", ")}.`
+      );
+    }
+  }
+  return { ...promotion ? { promotion } : {}, manifests, notes };
+}
+
 // src/canary/run.ts
 import { createWriteStream } from "node:fs";
 
@@ -917,7 +946,11 @@ function parseRequestLines(text, apis, source) {
       headers
     });
   }
-  if (out.length === 0) throw new UsageError(`invalid --requests-file "${source}": it holds no requests`);
+  if (out.length === 0)
+    throw new OptionError(
+      "requestsFile",
+      say`invalid ${option("requestsFile")} "${source}": it holds no requests`
+    );
   return out;
 }
 async function loadRequestFile(path, apis) {
@@ -925,8 +958,9 @@ async function loadRequestFile(path, apis) {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new UsageError(
-      `invalid --requests-file "${path}": the file cannot be read (pass a JSONL file of requests)`
+    throw new OptionError(
+      "requestsFile",
+      say`invalid ${option("requestsFile")} "${path}": the file cannot be read (pass a JSONL file of requests)`
     );
   }
   return parseRequestLines(text, apis, path);
@@ -956,7 +990,7 @@ function randomTensor(spec, batch, rand) {
 function generateRequests(apis, count, seed = 1, batch = 1) {
   if (apis.length === 0)
     throw new UsageError(
-      "cannot generate requests: the targets declare no API signature (pass --requests-file)"
+      say`cannot generate requests: the targets declare no API signature (pass ${option("requestsFile")})`
     );
   const rand = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
@@ -972,452 +1006,8 @@ function generateRequests(apis, count, seed = 1, batch = 1) {
   });
 }
 
-// src/canary/targets.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile2, stat } from "node:fs/promises";
-import { join as join2, resolve as resolve2 } from "node:path";
-
-// src/canary/launch-container.ts
-var import_tar_stream = __toESM(require_tar_stream(), 1);
-var import_yaml = __toESM(require_dist(), 1);
-
-// src/canary/readiness.ts
-var import_undici = __toESM(require_undici(), 1);
-import { createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-function freeLoopbackPort() {
-  return new Promise((resolve3, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(
-        () => typeof address === "object" && address ? resolve3(address.port) : reject(new Error("no port"))
-      );
-    });
-  });
-}
-async function waitReady(options) {
-  const deadline = Date.now() + options.timeoutMs;
-  let last = "no answer yet";
-  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    const died = options.dead();
-    if (died) throw new BentoError(`${options.what} stopped before it was ready: ${died}`);
-    try {
-      const res = await (0, import_undici.request)(`${options.url}${options.path ?? "/readyz"}`, {
-        signal: AbortSignal.timeout(2e3),
-        headersTimeout: 2e3,
-        bodyTimeout: 2e3
-      });
-      await res.body.dump();
-      if (res.statusCode === 200) return;
-      last = `/readyz answered ${res.statusCode}`;
-    } catch (err) {
-      last = err.code ?? err.message;
-    }
-    if (options.signal?.aborted) throw new BentoError(`${options.what}: cancelled while waiting for it`);
-    if (Date.now() >= deadline)
-      throw new BentoError(
-        `${options.what} was not ready within ${Math.round(options.timeoutMs / 1e3)} s (${last}); raise --ready-timeout or check its logs`
-      );
-    await sleep(delay);
-  }
-}
-var LogTail = class {
-  constructor(max = 20) {
-    this.max = max;
-  }
-  max;
-  lines = [];
-  partial = "";
-  push(chunk) {
-    const text = this.partial + chunk.toString();
-    const parts = text.split("\n");
-    this.partial = parts.pop() ?? "";
-    this.lines.push(...parts.filter((l) => l.trim() !== ""));
-    if (this.lines.length > this.max) this.lines = this.lines.slice(-this.max);
-  }
-  text() {
-    return [...this.lines, this.partial].filter(Boolean).slice(-5).join(" | ");
-  }
-};
-
-// src/canary/launch-container.ts
-async function ensureImage(options) {
-  const image = options.docker.getImage(options.image);
-  try {
-    return await image.inspect();
-  } catch (err) {
-    if (err.statusCode !== 404) throw err;
-  }
-  if (!options.pull)
-    throw new BentoError(`image ${options.image} is not on the Docker engine: build or pull it first`);
-  options.log?.(`canary: pulling ${options.image}`);
-  const stream = await options.docker.pull(options.image);
-  await new Promise(
-    (resolve3, reject) => options.docker.modem.followProgress(stream, (err) => err ? reject(err) : resolve3())
-  );
-  return image.inspect();
-}
-function commandWithPort(cmd, port) {
-  const out = [...cmd ?? []];
-  const replace = (flag, value) => {
-    const i = out.indexOf(flag);
-    if (i >= 0 && i + 1 < out.length) out[i + 1] = value;
-  };
-  replace("--port", String(port));
-  replace("--host", "127.0.0.1");
-  return out;
-}
-function containerEnv(port) {
-  return [`BENTOCI_PORT=${port}`, `PORT=${port}`, "BENTOCI_HOST=127.0.0.1"];
-}
-function demuxer(sink) {
-  let pending = Buffer.alloc(0);
-  return (chunk) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 8) {
-      const size = pending.readUInt32BE(4);
-      if (pending.length < 8 + size) return;
-      sink(pending.subarray(8, 8 + size));
-      pending = pending.subarray(8 + size);
-    }
-  };
-}
-async function readBentoInfo(container, workingDirs) {
-  for (const dir of workingDirs) {
-    try {
-      const archive = await container.getArchive({ path: `${dir}/bento.yaml` });
-      const text = await new Promise((resolve3, reject) => {
-        const extract = import_tar_stream.default.extract();
-        let found = "";
-        extract.on("entry", (_header, stream, next) => {
-          const chunks = [];
-          stream.on("data", (c) => {
-            chunks.push(c);
-          });
-          stream.on("end", () => {
-            found ||= Buffer.concat(chunks).toString("utf8");
-            next();
-          });
-          stream.resume();
-        });
-        extract.on("finish", () => resolve3(found));
-        extract.on("error", reject);
-        archive.pipe(extract);
-      });
-      const parsed = bentoInfoSchema.safeParse(import_yaml.default.parse(text));
-      if (parsed.success) return parsed.data;
-    } catch {
-    }
-  }
-  return void 0;
-}
-async function launchContainer(options) {
-  const info = await ensureImage(options);
-  const port = await freeLoopbackPort();
-  const cmd = commandWithPort(info.Config?.Cmd, port);
-  const container = await options.docker.createContainer({
-    Image: options.image,
-    ...cmd.length > 0 ? { Cmd: cmd } : {},
-    Env: [...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), ...containerEnv(port)],
-    Labels: { "dev.bentoci.canary": options.what },
-    HostConfig: { NetworkMode: "host" }
-  });
-  const fromEnv = (info.Config?.Env ?? []).find((e) => e.startsWith("BENTOCI_BENTO_DIR="))?.slice("BENTOCI_BENTO_DIR=".length);
-  const positional = cmd.find((a) => a.startsWith("/"));
-  const bentoDirs = [fromEnv, positional, info.Config?.WorkingDir].filter(
-    (d) => typeof d === "string" && d.startsWith("/")
-  );
-  const bento = await readBentoInfo(container, bentoDirs);
-  const tail = new LogTail();
-  let state;
-  const remove = async () => {
-    await container.stop({ t: 10 }).catch(() => void 0);
-    await container.remove({ force: true }).catch(() => void 0);
-  };
-  try {
-    await container.start();
-    const logs = await container.logs({ follow: true, stdout: true, stderr: true });
-    logs.on(
-      "data",
-      demuxer((c) => tail.push(c))
-    );
-    logs.on("error", () => void 0);
-    const url = `http://127.0.0.1:${port}`;
-    options.log?.(`canary: started ${options.what} (container ${container.id.slice(0, 12)}) on ${url}`);
-    let lastCheck = 0;
-    await waitReady({
-      url,
-      timeoutMs: options.readyTimeoutMs,
-      what: options.what,
-      dead: () => {
-        if (Date.now() - lastCheck > 500) {
-          lastCheck = Date.now();
-          container.inspect().then((c) => {
-            if (!c.State.Running) state = `container exited with ${c.State.ExitCode}`;
-          }).catch(() => void 0);
-        }
-        return state ? `${state}; last output: ${tail.text() || "(none)"}` : void 0;
-      },
-      ...options.signal ? { signal: options.signal } : {}
-    });
-    const destroy = logs.destroy;
-    return {
-      url,
-      imageId: info.Id,
-      ...bento ? { bento } : {},
-      stop: async () => {
-        destroy?.call(logs);
-        await remove();
-      }
-    };
-  } catch (err) {
-    await remove();
-    throw err;
-  }
-}
-
-// src/canary/launch-process.ts
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-function runtimeServerPath(env = process.env) {
-  const override = env["BENTOCI_RUNTIME"];
-  if (override) return resolve(override);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, "runtime", "server.js"),
-    join(here, "..", "..", "dist", "runtime", "server.js")
-  ];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found)
-    throw new BentoError(
-      `the serving runtime is not built (looked for ${candidates.join(" and ")}): run \`npm run build\` or set BENTOCI_RUNTIME`
-    );
-  return found;
-}
-async function launchRuntimeProcess(options) {
-  const server = runtimeServerPath();
-  const port = await freeLoopbackPort();
-  const args = [server, options.dir, "--host", "127.0.0.1", "--port", String(port)];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"]
-  });
-  const tail = new LogTail();
-  child.stdout?.on("data", (c) => tail.push(c));
-  child.stderr?.on("data", (c) => tail.push(c));
-  let exited;
-  let spawnError;
-  child.once("error", (err) => {
-    spawnError = err.message;
-  });
-  const done = new Promise(
-    (res) => child.once("exit", (code, sig) => {
-      exited = `exit ${code ?? sig}`;
-      res();
-    })
-  );
-  const stop = async () => {
-    if (exited) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 1e4);
-    await done;
-    clearTimeout(timer);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  options.log?.(`canary: started ${options.what} (pid ${child.pid}) on ${url}`);
-  try {
-    await waitReady({
-      url,
-      timeoutMs: options.readyTimeoutMs,
-      what: options.what,
-      dead: () => {
-        const why = spawnError ?? exited;
-        return why ? `${why}; last output: ${tail.text() || "(none)"}` : void 0;
-      },
-      ...options.signal ? { signal: options.signal } : {}
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { url, stop };
-}
-
-// src/canary/targets.ts
-function parseTargetRef(text, flag) {
-  const value = text.trim();
-  if (value === "") throw new UsageError(`invalid ${flag} "": name a URL, bento, model, directory or image`);
-  if (/^https?:\/\//.test(value)) {
-    let url;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new UsageError(`invalid ${flag} "${text}": not a URL`);
-    }
-    return { kind: "url", text, url: url.toString().replace(/\/+$/, "") };
-  }
-  if (value.startsWith("oci://")) {
-    const registry = parseOciUrl(value, flag);
-    if (!registry.tag && !registry.digest)
-      throw new UsageError(`invalid ${flag} "${text}": add a :tag or @sha256:<digest>`);
-    const image = `${registry.registry}/${registry.repository}${registry.digest ? `@${registry.digest}` : `:${registry.tag}`}`;
-    return { kind: "image", text, image, registry };
-  }
-  for (const prefix of ["image:", "docker://"]) {
-    if (value.startsWith(prefix)) {
-      const image = value.slice(prefix.length);
-      const ref = parseImageReference(image, flag);
-      return { kind: "image", text, image, ...ref.registry !== "docker.io" ? { registry: ref } : {} };
-    }
-  }
-  if (value.startsWith("bento:")) return { kind: "store", text, store: "bento", tag: value.slice(6) };
-  if (value.startsWith("model:")) return { kind: "store", text, store: "model", tag: value.slice(6) };
-  if (/^(\.{1,2}\/|\/|~)/.test(value) || value === ".") return { kind: "dir", text, dir: resolve2(value) };
-  if (value.includes("/")) {
-    const ref = parseImageReference(value, flag);
-    return { kind: "image", text, image: value, ...ref.registry !== "docker.io" ? { registry: ref } : {} };
-  }
-  return { kind: "store", text, store: "any", tag: value };
-}
-function apisOfBento(info) {
-  return info.service.apis.map((api) => ({ name: api.name, route: api.route, inputs: api.input }));
-}
-function apisOfModel(info) {
-  const method = info.signatures["run"] ? "run" : Object.keys(info.signatures)[0];
-  const signature = method ? info.signatures[method] : void 0;
-  return signature ? [{ name: info.name, route: "/predict", inputs: signature.inputs }] : [];
-}
-async function readDirInfo(dir, flag) {
-  const st = await stat(dir).catch(() => void 0);
-  if (!st?.isDirectory())
-    throw new UsageError(`invalid ${flag} "${dir}": not a directory (pass a bento or model directory)`);
-  for (const [file, kind, schema] of [
-    ["bento.yaml", "bento", bentoInfoSchema],
-    ["model.yaml", "model", modelInfoSchema]
-  ]) {
-    const text = await readFile2(join2(dir, file), "utf8").catch(() => void 0);
-    if (text === void 0) continue;
-    const parsed = schema.safeParse(import_yaml2.default.parse(text));
-    if (!parsed.success)
-      throw new UsageError(
-        `invalid ${flag} "${dir}": ${file} is not valid (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`
-      );
-    return kind === "bento" ? { kind, info: parsed.data } : { kind, info: parsed.data };
-  }
-  throw new UsageError(`invalid ${flag} "${dir}": holds neither bento.yaml nor model.yaml`);
-}
-async function findEntry(ref, env, flag) {
-  if (ref.store !== "model") {
-    const entry = ref.store === "bento" ? await env.bentos.get(ref.tag) : await env.bentos.find(ref.tag);
-    if (entry) return { kind: "bento", entry };
-  }
-  if (ref.store !== "bento") {
-    const entry = ref.store === "model" ? await env.models.get(ref.tag) : await env.models.find(ref.tag);
-    if (entry) return { kind: "model", entry };
-  }
-  throw new UsageError(
-    `invalid ${flag} "${ref.text}": no bento or model of that tag in the store (for an image write image:${ref.tag}; for a service, its http:// URL)`
-  );
-}
-async function prepareTarget(ref, flag, env) {
-  const what = flag.replace(/^--/, "");
-  if (ref.kind === "url") {
-    await env.beforeStart?.({ type: "unverifiable", description: ref.url });
-    return {
-      start: async () => ({ ref, url: ref.url, description: ref.url, apis: [], stop: async () => void 0 })
-    };
-  }
-  if (ref.kind === "image") {
-    await env.beforeStart?.(
-      ref.registry ? { type: "image", ref: ref.registry } : { type: "unverifiable", description: `image ${ref.image}` }
-    );
-    return {
-      start: async () => {
-        const started = await launchContainer({
-          docker: await env.docker(),
-          image: ref.image,
-          what: `${what} image ${ref.image}`,
-          readyTimeoutMs: env.readyTimeoutMs,
-          pull: true,
-          ...env.env ? { env: env.env } : {},
-          ...env.log ? { log: env.log } : {},
-          ...env.signal ? { signal: env.signal } : {}
-        });
-        return {
-          ref,
-          url: started.url,
-          description: `image ${ref.image}`,
-          apis: started.bento ? apisOfBento(started.bento) : [],
-          identity: ref.registry?.digest ?? started.imageId,
-          stop: started.stop
-        };
-      }
-    };
-  }
-  let dir;
-  let apis;
-  let description;
-  let identity;
-  if (ref.kind === "dir") {
-    const found = await readDirInfo(ref.dir, flag);
-    await env.beforeStart?.({ type: "unverifiable", description: `${found.kind} directory ${ref.dir}` });
-    dir = ref.dir;
-    apis = found.kind === "bento" ? apisOfBento(found.info) : apisOfModel(found.info);
-    description = `${found.kind} ${found.info.name}:${found.info.version} (${ref.dir})`;
-    identity = found.info.digest;
-  } else {
-    const found = await findEntry(ref, env, flag);
-    const store = found.kind === "bento" ? env.bentos : env.models;
-    await store.assertIntact(found.entry);
-    await env.beforeStart?.({ type: "entry", store, entry: found.entry });
-    dir = found.entry.dir;
-    apis = found.kind === "bento" ? apisOfBento(found.entry.info) : apisOfModel(found.entry.info);
-    description = `${found.kind} ${formatTag(found.entry.tag)}`;
-    identity = found.entry.info.digest;
-  }
-  return {
-    start: async () => {
-      const started = await launchRuntimeProcess({
-        dir,
-        what: `${what} ${description}`,
-        readyTimeoutMs: env.readyTimeoutMs,
-        ...env.env ? { env: env.env } : {},
-        ...env.log ? { log: env.log } : {},
-        ...env.signal ? { signal: env.signal } : {}
-      });
-      return { ref, url: started.url, description, apis, identity, stop: started.stop };
-    }
-  };
-}
-async function startTargets(baseline, candidate, env) {
-  const first = await prepareTarget(baseline, "--baseline", env);
-  const second = await prepareTarget(candidate, "--candidate", env);
-  const a = await first.start();
-  let b;
-  try {
-    b = await second.start();
-  } catch (err) {
-    await a.stop().catch(() => void 0);
-    throw err;
-  }
-  return {
-    baseline: a,
-    candidate: b,
-    stop: async () => {
-      const results = await Promise.allSettled([a.stop(), b.stop()]);
-      const failed = results.find((r) => r.status === "rejected");
-      if (failed)
-        throw new BentoError(`stopping a canary target failed: ${failed.reason.message}`);
-    }
-  };
-}
-
 // src/canary/traffic.ts
-var import_undici2 = __toESM(require_undici(), 1);
+var import_undici = __toESM(require_undici(), 1);
 import { performance } from "node:perf_hooks";
 
 // src/canary/agreement.ts
@@ -1624,7 +1214,7 @@ var Side = class {
   constructor(endpoint, options) {
     this.endpoint = endpoint;
     this.options = options;
-    this.agent = new import_undici2.Agent({
+    this.agent = new import_undici.Agent({
       connections: options.concurrency + 1,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -1638,7 +1228,7 @@ var Side = class {
   async send(req) {
     const start = performance.now();
     try {
-      const res = await (0, import_undici2.request)(`${this.endpoint.url}${req.route}`, {
+      const res = await (0, import_undici.request)(`${this.endpoint.url}${req.route}`, {
         method: req.method,
         headers: req.headers,
         body: req.body,
@@ -1679,7 +1269,7 @@ var Side = class {
   async scrape() {
     if (!this.endpoint.metricsPath) return void 0;
     try {
-      const res = await (0, import_undici2.request)(`${this.endpoint.url}${this.endpoint.metricsPath}`, {
+      const res = await (0, import_undici.request)(`${this.endpoint.url}${this.endpoint.metricsPath}`, {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs)
       });
@@ -1699,9 +1289,11 @@ function summarize(side) {
 }
 async function runTraffic(options) {
   if (options.requests.length === 0)
-    throw new UsageError("no requests to send (pass --requests-file or a target with an API signature)");
+    throw new UsageError(
+      say`no requests to send (pass ${option("requestsFile")} or a target with an API signature)`
+    );
   if (options.count === void 0 && options.durationMs === void 0)
-    throw new UsageError("give --requests or --duration: the run needs an end");
+    throw new UsageError(say`give ${option("requests")} or ${option("duration")}: the run needs an end`);
   const log = options.log ?? ((line) => process.stderr.write(`${line}
 `));
   const baseline = new Side(options.baseline, options);
@@ -1835,7 +1427,7 @@ async function buildRequests(options, apis) {
   }
   if (apis.length === 0)
     throw new UsageError(
-      "neither side declares an API signature (URLs and plain images do not): pass --requests-file with recorded requests"
+      say`neither side declares an API signature (URLs and plain images do not): pass ${option("requestsFile")} with recorded requests`
     );
   const count = options.requests ?? (options.durationMs === void 0 ? DEFAULT_PAIRS : void 0);
   return {
@@ -1843,78 +1435,24 @@ async function buildRequests(options, apis) {
     ...count !== void 0 ? { count } : {}
   };
 }
-function verifier(options) {
-  return async (target) => {
-    if (options.verify === "off") return;
-    if (target.type === "unverifiable") {
-      const message = `${target.description} cannot be verified (only store entries and registry images carry signatures)`;
-      if (options.verify === "require")
-        throw new BentoError(`${options.verifyFlag ?? "--verify"} require: ${message}`);
-      options.warn(message);
-      return;
-    }
-    if (target.type === "entry") {
-      await enforceVerifyPolicy(options.verify, target, options.trust, {
-        warn: options.warn,
-        flag: options.verifyFlag ?? "--verify"
-      });
-      return;
-    }
-    const repo = await openRepository(target.ref, options.registry);
-    try {
-      await enforceVerifyPolicy(
-        options.verify,
-        { type: "image", registry: new RepositorySignatureRegistry(repo), ref: target.ref },
-        options.trust,
-        { warn: options.warn, flag: options.verifyFlag ?? "--verify" }
-      );
-    } finally {
-      await repo.close();
-    }
-  };
-}
-async function runCanary(options) {
-  if (options.requests !== void 0 && options.durationMs !== void 0)
-    throw new UsageError("give --requests or --duration, not both");
-  const baselineRef = parseTargetRef(options.baseline, "--baseline");
-  const candidateRef = parseTargetRef(options.candidate, "--candidate");
-  const targets = await startTargets(baselineRef, candidateRef, {
-    bentos: openBentoStore(options.home),
-    models: openModelStore(options.home),
-    docker: options.connectDocker,
-    readyTimeoutMs: options.readyTimeoutMs,
-    ...options.targetEnv ? { env: options.targetEnv } : {},
-    beforeStart: verifier(options),
+async function measureCanary(targets, options) {
+  const { requests, count } = await buildRequests(options, apisOf(targets.baseline, targets.candidate));
+  const samples = await runTraffic({
+    baseline: { url: targets.baseline.url, metricsPath: "/metrics" },
+    candidate: { url: targets.candidate.url, metricsPath: "/metrics" },
+    requests,
+    ...count !== void 0 ? { count } : {},
+    ...options.durationMs !== void 0 ? { durationMs: options.durationMs } : {},
+    warmup: options.warmup,
+    concurrency: options.concurrency,
+    order: options.order,
+    timeoutMs: options.timeoutMs,
+    agreement: options.thresholds.metrics.agreement,
+    prometheus: options.thresholds.metrics.prometheus,
     log: options.log,
+    ...options.onMismatch ? { onMismatch: options.onMismatch } : {},
     ...options.signal ? { signal: options.signal } : {}
   });
-  let shadow;
-  let samples;
-  try {
-    const { requests, count } = await buildRequests(options, apisOf(targets.baseline, targets.candidate));
-    if (options.shadowFile) shadow = createWriteStream(options.shadowFile);
-    const stream = shadow;
-    samples = await runTraffic({
-      baseline: { url: targets.baseline.url, metricsPath: "/metrics" },
-      candidate: { url: targets.candidate.url, metricsPath: "/metrics" },
-      requests,
-      ...count !== void 0 ? { count } : {},
-      ...options.durationMs !== void 0 ? { durationMs: options.durationMs } : {},
-      warmup: options.warmup,
-      concurrency: options.concurrency,
-      order: options.order,
-      timeoutMs: options.timeoutMs,
-      agreement: options.thresholds.metrics.agreement,
-      prometheus: options.thresholds.metrics.prometheus,
-      log: options.log,
-      ...stream ? { onMismatch: (m) => stream.write(`${JSON.stringify(m)}
-`) } : {},
-      ...options.signal ? { signal: options.signal } : {}
-    });
-  } finally {
-    if (shadow) await new Promise((resolve3) => shadow.end(resolve3));
-    await targets.stop();
-  }
   const describe = (t) => ({
     ref: t.ref,
     description: t.description,
@@ -1927,123 +1465,673 @@ async function runCanary(options) {
     verdict: judge(samples, options.thresholds)
   };
 }
+function openShadowLog(path) {
+  const stream = createWriteStream(path);
+  let failed;
+  stream.on("error", (err) => {
+    failed ??= err;
+  });
+  const failure = () => new BentoError(say`cannot write ${option("shadow")} "${path}": ${failed}`);
+  return {
+    write: (mismatch) => {
+      if (!failed) stream.write(`${JSON.stringify(mismatch)}
+`);
+    },
+    close: () => new Promise((resolve3, reject2) => {
+      if (failed) return reject2(failure());
+      stream.end(() => failed ? reject2(failure()) : resolve3());
+    })
+  };
+}
 
-// src/canary/thresholds.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
-var directionSchema = external_exports.enum(["increase", "decrease", "either"]);
-var weight = external_exports.number().min(0).max(1e3);
-var fraction = external_exports.number().min(0);
-var latencySchema = external_exports.object({
-  weight: weight.default(40),
-  critical: external_exports.boolean().default(false),
-  direction: directionSchema.default("increase"),
-  /** Allowed Hodges-Lehmann shift relative to the baseline median: 0.1 = 10% slower. */
-  max_degradation: fraction.default(0.1)
-}).strict();
-var errorRateSchema = external_exports.object({
-  weight: weight.default(30),
-  critical: external_exports.boolean().default(true),
-  /** Allowed rise of the error rate in absolute terms: 0.01 = one percentage point. */
-  max_increase: external_exports.number().min(0).max(1).default(0.01)
-}).strict();
-var agreementModeSchema = external_exports.enum(["auto", "argmax", "tolerance", "exact"]);
-var agreementSchema = external_exports.object({
-  weight: weight.default(30),
-  critical: external_exports.boolean().default(false),
-  /** Lowest acceptable fraction of paired responses whose predictions agree. */
-  min: external_exports.number().min(0).max(1).default(0.99),
-  /**
-   * `argmax`: same class per row of a float matrix; `tolerance`: every number within atol + rtol*|b|;
-   * `exact`: equal JSON; `auto`: argmax for [batch, classes>1] floats, tolerance for other numbers.
-   */
-  mode: agreementModeSchema.default("auto"),
-  atol: external_exports.number().min(0).default(1e-5),
-  rtol: external_exports.number().min(0).default(1e-4)
-}).strict();
-var throughputSchema = external_exports.object({
-  /** Report-only by default: with paired traffic it is a transform of latency (Little's law). */
-  weight: weight.default(0),
-  critical: external_exports.boolean().default(false),
-  max_degradation: fraction.default(0.1)
-}).strict();
-var prometheusMetricSchema = external_exports.object({
-  /** Shown in the report; defaults to the series name. */
-  label: external_exports.string().min(1).optional(),
-  /** Series name as exposed on /metrics, e.g. `process_resident_memory_bytes`. */
-  name: external_exports.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/),
-  /** Only series with these labels; the matching series are summed. */
-  labels: external_exports.record(external_exports.string(), external_exports.string()).default({}),
-  /** `last`: the value at each scrape (gauges); `increase` / `rate`: per-interval change (counters). */
-  aggregate: external_exports.enum(["last", "increase", "rate"]).default("last"),
-  direction: directionSchema.default("increase"),
-  max_degradation: fraction.default(0.1),
-  weight: weight.default(10),
-  critical: external_exports.boolean().default(false)
-}).strict();
-var thresholdsSchema = external_exports.object({
-  /** Significance level of every test (one-sided by the metric's direction). */
-  alpha: external_exports.number().gt(0).lt(1).default(0.05),
-  score: external_exports.object({
-    pass: external_exports.number().min(0).max(100).default(95),
-    marginal: external_exports.number().min(0).max(100).default(75)
-  }).strict().default({ pass: 95, marginal: 75 }).refine((s) => s.marginal <= s.pass, { message: "score.marginal must not exceed score.pass" }),
-  /** What a marginal score means for the gate (exit code, commit status, promotion). */
-  marginal_is: external_exports.enum(["pass", "fail"]).default("fail"),
-  metrics: external_exports.object({
-    latency: latencySchema.default(latencySchema.parse({})),
-    error_rate: errorRateSchema.default(errorRateSchema.parse({})),
-    agreement: agreementSchema.default(agreementSchema.parse({})),
-    throughput: throughputSchema.default(throughputSchema.parse({})),
-    prometheus: external_exports.array(prometheusMetricSchema).default([])
-  }).strict().default({
-    latency: latencySchema.parse({}),
-    error_rate: errorRateSchema.parse({}),
-    agreement: agreementSchema.parse({}),
-    throughput: throughputSchema.parse({}),
-    prometheus: []
-  })
-}).strict();
-function defaultThresholds() {
-  return thresholdsSchema.parse({});
+// src/canary/targets.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readFile as readFile2, stat } from "node:fs/promises";
+import { join as join2, resolve as resolve2 } from "node:path";
+
+// src/canary/launch-container.ts
+var import_tar_stream = __toESM(require_tar_stream(), 1);
+var import_yaml = __toESM(require_dist(), 1);
+
+// src/canary/readiness.ts
+var import_undici2 = __toESM(require_undici(), 1);
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+function freeLoopbackPort() {
+  return new Promise((resolve3, reject2) => {
+    const server = createServer();
+    server.once("error", reject2);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(
+        () => typeof address === "object" && address ? resolve3(address.port) : reject2(new Error("no port"))
+      );
+    });
+  });
 }
-function parseThresholds(value, source = "thresholds") {
-  const parsed = thresholdsSchema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-    throw new UsageError(`invalid ${source}: ${where}: ${issue.message} (see docs/canary.md for the fields)`);
+async function waitReady(options) {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = "no answer yet";
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    const died = options.dead();
+    if (died) throw new BentoError(`${options.what} stopped before it was ready: ${died}`);
+    try {
+      const res = await (0, import_undici2.request)(`${options.url}${options.path ?? "/readyz"}`, {
+        signal: AbortSignal.timeout(2e3),
+        headersTimeout: 2e3,
+        bodyTimeout: 2e3
+      });
+      await res.body.dump();
+      if (res.statusCode === 200) return;
+      last = `/readyz answered ${res.statusCode}`;
+    } catch (err) {
+      last = err.code ?? err.message;
+    }
+    if (options.signal?.aborted) throw new BentoError(`${options.what}: cancelled while waiting for it`);
+    if (Date.now() >= deadline)
+      throw new BentoError(
+        say`${options.what} was not ready within ${Math.round(options.timeoutMs / 1e3)} s (${last}); raise ${option("readyTimeout")} or check its logs`
+      );
+    await sleep(delay);
   }
-  return parsed.data;
 }
-async function loadThresholds(path) {
-  if (!path) return defaultThresholds();
-  let text;
-  try {
-    text = await readFile3(path, "utf8");
-  } catch {
-    throw new UsageError(`invalid --thresholds "${path}": the file cannot be read (pass a YAML file)`);
+var LogTail = class {
+  constructor(max = 20) {
+    this.max = max;
   }
-  let value;
+  max;
+  lines = [];
+  partial = "";
+  push(chunk) {
+    const text = this.partial + chunk.toString();
+    const parts = text.split("\n");
+    this.partial = parts.pop() ?? "";
+    this.lines.push(...parts.filter((l) => l.trim() !== ""));
+    if (this.lines.length > this.max) this.lines = this.lines.slice(-this.max);
+  }
+  text() {
+    return [...this.lines, this.partial].filter(Boolean).slice(-5).join(" | ");
+  }
+};
+
+// src/canary/serve-args.ts
+function setting(key) {
+  const found = SERVE_SETTINGS.find((s) => s.key === key);
+  if (!found) throw new Error(`no serve setting ${key}`);
+  return found;
+}
+function serveFlag(key) {
+  return `--${setting(key).flag}`;
+}
+function listenArgs(values) {
+  return [serveFlag("host"), values.host, serveFlag("port"), String(values.port)];
+}
+function listenEnv(values) {
+  return [`${setting("host").env}=${values.host}`, `${setting("port").env}=${values.port}`];
+}
+function withListenArgs(cmd, values) {
+  const out = [...cmd];
+  for (const [key, value] of [
+    ["host", values.host],
+    ["port", String(values.port)]
+  ]) {
+    const i = out.indexOf(serveFlag(key));
+    if (i >= 0 && i + 1 < out.length) out[i + 1] = value;
+  }
+  return out;
+}
+
+// src/canary/launch-container.ts
+async function ensureImage(options) {
+  const image = options.docker.getImage(options.image);
   try {
-    value = import_yaml3.default.parse(text);
+    return await image.inspect();
   } catch (err) {
-    throw new UsageError(
-      `invalid --thresholds "${path}": not YAML (${err.message.split("\n")[0]})`
-    );
+    if (err.statusCode !== 404) throw err;
   }
-  return parseThresholds(value, `--thresholds "${path}"`);
+  if (!options.pull)
+    throw new BentoError(`image ${options.image} is not on the Docker engine: build or pull it first`);
+  options.log?.(`canary: pulling ${options.image}`);
+  const stream = await options.docker.pull(options.image);
+  await new Promise(
+    (resolve3, reject2) => options.docker.modem.followProgress(stream, (err) => err ? reject2(err) : resolve3())
+  );
+  return image.inspect();
+}
+function commandWithPort(cmd, port) {
+  return withListenArgs(cmd ?? [], { host: "127.0.0.1", port });
+}
+function containerEnv(port) {
+  return [...listenEnv({ host: "127.0.0.1", port }), `PORT=${port}`];
+}
+function demuxer(sink) {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 8) {
+      const size = pending.readUInt32BE(4);
+      if (pending.length < 8 + size) return;
+      sink(pending.subarray(8, 8 + size));
+      pending = pending.subarray(8 + size);
+    }
+  };
+}
+async function readBentoInfo(container, workingDirs) {
+  for (const dir of workingDirs) {
+    try {
+      const archive = await container.getArchive({ path: `${dir}/bento.yaml` });
+      const text = await new Promise((resolve3, reject2) => {
+        const extract = import_tar_stream.default.extract();
+        let found = "";
+        extract.on("entry", (_header, stream, next) => {
+          const chunks = [];
+          stream.on("data", (c) => {
+            chunks.push(c);
+          });
+          stream.on("end", () => {
+            found ||= Buffer.concat(chunks).toString("utf8");
+            next();
+          });
+          stream.resume();
+        });
+        extract.on("finish", () => resolve3(found));
+        extract.on("error", reject2);
+        archive.pipe(extract);
+      });
+      const parsed = bentoInfoSchema.safeParse(import_yaml.default.parse(text));
+      if (parsed.success) return parsed.data;
+    } catch {
+    }
+  }
+  return void 0;
+}
+async function launchContainer(options) {
+  const info = await ensureImage(options);
+  const port = await freeLoopbackPort();
+  const cmd = commandWithPort(info.Config?.Cmd, port);
+  const container = await options.docker.createContainer({
+    Image: options.image,
+    ...cmd.length > 0 ? { Cmd: cmd } : {},
+    Env: [...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), ...containerEnv(port)],
+    Labels: { "dev.bentoci.canary": options.what },
+    HostConfig: { NetworkMode: "host" }
+  });
+  const fromEnv = (info.Config?.Env ?? []).find((e) => e.startsWith("BENTOCI_BENTO_DIR="))?.slice("BENTOCI_BENTO_DIR=".length);
+  const positional = cmd.find((a) => a.startsWith("/"));
+  const bentoDirs = [fromEnv, positional, info.Config?.WorkingDir].filter(
+    (d) => typeof d === "string" && d.startsWith("/")
+  );
+  const bento = await readBentoInfo(container, bentoDirs);
+  const tail = new LogTail();
+  let state;
+  const remove = async () => {
+    await container.stop({ t: 10 }).catch(() => void 0);
+    await container.remove({ force: true }).catch(() => void 0);
+  };
+  try {
+    await container.start();
+    const logs = await container.logs({ follow: true, stdout: true, stderr: true });
+    logs.on(
+      "data",
+      demuxer((c) => tail.push(c))
+    );
+    logs.on("error", () => void 0);
+    const url = `http://127.0.0.1:${port}`;
+    options.log?.(`canary: started ${options.what} (container ${container.id.slice(0, 12)}) on ${url}`);
+    let lastCheck = 0;
+    await waitReady({
+      url,
+      timeoutMs: options.readyTimeoutMs,
+      what: options.what,
+      dead: () => {
+        if (Date.now() - lastCheck > 500) {
+          lastCheck = Date.now();
+          container.inspect().then((c) => {
+            if (!c.State.Running) state = `container exited with ${c.State.ExitCode}`;
+          }).catch(() => void 0);
+        }
+        return state ? `${state}; last output: ${tail.text() || "(none)"}` : void 0;
+      },
+      ...options.signal ? { signal: options.signal } : {}
+    });
+    const destroy = logs.destroy;
+    return {
+      url,
+      imageId: info.Id,
+      ...bento ? { bento } : {},
+      stop: async () => {
+        destroy?.call(logs);
+        await remove();
+      }
+    };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
+
+// src/canary/launch-process.ts
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+function runtimeServerPath(env = process.env) {
+  const override = env["BENTOCI_RUNTIME"];
+  if (override) return resolve(override);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    join(here, "runtime", "server.js"),
+    join(here, "..", "..", "dist", "runtime", "server.js")
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found)
+    throw new BentoError(
+      `the serving runtime is not built (looked for ${candidates.join(" and ")}): run \`npm run build\` or set BENTOCI_RUNTIME`
+    );
+  return found;
+}
+async function launchRuntimeProcess(options) {
+  const server = runtimeServerPath();
+  const port = await freeLoopbackPort();
+  const args = [server, options.dir, ...listenArgs({ host: "127.0.0.1", port })];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"]
+  });
+  const tail = new LogTail();
+  child.stdout?.on("data", (c) => tail.push(c));
+  child.stderr?.on("data", (c) => tail.push(c));
+  let exited;
+  let spawnError;
+  child.once("error", (err) => {
+    spawnError = err.message;
+  });
+  const done = new Promise(
+    (res) => child.once("exit", (code, sig) => {
+      exited = `exit ${code ?? sig}`;
+      res();
+    })
+  );
+  const stop = async () => {
+    if (exited) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 1e4);
+    await done;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  options.log?.(`canary: started ${options.what} (pid ${child.pid}) on ${url}`);
+  try {
+    await waitReady({
+      url,
+      timeoutMs: options.readyTimeoutMs,
+      what: options.what,
+      dead: () => {
+        const why = spawnError ?? exited;
+        return why ? `${why}; last output: ${tail.text() || "(none)"}` : void 0;
+      },
+      ...options.signal ? { signal: options.signal } : {}
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
+// src/canary/targets.ts
+function invalid(side, text, problem) {
+  return new OptionError(side, say`invalid ${option(side)} "${text}": ${problem}`);
+}
+function parseTargetRef(text, side) {
+  const value = text.trim();
+  if (value === "") throw invalid(side, "", "name a URL, bento, model, directory or image");
+  if (/^https?:\/\//.test(value)) {
+    let url;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalid(side, text, "not a URL");
+    }
+    return { kind: "url", text, url: url.toString().replace(/\/+$/, "") };
+  }
+  if (value.startsWith("oci://")) {
+    const registry = parseOciUrl(value, side);
+    if (!registry.tag && !registry.digest) throw invalid(side, text, "add a :tag or @sha256:<digest>");
+    const image = `${registry.registry}/${registry.repository}${registry.digest ? `@${registry.digest}` : `:${registry.tag}`}`;
+    return { kind: "image", text, image, registry };
+  }
+  for (const prefix of ["image:", "docker://"]) {
+    if (value.startsWith(prefix)) {
+      const image = value.slice(prefix.length);
+      const ref = parseImageReference(image, side);
+      return { kind: "image", text, image, ...ref.registry !== "docker.io" ? { registry: ref } : {} };
+    }
+  }
+  if (value.startsWith("bento:")) return { kind: "store", text, store: "bento", tag: value.slice(6) };
+  if (value.startsWith("model:")) return { kind: "store", text, store: "model", tag: value.slice(6) };
+  if (/^(\.{1,2}\/|\/|~)/.test(value) || value === ".") return { kind: "dir", text, dir: resolve2(value) };
+  if (value.includes("/")) {
+    const ref = parseImageReference(value, side);
+    return { kind: "image", text, image: value, ...ref.registry !== "docker.io" ? { registry: ref } : {} };
+  }
+  return { kind: "store", text, store: "any", tag: value };
+}
+function apisOfBento(info) {
+  return info.service.apis.map((api) => ({ name: api.name, route: api.route, inputs: api.input }));
+}
+function apisOfModel(info) {
+  const method = info.signatures["run"] ? "run" : Object.keys(info.signatures)[0];
+  const signature = method ? info.signatures[method] : void 0;
+  return signature ? [{ name: info.name, route: "/predict", inputs: signature.inputs }] : [];
+}
+async function readDirInfo(dir, side) {
+  const st = await stat(dir).catch(() => void 0);
+  if (!st?.isDirectory()) throw invalid(side, dir, "not a directory (pass a bento or model directory)");
+  for (const [file, kind, schema] of [
+    ["bento.yaml", "bento", bentoInfoSchema],
+    ["model.yaml", "model", modelInfoSchema]
+  ]) {
+    const text = await readFile2(join2(dir, file), "utf8").catch(() => void 0);
+    if (text === void 0) continue;
+    const parsed = schema.safeParse(import_yaml2.default.parse(text));
+    if (!parsed.success)
+      throw invalid(
+        side,
+        dir,
+        `${file} is not valid (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`
+      );
+    return kind === "bento" ? { kind, info: parsed.data } : { kind, info: parsed.data };
+  }
+  throw invalid(side, dir, "holds neither bento.yaml nor model.yaml");
+}
+async function findEntry(ref, env, side) {
+  if (ref.store !== "model") {
+    const entry = ref.store === "bento" ? await env.bentos.get(ref.tag) : await env.bentos.find(ref.tag);
+    if (entry) return { kind: "bento", entry };
+  }
+  if (ref.store !== "bento") {
+    const entry = ref.store === "model" ? await env.models.get(ref.tag) : await env.models.find(ref.tag);
+    if (entry) return { kind: "model", entry };
+  }
+  throw invalid(
+    side,
+    ref.text,
+    `no bento or model of that tag in the store (for an image write image:${ref.tag}; for a service, its http:// URL)`
+  );
+}
+async function prepareTarget(ref, side, env) {
+  const what = side;
+  if (ref.kind === "url") {
+    await env.beforeStart?.({ type: "unverifiable", description: ref.url });
+    return {
+      start: async () => ({ ref, url: ref.url, description: ref.url, apis: [], stop: async () => void 0 })
+    };
+  }
+  if (ref.kind === "image") {
+    await env.beforeStart?.(
+      ref.registry ? { type: "image", ref: ref.registry } : { type: "unverifiable", description: `image ${ref.image}` }
+    );
+    return {
+      start: async () => {
+        const started = await launchContainer({
+          docker: await env.docker(),
+          image: ref.image,
+          what: `${what} image ${ref.image}`,
+          readyTimeoutMs: env.readyTimeoutMs,
+          pull: true,
+          ...env.env ? { env: env.env } : {},
+          ...env.log ? { log: env.log } : {},
+          ...env.signal ? { signal: env.signal } : {}
+        });
+        return {
+          ref,
+          url: started.url,
+          description: `image ${ref.image}`,
+          apis: started.bento ? apisOfBento(started.bento) : [],
+          identity: ref.registry?.digest ?? started.imageId,
+          stop: started.stop
+        };
+      }
+    };
+  }
+  let dir;
+  let apis;
+  let description;
+  let identity;
+  if (ref.kind === "dir") {
+    const found = await readDirInfo(ref.dir, side);
+    await env.beforeStart?.({ type: "unverifiable", description: `${found.kind} directory ${ref.dir}` });
+    dir = ref.dir;
+    apis = found.kind === "bento" ? apisOfBento(found.info) : apisOfModel(found.info);
+    description = `${found.kind} ${found.info.name}:${found.info.version} (${ref.dir})`;
+    identity = found.info.digest;
+  } else {
+    const found = await findEntry(ref, env, side);
+    const store = found.kind === "bento" ? env.bentos : env.models;
+    await store.assertIntact(found.entry);
+    await env.beforeStart?.({ type: "entry", store, entry: found.entry });
+    dir = found.entry.dir;
+    apis = found.kind === "bento" ? apisOfBento(found.entry.info) : apisOfModel(found.entry.info);
+    description = `${found.kind} ${formatTag(found.entry.tag)}`;
+    identity = found.entry.info.digest;
+  }
+  return {
+    start: async () => {
+      const started = await launchRuntimeProcess({
+        dir,
+        what: `${what} ${description}`,
+        readyTimeoutMs: env.readyTimeoutMs,
+        ...env.env ? { env: env.env } : {},
+        ...env.log ? { log: env.log } : {},
+        ...env.signal ? { signal: env.signal } : {}
+      });
+      return { ref, url: started.url, description, apis, identity, stop: started.stop };
+    }
+  };
+}
+async function startTargets(baseline, candidate, env) {
+  const first = await prepareTarget(baseline, "baseline", env);
+  const second = await prepareTarget(candidate, "candidate", env);
+  const a = await first.start();
+  let b;
+  try {
+    b = await second.start();
+  } catch (err) {
+    await a.stop().catch(() => void 0);
+    throw err;
+  }
+  return {
+    baseline: a,
+    candidate: b,
+    stop: async () => {
+      const results = await Promise.allSettled([a.stop(), b.stop()]);
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed)
+        throw new BentoError(`stopping a canary target failed: ${failed.reason.message}`);
+    }
+  };
+}
+
+// src/operations/canary.ts
+var CANARY_DEFAULTS = {
+  concurrency: 1,
+  warmup: 10,
+  seed: 1,
+  order: "interleaved",
+  timeout: "30s",
+  readyTimeout: "120s"
+};
+function reject(ctx, text) {
+  ctx.addIssue({ code: "custom", message: text.render(), params: { text } });
+  return external_exports.NEVER;
+}
+function parsedBy(parse) {
+  return (text, ctx) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (err instanceof BentoError) return reject(ctx, err.text);
+      throw err;
+    }
+  };
+}
+var target = (side) => external_exports.string().optional().transform(
+  (text, ctx) => text === void 0 || text === "" ? reject(
+    ctx,
+    say`${option(side)} is required: a URL, bento or model tag, directory, image:REF or oci://host/repo:tag`
+  ) : parsedBy((t) => parseTargetRef(t, side))(text, ctx)
+);
+var wholeNumber = (key, min) => external_exports.union([external_exports.number(), external_exports.string()]).transform((value, ctx) => {
+  const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isInteger(n) && n >= min) return n;
+  return reject(
+    ctx,
+    say`invalid ${option(key)} "${value}": expected a ${min === 1 ? "positive " : ""}whole number`
+  );
+});
+var oneOf = (key, values) => external_exports.string().transform(
+  (text, ctx) => values.includes(text) ? text : reject(
+    ctx,
+    say`invalid ${option(key)} "${text}": expected ${values.join(", ").replace(/, (?=[^,]*$)/, " or ")}`
+  )
+);
+var duration = (key) => external_exports.string().transform(parsedBy((text) => parseDuration(text, key)));
+var canaryOptionsSchema = external_exports.object({
+  /** What runs today: a URL, bento or model tag, directory, image:REF or oci://host/repo:tag. */
+  baseline: target("baseline"),
+  /** What would replace it, in the same forms. */
+  candidate: target("candidate"),
+  /** Measured request pairs (default: the requests file's length, or 200). */
+  requests: wholeNumber("requests", 1).optional(),
+  /** Measure for this long instead (`30s`, `2m`); in milliseconds once parsed. */
+  duration: duration("duration").optional(),
+  concurrency: wholeNumber("concurrency", 1).default(CANARY_DEFAULTS.concurrency),
+  warmup: wholeNumber("warmup", 0).default(CANARY_DEFAULTS.warmup),
+  /** Recorded requests to replay (JSONL); generated from the API signature without one. */
+  requestsFile: external_exports.string().optional(),
+  seed: wholeNumber("seed", 0).default(CANARY_DEFAULTS.seed),
+  order: oneOf("order", ["interleaved", "paired"]).default(CANARY_DEFAULTS.order),
+  /** Per-request timeout, in milliseconds once parsed. */
+  timeout: duration("timeout").prefault(CANARY_DEFAULTS.timeout),
+  readyTimeout: duration("readyTimeout").prefault(CANARY_DEFAULTS.readyTimeout),
+  /** Environment for the sides the canary starts. */
+  env: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  /** The thresholds file (YAML); the defaults without one. */
+  thresholds: external_exports.string().optional(),
+  /** Shadow mode: every disagreeing pair goes to this JSONL file. */
+  shadow: external_exports.string().optional(),
+  /** On pass, move `stable` (or this URL's tag) in `oci://host/repo[:tag]` to the candidate's digest. */
+  promoteTo: external_exports.string().transform(
+    parsedBy((text) => {
+      parsePromotionTarget(text);
+      return text;
+    })
+  ).optional(),
+  /** With promoteTo: a semantic version whose tags are promoted too. */
+  release: external_exports.string().transform(
+    (text, ctx) => import_semver.default.valid(text) ? text : reject(
+      ctx,
+      say`invalid ${option("release")} "${text}": expected a semantic version such as 1.4.2`
+    )
+  ).optional(),
+  rolloutManifests: external_exports.string().optional(),
+  rolloutName: external_exports.string().optional(),
+  rolloutImage: external_exports.string().optional(),
+  /** Check each side's signature before it starts (`verify`), and whom to trust (src/operations/trust.ts). */
+  ...verifyGateShape
+}).superRefine((options, ctx) => {
+  checkVerifyGate(options, ctx);
+  if (options.requests !== void 0 && options.duration !== void 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["duration"],
+      message: "requests and duration are exclusive",
+      params: { text: say`give ${option("requests")} or ${option("duration")}, not both` }
+    });
+  if (options.release !== void 0 && options.promoteTo === void 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["release"],
+      message: "release needs promoteTo",
+      params: { text: say`${option("release")} needs ${option("promoteTo")}` }
+    });
+});
+function verifyGate(gate, context, resources) {
+  return async (target2) => {
+    if (gate.policy === "off") return;
+    if (target2.type === "unverifiable") {
+      const message = `${target2.description} cannot be verified (only store entries and registry images carry signatures)`;
+      if (gate.policy === "require") throw new BentoError(say`${option("verify", "require")}: ${message}`);
+      context.warn(message);
+      return;
+    }
+    await gate.check(
+      async () => target2.type === "entry" ? target2 : {
+        type: "image",
+        registry: new RepositorySignatureRegistry(
+          resources.use(await openRepository(target2.ref, context.registry))
+        ),
+        ref: target2.ref
+      },
+      context.warn
+    );
+  };
+}
+async function runCanary(values, context) {
+  const options = parseOptions(canaryOptionsSchema, values);
+  const thresholds = await loadThresholds(options.thresholds);
+  const gate = await openVerifyGate(options, context.keys);
+  const outcome = await withResources(async (resources) => {
+    const targets = await startTargets(options.baseline, options.candidate, {
+      bentos: openBentoStore(context.home),
+      models: openModelStore(context.home),
+      docker: context.connectDocker ?? (() => connectEngine()),
+      readyTimeoutMs: options.readyTimeout,
+      ...Object.keys(options.env).length > 0 ? { env: options.env } : {},
+      beforeStart: verifyGate(gate, context, resources),
+      log: context.log,
+      ...context.signal ? { signal: context.signal } : {}
+    });
+    resources.defer(() => targets.stop());
+    const shadow = options.shadow ? resources.use(openShadowLog(options.shadow)) : void 0;
+    return measureCanary(targets, {
+      ...options.requests !== void 0 ? { requests: options.requests } : {},
+      ...options.duration !== void 0 ? { durationMs: options.duration } : {},
+      concurrency: options.concurrency,
+      warmup: options.warmup,
+      ...options.requestsFile ? { requestsFile: options.requestsFile } : {},
+      seed: options.seed,
+      order: options.order,
+      timeoutMs: options.timeout,
+      thresholds,
+      ...shadow ? { onMismatch: (m) => shadow.write(m) } : {},
+      log: context.log,
+      ...context.signal ? { signal: context.signal } : {}
+    });
+  });
+  const gated = await applyGate(outcome, {
+    ...options.promoteTo ? { promoteTo: options.promoteTo } : {},
+    ...options.release ? { release: options.release } : {},
+    ...context.promotionBlocked ? { promotionBlocked: context.promotionBlocked } : {},
+    registry: context.registry,
+    ...options.rolloutManifests ? { rolloutDir: options.rolloutManifests } : {},
+    ...options.rolloutName ? { rolloutName: options.rolloutName } : {},
+    ...options.rolloutImage ? { rolloutImage: options.rolloutImage } : {},
+    thresholds,
+    log: context.log
+  });
+  return { ...outcome, thresholds, gate: gated };
 }
 
 export {
-  promotionAllowed,
-  applyGate,
   emptySide,
   judge,
   COMMENT_MARKER,
   verdictRows,
   VERDICT_HEADERS,
   renderMarkdown,
-  runCanary,
-  loadThresholds
+  promotionAllowed,
+  CANARY_DEFAULTS,
+  runCanary
 };

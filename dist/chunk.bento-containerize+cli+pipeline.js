@@ -14,17 +14,25 @@ import {
 import {
   BentoError,
   CONTEXT,
+  OptionError,
   SIGNATURES_DIR,
   UsageError,
   checkKeyValues,
+  checkVerifyGate,
   exists,
   external_exports,
   formatImageName,
   formatTag,
   listFiles,
+  openVerifyGate,
+  option,
+  optionIssue,
   parseImageName,
+  parseOptions,
   progress,
-  require_tar_stream
+  require_tar_stream,
+  say,
+  verifyGateShape
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
@@ -152,12 +160,13 @@ async function isRuntimePackage(path) {
   }
 }
 var registrySchema = external_exports.url({ protocol: /^https?$/ });
-async function npmRegistryOf(flag) {
-  if (flag !== void 0) {
-    const parsed = registrySchema.safeParse(flag);
+async function npmRegistryOf(given) {
+  if (given !== void 0) {
+    const parsed = registrySchema.safeParse(given);
     if (!parsed.success)
-      throw new UsageError(
-        `invalid --npm-registry "${flag}": expected an http(s) URL like https://registry.npmjs.org/`
+      throw new OptionError(
+        "npmRegistry",
+        say`invalid ${option("npmRegistry")} "${given}": expected an http(s) URL like https://registry.npmjs.org/`
       );
     return parsed.data;
   }
@@ -169,13 +178,14 @@ async function npmRegistryOf(flag) {
   }
   return "https://registry.npmjs.org/";
 }
-async function caFileOf(flag, env = process.env) {
-  if (flag !== void 0) {
-    if (!await exists(flag))
-      throw new UsageError(
-        `invalid --ca-file "${flag}": no such file (pass a PEM bundle, e.g. /etc/ssl/certs/ca-certificates.crt)`
+async function caFileOf(given, env = process.env) {
+  if (given !== void 0) {
+    if (!await exists(given))
+      throw new OptionError(
+        "caFile",
+        say`invalid ${option("caFile")} "${given}": no such file (pass a PEM bundle, e.g. /etc/ssl/certs/ca-certificates.crt)`
       );
-    return resolve(flag);
+    return resolve(given);
   }
   const fromEnv = env["NODE_EXTRA_CA_CERTS"];
   return fromEnv && await exists(fromEnv) ? resolve(fromEnv) : void 0;
@@ -189,8 +199,8 @@ async function containerize(bento, options = {}) {
   const tags = [
     ...new Set(options.tags?.length ? options.tags : [`${bento.info.name}:${bento.info.version}`])
   ].map((t) => parseImageName(t));
-  checkKeyValues(options.labels ?? {}, "--label");
-  for (const image of options.cacheFrom ?? []) parseImageName(image, "--cache-from");
+  checkKeyValues(options.labels ?? {}, "label");
+  for (const image of options.cacheFrom ?? []) parseImageName(image, "cacheFrom");
   const dockerfile = await dockerfileOf(bento.dir, bento.info);
   const runtime = options.runtime ?? await locateRuntime(env);
   const [npmRegistry, caFile, provenance] = await Promise.all([
@@ -259,7 +269,7 @@ function withBuildLabels(dockerfile, labels) {
   const lines = entries.map(([k, v]) => `${dockerQuote(k)}=${dockerQuote(v)}`).join(" \\\n      ");
   return `${dockerfile.trimEnd()}
 
-# Added by bentoci containerize for this build.
+# Added by bentoci for this build.
 LABEL ${lines}
 `;
 }
@@ -270,6 +280,73 @@ function contextTime(env) {
   return new Date(epoch ? Number(epoch) * 1e3 : 0);
 }
 
+// src/operations/containerize.ts
+var text2 = external_exports.string().min(1, "expected a value").optional();
+var containerizeOptionsSchema = external_exports.object({
+  /** Image names; default `<bento name>:<bento version>`. */
+  tag: external_exports.array(external_exports.string().min(1)).default([]),
+  buildArg: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  label: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  /** Build up to this stage only (deps or bento). */
+  target: text2,
+  platform: text2,
+  cacheFrom: external_exports.array(external_exports.string().min(1)).default([]),
+  noCache: external_exports.boolean().default(false),
+  npmRegistry: text2,
+  caFile: text2,
+  network: external_exports.string().min(1).default("host"),
+  /** The Dockerfile instead of an image; `output` is where to write it. */
+  dockerfileOnly: external_exports.boolean().default(false),
+  output: text2,
+  ...verifyGateShape
+}).superRefine((values, ctx) => {
+  checkVerifyGate(values, ctx);
+  if (values.output !== void 0 && !values.dockerfileOnly)
+    optionIssue(
+      ctx,
+      "output",
+      say`${option("output")} writes the Dockerfile: use it with ${option("dockerfileOnly")}`
+    );
+});
+async function planContainerize(values, access = {}) {
+  const options = parseOptions(containerizeOptionsSchema, values);
+  return { options, gate: await openVerifyGate(options, access) };
+}
+async function checkBento(plan, store, bento, options = {}) {
+  if (!options.intactChecked) await store.assertIntact(bento);
+  return plan.gate.check(
+    () => ({
+      type: "entry",
+      store,
+      entry: bento
+    }),
+    options.warn
+  );
+}
+async function bentoDockerfile(bento) {
+  const dockerfile = await dockerfileOf(bento.dir, bento.info);
+  return { text: dockerfile.text, source: dockerfile.stored ? "stored" : "rendered" };
+}
+function buildBentoImage(plan, bento, log) {
+  const o = plan.options;
+  return containerize(bento, {
+    tags: o.tag,
+    buildArgs: o.buildArg,
+    labels: o.label,
+    ...o.target !== void 0 ? { target: o.target } : {},
+    ...o.platform !== void 0 ? { platform: o.platform } : {},
+    cacheFrom: o.cacheFrom,
+    noCache: o.noCache,
+    ...o.npmRegistry !== void 0 ? { npmRegistry: o.npmRegistry } : {},
+    ...o.caFile !== void 0 ? { caFile: o.caFile } : {},
+    networkMode: o.network,
+    log
+  });
+}
+
 export {
-  containerize
+  planContainerize,
+  checkBento,
+  bentoDockerfile,
+  buildBentoImage
 };

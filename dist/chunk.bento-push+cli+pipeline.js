@@ -1,12 +1,8 @@
 import { createRequire as __bentociCreateRequire } from 'node:module'; const require = __bentociCreateRequire(import.meta.url);
 import {
-  MAX_MANIFEST_BYTES,
-  bufferSource,
-  fileSource,
-  imageManifestSchema,
-  openRepository,
-  releaseTags,
-  sha256Digest
+  RELEASE_TAG_KINDS,
+  parseReleaseTagKinds,
+  releaseTags
 } from "./chunk.bento-canary+bento-push+cli+pipeline.js";
 import {
   externalImageOf,
@@ -14,9 +10,11 @@ import {
 } from "./chunk.bento-containerize+bento-push+cli+pipeline.js";
 import {
   STORED_DOCKERFILE,
+  parseSourceDateEpoch,
   renderDockerfile
 } from "./chunk.bento-build+bento-containerize+bento-push+cli+pipeline.js";
 import {
+  connectEngine,
   require_docker
 } from "./chunk.bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
@@ -36,6 +34,7 @@ import {
   ATTESTATION_KINDS,
   BENTOCI_BENTO_ARTIFACT_V2,
   BENTOCI_BENTO_CONFIG,
+  BENTOCI_FILES_TAR,
   BENTOCI_FILE_LAYER,
   BENTOCI_INFO_LAYER,
   BENTOCI_MODEL_CONFIG,
@@ -44,16 +43,17 @@ import {
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   BentoError,
-  COSIGN_SIGNATURE_ANNOTATION,
   CYCLONEDX_PREDICATE_TYPE,
-  DSSE_ENVELOPE_MEDIA_TYPE,
-  ENTRY_PREDICATE_TYPE,
+  DOCKER_CONFIG,
+  DOCKER_LAYER_GZIP,
+  DOCKER_MANIFEST,
   IMAGE,
   IMAGE_BUILD_TYPE,
   IN_TOTO_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
   IntegrityError,
   LOCAL_BUILDER_ID,
+  MAX_MANIFEST_BYTES2 as MAX_MANIFEST_BYTES,
   MODELPACK_ANNOTATION_PREFIX,
   MODELPACK_CODE,
   MODELPACK_CONFIG,
@@ -67,762 +67,776 @@ import {
   MODELPACK_WEIGHT_CONFIG,
   NotFoundError,
   OCI_CONFIG,
-  OCI_EMPTY_MEDIA_TYPE,
-  OCI_INDEX_MEDIA_TYPE,
   OCI_LAYER_GZIP,
+  OCI_LAYER_TAR,
   OCI_MANIFEST,
-  OCI_MANIFEST_MEDIA_TYPE,
   OCI_PREDEFINED_KEYS,
-  SIGNATURES_DIR,
+  OptionError,
+  OptionErrors,
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   SLSA_PROVENANCE_V1,
   UsageError,
-  attestationKinds,
+  attachEntrySignatures,
+  attachEnvelopes,
+  attestShape,
+  attestationSignerOf,
   bentoInfoSchema,
+  bufferSource,
   canonicalJson,
-  checkBundle,
+  checkAttestSigning,
   checkKeyValues,
-  compareSubjects,
-  cosignSignatureTag,
-  describeChange,
-  digestTag,
-  dockerReferenceOf,
-  dsseEnvelopeSchema,
-  entryStatement,
+  checkVerifyGate,
+  describeSigning,
+  digestHex,
+  digestOf,
+  digestSchema,
+  entryDigest,
   external_exports,
+  fileSource,
   formatBytes,
   formatReference,
   formatTag,
-  getIDToken,
-  keylessSignatureLayer,
+  imageManifestSchema,
+  invalidValue,
+  isIndexType,
+  isLegacyDigest,
+  isSha256Digest,
   modelInfoSchema,
-  mostTelling,
-  newVerifier,
-  ociIndexSchema,
-  ociManifestSchema,
+  noun,
+  openRepository,
+  openSignatureRegistry,
+  openVerifyGate,
+  operation,
+  option,
+  parseImageIndex,
+  parseImageManifest,
   parseImageReference,
-  parseSimpleSigningPayload,
-  preAuthEncoding,
+  parseOciUrl,
+  parseOptions,
+  parseTag,
   progress,
-  readEntryBundles,
-  readEntryEnvelopes,
-  readSignatureManifest,
+  pullEntrySignatures,
   removeQuietly,
   require_dist,
   require_dist3 as require_dist2,
-  require_dist4 as require_dist3,
-  require_dist7 as require_dist4,
+  require_dist6 as require_dist3,
   require_tar_stream,
-  resolveDigest,
-  sha256Digest as sha256Digest2,
-  signEnvelope,
-  signMessage,
+  say,
+  sha256Digest,
+  signManifest,
   signStatement,
-  signatureLayer,
-  signatureLayers,
-  signatureManifest,
+  signStoredEntry,
+  signingOf,
+  signingShape,
   sigstoreBundleJsonSchema,
-  simpleSigningPayload,
+  textOf,
   validateTag,
-  writeEntryBundle,
-  writeEntryEnvelope,
+  verifyGateShape,
+  withResources,
   writeFileAtomic
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
   __toESM
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+index.node+p-map+packageurl-js+pipeline.js";
 
-// src/sign/oms/entry.ts
-import { readFile } from "node:fs/promises";
-import { join as join2 } from "node:path";
-
-// src/sign/oms/ec-keys.ts
-import { createHash, createPublicKey, verify } from "node:crypto";
-var HASH_BY_CURVE = {
-  prime256v1: "sha256",
-  secp384r1: "sha384",
-  secp521r1: "sha512"
+// src/registry/artifact-kinds.ts
+var modelArtifact = {
+  noun: "model",
+  layout: "modelpack",
+  infoFile: "model.yaml",
+  artifactType: MODELPACK_MANIFEST,
+  configType: MODELPACK_CONFIG,
+  readsConfigTypes: [
+    MODELPACK_CONFIG,
+    MODELPACK_CONFIG.replace(MODELPACK_TYPE_PREFIX, MODELPACK_OLD_TYPE_PREFIX),
+    BENTOCI_MODEL_CONFIG
+  ],
+  schema: modelInfoSchema,
+  pullOperation: "pull-model"
 };
-function hashForKey(key) {
-  if (key.asymmetricKeyType !== "ec") return void 0;
-  return HASH_BY_CURVE[key.asymmetricKeyDetails?.namedCurve ?? ""];
-}
-function keyHint(key) {
-  const pem = key.export({ type: "spki", format: "pem" }).toString();
-  return createHash("sha256").update(pem).digest("hex");
-}
-function parseOmsPublicKey(text, source) {
-  if (text.includes("PRIVATE KEY-----"))
-    throw new UsageError(`--pub "${source}": this is a private key; pass the public key`);
-  let key;
-  try {
-    key = createPublicKey({ key: text, format: "pem" });
-  } catch {
-    throw new UsageError(
-      `--pub "${source}": cannot parse the public key (expected -----BEGIN PUBLIC KEY----- PEM)`
-    );
-  }
-  if (!hashForKey(key)) {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    throw new UsageError(
-      `--pub "${source}": the key is ${key.asymmetricKeyType}${curve ? ` ${curve}` : ""}; OMS signatures use ECDSA on P-256, P-384 or P-521`
-    );
-  }
-  return key;
-}
-function verifyDsseSignature(key, payloadType, payload, sigBase64) {
-  const hash = hashForKey(key);
-  if (!hash) return false;
-  try {
-    return verify(
-      hash,
-      preAuthEncoding(payloadType, payload),
-      { key, dsaEncoding: "der" },
-      Buffer.from(sigBase64, "base64")
-    );
-  } catch {
-    return false;
-  }
-}
+var bentoArtifact = {
+  noun: "bento",
+  layout: "bentoci",
+  infoFile: "bento.yaml",
+  artifactType: BENTOCI_BENTO_ARTIFACT_V2,
+  configType: BENTOCI_BENTO_CONFIG,
+  readsConfigTypes: [BENTOCI_BENTO_CONFIG],
+  schema: bentoInfoSchema,
+  pullOperation: "pull-bento"
+};
+var artifactKinds = [modelArtifact, bentoArtifact];
 
-// src/sign/oms/format.ts
-var OMS_PREDICATE_TYPE = "https://model_signing/signature/v1.0";
-var OMS_SIGNATURE_FILE = "model.sig";
-var MAX_SIGNATURE_BYTES = 16 * 1024 * 1024;
-var GIT_PATHS = [".git", ".gitattributes", ".github", ".gitignore"];
-var base64Schema = external_exports.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected standard base64");
-var hexSchema = external_exports.string().regex(/^[0-9a-f]+$/, "expected lowercase hex");
-var rawBytesSchema = external_exports.object({ rawBytes: base64Schema.min(1) });
-var omsDsseSchema = external_exports.object({
-  payload: base64Schema.min(1),
-  payloadType: external_exports.string().min(1),
-  signatures: external_exports.array(external_exports.object({ sig: base64Schema.min(1), keyid: external_exports.string().nullable().optional() })).min(1)
-});
-var omsBundleSchema = external_exports.object({
-  mediaType: external_exports.string().regex(/^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json$/),
-  verificationMaterial: external_exports.object({
-    publicKey: external_exports.object({ hint: external_exports.string().optional(), rawBytes: base64Schema.optional() }).optional(),
-    x509CertificateChain: external_exports.object({ certificates: external_exports.array(rawBytesSchema).min(1) }).optional(),
-    certificate: rawBytesSchema.optional(),
-    tlogEntries: external_exports.array(external_exports.unknown()).optional()
-  }).catchall(external_exports.unknown()),
-  dsseEnvelope: omsDsseSchema
-}).catchall(external_exports.unknown());
-function signingMethodOf(bundle) {
-  const m = bundle.verificationMaterial;
-  if (m.x509CertificateChain) return "certificate";
-  if (m.certificate) return "sigstore";
-  if (m.publicKey) return "key";
-  return void 0;
-}
-var omsResourceSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  algorithm: external_exports.string().min(1),
-  digest: hexSchema
-});
-var omsSerializationSchema = external_exports.object({
-  method: external_exports.string().min(1),
-  hash_type: external_exports.string().min(1),
-  allow_symlinks: external_exports.union([external_exports.boolean(), external_exports.enum(["true", "false"])]),
-  ignore_paths: external_exports.array(external_exports.string()).optional(),
-  shard_size: external_exports.number().optional()
-}).catchall(external_exports.unknown());
-var omsStatementSchema = external_exports.object({
-  _type: external_exports.literal(IN_TOTO_STATEMENT_TYPE),
-  subject: external_exports.array(
-    external_exports.object({ name: external_exports.string(), digest: external_exports.object({ sha256: hexSchema }).catchall(external_exports.string()) })
-  ),
-  predicateType: external_exports.literal(OMS_PREDICATE_TYPE),
-  // v1.0 verifiers ignore predicate fields they do not know.
-  predicate: external_exports.object({ serialization: omsSerializationSchema, resources: external_exports.array(omsResourceSchema) }).catchall(external_exports.unknown())
-});
-
-// src/sign/oms/model-hash.ts
-import { createHash as createHash2 } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+// src/registry/artifact-pull.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir as mkdir2, rm as rm2 } from "node:fs/promises";
+import { dirname, join as join3 } from "node:path";
 import { pipeline } from "node:stream/promises";
-async function hashModel(modelPath, options) {
-  const root = resolve(modelPath);
-  const ignore = options.ignore.map((p) => resolve(p));
-  const info = await lstat(root).catch(() => {
-    throw new BentoError(`${modelPath}: no such file or directory to verify`);
-  });
-  if (info.isSymbolicLink() && !options.allowSymlinks)
-    throw new BentoError(`${modelPath} is a symbolic link; point at the model itself`);
-  const files = [];
-  if ((await stat(root)).isFile()) {
-    files.push({ path: root, name: "." });
-  } else {
-    const realRoot = await realpath(root);
-    await walk(root, root, realRoot, ignore, options.allowSymlinks, files);
-  }
-  if (files.length === 0)
-    throw new BentoError(`${modelPath}: the model has no regular files after the ignored paths are left out`);
-  const resources = [];
-  for (const file of files)
-    resources.push({ name: file.name, algorithm: "sha256", digest: await sha256Of(file.path) });
-  return sortResources(resources);
-}
-async function walk(root, dir, realRoot, ignore, allowSymlinks, out) {
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (isIgnored(path, ignore)) continue;
-    const name = relative(root, path).split(sep).join("/");
-    if (entry.isSymbolicLink()) {
-      if (!allowSymlinks)
-        throw new BentoError(
-          `${name} in the model is a symbolic link; OMS signatures with allow_symlinks false refuse them`
-        );
-      const target = await realpath(path);
-      if (target !== realRoot && !target.startsWith(realRoot + sep))
-        throw new BentoError(`${name} in the model links outside the model (${target})`);
-      const targetInfo = await stat(target);
-      if (targetInfo.isFile()) out.push({ path, name });
-      else
-        throw new BentoError(`${name} in the model links to a directory; only links to files are followed`);
-    } else if (entry.isDirectory()) {
-      await walk(root, path, realRoot, ignore, allowSymlinks, out);
-    } else if (entry.isFile()) {
-      out.push({ path, name });
-    } else {
-      throw new BentoError(`${name} in the model is neither a file nor a directory`);
-    }
-  }
-}
-function isIgnored(path, ignore) {
-  return ignore.some((p) => path === p || path.startsWith(p.endsWith(sep) ? p : p + sep));
-}
-async function sha256Of(path) {
-  const hash = createHash2("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
-}
-function ignoredPaths(modelPath, relativeToModel) {
-  const root = resolve(modelPath);
-  return relativeToModel.filter((p) => p !== "").map((p) => isAbsolute(p) ? p : join(root, p));
-}
-function normalizeName(name) {
-  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
-  const joined = parts.join("/");
-  if (name.startsWith("/")) return `/${joined}`;
-  return joined === "" ? "." : joined;
-}
-function comparePaths(a, b) {
-  const pa = a.split("/");
-  const pb = b.split("/");
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const c = Buffer.compare(Buffer.from(pa[i], "utf8"), Buffer.from(pb[i], "utf8"));
-    if (c !== 0) return c;
-  }
-  return pa.length - pb.length;
-}
-function sortResources(resources) {
-  return [...resources].sort((a, b) => comparePaths(a.name, b.name));
-}
-function rootDigest(resources) {
-  const hash = createHash2("sha256");
-  for (const r of resources) hash.update(Buffer.from(r.digest, "hex"));
-  return hash.digest("hex");
-}
-function omsStatement(modelName, resources, ignorePaths) {
-  const sorted = sortResources(resources);
-  const serialization = {
-    method: "files",
-    hash_type: "sha256",
-    allow_symlinks: false,
-    ignore_paths: [...new Set(ignorePaths)].sort()
-  };
-  return {
-    _type: IN_TOTO_STATEMENT_TYPE,
-    subject: [{ name: modelName, digest: { sha256: rootDigest(sorted) } }],
-    predicateType: OMS_PREDICATE_TYPE,
-    predicate: {
-      serialization,
-      resources: sorted.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest }))
+
+// src/oci/pool.ts
+async function mapLimit(items, limit, fn, controller) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failure;
+  const worker = async () => {
+    while (!failure && !controller?.signal.aborted && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index]);
+      } catch (error) {
+        failure ??= { error };
+        controller?.abort(error);
+      }
     }
   };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+  if (controller?.signal.aborted) throw controller.signal.reason;
+  return results;
+}
+function linkedController(parent) {
+  const controller = new AbortController();
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener("abort", () => controller.abort(parent.reason), { once: true });
+  return controller;
 }
 
-// src/sign/oms/verify.ts
-import { resolve as resolve2 } from "node:path";
+// src/registry/artifact-read.ts
+var import_yaml = __toESM(require_dist(), 1);
 
-// src/sign/oms/x509-chain.ts
-var import_core = __toESM(require_dist3(), 1);
-import { X509Certificate } from "node:crypto";
-var CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
-var MAX_DEPTH = 8;
-function parseTrustAnchors(text, source) {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0)
-    throw new UsageError(`--certificate-chain "${source}": no PEM certificate in the file`);
-  return blocks.map((pem) => {
-    try {
-      return new X509Certificate(pem);
-    } catch {
-      throw new UsageError(`--certificate-chain "${source}": a certificate in it does not parse`);
-    }
-  });
-}
-function verifyCertificateChain(chainDer, anchors) {
-  let certs;
-  try {
-    certs = chainDer.map((der) => ({
-      node: new X509Certificate(der),
-      parsed: import_core.X509Certificate.parse(Buffer.from(der))
-    }));
-  } catch (err) {
-    return { ok: false, message: `a certificate in the bundle does not parse (${err.message})` };
-  }
-  const [leaf, ...intermediates] = certs;
-  if (!leaf) return { ok: false, message: "the bundle holds no certificate" };
-  const at = leaf.parsed.notBefore;
-  const usage = leaf.parsed.extKeyUsage;
-  const eku = leaf.node.keyUsage ?? [];
-  if (!usage?.digitalSignature && !eku.includes(CODE_SIGNING))
-    return {
-      ok: false,
-      message: `the signing certificate (${leaf.node.subject}) allows neither digital signatures nor code signing`
-    };
-  const subjects = [oneLine(leaf.node.subject)];
-  let current = leaf;
-  const used = /* @__PURE__ */ new Set();
-  for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    if (!current.parsed.validForDate(at))
-      return { ok: false, message: `${oneLine(current.node.subject)} is not valid at ${at.toISOString()}` };
-    const anchor = anchors.find((a) => issues(a, current.node));
-    if (anchor) {
-      const parsedAnchor = import_core.X509Certificate.parse(Buffer.from(anchor.raw));
-      if (!parsedAnchor.validForDate(at))
-        return {
-          ok: false,
-          message: `the trusted ${oneLine(anchor.subject)} is not valid at ${at.toISOString()}`
-        };
-      subjects.push(oneLine(anchor.subject));
-      return { ok: true, publicKey: leaf.node.publicKey, subjects };
-    }
-    const next = intermediates.find((c) => !used.has(c.parsed) && issues(c.node, current.node));
-    if (!next) break;
-    if (!next.parsed.isCA || next.parsed.extKeyUsage && !next.parsed.extKeyUsage.keyCertSign)
-      return { ok: false, message: `${oneLine(next.node.subject)} in the bundle is not a CA certificate` };
-    used.add(next.parsed);
-    subjects.push(oneLine(next.node.subject));
-    current = next;
-  }
+// src/registry/modelpack.ts
+import { basename } from "node:path";
+var MODELPACK_RAW_TYPES = [
+  MODELPACK_WEIGHT,
+  MODELPACK_WEIGHT_CONFIG,
+  MODELPACK_DOC,
+  MODELPACK_CODE,
+  MODELPACK_DATASET
+];
+var DOC_NAMES = /^(readme|license|licence|notice|copying|changelog|citation|authors)([.-].*)?$/i;
+var EXTENSIONS = [
+  [
+    MODELPACK_WEIGHT,
+    [
+      "onnx",
+      "onnx_data",
+      "ort",
+      "safetensors",
+      "gguf",
+      "ggml",
+      "bin",
+      "pt",
+      "pth",
+      "ckpt",
+      "h5",
+      "keras",
+      "pb",
+      "tflite",
+      "mlmodel",
+      "pkl",
+      "joblib",
+      "npz",
+      "npy",
+      "msgpack",
+      "params",
+      "engine",
+      "plan",
+      "mar"
+    ]
+  ],
+  [
+    MODELPACK_WEIGHT_CONFIG,
+    ["json", "yaml", "yml", "toml", "ini", "cfg", "conf", "txt", "model", "vocab", "tiktoken", "jinja"]
+  ],
+  [MODELPACK_DOC, ["md", "rst", "pdf", "html", "adoc"]],
+  [
+    MODELPACK_CODE,
+    ["py", "js", "mjs", "cjs", "ts", "sh", "ipynb", "c", "cc", "cpp", "h", "hpp", "cu", "go", "rs", "java"]
+  ],
+  [MODELPACK_DATASET, ["csv", "tsv", "parquet", "arrow", "jsonl"]]
+];
+var BY_EXTENSION = new Map(EXTENSIONS.flatMap(([type, exts]) => exts.map((e) => [e, type])));
+var UNKNOWN_WEIGHT_MIN_BYTES = 1024 * 1024;
+function fileKind(path, size, entrypoint) {
+  const name = basename(path);
+  if (path === entrypoint) return { mediaType: MODELPACK_WEIGHT, untested: false };
+  if (DOC_NAMES.test(name)) return { mediaType: MODELPACK_DOC, untested: false };
+  if (/\.onnx[._]data$/i.test(name)) return { mediaType: MODELPACK_WEIGHT, untested: false };
+  const extension = name.includes(".") ? name.split(".").at(-1).toLowerCase() : "";
+  const known = BY_EXTENSION.get(extension);
+  if (known) return { mediaType: known, untested: false };
   return {
-    ok: false,
-    message: `the certificate chain (${subjects.join(" <- ")}) does not lead to a certificate given in --certificate-chain`
+    mediaType: size >= UNKNOWN_WEIGHT_MIN_BYTES ? MODELPACK_WEIGHT : MODELPACK_WEIGHT_CONFIG,
+    untested: true
   };
 }
-function issues(issuer, cert) {
-  try {
-    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
+function fileAnnotations(path, size, created, untested) {
+  const metadata = {
+    name: basename(path),
+    mode: 420,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: created,
+    typeflag: "0".charCodeAt(0)
+  };
+  return {
+    [ANNOTATION_TITLE]: path,
+    [ANNOTATION_MODEL_FILEPATH]: path,
+    [ANNOTATION_MODEL_FILE_METADATA]: JSON.stringify(metadata),
+    ...untested ? { [ANNOTATION_MODEL_MEDIATYPE_UNTESTED]: "true" } : {}
+  };
 }
-function oneLine(subject) {
-  return subject.split("\n").join(", ");
+var FORMATS = {
+  onnx: "onnx",
+  safetensors: "safetensors",
+  gguf: "gguf",
+  pt: "pt",
+  pth: "pt",
+  tflite: "tflite",
+  h5: "keras",
+  keras: "keras"
+};
+function modelFormat(info) {
+  if (info.module === "onnx") return "onnx";
+  const formats = new Set(
+    info.files.filter((f) => fileKind(f.path, f.size, info.entrypoint).mediaType === MODELPACK_WEIGHT).map((f) => FORMATS[f.path.split(".").at(-1).toLowerCase()])
+  );
+  const [only] = formats;
+  return formats.size === 1 ? only : void 0;
+}
+function modelPackConfig(info, layers) {
+  const format = modelFormat(info);
+  return {
+    descriptor: { name: info.name, version: info.version, createdAt: info.creation_time },
+    config: format ? { format } : {},
+    modelfs: { type: "layers", diffIds: layers.map((l) => l.digest) }
+  };
+}
+var modelPackConfigSchema = external_exports.object({
+  descriptor: external_exports.object({ name: external_exports.string().optional(), version: external_exports.string().optional() }),
+  config: external_exports.object({}),
+  modelfs: external_exports.object({
+    type: external_exports.literal("layers"),
+    diffIds: external_exports.array(external_exports.string()).min(1)
+  })
+});
+function isModelPackConfig(mediaType) {
+  return modelPackType(mediaType) === MODELPACK_CONFIG;
+}
+function modelPackType(mediaType) {
+  return mediaType.startsWith(MODELPACK_OLD_TYPE_PREFIX) ? MODELPACK_TYPE_PREFIX + mediaType.slice(MODELPACK_OLD_TYPE_PREFIX.length) : mediaType;
+}
+function modelPackLayerPath(layer) {
+  const annotations = layer.annotations ?? {};
+  const oldKey = ANNOTATION_MODEL_FILEPATH.replace(
+    MODELPACK_ANNOTATION_PREFIX,
+    MODELPACK_OLD_ANNOTATION_PREFIX
+  );
+  return annotations[ANNOTATION_MODEL_FILEPATH] ?? annotations[oldKey] ?? annotations[ANNOTATION_TITLE];
 }
 
-// src/sign/oms/verify.ts
-async function verifyOmsSignature(modelPath, json, trust, options = {}) {
-  const where = options.where ?? "the signature";
-  const parsed = omsBundleSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return fail(
-      "malformed",
-      `${where} is not a Sigstore bundle with a DSSE envelope (${issue?.path.join(".") || "document"}: ${issue?.message})`
-    );
-  }
-  const bundle = parsed.data;
-  const authentic = authenticate(bundle, json, trust, where);
-  if (!authentic.ok) return authentic;
-  const statement = readStatement(bundle, authentic.payload, where);
-  if ("ok" in statement) return statement;
-  const serialization = statement.predicate.serialization;
-  if (serialization.method !== "files")
-    return fail(
-      "unsupported",
-      `${where} serializes the model by "${serialization.method}"; bentoci verifies method "files" only`
-    );
-  if (serialization.hash_type !== "sha256" || statement.predicate.resources.some((r) => r.algorithm !== "sha256"))
-    return fail(
-      "unsupported",
-      `${where} hashes with ${serialization.hash_type}; bentoci verifies sha256 only`
-    );
-  const signed = serialization.ignore_paths ?? [];
-  const ignore = [
-    ...ignoredPaths(modelPath, signed),
-    ...ignoredPaths(modelPath, options.ignoreGitPaths === false ? [] : GIT_PATHS),
-    ...(options.ignorePaths ?? []).map((p) => resolve2(p)),
-    ...options.signatureFile ? [resolve2(options.signatureFile)] : []
-  ];
-  let actual;
-  try {
-    actual = await hashModel(modelPath, {
-      ignore,
-      allowSymlinks: serialization.allow_symlinks === true || serialization.allow_symlinks === "true"
-    });
-  } catch (err) {
-    return fail("changed", `${modelPath} does not match ${where}: ${err.message}`);
-  }
-  const asSubjects = (rs) => rs.map((r) => ({ name: normalizeName(r.name), digest: { sha256: r.digest } }));
-  const changes = compareSubjects(asSubjects(statement.predicate.resources), asSubjects(actual));
-  if (changes.length > 0) {
-    const more = changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? "s" : ""})` : "";
-    return {
-      ok: false,
-      reason: "changed",
-      message: `${modelPath} does not match ${where}: ${describeChange(changes[0])}${more}`,
-      changes
-    };
-  }
-  return {
-    ok: true,
-    method: signingMethodOf(bundle) ?? trust.method,
-    signer: authentic.signer,
-    modelName: statement.subject[0].name,
-    files: actual.length,
-    ignorePaths: signed,
-    statement
-  };
-}
-function authenticate(bundle, json, trust, where) {
-  const envelope = bundle.dsseEnvelope;
-  const payload = Buffer.from(envelope.payload, "base64");
-  const anyVerifies = (key) => envelope.signatures.some((s) => verifyDsseSignature(key, envelope.payloadType, payload, s.sig));
-  const method = signingMethodOf(bundle);
-  if (trust.method === "key") {
-    const hint = bundle.verificationMaterial.publicKey?.hint;
-    const ours = keyHint(trust.publicKey);
-    if (hint && hint !== ours)
-      return fail(
-        "wrong-key",
-        `${where} is signed by another key (hint ${short(hint)}), not the key in --pub (${short(ours)})`
-      );
-    if (!anyVerifies(trust.publicKey))
-      return hint ? fail(
-        "bad-signature",
-        `${where} names the key in --pub but its signature does not verify (the statement was altered)`
-      ) : fail(
-        "wrong-key",
-        `${where} does not verify with the key in --pub (signed by another key, or altered)`
-      );
-    return { ok: true, payload, signer: `key ${short(ours)} (sha256 of its PEM)` };
-  }
-  if (trust.method === "certificate") {
-    const m = bundle.verificationMaterial;
-    const certs = m.x509CertificateChain?.certificates ?? (m.certificate ? [m.certificate] : []);
-    if (certs.length === 0)
-      return fail(
-        "malformed",
-        `${where} holds no certificate (it was signed ${method === "key" ? "with a key: verify it with --pub" : "otherwise"})`
-      );
-    const chain = verifyCertificateChain(
-      certs.map((c) => Buffer.from(c.rawBytes, "base64")),
-      trust.anchors
-    );
-    if (!chain.ok) return fail("untrusted", `${where}: ${chain.message}`);
-    if (!hashForKey(chain.publicKey))
-      return fail("unsupported", `${where}: the signing certificate's key is not an ECDSA P-256/384/521 key`);
-    if (!anyVerifies(chain.publicKey))
-      return fail(
-        "bad-signature",
-        `${where}: the signature does not verify with its certificate's key (the statement was altered)`
-      );
-    return { ok: true, payload, signer: `certificate ${chain.subjects.join(" <- ")}` };
-  }
-  const checked = checkBundle(json, "dsseEnvelope", void 0, trust.check, where);
-  if (!checked.ok) return fail(checked.reason, checked.message);
-  if (checked.bundle.content.$case !== "dsseEnvelope")
-    return fail("malformed", `${where} holds no DSSE envelope`);
-  const signed = checked.bundle.content.dsseEnvelope;
-  return {
-    ok: true,
-    payload: Buffer.from(signed.payload),
-    signer: `${checked.signer.identity} (issuer ${checked.signer.issuer}${checked.logged ? ", logged in Rekor" : ""})`
-  };
-}
-function readStatement(bundle, payload, where) {
-  if (bundle.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-    return fail(
-      "malformed",
-      `${where} signs a ${bundle.dsseEnvelope.payloadType} payload, not an in-toto statement`
-    );
-  let value;
-  try {
-    value = JSON.parse(payload.toString("utf8"));
-  } catch {
-    return fail("malformed", `${where} signs a payload that is not JSON`);
-  }
-  const predicateType = value?.predicateType;
-  if (predicateType !== OMS_PREDICATE_TYPE)
-    return fail(
-      "malformed",
-      `${where} is not an OMS signature: predicate type ${JSON.stringify(predicateType)}, expected ${OMS_PREDICATE_TYPE}`
-    );
-  const parsed = omsStatementSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return fail(
-      "malformed",
-      `${where} holds a malformed OMS statement (${issue?.path.join(".")}: ${issue?.message})`
-    );
-  }
-  const statement = parsed.data;
-  if (statement.subject.length !== 1)
-    return fail(
-      "malformed",
-      `${where}: an OMS statement has one subject, this one has ${statement.subject.length}`
-    );
-  const covered = rootDigest(statement.predicate.resources);
-  if (covered !== statement.subject[0].digest.sha256)
-    return fail(
-      "malformed",
-      `${where} is inconsistent: its subject digest ${short(statement.subject[0].digest.sha256)} does not cover its resources (${short(covered)})`
-    );
-  return statement;
-}
-function fail(reason, message) {
-  return { ok: false, reason, message };
-}
-function short(hex) {
-  return hex.slice(0, 12);
-}
-
-// src/sign/oms/entry.ts
-function entryIgnorePaths(store) {
-  return [SIGNATURES_DIR, store.kind.infoFile];
-}
-async function entryOmsStatement(store, entry) {
-  const ignore = entryIgnorePaths(store);
-  const resources = await hashModel(entry.dir, {
-    ignore: ignoredPaths(entry.dir, ignore),
-    allowSymlinks: false
-  });
-  return omsStatement(formatTag(entry.tag), resources, ignore);
-}
-function statementPayload(statement) {
-  return Buffer.from(JSON.stringify(statement, null, 2));
-}
-async function signOmsWithKey(statement, signer) {
-  const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, statementPayload(statement), signer);
-  return {
-    mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: { publicKey: { hint: keyHint(signer.publicKey) }, tlogEntries: [] },
-    dsseEnvelope: {
-      payload: envelope.payload,
-      payloadType: envelope.payloadType,
-      signatures: envelope.signatures.map((s) => ({ sig: s.sig, keyid: "" }))
-    }
-  };
-}
-async function signEntryOms(store, entry, how) {
-  await store.assertIntact(entry);
-  const statement = await entryOmsStatement(store, entry);
-  const bundle = "signer" in how ? await signOmsWithKey(statement, how.signer) : await signStatement(statementPayload(statement), how.keyless);
-  const path = join2(entry.dir, SIGNATURES_DIR, OMS_SIGNATURE_FILE);
-  await writeFileAtomic(path, `${JSON.stringify(bundle, null, 2)}
-`);
-  const tlog = bundle.verificationMaterial.tlogEntries;
-  return { path, statement, bundle, logged: Array.isArray(tlog) && tlog.length > 0 };
-}
-async function readOwnOmsBundle(dir) {
-  const bytes = await readFile(join2(dir, SIGNATURES_DIR, OMS_SIGNATURE_FILE)).catch(() => void 0);
-  if (!bytes || bytes.length > MAX_SIGNATURE_BYTES) return void 0;
-  const parsed = sigstoreBundleJsonSchema.safeParse(parseJson(bytes));
-  return parsed.success ? parsed.data : void 0;
-}
-async function readEntryOmsBundles(dir) {
-  const found = [];
-  const own = await readFile(join2(dir, SIGNATURES_DIR, OMS_SIGNATURE_FILE)).catch(() => void 0);
-  if (own && own.length <= MAX_SIGNATURE_BYTES)
-    found.push({ file: OMS_SIGNATURE_FILE, json: parseJson(own) });
-  const { bundles } = await readEntryBundles(dir);
-  for (const { file, bundle } of bundles) if (isOmsBundle(bundle)) found.push({ file, json: bundle });
-  return found;
-}
-function isOmsBundle(bundle) {
-  const envelope = bundle?.dsseEnvelope;
-  if (typeof envelope?.payload !== "string") return false;
-  const payload = parseJson(Buffer.from(envelope.payload, "base64"));
-  return payload?.predicateType === OMS_PREDICATE_TYPE;
-}
-async function verifyEntryOms(store, entry, trust) {
-  const what = `${store.kind.noun} ${formatTag(entry.tag)}`;
-  const bundles = await readEntryOmsBundles(entry.dir);
-  if (bundles.length === 0)
-    return {
-      ok: false,
-      reason: "unsigned",
-      message: `${what} has no OMS signature (no ${SIGNATURES_DIR}/${OMS_SIGNATURE_FILE}); sign it with \`bentoci sign ${formatTag(entry.tag)} --format oms\``
-    };
-  const failures = [];
-  for (const { file, json } of bundles) {
-    const result = await verifyOmsSignature(entry.dir, json, trust, {
-      where: `${what}: ${SIGNATURES_DIR}/${file}`,
-      ignoreGitPaths: false
-    });
-    if (result.ok) return { ...result, file };
-    failures.push(result);
-  }
-  return mostTelling(failures);
-}
-function parseJson(bytes) {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return void 0;
-  }
-}
-
-// src/sign/attach.ts
-var ENTRY_SIGNATURE_ARTIFACT_TYPE = DSSE_ENVELOPE_MEDIA_TYPE;
-var PREDICATE_TYPE_ANNOTATION = "in-toto.io/predicate-type";
-var EMPTY_CONFIG = Buffer.from("{}");
-async function attachEnvelopes(registry, repository, subject, envelopes) {
-  const pushed = [];
-  let registryIndexes = envelopes.length > 0;
-  if (envelopes.length > 0) await registry.putBlob(repository, EMPTY_CONFIG);
-  for (const { envelope, predicateType, mediaType = DSSE_ENVELOPE_MEDIA_TYPE, annotations } of envelopes) {
-    const blob = Buffer.from(JSON.stringify(envelope));
-    await registry.putBlob(repository, blob);
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      artifactType: mediaType,
-      config: {
-        mediaType: OCI_EMPTY_MEDIA_TYPE,
-        digest: sha256Digest2(EMPTY_CONFIG),
-        size: EMPTY_CONFIG.length
-      },
-      layers: [
-        {
-          mediaType,
-          digest: sha256Digest2(blob),
-          size: blob.length,
-          ...predicateType ? { annotations: { [PREDICATE_TYPE_ANNOTATION]: predicateType } } : {}
-        }
-      ],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      ...annotations ? { annotations } : {}
-    };
-    const bytes = Buffer.from(JSON.stringify(manifest));
-    const digest = sha256Digest2(bytes);
-    const put = await registry.putManifest(repository, digest, OCI_MANIFEST_MEDIA_TYPE, bytes);
-    if (put.digest !== digest)
-      throw new BentoError(`registry stored signature manifest as ${put.digest}, expected ${digest}`);
-    registryIndexes &&= put.subjectAccepted;
-    pushed.push({
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      digest,
-      size: bytes.length,
-      artifactType: mediaType,
-      ...predicateType || annotations ? {
-        annotations: {
-          ...predicateType ? { [PREDICATE_TYPE_ANNOTATION]: predicateType } : {},
-          ...annotations
-        }
-      } : {}
-    });
-  }
-  if (registryIndexes) return { manifests: pushed.map((d) => d.digest), indexedBy: "referrers" };
-  const tag = digestTag(subject.digest);
-  const current = await readIndex(registry, repository, tag);
-  const known = new Set(current.manifests.map((m) => m.digest));
-  const index = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX_MEDIA_TYPE,
-    manifests: [...current.manifests, ...pushed.filter((d) => !known.has(d.digest))]
-  };
-  if (pushed.some((d) => !known.has(d.digest))) {
-    await registry.putManifest(repository, tag, OCI_INDEX_MEDIA_TYPE, Buffer.from(JSON.stringify(index)));
-  }
-  return { manifests: pushed.map((d) => d.digest), indexedBy: { tag } };
-}
-async function readIndex(registry, repository, tag) {
-  const found = await registry.getManifest(repository, tag);
-  if (!found) return { schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: [] };
-  const parsed = ociIndexSchema.safeParse(parseJson2(found.bytes));
-  if (!parsed.success)
+// src/registry/safe-path.ts
+function safeEntryPath(path, what) {
+  const problem = path.length === 0 || path.length > 4096 ? "is empty or too long" : path.startsWith("/") ? "is absolute" : /[\\\0]/.test(path) ? "has a backslash or NUL" : path.split("/").some((s) => s === "" || s === "." || s === "..") ? "has an empty, '.' or '..' segment" : void 0;
+  if (problem)
     throw new BentoError(
-      `${repository}:${tag} should be an OCI referrers index but is not; delete that tag and push again`
+      `${what} names the path "${path.slice(0, 200)}", which ${problem}: refusing to write it`
     );
+  return path;
+}
+
+// src/registry/artifact-read.ts
+var MAX_METADATA_BYTES = 16 * 1024 * 1024;
+function checkKind(kind, manifest, what) {
+  const type = manifest.config.mediaType;
+  if (kind.readsConfigTypes.includes(type)) return;
+  const other = artifactKinds.find((k) => k.readsConfigTypes.includes(type));
+  if (other)
+    throw new UsageError(
+      say`${what} holds a ${other.noun}, not a ${kind.noun}: use ${operation(other.pullOperation)}`
+    );
+  throw new UsageError(
+    `${what} is not a bentoci ${kind.noun} (its config is ${type}, expected ${kind.configType})`
+  );
+}
+function parseInfo(kind, value, what) {
+  const parsed = kind.schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BentoError(`${what} is invalid at ${issue?.path.join(".")}: ${issue?.message}`);
+  }
   return parsed.data;
 }
-async function listReferrers(registry, repository, digest, artifactType) {
-  const fromApi = await registry.getReferrers(repository, digest, artifactType);
-  const index = fromApi ?? await readIndex(registry, repository, digestTag(digest));
-  return index.manifests.filter((m) => !artifactType || m.artifactType === artifactType);
-}
-function fetchEnvelopes(registry, repository, digest) {
-  return fetchAttached(registry, repository, digest, {
-    artifactType: ENTRY_SIGNATURE_ARTIFACT_TYPE,
-    layerType: DSSE_ENVELOPE_MEDIA_TYPE,
-    schema: dsseEnvelopeSchema
-  });
-}
-function fetchBundles(registry, repository, digest) {
-  return fetchAttached(registry, repository, digest, {
-    artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-    layerType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-    schema: sigstoreBundleJsonSchema
-  });
-}
-async function fetchAttached(registry, repository, digest, kind) {
-  const values = [];
-  for (const referrer of await listReferrers(registry, repository, digest, kind.artifactType)) {
-    const found = await registry.getManifest(repository, referrer.digest);
-    if (!found || sha256Digest2(found.bytes) !== referrer.digest) continue;
-    const manifest = ociManifestSchema.safeParse(parseJson2(found.bytes));
-    if (!manifest.success || manifest.data.subject?.digest !== digest) continue;
-    for (const layer of manifest.data.layers.filter((l) => l.mediaType === kind.layerType)) {
-      const blob = await registry.getBlob(repository, layer.digest);
-      if (sha256Digest2(blob) !== layer.digest) continue;
-      const value = kind.schema.safeParse(parseJson2(blob));
-      if (value.success) values.push(value.data);
-    }
-  }
-  return values;
-}
-function parseJson2(bytes) {
+function parseJson(bytes, what) {
   try {
     return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return void 0;
+  } catch (err) {
+    throw new BentoError(`${what} is not JSON: ${err.message}`);
   }
 }
-async function attachEntrySignatures(registry, repository, subject, entryDir) {
-  const { envelopes } = await readEntryEnvelopes(entryDir);
-  const { bundles } = await readEntryBundles(entryDir);
-  const oms = await readOwnOmsBundle(entryDir);
-  if (oms) bundles.push({ file: OMS_SIGNATURE_FILE, bundle: oms });
-  if (envelopes.length === 0 && bundles.length === 0) return void 0;
-  if (typeof subject === "string") {
-    const found = await registry.getManifest(repository, subject);
-    if (!found)
-      throw new BentoError(`cannot attach signatures: ${repository}@${subject} is not in the registry`);
-    subject = { mediaType: found.mediaType, digest: found.digest, size: found.bytes.length };
+function checkInfoDigest(kind, info, reference, what) {
+  const computed = entryDigest(kind.infoFile, info);
+  if (computed === info.digest) return;
+  if (isLegacyDigest(info)) {
+    throw new IntegrityError(
+      `${reference} was pushed by an earlier bentoci, whose digest (${info.digest}) covers the ${kind.noun}'s files but not its ${kind.infoFile}; refusing it: push it again from a store where it was ${kind.noun === "model" ? "saved" : "built"} with this bentoci`
+    );
   }
-  return attachEnvelopes(registry, repository, subject, [
-    ...envelopes.map((e) => ({ envelope: e.envelope, predicateType: ENTRY_PREDICATE_TYPE })),
-    ...bundles.map((b) => ({
-      envelope: b.bundle,
-      predicateType: isOmsBundle(b.bundle) ? OMS_PREDICATE_TYPE : ENTRY_PREDICATE_TYPE,
-      mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE
-    }))
-  ]);
+  throw new IntegrityError(
+    `${reference}: its ${what} does not match the digest it records (${info.digest}; its metadata and files digest to ${computed}): it was altered; nothing was pulled`
+  );
 }
-async function pullEntrySignatures(registry, repository, digest, entryDir) {
-  const envelopes = await fetchEnvelopes(registry, repository, digest);
-  for (const envelope of envelopes) await writeEntryEnvelope(entryDir, envelope, { nameBy: "content" });
-  const bundles = await fetchBundles(registry, repository, digest);
-  for (const bundle of bundles) await writeEntryBundle(entryDir, bundle);
-  return envelopes.length + bundles.length;
+async function fetchInfoLayer(kind, repo, layer, reference) {
+  const what = `${reference}: its ${kind.infoFile} layer`;
+  const bytes = await repo.fetchBlob(layer.digest, MAX_METADATA_BYTES, layer.size);
+  let value;
+  try {
+    value = import_yaml.default.parse(bytes.toString("utf8"));
+  } catch (err) {
+    throw new BentoError(`${what} is not YAML: ${err.message.split("\n")[0]}`);
+  }
+  return parseInfo(kind, value, what);
+}
+function checkFileLayers(kind, info, files, reference) {
+  const expected = new Map(info.files.map((f) => [f.path, f]));
+  const seen = /* @__PURE__ */ new Set();
+  for (const { layer, path } of files) {
+    const file = expected.get(path);
+    if (!file || seen.has(path) || `sha256:${file.sha256}` !== layer.digest || file.size !== layer.size) {
+      throw new IntegrityError(
+        `${reference}: layer ${path} (${layer.digest}) is not in the ${kind.noun}'s file manifest`
+      );
+    }
+    seen.add(path);
+  }
+}
+async function readModelPack(kind, repo, manifest, reference) {
+  const configBytes = await repo.fetchBlob(manifest.config.digest, MAX_MANIFEST_BYTES, manifest.config.size);
+  const parsed = modelPackConfigSchema.safeParse(parseJson(configBytes, `${reference}: its model config`));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BentoError(
+      `${reference}: its ModelPack config is invalid at ${issue?.path.join(".")}: ${issue?.message}`
+    );
+  }
+  const config = parsed.data;
+  const digests = manifest.layers.map((l) => l.digest);
+  if (canonicalJson(config.modelfs.diffIds) !== canonicalJson(digests)) {
+    throw new IntegrityError(
+      `${reference}: the config's modelfs.diffIds do not name the manifest's layers in order; refusing it`
+    );
+  }
+  let infoLayer;
+  const files = [];
+  for (const layer of manifest.layers) {
+    const type = modelPackType(layer.mediaType);
+    if (!MODELPACK_RAW_TYPES.includes(type)) {
+      throw new BentoError(
+        `${reference}: layer ${layer.digest} is ${layer.mediaType}; bentoci reads raw ModelPack layers (.raw), as it pushes them`
+      );
+    }
+    const path = safeEntryPath(modelPackLayerPath(layer) ?? "", `${reference} layer ${layer.digest}`);
+    if (path !== kind.infoFile) files.push({ layer, path });
+    else if (infoLayer) throw new IntegrityError(`${reference}: more than one layer is ${kind.infoFile}`);
+    else infoLayer = layer;
+  }
+  if (!infoLayer) {
+    throw new UsageError(
+      say`${reference} is a ModelPack model without a ${kind.infoFile} layer (not pushed by bentoci): pull it with a ModelPack tool (modctl, oras) and save it with ${operation("save-model")}`
+    );
+  }
+  const info = await fetchInfoLayer(kind, repo, infoLayer, reference);
+  checkInfoDigest(kind, info, reference, `${kind.infoFile}`);
+  const { name, version } = config.descriptor;
+  if (name !== void 0 && name !== info.name || version !== void 0 && version !== info.version) {
+    throw new IntegrityError(
+      `${reference}: the ModelPack config names ${name}:${version}, its ${kind.infoFile} ${info.name}:${info.version}; refusing it`
+    );
+  }
+  return { info, files, tars: [] };
+}
+async function readBentoci(kind, repo, manifest, reference) {
+  const configBytes = await repo.fetchBlob(manifest.config.digest, MAX_METADATA_BYTES, manifest.config.size);
+  const config = parseInfo(
+    kind,
+    parseJson(configBytes, `${reference}: its ${kind.noun} config`),
+    `${reference}: its ${kind.noun} config`
+  );
+  checkInfoDigest(kind, config, reference, `${kind.noun} config`);
+  let info = config;
+  const files = [];
+  const tars = [];
+  for (const layer of manifest.layers) {
+    const what = `${reference} layer ${layer.digest}`;
+    if (layer.mediaType === BENTOCI_FILE_LAYER) {
+      files.push({ layer, path: safeEntryPath(layer.annotations?.[ANNOTATION_TITLE] ?? "", what) });
+    } else if (layer.mediaType === BENTOCI_FILES_TAR) {
+      tars.push(layer);
+    } else if (layer.mediaType === BENTOCI_INFO_LAYER) {
+      if (info !== config || layer.annotations?.[ANNOTATION_TITLE] !== kind.infoFile)
+        throw new BentoError(`${what} must be the one ${kind.infoFile} layer, titled so`);
+      info = await fetchInfoLayer(kind, repo, layer, reference);
+      if (canonicalJson(info) !== canonicalJson(config)) {
+        throw new IntegrityError(
+          `${reference}: its ${kind.infoFile} layer differs from its ${kind.noun} config; refusing it`
+        );
+      }
+    } else {
+      throw new BentoError(
+        `${reference}: layer ${layer.digest} has the unknown media type ${layer.mediaType}`
+      );
+    }
+  }
+  return { info, files, tars };
+}
+async function readArtifact(kind, repo, manifest, reference) {
+  checkKind(kind, manifest, reference);
+  const read = isModelPackConfig(manifest.config.mediaType) ? await readModelPack(kind, repo, manifest, reference) : await readBentoci(kind, repo, manifest, reference);
+  const recorded = manifest.annotations?.[ANNOTATION_CONTENT_DIGEST];
+  if (recorded !== void 0 && recorded !== read.info.digest) {
+    throw new IntegrityError(
+      `${reference}: the manifest records the content digest ${recorded}, its ${kind.infoFile} ${read.info.digest}; refusing it`
+    );
+  }
+  checkFileLayers(kind, read.info, read.files, reference);
+  return read;
+}
+
+// src/registry/partial.ts
+import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { join as join2 } from "node:path";
+
+// src/registry/transfer.ts
+import { join } from "node:path";
+var DEFAULT_PARALLEL = 4;
+function ociDir(home) {
+  return join(home, ".oci");
+}
+function uniqueBy(items, key) {
+  const seen = /* @__PURE__ */ new Set();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+// src/registry/partial.ts
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === "EPERM";
+  }
+}
+async function partialSlot(home, digest) {
+  if (!isSha256Digest(digest))
+    throw new BentoError(`blob digest "${digest.slice(0, 80)}" is not sha256:<64 hex>: cannot download it`);
+  const dir = join2(ociDir(home), "partial");
+  await mkdir(dir, { recursive: true });
+  const hex = digestHex(digest);
+  const lock = join2(dir, `${hex}.lock`);
+  const shared = { path: join2(dir, `${hex}.part`), release: () => rm(lock, { force: true }) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lock, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return shared;
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+      const owner = Number((await readFile(lock, "utf8").catch(() => "")).trim());
+      if (owner && isAlive(owner)) break;
+      await rm(lock, { force: true });
+    }
+  }
+  const own = join2(dir, `${hex}.${process.pid}.${Math.random().toString(36).slice(2)}.part`);
+  return { path: own, release: () => rm(own, { force: true }) };
+}
+
+// src/registry/artifact-pull.ts
+function targetOf(source, tag, noun2) {
+  const target = source.digest ?? source.tag ?? tag?.version;
+  if (!target) {
+    throw new UsageError(
+      say`name the ${noun2} to pull: pass name:version, or a tag in ${option("from")} (oci://host/repo:tag)`
+    );
+  }
+  return target;
+}
+function sameFiles(a, b) {
+  if (a.length !== b.length) return false;
+  const byPath2 = new Map(b.map((f) => [f.path, f]));
+  return a.every((f) => {
+    const other = byPath2.get(f.path);
+    return other !== void 0 && other.sha256 === f.sha256 && other.size === f.size;
+  });
+}
+async function pullEntry(kind, store, tagText, source, options) {
+  const wanted = tagText ? parseTag(tagText, noun(`${kind.noun} tag`)) : void 0;
+  const target = targetOf(source, wanted, kind.noun);
+  const controller = linkedController(options.signal);
+  const repo = await openRepository(source, { ...options, push: false, signal: controller.signal });
+  const isDigestRef = isSha256Digest(target);
+  const reference = formatReference({
+    registry: source.registry,
+    repository: source.repository,
+    ...isDigestRef ? { digest: target } : { tag: target }
+  });
+  const log = options.log ?? (() => void 0);
+  try {
+    const fetched = await repo.getManifest(target);
+    const manifest = parseImageManifest(fetched, reference);
+    const read = await readArtifact(kind, repo, manifest, reference);
+    const info = read.info;
+    const tag = { name: info.name, version: info.version };
+    if (wanted && wanted.name !== info.name) {
+      throw new UsageError(`${reference} holds ${kind.noun} ${formatTag(tag)}, not "${wanted.name}"`);
+    }
+    const result = (unchanged, bytes2) => ({
+      kind: kind.noun,
+      tag: formatTag(tag),
+      reference,
+      digest: fetched.digest,
+      contentDigest: info.digest,
+      unchanged,
+      bytes: bytes2
+    });
+    const present = await store.find(tag);
+    if (present && !options.force) {
+      if (present.info.digest === info.digest) {
+        log(`${kind.noun} ${formatTag(tag)} is already in the store (${info.digest}): nothing to pull`);
+        return result(true, 0);
+      }
+      throw new UsageError(
+        say`${kind.noun} ${formatTag(tag)} is in the store with different content (${present.info.digest}, the registry has ${info.digest}); pass ${option("force")} to replace it`
+      );
+    }
+    const bytes = await downloadInto(kind, store, repo, read, reference, options, controller);
+    log(`pulled ${kind.noun} ${formatTag(tag)} from ${reference} (${fetched.digest})`);
+    return result(false, bytes);
+  } catch (err) {
+    if (err instanceof BentoError || !(err instanceof Error)) throw err;
+    throw new BentoError(`pulling ${kind.noun} from ${reference} failed: ${err.message}`, { cause: err });
+  } finally {
+    await repo.close();
+  }
+}
+async function downloadInto(kind, store, repo, read, reference, options, controller) {
+  const { info } = read;
+  const tag = { name: info.name, version: info.version };
+  const downloads = [...read.files, ...read.tars.map((layer) => ({ layer }))];
+  const total = downloads.reduce((s, d) => s + d.layer.size, 0);
+  const bar = progress(`pulling ${kind.noun} ${formatTag(tag)}`, total, options.log);
+  const staged = await store.stage();
+  try {
+    await mapLimit(
+      downloads,
+      options.parallel ?? DEFAULT_PARALLEL,
+      (download) => fetchLayer(repo, download, staged, store.isContent, reference, options, (n) => bar.add(n)),
+      controller
+    );
+    bar.done();
+  } catch (err) {
+    await removeQuietly(staged);
+    throw err;
+  }
+  const latest = await store.find(tag.name);
+  await store.commit(
+    staged,
+    tag,
+    (content) => {
+      if (!sameFiles(content.files, info.files)) {
+        throw new IntegrityError(
+          `${reference}: the pulled files differ from the ${kind.noun}'s manifest; nothing was imported`
+        );
+      }
+      return { ...info, ...content };
+    },
+    {
+      force: options.force ?? false,
+      moveLatest: !latest || latest.info.creation_time <= info.creation_time,
+      // The store takes the digest again over what it writes, and checks the paths the metadata names.
+      expectDigest: info.digest,
+      source: reference
+    }
+  );
+  return total;
+}
+async function fetchLayer(repo, { layer, path }, staged, isContent, reference, options, onBytes) {
+  const slot = await partialSlot(options.home, layer.digest);
+  try {
+    if (path !== void 0) {
+      const dest = join3(staged, path);
+      await mkdir2(dirname(dest), { recursive: true });
+      await repo.downloadBlob(layer.digest, layer.size, dest, { partPath: slot.path, onBytes });
+      return;
+    }
+    const tarPath = `${slot.path}.tar`;
+    await repo.downloadBlob(layer.digest, layer.size, tarPath, { partPath: slot.path, onBytes });
+    try {
+      await extractFiles(tarPath, staged, isContent, `${reference} layer ${layer.digest}`);
+    } finally {
+      await rm2(tarPath, { force: true });
+    }
+  } finally {
+    await slot.release();
+  }
+}
+async function extractFiles(tarPath, dir, isContent, what) {
+  const extract4 = tar.extract();
+  const done = (async () => {
+    for await (const entry of extract4) {
+      const name = entry.header.name.replace(/\/+$/, "");
+      if (entry.header.type === "directory") {
+        entry.resume();
+        continue;
+      }
+      if (entry.header.type !== "file")
+        throw new BentoError(`${what} holds ${entry.header.type} "${name}": only regular files are allowed`);
+      const path = safeEntryPath(name, what);
+      if (!isContent(path)) throw new BentoError(`${what} holds "${path}", which is not a content file`);
+      const dest = join3(dir, path);
+      await mkdir2(dirname(dest), { recursive: true });
+      await pipeline(entry, createWriteStream(dest, { flags: "wx" }));
+    }
+  })();
+  await Promise.all([pipeline(createReadStream(tarPath), extract4), done]);
+}
+
+// src/operations/option-checks.ts
+var OptionChecks = class {
+  errors = [];
+  /** `derive()`'s value; when it throws a usage error, that error as option `key`'s (and undefined). */
+  value(key, derive) {
+    try {
+      return derive();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
+      return void 0;
+    }
+  }
+  /** The same for an asynchronous parse (a key file to read, a token to resolve). */
+  async valueOf(key, derive) {
+    try {
+      return await derive();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
+      return void 0;
+    }
+  }
+  /** Records a bad option `key`. */
+  fail(key, text) {
+    this.errors.push(new OptionError(key, text));
+  }
+  /** Throws what was found: one OptionError, or OptionErrors for several. */
+  done() {
+    if (this.errors.length === 1) throw this.errors[0];
+    if (this.errors.length > 1) throw new OptionErrors(this.errors);
+  }
+};
+
+// src/operations/transfer.ts
+var connectionShape = {
+  username: external_exports.string().min(1).optional(),
+  password: external_exports.string().optional(),
+  insecure: external_exports.boolean().default(false),
+  caFile: external_exports.string().min(1).optional(),
+  parallel: external_exports.number().int().min(1).max(64, "at most 64").optional(),
+  /** Seconds per request. */
+  timeout: external_exports.number().int().min(1).optional()
+};
+function transferOptions(options, context) {
+  if (options.password) context.mask?.(options.password);
+  return {
+    home: context.home,
+    ...context.log ? { log: context.log } : {},
+    ...context.mask ? { mask: context.mask } : {},
+    ...options.insecure ? { insecure: true } : {},
+    ...options.caFile ? { caFile: options.caFile } : {},
+    ...options.username ? { username: options.username } : {},
+    ...options.password !== void 0 ? { password: options.password } : {},
+    ...options.parallel ? { parallel: options.parallel } : {},
+    ...options.timeout ? { timeoutMs: options.timeout * 1e3 } : {}
+  };
+}
+function isReference(value) {
+  return typeof value === "object" && value !== null && typeof value.registry === "string" && typeof value.repository === "string";
+}
+var referenceOption = external_exports.union([
+  external_exports.string().min(1, "is required"),
+  external_exports.custom(isReference, "expected oci://host[:port]/repository[:tag]")
+]);
+function referenceOf(checks, key, value) {
+  return typeof value === "string" ? checks.value(key, () => parseOciUrl(value, key)) : value;
+}
+
+// src/operations/pull.ts
+function entryTarget(store, entry) {
+  return {
+    type: "entry",
+    store,
+    entry
+  };
+}
+async function runGate(gate, store, entry, log) {
+  const outcome = await gate.check(
+    async () => entryTarget(store, await entry()),
+    log ? (message) => log(`warning: ${message}`) : void 0
+  );
+  if (outcome.status === "verified") log?.(`signature verified (${outcome.by})`);
+  return outcome;
+}
+var pullOptionsSchema = external_exports.object({
+  /** `oci://host/repo[:tag|@digest]`; without a tag or digest, the version of the tag pulled. */
+  from: referenceOption,
+  /** Replace a stored version whose content differs. */
+  force: external_exports.boolean().default(false),
+  /** The gate the pulled entry passes before the pull counts as done. */
+  ...verifyGateShape,
+  ...connectionShape
+}).superRefine(checkVerifyGate);
+async function pull(subject, values, context) {
+  const options = parseOptions(pullOptionsSchema, values);
+  const checks = new OptionChecks();
+  const from = referenceOf(checks, "from", options.from);
+  checks.done();
+  const source = from;
+  const gate = await openVerifyGate(options, context.keys);
+  const store = subject.store;
+  const kind = subject.kind === "bento" ? bentoArtifact : modelArtifact;
+  const transfer = transferOptions(options, context);
+  const log = context.log ?? (() => void 0);
+  return withResources(async (resources) => {
+    const result = await pullEntry(kind, store, subject.tag, source, { ...transfer, force: options.force });
+    const entry = await store.get(result.tag);
+    let verification = { status: "skipped" };
+    let signatures = 0;
+    try {
+      const registry = resources.use(
+        await openSignatureRegistry(
+          source,
+          { insecure: options.insecure, ...options.caFile ? { caFile: options.caFile } : {} },
+          transfer
+        )
+      );
+      signatures = await pullEntrySignatures(registry, source.repository, result.digest, entry.dir);
+      if (signatures > 0) log(`pulled ${signatures} signature(s) into ${entry.dir}`);
+      verification = await runGate(gate, store, async () => entry, log);
+    } catch (err) {
+      if (!result.unchanged) await store.delete(result.tag);
+      throw err;
+    }
+    return { ...result, signatures, dir: entry.dir, verification };
+  });
 }
 
 // src/attest/base-images.ts
@@ -875,9 +889,9 @@ async function resolveBaseImages(docker, image, dockerfile) {
 }
 
 // src/attest/image-contents.ts
-var tar = __toESM(require_tar_stream(), 1);
-var import_yaml = __toESM(require_dist(), 1);
-import { createHash as createHash3 } from "node:crypto";
+var tar2 = __toESM(require_tar_stream(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
+import { createHash } from "node:crypto";
 
 // src/attest/dpkg.ts
 function parseDpkgStatus(text) {
@@ -954,7 +968,7 @@ async function readImageContents(docker, image) {
 function parseBento(bytes, image) {
   let value;
   try {
-    value = import_yaml.default.parse(bytes.toString("utf8"));
+    value = import_yaml2.default.parse(bytes.toString("utf8"));
   } catch {
     value = void 0;
   }
@@ -999,7 +1013,7 @@ async function readRuntimePackages(container) {
     }
     const lib = ORT_LIBRARY.exec(name);
     if (header.type === "file" && lib && !library) {
-      const hash = createHash3("sha256");
+      const hash = createHash("sha256");
       for await (const chunk of body) hash.update(chunk);
       library = { file: `${IMAGE.runtimeDir}/${name}`, sha256: hash.digest("hex") };
       return;
@@ -1040,12 +1054,12 @@ function licensesOf(value) {
   return ids.length === 0 ? void 0 : ids.length === 1 ? ids[0] : `(${ids.join(" OR ")})`;
 }
 async function walkTar(stream, onEntry) {
-  const extract3 = tar.extract();
+  const extract4 = tar2.extract();
   const done = (async () => {
-    for await (const entry of extract3) await onEntry(entry.header, entry);
+    for await (const entry of extract4) await onEntry(entry.header, entry);
   })();
-  stream.pipe(extract3);
-  stream.on("error", (err) => extract3.destroy(err));
+  stream.pipe(extract4);
+  stream.on("error", (err) => extract4.destroy(err));
   await done;
 }
 async function readCapped(body, max, what) {
@@ -1312,11 +1326,11 @@ function licensesOf2({ Models, SPDX }, declared) {
 
 // src/attest/sign.ts
 var import_bundle = __toESM(require_dist2(), 1);
-var import_sign = __toESM(require_dist4(), 1);
+var import_sign2 = __toESM(require_dist3(), 1);
 async function signAttestation(payload, signer) {
   if (signer.type === "keyless") return signStatement(payload, signer.options);
   const key = signer.signer;
-  const built = await new import_sign.DSSEBundleBuilder({
+  const built = await new import_sign2.DSSEBundleBuilder({
     signer: {
       sign: async (data) => ({
         signature: await key.sign(data),
@@ -1334,23 +1348,15 @@ function statementBytes(statement) {
 }
 
 // src/attest/attest.ts
-function parseAttestKinds(text, flag = "--attest") {
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
-  const parsed = attestationKinds(names);
-  if ("unknown" in parsed)
-    throw new UsageError(
-      `invalid ${flag} "${parsed.unknown}": expected a comma list of ${Object.keys(ATTESTATION_KINDS).join(", ")}, or none`
-    );
-  return parsed.kinds;
-}
 async function readAttestableImage(docker, image) {
   const contents = await readImageContents(docker, image);
   if (!contents.bento) throw notABentoImage(image);
   return contents;
 }
 function notABentoImage(image) {
-  return new UsageError(
-    `image ${image} holds no bento.yaml where bentoci containerize puts it: --attest describes images of bentos only`
+  return new OptionError(
+    "attest",
+    say`image ${image} holds no bento.yaml (it was not containerized from a bento): ${option("attest")} describes images of bentos only`
   );
 }
 var subjectName = (ref) => `${ref.registry}/${ref.repository}`;
@@ -1396,7 +1402,7 @@ async function attestImage(registry, ref, digest, docker, image, options) {
           baseImages,
           dockerfile: {
             source: contents.dockerfile !== void 0 ? "stored" : "rendered",
-            sha256: sha256Digest2(Buffer.from(dockerfile)).slice(7)
+            sha256: sha256Digest(Buffer.from(dockerfile)).slice(7)
           }
         }
       })
@@ -1434,205 +1440,16 @@ async function attachStatements(registry, ref, digest, statements, options) {
   return attestations;
 }
 
-// src/registry/artifact-kinds.ts
-var modelArtifact = {
-  noun: "model",
-  layout: "modelpack",
-  infoFile: "model.yaml",
-  artifactType: MODELPACK_MANIFEST,
-  configType: MODELPACK_CONFIG,
-  readsConfigTypes: [
-    MODELPACK_CONFIG,
-    MODELPACK_CONFIG.replace(MODELPACK_TYPE_PREFIX, MODELPACK_OLD_TYPE_PREFIX),
-    BENTOCI_MODEL_CONFIG
-  ],
-  schema: modelInfoSchema,
-  pullCommand: "bentoci models pull"
-};
-var bentoArtifact = {
-  noun: "bento",
-  layout: "bentoci",
-  infoFile: "bento.yaml",
-  artifactType: BENTOCI_BENTO_ARTIFACT_V2,
-  configType: BENTOCI_BENTO_CONFIG,
-  readsConfigTypes: [BENTOCI_BENTO_CONFIG],
-  schema: bentoInfoSchema,
-  pullCommand: "bentoci pull"
-};
-var artifactKinds = [modelArtifact, bentoArtifact];
-
-// src/oci/pool.ts
-async function mapLimit(items, limit, fn, controller) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failure;
-  const worker = async () => {
-    while (!failure && !controller?.signal.aborted && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index]);
-      } catch (error) {
-        failure ??= { error };
-        controller?.abort(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
-  if (controller?.signal.aborted) throw controller.signal.reason;
-  return results;
-}
-function linkedController(parent) {
-  const controller = new AbortController();
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener("abort", () => controller.abort(parent.reason), { once: true });
-  return controller;
-}
-
 // src/registry/artifact-layout.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash4 } from "node:crypto";
+var import_yaml3 = __toESM(require_dist(), 1);
+import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join3 } from "node:path";
-
-// src/registry/modelpack.ts
-import { basename } from "node:path";
-var MODELPACK_RAW_TYPES = [
-  MODELPACK_WEIGHT,
-  MODELPACK_WEIGHT_CONFIG,
-  MODELPACK_DOC,
-  MODELPACK_CODE,
-  MODELPACK_DATASET
-];
-var DOC_NAMES = /^(readme|license|licence|notice|copying|changelog|citation|authors)([.-].*)?$/i;
-var EXTENSIONS = [
-  [
-    MODELPACK_WEIGHT,
-    [
-      "onnx",
-      "onnx_data",
-      "ort",
-      "safetensors",
-      "gguf",
-      "ggml",
-      "bin",
-      "pt",
-      "pth",
-      "ckpt",
-      "h5",
-      "keras",
-      "pb",
-      "tflite",
-      "mlmodel",
-      "pkl",
-      "joblib",
-      "npz",
-      "npy",
-      "msgpack",
-      "params",
-      "engine",
-      "plan",
-      "mar"
-    ]
-  ],
-  [
-    MODELPACK_WEIGHT_CONFIG,
-    ["json", "yaml", "yml", "toml", "ini", "cfg", "conf", "txt", "model", "vocab", "tiktoken", "jinja"]
-  ],
-  [MODELPACK_DOC, ["md", "rst", "pdf", "html", "adoc"]],
-  [
-    MODELPACK_CODE,
-    ["py", "js", "mjs", "cjs", "ts", "sh", "ipynb", "c", "cc", "cpp", "h", "hpp", "cu", "go", "rs", "java"]
-  ],
-  [MODELPACK_DATASET, ["csv", "tsv", "parquet", "arrow", "jsonl"]]
-];
-var BY_EXTENSION = new Map(EXTENSIONS.flatMap(([type, exts]) => exts.map((e) => [e, type])));
-var UNKNOWN_WEIGHT_MIN_BYTES = 1024 * 1024;
-function fileKind(path, size, entrypoint) {
-  const name = basename(path);
-  if (path === entrypoint) return { mediaType: MODELPACK_WEIGHT, untested: false };
-  if (DOC_NAMES.test(name)) return { mediaType: MODELPACK_DOC, untested: false };
-  if (/\.onnx[._]data$/i.test(name)) return { mediaType: MODELPACK_WEIGHT, untested: false };
-  const extension = name.includes(".") ? name.split(".").at(-1).toLowerCase() : "";
-  const known = BY_EXTENSION.get(extension);
-  if (known) return { mediaType: known, untested: false };
-  return {
-    mediaType: size >= UNKNOWN_WEIGHT_MIN_BYTES ? MODELPACK_WEIGHT : MODELPACK_WEIGHT_CONFIG,
-    untested: true
-  };
-}
-function fileAnnotations(path, size, created, untested) {
-  const metadata = {
-    name: basename(path),
-    mode: 420,
-    uid: 0,
-    gid: 0,
-    size,
-    mtime: created,
-    typeflag: "0".charCodeAt(0)
-  };
-  return {
-    [ANNOTATION_TITLE]: path,
-    [ANNOTATION_MODEL_FILEPATH]: path,
-    [ANNOTATION_MODEL_FILE_METADATA]: JSON.stringify(metadata),
-    ...untested ? { [ANNOTATION_MODEL_MEDIATYPE_UNTESTED]: "true" } : {}
-  };
-}
-var FORMATS = {
-  onnx: "onnx",
-  safetensors: "safetensors",
-  gguf: "gguf",
-  pt: "pt",
-  pth: "pt",
-  tflite: "tflite",
-  h5: "keras",
-  keras: "keras"
-};
-function modelFormat(info) {
-  if (info.module === "onnx") return "onnx";
-  const formats = new Set(
-    info.files.filter((f) => fileKind(f.path, f.size, info.entrypoint).mediaType === MODELPACK_WEIGHT).map((f) => FORMATS[f.path.split(".").at(-1).toLowerCase()])
-  );
-  const [only] = formats;
-  return formats.size === 1 ? only : void 0;
-}
-function modelPackConfig(info, layers) {
-  const format = modelFormat(info);
-  return {
-    descriptor: { name: info.name, version: info.version, createdAt: info.creation_time },
-    config: format ? { format } : {},
-    modelfs: { type: "layers", diffIds: layers.map((l) => l.digest) }
-  };
-}
-var modelPackConfigSchema = external_exports.object({
-  descriptor: external_exports.object({ name: external_exports.string().optional(), version: external_exports.string().optional() }),
-  config: external_exports.object({}),
-  modelfs: external_exports.object({
-    type: external_exports.literal("layers"),
-    diffIds: external_exports.array(external_exports.string()).min(1)
-  })
-});
-function isModelPackConfig(mediaType) {
-  return modelPackType(mediaType) === MODELPACK_CONFIG;
-}
-function modelPackType(mediaType) {
-  return mediaType.startsWith(MODELPACK_OLD_TYPE_PREFIX) ? MODELPACK_TYPE_PREFIX + mediaType.slice(MODELPACK_OLD_TYPE_PREFIX.length) : mediaType;
-}
-function modelPackLayerPath(layer) {
-  const annotations = layer.annotations ?? {};
-  const oldKey = ANNOTATION_MODEL_FILEPATH.replace(
-    MODELPACK_ANNOTATION_PREFIX,
-    MODELPACK_OLD_ANNOTATION_PREFIX
-  );
-  return annotations[ANNOTATION_MODEL_FILEPATH] ?? annotations[oldKey] ?? annotations[ANNOTATION_TITLE];
-}
-
-// src/registry/artifact-layout.ts
+import { join as join4 } from "node:path";
 var CHECKED_FILE_MAX_BYTES = 1024 * 1024;
 async function contentSource(dir, file, what) {
-  if (file.size >= CHECKED_FILE_MAX_BYTES) return fileSource(join3(dir, file.path), file);
-  const data = await readFile2(join3(dir, file.path));
-  if (data.length !== file.size || createHash4("sha256").update(data).digest("hex") !== file.sha256) {
+  if (file.size >= CHECKED_FILE_MAX_BYTES) return fileSource(join4(dir, file.path), file);
+  const data = await readFile2(join4(dir, file.path));
+  if (data.length !== file.size || createHash2("sha256").update(data).digest("hex") !== file.sha256) {
     throw new IntegrityError(
       `${what} is damaged: ${file.path} differs from its manifest; delete it and save or pull it again`
     );
@@ -1640,8 +1457,8 @@ async function contentSource(dir, file, what) {
   return bufferSource(data);
 }
 async function infoFileSource(kind, entry, what) {
-  const bytes = await readFile2(join3(entry.dir, kind.infoFile));
-  const parsed = kind.schema.safeParse(import_yaml2.default.parse(bytes.toString("utf8")));
+  const bytes = await readFile2(join4(entry.dir, kind.infoFile));
+  const parsed = kind.schema.safeParse(import_yaml3.default.parse(bytes.toString("utf8")));
   if (!parsed.success || canonicalJson(parsed.data) !== canonicalJson(entry.info))
     throw new IntegrityError(`${what}: ${kind.infoFile} changed while it was being pushed; push it again`);
   return bufferSource(bytes);
@@ -1723,7 +1540,7 @@ async function planArtifact(kind, entry) {
 
 // src/registry/blob-locations.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var locationsSchema = external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.array(external_exports.string())));
 var MAX_DIGESTS_PER_REGISTRY = 2e4;
 var MAX_REPOS_PER_DIGEST = 4;
@@ -1735,7 +1552,7 @@ var BlobLocations = class _BlobLocations {
   path;
   data;
   static async load(home) {
-    const path = join4(home, ".oci", "blob-locations.json");
+    const path = join5(home, ".oci", "blob-locations.json");
     let data = {};
     try {
       data = locationsSchema.parse(JSON.parse(await readFile3(path, "utf8")));
@@ -1759,7 +1576,7 @@ var BlobLocations = class _BlobLocations {
       delete byDigest[key];
   }
   async save() {
-    const current = await _BlobLocations.load(join4(this.path, "..", ".."));
+    const current = await _BlobLocations.load(join5(this.path, "..", ".."));
     for (const [registry, byDigest] of Object.entries(current.data)) {
       const mine = this.data[registry] ?? {};
       this.data[registry] = mine;
@@ -1771,25 +1588,6 @@ var BlobLocations = class _BlobLocations {
   }
 };
 
-// src/registry/transfer.ts
-import { join as join5 } from "node:path";
-var DEFAULT_PARALLEL = 4;
-function ociDir(home) {
-  return join5(home, ".oci");
-}
-function uniqueBy(items, key) {
-  const seen = /* @__PURE__ */ new Set();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 // src/registry/publish.ts
 async function planTags(repo, digest, fixed, moving, force) {
   const all = uniqueBy([...fixed, ...moving], (t) => t);
@@ -1800,7 +1598,7 @@ async function planTags(repo, digest, fixed, moving, force) {
     if (at === digest) continue;
     if (at && fixed.includes(tag) && !force) {
       throw new UsageError(
-        `${formatReference({ ...repo.ref, tag, digest: void 0 })} already holds a different artifact (${at}): tags are not moved silently; pass --force to replace it`
+        say`${formatReference({ ...repo.ref, tag, digest: void 0 })} already holds a different artifact (${at}): tags are not moved silently; pass ${option("force")} to replace it`
       );
     }
     toSet.push(tag);
@@ -1857,14 +1655,50 @@ function describeStats(stats) {
   if (stats.existing > 0) parts.push(`${stats.existing} already there`);
   return parts.join(", ");
 }
+function refuseDigestTarget(target) {
+  if (target.digest)
+    throw new UsageError(
+      say`invalid ${option("to")} "${formatReference(target)}": push to a tag, not a digest`
+    );
+}
+var NO_BLOBS = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
+async function publishManifest(repo, manifest, options) {
+  const tags = await planTags(
+    repo,
+    manifest.digest,
+    [...manifest.fixed],
+    [...manifest.moving],
+    options.force ?? false
+  );
+  if (tags.unchanged) return { unchanged: true, tagsSet: [], blobs: { ...NO_BLOBS } };
+  const locations = await BlobLocations.load(options.home);
+  if (manifest.mountFrom)
+    locations.add(repo.ref.registry, manifest.mountFrom.repository, manifest.mountFrom.digests);
+  const stats = await pushBlobs(repo, manifest.blobs, {
+    label: manifest.label,
+    locations,
+    controller: manifest.controller,
+    ...options.log ? { log: options.log } : {},
+    ...options.parallel !== void 0 ? { parallel: options.parallel } : {},
+    ...options.monolithicMax !== void 0 ? { monolithicMax: options.monolithicMax } : {},
+    ...options.chunkSize !== void 0 ? { chunkSize: options.chunkSize } : {}
+  });
+  await putTags(repo, manifest.bytes, manifest.mediaType ?? OCI_MANIFEST, tags.toSet);
+  locations.add(
+    repo.ref.registry,
+    repo.name,
+    manifest.blobs.map((b) => b.descriptor.digest)
+  );
+  await locations.save().catch(() => void 0);
+  return { unchanged: false, tagsSet: tags.toSet, blobs: stats };
+}
 
 // src/registry/artifact-push.ts
 async function pushEntry(kind, store, tagText, target, options) {
-  if (target.digest)
-    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  refuseDigestTarget(target);
   const entry = await store.get(tagText);
   const tag = formatTag(entry.tag);
-  const primary = target.tag ?? validateTag(entry.tag.version, `${kind.noun} version`);
+  const primary = target.tag ?? validateTag(entry.tag.version, noun(`${kind.noun} version`));
   const release = options.release ? releaseTags(options.release, options.releaseTags) : void 0;
   const fixed = [primary, ...release ? [release.exact] : []];
   const moving = release?.moving ?? [];
@@ -1875,53 +1709,36 @@ async function pushEntry(kind, store, tagText, target, options) {
   const log = options.log ?? (() => void 0);
   const reference = formatReference({ ...target, tag: primary });
   try {
-    const tagPlan = await planTags(repo, plan.digest, fixed, moving, options.force ?? false);
-    const allTags = [.../* @__PURE__ */ new Set([...fixed, ...moving])];
-    const none = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
-    if (tagPlan.unchanged) {
-      log(`${kind.noun} ${tag} is already at ${reference} (${plan.digest}): nothing to push`);
-      return {
-        kind: kind.noun,
-        tag,
-        reference,
+    const published = await publishManifest(
+      repo,
+      {
+        bytes: plan.bytes,
         digest: plan.digest,
-        tags: allTags,
-        unchanged: true,
-        blobs: none
-      };
-    }
-    const locations = await BlobLocations.load(options.home);
-    const blobs = [plan.config, ...plan.layers].map((b) => ({
-      descriptor: b.descriptor,
-      source: async () => b.source
-    }));
-    const stats = await pushBlobs(repo, blobs, {
-      label: `pushing ${kind.noun} ${tag}`,
-      log,
-      locations,
-      controller,
-      ...options.parallel !== void 0 ? { parallel: options.parallel } : {},
-      ...options.monolithicMax !== void 0 ? { monolithicMax: options.monolithicMax } : {},
-      ...options.chunkSize !== void 0 ? { chunkSize: options.chunkSize } : {}
-    });
-    await putTags(repo, plan.bytes, OCI_MANIFEST, tagPlan.toSet);
-    locations.add(
-      repo.ref.registry,
-      repo.name,
-      blobs.map((b) => b.descriptor.digest)
+        blobs: [plan.config, ...plan.layers].map((b) => ({
+          descriptor: b.descriptor,
+          source: async () => b.source
+        })),
+        fixed,
+        moving,
+        label: `pushing ${kind.noun} ${tag}`,
+        controller
+      },
+      options
     );
-    await locations.save().catch(() => void 0);
-    log(
-      `pushed ${kind.noun} ${tag} to ${reference} (${plan.digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(", ")}`
-    );
+    if (published.unchanged)
+      log(`${kind.noun} ${tag} is already at ${reference} (${plan.digest}): nothing to push`);
+    else
+      log(
+        `pushed ${kind.noun} ${tag} to ${reference} (${plan.digest}): ${describeStats(published.blobs)}; tags ${published.tagsSet.join(", ")}`
+      );
     return {
       kind: kind.noun,
       tag,
       reference,
       digest: plan.digest,
-      tags: allTags,
-      unchanged: false,
-      blobs: stats
+      tags: [.../* @__PURE__ */ new Set([...fixed, ...moving])],
+      unchanged: published.unchanged,
+      blobs: published.blobs
     };
   } catch (err) {
     if (err instanceof BentoError || !(err instanceof Error)) throw err;
@@ -1935,28 +1752,15 @@ async function pushEntry(kind, store, tagText, target, options) {
 
 // src/registry/image-push.ts
 var import_dockerode = __toESM(require_docker(), 1);
-import { mkdir as mkdir2, mkdtemp } from "node:fs/promises";
+import { mkdir as mkdir4, mkdtemp } from "node:fs/promises";
 import { join as join8 } from "node:path";
 
 // src/registry/image-export.ts
-var tar2 = __toESM(require_tar_stream(), 1);
-import { createHash as createHash5 } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, readFile as readFile4, realpath as realpath2, symlink } from "node:fs/promises";
-import { dirname, join as join6, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
+var tar3 = __toESM(require_tar_stream(), 1);
+import { createWriteStream as createWriteStream2 } from "node:fs";
+import { mkdir as mkdir3, readFile as readFile4, realpath, symlink } from "node:fs/promises";
+import { dirname as dirname2, join as join6, relative, resolve, sep } from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
-
-// src/registry/safe-path.ts
-function safeEntryPath(path, what) {
-  const problem = path.length === 0 || path.length > 4096 ? "is empty or too long" : path.startsWith("/") ? "is absolute" : /[\\\0]/.test(path) ? "has a backslash or NUL" : path.split("/").some((s) => s === "" || s === "." || s === "..") ? "has an empty, '.' or '..' segment" : void 0;
-  if (problem)
-    throw new BentoError(
-      `${what} names the path "${path.slice(0, 200)}", which ${problem}: refusing to write it`
-    );
-  return path;
-}
-
-// src/registry/image-export.ts
 var saveManifestSchema = external_exports.array(
   external_exports.object({
     Config: external_exports.string().min(1),
@@ -1970,7 +1774,7 @@ var imageConfigSchema = external_exports.looseObject({
   created: external_exports.string().optional(),
   rootfs: external_exports.object({
     type: external_exports.literal("layers"),
-    diff_ids: external_exports.array(external_exports.string().regex(/^sha256:[a-f0-9]{64}$/))
+    diff_ids: external_exports.array(digestSchema)
   })
 });
 async function inspectImage(docker, image) {
@@ -1981,47 +1785,47 @@ async function inspectImage(docker, image) {
     const status = err.statusCode;
     if (status === 404)
       throw new NotFoundError(
-        `image ${image} is not in the Docker engine: build it with bentoci containerize (or docker build)`
+        say`image ${image} is not in the Docker engine: build it with ${operation("containerize")} (or docker build)`
       );
     throw new BentoError(`cannot inspect image ${image} in the Docker engine: ${err.message}`);
   }
 }
 async function exportImage(docker, id, dir) {
-  await mkdir(dir, { recursive: true });
+  await mkdir3(dir, { recursive: true });
   const stream = await docker.getImage(id).get();
-  const extract3 = tar2.extract();
+  const extract4 = tar3.extract();
   const unpacked = (async () => {
-    for await (const entry of extract3) {
+    for await (const entry of extract4) {
       const name = entry.header.name.replace(/\/+$/, "");
       if (entry.header.type === "directory") {
         entry.resume();
-        await mkdir(join6(dir, safeEntryPath(name, "docker save")), { recursive: true });
+        await mkdir3(join6(dir, safeEntryPath(name, "docker save")), { recursive: true });
         continue;
       }
       const path = join6(dir, safeEntryPath(name, "docker save"));
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir3(dirname2(path), { recursive: true });
       if (entry.header.type === "symlink" && entry.header.linkname) {
-        const target = resolve3(dirname(path), entry.header.linkname);
-        if (!target.startsWith(dir + sep2))
+        const target = resolve(dirname2(path), entry.header.linkname);
+        if (!target.startsWith(dir + sep))
           throw new BentoError(`docker save holds a link "${name}" that leaves the export`);
         entry.resume();
-        await symlink(relative2(dirname(path), target), path);
+        await symlink(relative(dirname2(path), target), path);
         continue;
       }
       if (entry.header.type !== "file") {
         entry.resume();
         continue;
       }
-      await pipeline2(entry, createWriteStream(path));
+      await pipeline2(entry, createWriteStream2(path));
     }
   })();
-  await Promise.all([pipeline2(stream, extract3), unpacked]);
+  await Promise.all([pipeline2(stream, extract4), unpacked]);
   const manifests = saveManifestSchema.parse(JSON.parse(await readFile4(join6(dir, "manifest.json"), "utf8")));
   const first = manifests[0];
   if (!first || manifests.length !== 1)
     throw new BentoError(`docker save of ${id} holds ${manifests.length} images, expected 1`);
   const configBytes = await readFile4(await inside(dir, first.Config));
-  const configDigest = `sha256:${createHash5("sha256").update(configBytes).digest("hex")}`;
+  const configDigest = sha256Digest(configBytes);
   if (configDigest !== id)
     throw new IntegrityError(`docker save of ${id} gave a config with digest ${configDigest}`);
   const config = imageConfigSchema.parse(JSON.parse(configBytes.toString("utf8")));
@@ -2037,9 +1841,9 @@ async function exportImage(docker, id, dir) {
   return { id, configBytes, config, layers };
 }
 async function inside(dir, rel) {
-  const real = await realpath2(join6(dir, safeEntryPath(rel, "docker save manifest.json")));
-  const root = await realpath2(dir);
-  if (!real.startsWith(root + sep2))
+  const real = await realpath(join6(dir, safeEntryPath(rel, "docker save manifest.json")));
+  const root = await realpath(dir);
+  if (!real.startsWith(root + sep))
     throw new BentoError(`docker save manifest.json names "${rel}", outside the export`);
   return real;
 }
@@ -2088,9 +1892,9 @@ var JsonCache = class _JsonCache {
 };
 
 // src/registry/layer-compress.ts
-import { createHash as createHash6 } from "node:crypto";
-import { createReadStream as createReadStream2, createWriteStream as createWriteStream2 } from "node:fs";
-import { open, stat as stat2 } from "node:fs/promises";
+import { createHash as createHash3 } from "node:crypto";
+import { createReadStream as createReadStream2, createWriteStream as createWriteStream3 } from "node:fs";
+import { open as open2, stat } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline as pipeline3 } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -2105,7 +1909,7 @@ function hashing(hash, count) {
   });
 }
 async function magic(path) {
-  const handle = await open(path, "r");
+  const handle = await open2(path, "r");
   try {
     const buffer = Buffer.alloc(4);
     const { bytesRead } = await handle.read(buffer, 0, 4, 0);
@@ -2114,35 +1918,35 @@ async function magic(path) {
     await handle.close();
   }
 }
-async function sha256Of2(path) {
-  const hash = createHash6("sha256");
+async function sha256Of(path) {
+  const hash = createHash3("sha256");
   for await (const chunk of createReadStream2(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
-  return `sha256:${hash.digest("hex")}`;
+  return digestOf(hash);
 }
 async function compressLayer(path, diffId, outPath) {
   const head = await magic(path);
   if (head[0] === 31 && head[1] === 139) {
-    return { path, digest: await sha256Of2(path), size: (await stat2(path)).size, mediaType: OCI_LAYER_GZIP };
+    return { path, digest: await sha256Of(path), size: (await stat(path)).size, mediaType: OCI_LAYER_GZIP };
   }
   if (head.equals(Buffer.from([40, 181, 47, 253]))) {
-    return { path, digest: await sha256Of2(path), size: (await stat2(path)).size, mediaType: OCI_LAYER_ZSTD };
+    return { path, digest: await sha256Of(path), size: (await stat(path)).size, mediaType: OCI_LAYER_ZSTD };
   }
-  const raw = createHash6("sha256");
-  const compressed = createHash6("sha256");
+  const raw = createHash3("sha256");
+  const compressed = createHash3("sha256");
   const count = { bytes: 0 };
   await pipeline3(
     createReadStream2(path, { highWaterMark: 1 << 20 }),
     hashing(raw),
     createGzip({ level: 6 }),
     hashing(compressed, count),
-    createWriteStream2(outPath)
+    createWriteStream3(outPath)
   );
-  const actualDiffId = `sha256:${raw.digest("hex")}`;
+  const actualDiffId = digestOf(raw);
   if (actualDiffId !== diffId)
     throw new IntegrityError(`image layer ${path} has digest ${actualDiffId}, but its config says ${diffId}`);
   return {
     path: outPath,
-    digest: `sha256:${compressed.digest("hex")}`,
+    digest: digestOf(compressed),
     size: count.bytes,
     mediaType: OCI_LAYER_GZIP
   };
@@ -2178,12 +1982,11 @@ function imageManifest(configBytes, created, layers) {
   };
 }
 async function pushImage(image, target, options) {
-  if (target.digest)
-    throw new UsageError(`invalid --to "${formatReference(target)}": push to a tag, not a digest`);
+  refuseDigestTarget(target);
   const requested = [...target.tag ? [target.tag] : [], ...options.tags ?? []].map(
-    (t) => validateTag(t, "--tag")
+    (t) => validateTag(t, "tag")
   );
-  const requestedAnnotations = checkKeyValues(options.annotations ?? {}, "--annotation");
+  const requestedAnnotations = checkKeyValues(options.annotations ?? {}, "annotation");
   const docker = options.docker ?? new import_dockerode.default();
   const { id, labels } = await inspectImage(docker, image);
   let localTag;
@@ -2194,7 +1997,11 @@ async function pushImage(image, target, options) {
   }
   const named = requested.length > 0 ? requested : localTag ? [localTag] : [];
   const primary = named[0];
-  if (!primary) throw new UsageError(`name the tag to push ${image} as: --to oci://host/repo:tag`);
+  if (!primary)
+    throw new OptionError(
+      "to",
+      say`name the tag to push ${image} as: ${option("to", "oci://host/repo:tag")}`
+    );
   const release = options.release ? releaseTags(options.release, options.releaseTags) : void 0;
   const fixed = [.../* @__PURE__ */ new Set([...named, ...release ? [release.exact] : []])];
   const moving = release?.moving ?? [];
@@ -2206,7 +2013,6 @@ async function pushImage(image, target, options) {
   const controller = linkedController(options.signal);
   const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });
   const images = await JsonCache.load(options.home, "images.json", imageCacheSchema, 1e3);
-  const none = { uploaded: 0, existing: 0, mounted: 0, bytes: 0 };
   try {
     const known = images.get(id);
     if (known) {
@@ -2228,7 +2034,7 @@ async function pushImage(image, target, options) {
       };
       if (tagPlan.unchanged) {
         log(`image ${image} is already at ${reference} (${digest}): nothing to push`);
-        return { ...result, unchanged: true, blobs: none };
+        return { ...result, unchanged: true, blobs: { ...NO_BLOBS } };
       }
       const manifest = imageManifestSchema.parse(JSON.parse(known.manifest));
       const blobs = [manifest.config, ...manifest.layers];
@@ -2238,7 +2044,7 @@ async function pushImage(image, target, options) {
         log(
           `pushed image ${image} to ${reference} (${digest}): all blobs already there; tags ${tagPlan.toSet.join(", ")}`
         );
-        return { ...result, unchanged: false, blobs: { ...none, existing: blobs.length } };
+        return { ...result, unchanged: false, blobs: { ...NO_BLOBS, existing: blobs.length } };
       }
     }
     return await exportAndPush(
@@ -2258,7 +2064,7 @@ async function pushImage(image, target, options) {
 }
 async function exportAndPush(docker, repo, image, id, ctx, options) {
   const log = options.log ?? (() => void 0);
-  await mkdir2(ociDir(options.home), { recursive: true });
+  await mkdir4(ociDir(options.home), { recursive: true });
   const work = await mkdtemp(join8(ociDir(options.home), "export-"));
   try {
     log(`exporting image ${image} (${id.slice(0, 19)}) from the Docker engine`);
@@ -2275,7 +2081,7 @@ async function exportAndPush(docker, repo, image, id, ctx, options) {
       const compressed = await compressLayer(
         layer.path,
         layer.diffId,
-        join8(work, `${layer.diffId.slice(7)}.gz`)
+        join8(work, `${digestHex(layer.diffId)}.gz`)
       );
       layerCache.set(layer.diffId, {
         digest: compressed.digest,
@@ -2296,8 +2102,6 @@ async function exportAndPush(docker, repo, image, id, ctx, options) {
     const final = annotated(base, ctx.annotations);
     const bytes = final.bytes;
     const digest = sha256Digest(bytes);
-    const tagPlan = await planTags(repo, digest, ctx.fixed, ctx.moving, options.force ?? false);
-    const locations = await BlobLocations.load(options.home);
     const blobs = [
       { descriptor: manifest.config, source: async () => bufferSource(exported.configBytes) },
       ...layers.map((l) => ({
@@ -2307,31 +2111,31 @@ async function exportAndPush(docker, repo, image, id, ctx, options) {
             throw new BentoError(
               `layer ${l.descriptor.digest} vanished from ${repo} while pushing: push again`
             );
-          return fileSource(l.path, { sha256: l.descriptor.digest.slice(7), size: l.descriptor.size });
+          return fileSource(l.path, { sha256: digestHex(l.descriptor.digest), size: l.descriptor.size });
         }
       }))
     ];
-    const stats = tagPlan.unchanged ? { uploaded: 0, existing: blobs.length, mounted: 0, bytes: 0 } : await pushBlobs(repo, blobs, {
-      label: `pushing image ${image}`,
-      log,
-      locations,
-      controller: ctx.controller,
-      ...options.parallel !== void 0 ? { parallel: options.parallel } : {},
-      ...options.monolithicMax !== void 0 ? { monolithicMax: options.monolithicMax } : {},
-      ...options.chunkSize !== void 0 ? { chunkSize: options.chunkSize } : {}
-    });
-    await putTags(repo, bytes, OCI_MANIFEST, tagPlan.toSet);
-    locations.add(
-      repo.ref.registry,
-      repo.name,
-      blobs.map((b) => b.descriptor.digest)
+    const published = await publishManifest(
+      repo,
+      {
+        bytes,
+        digest,
+        blobs,
+        fixed: ctx.fixed,
+        moving: ctx.moving,
+        label: `pushing image ${image}`,
+        controller: ctx.controller
+      },
+      options
     );
+    const stats = published.unchanged ? { ...NO_BLOBS, existing: blobs.length } : published.blobs;
     ctx.images.set(id, { manifest: base.toString("utf8") });
-    await Promise.all([locations.save(), layerCache.save(), ctx.images.save()]).catch(() => void 0);
-    if (tagPlan.unchanged) log(`image ${image} is already at ${ctx.reference} (${digest}): nothing to push`);
+    await Promise.all([layerCache.save(), ctx.images.save()]).catch(() => void 0);
+    if (published.unchanged)
+      log(`image ${image} is already at ${ctx.reference} (${digest}): nothing to push`);
     else
       log(
-        `pushed image ${image} to ${ctx.reference} (${digest}): ${describeStats(stats)}; tags ${tagPlan.toSet.join(", ")}`
+        `pushed image ${image} to ${ctx.reference} (${digest}): ${describeStats(stats)}; tags ${published.tagsSet.join(", ")}`
       );
     return {
       image,
@@ -2343,7 +2147,7 @@ async function exportAndPush(docker, repo, image, id, ctx, options) {
       annotations: final.annotations,
       tags: ctx.allTags,
       references: ctx.references,
-      unchanged: tagPlan.unchanged,
+      unchanged: published.unchanged,
       exported: true,
       blobs: stats
     };
@@ -2352,191 +2156,827 @@ async function exportAndPush(docker, repo, image, id, ctx, options) {
   }
 }
 
-// src/sign/identity-token.ts
-var SIGSTORE_AUDIENCE = "sigstore";
-var claimsSchema = external_exports.object({
-  iss: external_exports.string().min(1),
-  sub: external_exports.string().min(1).optional(),
-  email: external_exports.string().min(1).optional(),
-  aud: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]),
-  exp: external_exports.number().optional()
-}).catchall(external_exports.unknown());
-async function resolveIdentityToken(source) {
-  const env = source.env ?? process.env;
-  let token;
-  let from;
-  if (source.envName !== void 0) {
-    const value = env[source.envName]?.trim();
-    if (!value)
-      throw new UsageError(
-        `--identity-token-env ${source.envName}: the variable is not set or empty; put an OIDC identity token (a JWT) in it`
-      );
-    token = value;
-    from = `$${source.envName}`;
-  } else if (env["ACTIONS_ID_TOKEN_REQUEST_URL"]) {
-    const fetch = source.fetchGitHubToken ?? getIDToken;
-    try {
-      token = await fetch(SIGSTORE_AUDIENCE);
-    } catch (err) {
-      throw new UsageError(
-        `could not get GitHub's OIDC token (${err.message}); give the job \`permissions: id-token: write\``
-      );
-    }
-    from = "GitHub Actions OIDC";
-  } else {
-    throw new UsageError(
-      "keyless signing needs an OIDC identity token: pass --identity-token-env NAME, or run on GitHub Actions with `permissions: id-token: write`"
+// src/registry/model-image.ts
+import { mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile6 } from "node:fs/promises";
+import { join as join11 } from "node:path";
+
+// src/registry/model-image-base.ts
+import { createReadStream as createReadStream3 } from "node:fs";
+import { join as join9 } from "node:path";
+import { Readable } from "node:stream";
+var ARCHITECTURES = ["amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le", "loong64"];
+var DEFAULT_PLATFORM = "linux/amd64";
+function formatPlatform(p) {
+  return [p.os, p.architecture, ...p.variant ? [p.variant] : []].join("/");
+}
+function parsePlatform(text, name = "platform") {
+  const [os, architecture, variant, ...rest] = text.split("/");
+  const valid = os === "linux" && architecture !== void 0 && ARCHITECTURES.includes(architecture) && rest.length === 0 && (variant === void 0 || /^v[0-9]+$/.test(variant));
+  if (!valid) {
+    throw invalidValue(
+      name,
+      text,
+      `expected linux/<arch>[/<variant>] with arch one of ${ARCHITECTURES.join(", ")} (e.g. linux/amd64, linux/arm64/v8)`
     );
   }
-  return { token, claims: decodeClaims(token, from, source.now ?? /* @__PURE__ */ new Date()), from };
+  return { os, architecture, ...variant ? { variant } : {} };
 }
-function decodeClaims(token, from, now) {
-  const parts = token.split(".");
-  let payload;
-  if (parts.length === 3) {
-    try {
-      payload = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString("utf8"));
-    } catch {
-      payload = void 0;
-    }
-  }
-  const parsed = claimsSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new UsageError(
-      `the identity token in ${from} is not a JWT with iss and aud claims; pass an OIDC ID token, not an access token`
-    );
-  const claims = parsed.data;
-  if (claims.sub === void 0 && claims.email === void 0)
-    throw new UsageError(
-      `the identity token in ${from} has neither a sub nor an email claim; Fulcio needs one`
-    );
-  if (claims.exp !== void 0 && claims.exp * 1e3 <= now.getTime())
-    throw new UsageError(
-      `the identity token in ${from} expired at ${new Date(claims.exp * 1e3).toISOString()}; request a fresh one`
-    );
-  const audiences = typeof claims.aud === "string" ? [claims.aud] : claims.aud;
-  if (!audiences.includes(SIGSTORE_AUDIENCE))
-    throw new UsageError(
-      `the identity token in ${from} is for audience ${audiences.join(", ")}; Fulcio accepts audience "${SIGSTORE_AUDIENCE}"`
-    );
-  return claims;
+function platformMatches(have, want) {
+  return have.os === want.os && have.architecture === want.architecture && (!want.variant || !have.variant || have.variant === want.variant);
 }
-
-// src/sign/sign-entry.ts
-async function signEntry(store, entry, signer, now = /* @__PURE__ */ new Date()) {
-  await store.assertIntact(entry);
-  const statement = await entryStatement(store, entry, now);
-  const envelope = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), signer);
-  const path = await writeEntryEnvelope(entry.dir, envelope);
-  return { path, keyid: signer.keyid, statement, envelope };
+var baseConfigSchema = external_exports.object({
+  architecture: external_exports.string().min(1),
+  os: external_exports.string().min(1),
+  variant: external_exports.string().optional(),
+  config: external_exports.record(external_exports.string(), external_exports.unknown()).nullish(),
+  rootfs: external_exports.object({
+    type: external_exports.literal("layers"),
+    diff_ids: external_exports.array(digestSchema)
+  }),
+  history: external_exports.array(external_exports.record(external_exports.string(), external_exports.unknown())).optional()
+}).passthrough();
+var LAYER_TYPES = {
+  [OCI_LAYER_TAR]: OCI_LAYER_TAR,
+  [OCI_LAYER_GZIP]: OCI_LAYER_GZIP,
+  "application/vnd.oci.image.layer.v1.tar+zstd": "application/vnd.oci.image.layer.v1.tar+zstd",
+  [DOCKER_LAYER_GZIP]: OCI_LAYER_GZIP
+};
+function invalidBase(name, why) {
+  return invalidValue("base", name, why);
 }
-
-// src/sign/sign-image.ts
-async function signImage(registry, ref, signer, options = {}) {
-  const digest = await resolveDigest(registry, ref);
-  const payload = imagePayload(ref, digest, options);
-  const signature = await signer.sign(payload);
-  const ownVerifier = newVerifier(signer.publicKey);
-  const written = await appendSignatureLayer(
-    registry,
-    ref,
-    digest,
-    payload,
-    signatureLayer(payload, signature),
-    (layer) => isOwnSignature(registry, ref.repository, layer, ownVerifier, digest)
+function notAnImage(name, why) {
+  return invalidBase(
+    name,
+    say`${why}; pass a Linux container image with a shell, ln and sleep (e.g. busybox), or drop ${option("base")} for a files-only image`
   );
-  return { digest, ...written, payload, signature };
 }
-function imagePayload(ref, digest, options) {
-  const optional = {
-    ...options.annotations,
-    creator: `bentoci ${BENTOCI_VERSION}`,
-    // containers/image rejects a non-integer timestamp.
-    timestamp: Math.floor((options.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3)
+async function resolveBase(repo, ref, wanted, explicitPlatform) {
+  const name = formatReference(ref);
+  let fetched = await repo.getManifest(ref.digest ?? ref.tag ?? "latest");
+  if (isIndexType(fetched.mediaType)) {
+    const index = parseImageIndex(fetched, `the base ${name}`);
+    const images = index.manifests.filter(
+      (m) => m.platform && m.mediaType !== "application/vnd.oci.empty.v1+json"
+    );
+    const match = images.find((m) => m.platform && platformMatches(m.platform, wanted));
+    if (!match) {
+      const offered = [...new Set(images.map((m) => formatPlatform(m.platform)))].join(", ") || "none";
+      throw invalidBase(
+        name,
+        say`it has no image for ${formatPlatform(wanted)} (it has ${offered}); pass ${option("platform")} with one of those, or a base built for ${formatPlatform(wanted)}`
+      );
+    }
+    fetched = await repo.getManifest(match.digest, match.size);
+  }
+  if (fetched.mediaType !== OCI_MANIFEST && fetched.mediaType !== DOCKER_MANIFEST)
+    throw notAnImage(name, `it is a ${fetched.mediaType}, not an image manifest`);
+  const manifest = parseImageManifest(fetched, `the base ${name}`);
+  const configType = manifest.config.mediaType;
+  if (configType !== OCI_CONFIG && configType !== DOCKER_CONFIG)
+    throw notAnImage(name, `its config is ${configType}, not an image config (an artifact, not an image)`);
+  const layers = manifest.layers.map((layer) => {
+    const type = LAYER_TYPES[layer.mediaType];
+    if (!type)
+      throw notAnImage(name, `its layer ${layer.digest} is ${layer.mediaType}, which runtimes do not unpack`);
+    return { mediaType: type, digest: layer.digest, size: layer.size };
+  });
+  const configBytes = await repo.fetchBlob(manifest.config.digest, void 0, manifest.config.size);
+  let config;
+  try {
+    config = baseConfigSchema.parse(JSON.parse(configBytes.toString("utf8")));
+  } catch (err) {
+    const detail = err instanceof external_exports.ZodError ? err.issues[0]?.path.join(".") : "not JSON";
+    throw notAnImage(name, `its image config is not valid (${detail})`);
+  }
+  if (config.rootfs.diff_ids.length !== layers.length)
+    throw notAnImage(
+      name,
+      `its config lists ${config.rootfs.diff_ids.length} diff_ids for ${layers.length} layers`
+    );
+  const platform = {
+    os: config.os,
+    architecture: config.architecture,
+    ...config.variant ? { variant: config.variant } : {}
   };
-  return simpleSigningPayload(dockerReferenceOf(ref), digest, optional);
-}
-async function appendSignatureLayer(registry, ref, digest, payload, layer, replaces) {
-  const tag = cosignSignatureTag(digest);
-  const previous = await readSignatureManifest(registry, ref.repository, tag);
-  const cosignLayers = new Set(previous ? signatureLayers(previous) : []);
-  const layers = [];
-  let kept = 0;
-  for (const old of previous?.layers ?? []) {
-    if (cosignLayers.has(old) && await replaces(old)) continue;
-    layers.push(old);
-    if (cosignLayers.has(old)) kept++;
+  if (!platformMatches(platform, wanted)) {
+    throw invalidBase(
+      name,
+      explicitPlatform ? say`it is built for ${formatPlatform(platform)}, not ${formatPlatform(wanted)}; pass a base for ${formatPlatform(wanted)} (or a multi-platform index), or ${option("platform", formatPlatform(platform))}` : say`it is built for ${formatPlatform(platform)}, not the default ${formatPlatform(wanted)}; pass ${option("platform", formatPlatform(platform))} to build for it, or a base for ${formatPlatform(wanted)}`
+    );
   }
-  layers.push(layer);
-  await registry.putBlob(ref.repository, payload);
-  const { config, manifest } = signatureManifest(layers);
-  await registry.putBlob(ref.repository, config);
-  const put = await registry.putManifest(ref.repository, tag, OCI_MANIFEST_MEDIA_TYPE, manifest);
-  return { signatureTag: tag, signatureManifestDigest: put.digest, kept };
+  return {
+    reference: formatReference({
+      registry: ref.registry,
+      repository: ref.repository,
+      digest: fetched.digest
+    }),
+    name,
+    digest: fetched.digest,
+    platform,
+    config,
+    layers,
+    repo
+  };
 }
-async function isOwnSignature(registry, repository, layer, verifier, digest) {
-  const payload = await registry.getBlob(repository, layer.digest).catch(() => void 0);
-  if (!payload || sha256Digest2(payload) !== layer.digest) return false;
-  const sig = Buffer.from(layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION] ?? "", "base64");
-  if (!verifier.verify(payload, sig)) return false;
-  return parseSimpleSigningPayload(payload)?.critical.image["docker-manifest-digest"] === digest;
+function baseLayerSource(base, layer, work) {
+  const path = join9(work, digestHex(layer.digest));
+  let downloaded;
+  return {
+    digest: layer.digest,
+    size: layer.size,
+    open: (start, end) => Readable.from(
+      (async function* () {
+        downloaded ??= base.repo.downloadBlob(layer.digest, layer.size, path).catch((err) => {
+          downloaded = void 0;
+          throw new BentoError(
+            `reading layer ${layer.digest} of the base ${base.name} failed: ${err.message}`,
+            { cause: err }
+          );
+        });
+        await downloaded;
+        yield* createReadStream3(path, { start, end, highWaterMark: 1 << 20 });
+      })()
+    )
+  };
 }
 
-// src/sign/sign-image-keyless.ts
-async function signImageKeyless(registry, ref, options) {
-  const digest = await resolveDigest(registry, ref);
-  const payload = imagePayload(ref, digest, options);
-  const bundle = await signMessage(payload, options);
-  const written = await appendSignatureLayer(
-    registry,
-    ref,
-    digest,
-    payload,
-    keylessSignatureLayer(payload, bundle),
-    async () => false
-  );
-  return { digest, ...written, payload, logged: bundle.verificationMaterial.tlogEntries.length > 0 };
+// src/registry/model-image-layers.ts
+var tar4 = __toESM(require_tar_stream(), 1);
+import { createHash as createHash4 } from "node:crypto";
+import { createReadStream as createReadStream4 } from "node:fs";
+import { join as join10 } from "node:path";
+import { Readable as Readable2, Transform as Transform2 } from "node:stream";
+var MODELS_DIR = "models";
+var OWN_LAYER_MIN_BYTES = 1024 * 1024;
+var SHARED_LAYER_TIME = /* @__PURE__ */ new Date(0);
+function dirHeader(name, mtime) {
+  return { name, type: "directory", mode: 493, mtime, uid: 0, gid: 0, uname: "", gname: "" };
 }
+function fileHeader(name, size, mtime) {
+  return { name, type: "file", size, mode: 420, mtime, uid: 0, gid: 0, uname: "", gname: "" };
+}
+function directoriesOf(paths) {
+  const dirs = /* @__PURE__ */ new Set([`${MODELS_DIR}/`]);
+  for (const path of paths) {
+    const parts = path.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) dirs.add(`${MODELS_DIR}/${parts.slice(0, i).join("/")}/`);
+  }
+  return [...dirs];
+}
+function damaged(what, path) {
+  return new IntegrityError(
+    `${what} is damaged: ${path} differs from its manifest; delete it and save or pull it again`
+  );
+}
+function addEntry(pack2, header, data) {
+  return new Promise((resolve2, reject) => {
+    const done = (err) => err ? reject(err) : resolve2();
+    if (data) pack2.entry(header, data, done);
+    else pack2.entry(header, done);
+  });
+}
+async function addFile(pack2, dir, file, mtime, what) {
+  const input = createReadStream4(join10(dir, file.path), { highWaterMark: 1 << 20 });
+  const onClose = () => input.destroy();
+  pack2.once("close", onClose);
+  const hash = createHash4("sha256");
+  let seen = 0;
+  const check = new Transform2({
+    transform(chunk, _encoding, callback) {
+      hash.update(chunk);
+      seen += chunk.length;
+      callback(null, chunk);
+    }
+  });
+  try {
+    await new Promise((resolve2, reject) => {
+      const sink = pack2.entry(
+        fileHeader(`${MODELS_DIR}/${file.path}`, file.size, mtime),
+        (err) => err ? reject(err) : resolve2()
+      );
+      input.on("error", reject);
+      input.pipe(check).pipe(sink);
+    });
+  } catch {
+    throw damaged(what, file.path);
+  } finally {
+    pack2.off("close", onClose);
+  }
+  if (seen !== file.size || hash.digest("hex") !== file.sha256) throw damaged(what, file.path);
+}
+function layerTar(dir, files, extra, mtime, what) {
+  const onDisk = new Map(files.map((f) => [`${MODELS_DIR}/${f.path}`, f]));
+  const inMemory = new Map(
+    [...extra].filter(([path]) => !onDisk.has(`${MODELS_DIR}/${path}`)).map(([path, data]) => [`${MODELS_DIR}/${path}`, data])
+  );
+  const names = [
+    ...directoriesOf([...files.map((f) => f.path), ...extra.keys()]),
+    ...onDisk.keys(),
+    ...inMemory.keys()
+    // A directory's name (with its slash) is a prefix of its contents' names: sorted, parents come first.
+  ].sort();
+  const pack2 = tar4.pack();
+  (async () => {
+    for (const name of names) {
+      const file = onDisk.get(name);
+      const data = inMemory.get(name);
+      if (file) await addFile(pack2, dir, file, mtime, what);
+      else if (data) await addEntry(pack2, fileHeader(name, data.length, mtime), data);
+      else await addEntry(pack2, dirHeader(name, mtime));
+    }
+    pack2.finalize();
+  })().catch((err) => pack2.destroy(err));
+  return pack2;
+}
+function slice(make, start, end) {
+  return Readable2.from(
+    (async function* () {
+      const stream = make();
+      let at = 0;
+      try {
+        for await (const chunk of stream) {
+          const buffer = chunk;
+          const from = Math.max(start - at, 0);
+          const to = Math.min(end + 1 - at, buffer.length);
+          if (to > from) yield buffer.subarray(from, to);
+          at += buffer.length;
+          if (at > end) break;
+        }
+      } finally {
+        stream.destroy();
+      }
+    })()
+  );
+}
+async function measure(make, onBytes) {
+  const hash = createHash4("sha256");
+  let size = 0;
+  for await (const chunk of make()) {
+    hash.update(chunk);
+    size += chunk.length;
+    onBytes?.(chunk.length);
+  }
+  return { digest: digestOf(hash), size };
+}
+function streamedSource(make, digest, size) {
+  return { digest, size, open: (start, end) => slice(make, start, end) };
+}
+async function smallFilesLayer(dir, files, extra, mtime, what) {
+  const make = () => layerTar(dir, files, extra, mtime, what);
+  const { digest, size } = await measure(make);
+  const count = (/* @__PURE__ */ new Set([...files.map((f) => f.path), ...extra.keys()])).size;
+  return {
+    source: streamedSource(make, digest, size),
+    comment: `${MODELS_DIR}/ (${count} small file${count === 1 ? "" : "s"})`
+  };
+}
+var layerDigestsSchema = external_exports.record(
+  external_exports.string(),
+  external_exports.object({ digest: digestSchema, size: external_exports.number().int().min(0) })
+);
+function keyOf(file) {
+  return `v1:${file.sha256}:${MODELS_DIR}/${file.path}`;
+}
+var LayerDigests = class _LayerDigests {
+  constructor(cache) {
+    this.cache = cache;
+  }
+  cache;
+  static async load(home) {
+    return new _LayerDigests(await JsonCache.load(home, "model-image-layers.json", layerDigestsSchema));
+  }
+  /** Large files whose layer digest is not remembered: they are read once before anything is sent. */
+  unknown(files) {
+    return files.filter((file) => !this.cache.get(keyOf(file)));
+  }
+  /** A layer holding `file` alone; its digest from the cache, or from one read of the file. */
+  async layerOf(dir, file, what, onBytes) {
+    const make = () => layerTar(dir, [file], /* @__PURE__ */ new Map(), SHARED_LAYER_TIME, what);
+    const key = keyOf(file);
+    let known = this.cache.get(key);
+    if (!known) {
+      known = await measure(make, onBytes);
+      this.cache.set(key, known);
+    }
+    return { source: streamedSource(make, known.digest, known.size), comment: `${MODELS_DIR}/${file.path}` };
+  }
+  save() {
+    return this.cache.save();
+  }
+};
+function splitFiles(files) {
+  const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return {
+    large: sorted.filter((f) => f.size >= OWN_LAYER_MIN_BYTES),
+    small: sorted.filter((f) => f.size < OWN_LAYER_MIN_BYTES)
+  };
+}
+
+// src/registry/model-image.ts
+var ANNOTATION_BASE_NAME = "org.opencontainers.image.base.name";
+var ANNOTATION_BASE_DIGEST = "org.opencontainers.image.base.digest";
+var MODEL_IMAGE_KIND = "model-image";
+var MODEL_INFO_FILE = "model.yaml";
+function imageConfig(base, platform, created, labels, layers) {
+  const baseConfig = base?.config;
+  const runConfig = { ...baseConfig?.config ?? {} };
+  runConfig["Labels"] = { ...runConfig["Labels"] ?? {}, ...labels };
+  const ours = layers.map((l) => ({
+    created,
+    created_by: "bentoci model image",
+    comment: l.comment
+  }));
+  const history = base && !baseConfig?.history ? void 0 : [...baseConfig?.history ?? [], ...ours];
+  return {
+    ...baseConfig ?? {},
+    created,
+    architecture: platform.architecture,
+    os: platform.os,
+    variant: platform.variant,
+    config: runConfig,
+    rootfs: {
+      type: "layers",
+      // Uncompressed layers: each one's digest is its diff_id.
+      diff_ids: [...baseConfig?.rootfs.diff_ids ?? [], ...layers.map((l) => l.source.digest)]
+    },
+    history
+  };
+}
+async function planImage(store, tagText, base, platform, options, work) {
+  const entry = await store.get(tagText);
+  const tag = formatTag(entry.tag);
+  const what = `model ${tag}`;
+  await store.assertMetadata(entry);
+  const info = entry.info;
+  const created = options.sourceDateEpoch?.toISOString() ?? info.creation_time;
+  const { large, small } = splitFiles(info.files);
+  const digests = await LayerDigests.load(options.home);
+  const unknown = digests.unknown(large);
+  const bar = progress(
+    `reading ${plural(unknown.length, "large file")} of ${tag} for their layer digests`,
+    unknown.reduce((sum, f) => sum + f.size, 0),
+    options.log
+  );
+  const largeLayers = await mapLimit(
+    large,
+    2,
+    (file) => digests.layerOf(entry.dir, file, what, (n) => bar.add(n))
+  );
+  if (unknown.length > 0) bar.done();
+  const modelInfo = await readFile6(join11(entry.dir, MODEL_INFO_FILE));
+  const smallLayer = await smallFilesLayer(
+    entry.dir,
+    small,
+    /* @__PURE__ */ new Map([[MODEL_INFO_FILE, modelInfo]]),
+    new Date(created),
+    what
+  );
+  await digests.save().catch(() => void 0);
+  const layers = [...largeLayers, smallLayer];
+  const annotations = {
+    [ANNOTATION_CREATED]: created,
+    [ANNOTATION_TITLE]: info.name,
+    [ANNOTATION_VERSION]: info.version,
+    [ANNOTATION_KIND]: MODEL_IMAGE_KIND,
+    [ANNOTATION_TAG]: tag,
+    [ANNOTATION_CONTENT_DIGEST]: info.digest
+  };
+  for (const [key, value] of Object.entries(info.labels))
+    annotations[`${ANNOTATION_LABEL_PREFIX}${key}`] = value;
+  const configBytes = Buffer.from(
+    canonicalJson(imageConfig(base, base?.platform ?? platform, created, { ...annotations }, layers))
+  );
+  if (base) {
+    annotations[ANNOTATION_BASE_NAME] = base.name;
+    annotations[ANNOTATION_BASE_DIGEST] = base.digest;
+  }
+  const configDescriptor = {
+    mediaType: OCI_CONFIG,
+    digest: sha256Digest(configBytes),
+    size: configBytes.length
+  };
+  const ownLayers = layers.map((l) => ({
+    descriptor: { mediaType: OCI_LAYER_TAR, digest: l.source.digest, size: l.source.size },
+    source: async () => l.source
+  }));
+  const baseLayers = (base?.layers ?? []).map((layer) => ({
+    descriptor: layer,
+    source: async () => baseLayerSource(base, layer, work)
+  }));
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: configDescriptor,
+    layers: [...baseLayers, ...ownLayers].map((b) => b.descriptor),
+    annotations
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  return {
+    tag,
+    version: info.version,
+    manifestBytes,
+    digest: sha256Digest(manifestBytes),
+    blobs: [
+      { descriptor: configDescriptor, source: async () => bufferSource(configBytes) },
+      ...baseLayers,
+      ...ownLayers
+    ],
+    layers: manifest.layers.length
+  };
+}
+async function openBase(repo, base, options) {
+  if (base.registry === repo.ref.registry) return repo.sibling(base.repository, false);
+  const { username: _u, password: _p, insecure: _i, caFile: _c, ...rest } = options;
+  return openRepository(base, { ...rest, push: false });
+}
+async function pushModelImage(store, tagText, target, options) {
+  refuseDigestTarget(target);
+  const platform = options.platform ?? parsePlatform(DEFAULT_PLATFORM);
+  const release = options.release ? releaseTags(options.release, options.releaseTags) : void 0;
+  const controller = linkedController(options.signal);
+  const repo = await openRepository(target, { ...options, push: true, signal: controller.signal });
+  const log = options.log ?? (() => void 0);
+  await mkdir5(ociDir(options.home), { recursive: true });
+  const work = await mkdtemp2(join11(ociDir(options.home), "model-image-"));
+  let baseRepo;
+  let reference = formatReference(target);
+  try {
+    let base;
+    if (options.base) {
+      baseRepo = await openBase(repo, options.base, { ...options, signal: controller.signal });
+      base = await resolveBase(baseRepo, options.base, platform, options.platform !== void 0).catch(
+        (err) => {
+          if (err instanceof UsageError || !(err instanceof Error)) throw err;
+          throw invalidBase(
+            formatReference(options.base),
+            say`${err}; pass an image the registry holds (e.g. busybox), or drop ${option("base")}`
+          );
+        }
+      );
+    }
+    const plan = await planImage(store, tagText, base, platform, options, work);
+    const primary = target.tag ?? validateTag(plan.version, noun("model version"));
+    const fixed = [primary, ...release ? [release.exact] : []];
+    const allTags = [.../* @__PURE__ */ new Set([...fixed, ...release?.moving ?? []])];
+    reference = formatReference({ ...target, tag: primary });
+    const result = {
+      kind: "model",
+      tag: plan.tag,
+      reference,
+      digest: plan.digest,
+      tags: allTags,
+      platform: formatPlatform(base?.platform ?? platform),
+      ...base ? { base: base.reference } : {},
+      layers: plan.layers
+    };
+    const published = await publishManifest(
+      repo,
+      {
+        bytes: plan.manifestBytes,
+        digest: plan.digest,
+        blobs: plan.blobs,
+        fixed,
+        moving: release?.moving ?? [],
+        label: `pushing the model image of ${plan.tag}`,
+        controller,
+        // The base's layers are where the base is: a hint for a cross-repository mount instead of a copy.
+        ...base && baseRepo && options.base?.registry === repo.ref.registry ? { mountFrom: { repository: baseRepo.name, digests: base.layers.map((l) => l.digest) } } : {}
+      },
+      options
+    );
+    if (published.unchanged)
+      log(`model image of ${plan.tag} is already at ${reference} (${plan.digest}): nothing to push`);
+    else
+      log(
+        `pushed the model image of ${plan.tag} (${result.platform}${base ? ` on ${base.name}` : ", files only"}) to ${reference} (${plan.digest}): ${describeStats(published.blobs)}; tags ${published.tagsSet.join(", ")}`
+      );
+    return { ...result, unchanged: published.unchanged, blobs: published.blobs };
+  } catch (err) {
+    if (err instanceof BentoError || !(err instanceof Error)) throw err;
+    throw new BentoError(`pushing the model image of ${tagText} to ${reference} failed: ${err.message}`, {
+      cause: err
+    });
+  } finally {
+    if (baseRepo && baseRepo.session !== repo.session) await baseRepo.close();
+    await repo.close();
+    await removeQuietly(work);
+  }
+}
+
+// src/operations/push-options.ts
+var pushOptionsSchema = external_exports.object({
+  /** Where the artifact goes (or the image, when only an image is pushed). */
+  to: referenceOption,
+  /** Where the image goes when an entry is pushed with it. */
+  imageRegistry: referenceOption.optional(),
+  /** Move a tag that holds something else. */
+  force: external_exports.boolean().default(false),
+  /** A semantic version: also tag it, and point its moving tags (`releaseTags`) at it. */
+  release: external_exports.string().min(1).optional(),
+  releaseTags: external_exports.union([external_exports.string(), external_exports.array(external_exports.enum(RELEASE_TAG_KINDS))]).optional(),
+  /** More tags of the image (blobs go up once), and its manifest annotations. */
+  tag: external_exports.array(external_exports.string().min(1)).default([]),
+  annotation: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  /** A model as a runnable image (its files under /models), on `base`, for `platform`. */
+  asImage: external_exports.boolean().default(false),
+  base: external_exports.string().min(1).optional(),
+  platform: external_exports.string().min(1).optional(),
+  /** Sign the entry before the push and every pushed manifest after it (the actions' sign-key). */
+  sign: external_exports.boolean().default(false),
+  ...signingShape,
+  ...attestShape,
+  /** The gate the entry passes before it is pushed. */
+  ...verifyGateShape,
+  ...connectionShape
+}).superRefine((values, ctx) => {
+  checkAttestSigning(values, ctx);
+  checkVerifyGate(values, ctx);
+});
+function imageOf(subject) {
+  return subject.kind === "model" ? void 0 : subject.image;
+}
+function planPush(subject, options, env) {
+  const checks = new OptionChecks();
+  const to = referenceOf(checks, "to", options.to);
+  if (to?.digest)
+    checks.fail("to", say`invalid ${option("to")} "${formatReference(to)}": push to a tag, not a digest`);
+  const image = imageOf(subject);
+  let imageTo;
+  if (subject.kind === "bento" && image) {
+    if (options.imageRegistry === void 0)
+      checks.fail("imageRegistry", say`${option("imageRegistry")} is required to push the image ${image}`);
+    else imageTo = referenceOf(checks, "imageRegistry", options.imageRegistry);
+  }
+  if (!image) {
+    for (const key of ["tag", "annotation"])
+      if (Object.keys(options[key]).length > 0)
+        checks.fail(key, say`${option(key)} applies to a pushed image, and no image is pushed`);
+  }
+  const kinds = typeof options.releaseTags === "string" ? checks.value("releaseTags", () => parseReleaseTagKinds(options.releaseTags)) : options.releaseTags;
+  const release = options.release;
+  if (release !== void 0) checks.value("release", () => releaseTags(release, kinds));
+  let modelImage;
+  if (options.asImage) {
+    if (subject.kind !== "model") checks.fail("asImage", say`${option("asImage")} pushes models only`);
+    const { base, platform } = options;
+    const baseRef = base && base !== "none" ? checks.value("base", () => parseOciUrl(base, "base")) : void 0;
+    const parsedPlatform = platform ? checks.value("platform", () => parsePlatform(platform, "platform")) : void 0;
+    const epoch = parseSourceDateEpoch(env["SOURCE_DATE_EPOCH"]);
+    modelImage = {
+      ...baseRef ? { base: baseRef } : {},
+      ...parsedPlatform ? { platform: parsedPlatform } : {},
+      ...epoch ? { sourceDateEpoch: epoch } : {}
+    };
+  } else {
+    for (const key of ["base", "platform"])
+      if (options[key] !== void 0)
+        checks.fail(
+          key,
+          say`${option(key)} shapes the model image: add ${option("asImage")}, or drop it to push the artifact`
+        );
+  }
+  if (options.attest.length > 0 && subject.kind === "model")
+    checks.fail("attest", say`${option("attest")} describes bentos and their images, not models`);
+  if (options.attest.length === 0 && !options.sign && (options.key !== void 0 || options.keyless))
+    checks.fail(
+      options.key !== void 0 ? "key" : "keyless",
+      say`${option("key")} and ${option("keyless")} sign the attestations of a push: add ${option("attest", "provenance,sbom")}`
+    );
+  checks.done();
+  return {
+    options,
+    to,
+    imageTo,
+    release: {
+      ...release !== void 0 ? { release } : {},
+      ...kinds ? { releaseTags: kinds } : {}
+    },
+    ...modelImage ? { modelImage } : {}
+  };
+}
+
+// src/operations/push.ts
+var runStep = (_title, work) => work();
+async function push(subject, values, context) {
+  const startedOn = /* @__PURE__ */ new Date();
+  const options = parseOptions(pushOptionsSchema, values);
+  const planned2 = planPush(subject, options, context.env ?? process.env);
+  const gate = await openVerifyGate(options, context.keys);
+  const signing = context.signing ?? await signingOf(options, context.keys);
+  const plan = { ...planned2, signing };
+  return withResources(async (resources) => {
+    if (subject.kind !== "image") {
+      const store = subject.store;
+      await runGate(gate, store, () => store.get(subject.tag), context.log);
+    }
+    return new PushRun(subject, plan, context, resources, startedOn).run();
+  });
+}
+var PushRun = class {
+  constructor(subject, plan, context, resources, startedOn) {
+    this.subject = subject;
+    this.plan = plan;
+    this.context = context;
+    this.resources = resources;
+    this.startedOn = startedOn;
+    this.transfer = transferOptions(plan.options, context);
+    this.step = context.step ?? runStep;
+    this.log = context.log ?? (() => void 0);
+    if (plan.signing) this.outcome.signedAs = describeSigning(plan.signing);
+  }
+  subject;
+  plan;
+  context;
+  resources;
+  startedOn;
+  transfer;
+  step;
+  log;
+  outcome = { published: [], attestations: [] };
+  /** One signature session per registry, however many subjects it signs. */
+  registryFor(ref) {
+    const { insecure, caFile } = this.plan.options;
+    return this.resources.shared(
+      ref.registry,
+      () => openSignatureRegistry(
+        ref,
+        { insecure, ...caFile ? { caFile } : {} },
+        { ...this.transfer, push: true }
+      )
+    );
+  }
+  publish(item) {
+    this.outcome.published.push(item);
+    this.context.published?.(item);
+  }
+  async run() {
+    const { subject, plan } = this;
+    const image = imageOf(subject);
+    const docker = image && plan.options.attest.length > 0 ? await connectEngine() : void 0;
+    const contents = docker && image ? await readAttestableImage(docker, image) : void 0;
+    if (subject.kind === "model" && plan.modelImage) {
+      await this.pushModelImage(subject);
+      return this.outcome;
+    }
+    const artifact = subject.kind === "image" ? void 0 : await this.pushEntry(subject);
+    const imageTo = subject.kind === "image" ? plan.to : plan.imageTo;
+    const pushedImage = image && imageTo ? await this.step(
+      `Push image ${image} to ${formatReference(imageTo)}`,
+      () => pushImage(image, imageTo, {
+        ...this.transfer,
+        ...plan.release,
+        force: plan.options.force,
+        tags: plan.options.tag,
+        annotations: plan.options.annotation,
+        ...docker ? { docker } : {}
+      })
+    ) : void 0;
+    if (pushedImage) {
+      this.outcome.image = pushedImage;
+      for (const ref of pushedImage.references)
+        this.publish({ kind: "image", ref, digest: pushedImage.digest });
+    }
+    const subjects = [];
+    if (artifact) subjects.push({ ...plan.to, tag: void 0, digest: artifact.result.digest });
+    if (pushedImage && imageTo) subjects.push({ ...imageTo, tag: void 0, digest: pushedImage.digest });
+    const signing = plan.signing;
+    if (signing && plan.options.sign) {
+      await this.step("Sign what was pushed", async () => {
+        if (artifact) await this.attachSignatures(artifact.result, artifact.dir);
+        for (const ref of subjects) await this.signPushed(ref, signing);
+      });
+    } else if (artifact) {
+      await this.attachSignatures(artifact.result, artifact.dir);
+    }
+    if (signing && plan.options.attest.length > 0) {
+      await this.step(`Attest what was pushed (${plan.options.attest.join(", ")})`, async () => {
+        if (artifact && subject.kind === "bento")
+          this.recordAttestations(
+            plan.to,
+            await attestBento(
+              await this.registryFor(plan.to),
+              plan.to,
+              artifact.result.digest,
+              artifact.info,
+              this.attestOptions(signing)
+            )
+          );
+        if (pushedImage && imageTo && docker)
+          this.recordAttestations(
+            imageTo,
+            await attestImage(
+              await this.registryFor(imageTo),
+              imageTo,
+              pushedImage.digest,
+              docker,
+              pushedImage.id,
+              { ...this.attestOptions(signing), ...contents ? { contents } : {} }
+            )
+          );
+      });
+    }
+    return this.outcome;
+  }
+  async pushEntry(subject) {
+    const { plan } = this;
+    const store = subject.store;
+    const kind = subject.kind === "bento" ? bentoArtifact : modelArtifact;
+    const signing = plan.signing;
+    if (signing && plan.options.sign) {
+      await this.step(`Sign ${kind.noun} ${subject.tag}`, async () => {
+        const { path } = await signStoredEntry(store, await store.get(subject.tag), signing);
+        this.log(`signed ${kind.noun} ${subject.tag} ${describeSigning(signing)} (${path})`);
+      });
+    }
+    const result = await this.step(
+      `Push ${kind.noun} to ${formatReference(plan.to)}`,
+      () => pushEntry(kind, store, subject.tag, plan.to, {
+        ...this.transfer,
+        ...plan.release,
+        force: plan.options.force
+      })
+    );
+    this.outcome.artifact = result;
+    for (const tag of result.tags)
+      this.publish({
+        kind: subject.kind,
+        ref: formatReference({ registry: plan.to.registry, repository: plan.to.repository, tag }),
+        digest: result.digest
+      });
+    const entry = await store.get(result.tag);
+    const at = formatReference({ ...plan.to, tag: void 0, digest: result.digest });
+    this.log(`${kind.noun} ${result.tag} (${formatBytes(entry.info.size)}) is at ${at}`);
+    return { result, dir: entry.dir, info: entry.info };
+  }
+  async pushModelImage(subject) {
+    const { plan } = this;
+    const result = await this.step(
+      `Push model ${subject.tag} as an image to ${formatReference(plan.to)}`,
+      () => pushModelImage(subject.store, subject.tag, plan.to, {
+        ...this.transfer,
+        ...plan.modelImage,
+        ...plan.release,
+        force: plan.options.force
+      })
+    );
+    this.outcome.modelImage = result;
+    for (const tag of result.tags)
+      this.publish({
+        kind: "image",
+        ref: formatReference({ registry: plan.to.registry, repository: plan.to.repository, tag }),
+        digest: result.digest
+      });
+  }
+  /** The signatures stored beside the entry travel with it, as OCI 1.1 referrers of its artifact. */
+  async attachSignatures(pushed, dir) {
+    const to = this.plan.to;
+    const attached = await attachEntrySignatures(
+      await this.registryFor(to),
+      to.repository,
+      pushed.digest,
+      dir
+    );
+    const manifests = attached?.manifests ?? [];
+    for (const digest of manifests)
+      this.publish({ kind: "signature", ref: formatReference({ ...to, tag: void 0, digest }), digest });
+    if (manifests.length > 0) this.log(`attached ${manifests.length} signature manifest(s)`);
+  }
+  /** A cosign-format signature of a pushed manifest, so `cosign verify` and policy.json accept it. */
+  async signPushed(ref, signing) {
+    const signed = await signManifest(
+      await this.registryFor(ref),
+      { registry: ref.registry, repository: ref.repository, digest: ref.digest },
+      signing
+    );
+    this.publish({
+      kind: "signature",
+      ref: formatReference({ registry: ref.registry, repository: ref.repository, tag: signed.signatureTag }),
+      digest: signed.signatureManifestDigest
+    });
+  }
+  attestOptions(signing) {
+    return {
+      kinds: this.plan.options.attest,
+      signer: attestationSignerOf(signing),
+      startedOn: this.startedOn,
+      ...this.context.env ? { env: this.context.env } : {},
+      log: this.log
+    };
+  }
+  recordAttestations(to, attestations) {
+    for (const a of attestations) {
+      this.outcome.attestations.push(a);
+      this.publish({
+        kind: "attestation",
+        ref: formatReference({ ...to, tag: void 0, digest: a.manifest }),
+        digest: a.manifest,
+        attestation: a.kind
+      });
+    }
+  }
+};
 
 export {
-  keyHint,
-  parseOmsPublicKey,
-  MAX_SIGNATURE_BYTES,
-  parseTrustAnchors,
-  verifyOmsSignature,
-  signEntryOms,
-  verifyEntryOms,
-  listReferrers,
-  attachEntrySignatures,
-  pullEntrySignatures,
-  parseAttestKinds,
-  readAttestableImage,
-  attestBento,
-  attestImage,
-  modelArtifact,
-  bentoArtifact,
-  artifactKinds,
-  mapLimit,
-  linkedController,
-  MODELPACK_RAW_TYPES,
-  modelPackConfigSchema,
-  isModelPackConfig,
-  modelPackType,
-  modelPackLayerPath,
-  safeEntryPath,
-  DEFAULT_PARALLEL,
-  ociDir,
-  plural,
-  BlobLocations,
-  planTags,
-  pushBlobs,
-  putTags,
-  describeStats,
-  pushEntry,
-  JsonCache,
-  pushImage,
-  resolveIdentityToken,
-  signEntry,
-  signImage,
-  signImageKeyless
+  pull,
+  push
 };

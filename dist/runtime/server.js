@@ -32033,7 +32033,23 @@ var SERVE_SETTINGS = [
     env: "BENTOCI_MAX_BODY_BYTES_IN_FLIGHT",
     schema: whole(1, 2 ** 48),
     expected: "a whole number of bytes, 1-281474976710656",
-    help: "body bytes being read or decoded, all requests together (8 x --max-request-bytes)"
+    help: "body bytes being read or decoded, all requests together (8 x the request body limit)"
+  },
+  {
+    key: "maxPaddedBatchBytes",
+    flag: "max-padded-batch-bytes",
+    env: "BENTOCI_MAX_PADDED_BATCH_BYTES",
+    schema: whole(1, 2 ** 48),
+    expected: "a whole number of bytes, 1-281474976710656",
+    help: "bytes of one batch's padded inputs at most; more waits for the next batch (8 x the request body limit)"
+  },
+  {
+    key: "maxPaddingRatio",
+    flag: "max-padding-ratio",
+    env: "BENTOCI_MAX_PADDING_RATIO",
+    schema: external_exports.coerce.number().min(1).max(1e6),
+    expected: "a number 1-1000000",
+    help: "padded positions of one batch over the positions its requests sent, at most; more waits for the next batch (2)"
   },
   {
     key: "bodyTimeoutMs",
@@ -32193,6 +32209,11 @@ function resolveConfig(flags, env) {
     );
   return config2;
 }
+function settingName(key, value) {
+  const setting = SETTINGS.find((s) => s.key === key);
+  if (!setting) throw new Error(`no serve setting ${key}`);
+  return value === void 0 ? `--${setting.flag} / ${setting.env}` : `--${setting.flag} ${value} / ${setting.env}=${value}`;
+}
 function parseSetting(setting, text, source) {
   const parsed = parseServeSetting(setting, text, source);
   if (!parsed.ok) throw new RuntimeStartError(parsed.message);
@@ -32306,10 +32327,13 @@ function timer(ms2) {
 
 // runtime/http/body.ts
 var BodyBudget = class {
-  constructor(limit) {
+  constructor(limit, onLimit = () => {
+  }) {
     this.limit = limit;
+    this.onLimit = onLimit;
   }
   limit;
+  onLimit;
   used = 0;
   /** Bytes taken now (the gauge bentoci_body_bytes_in_flight). */
   get inFlight() {
@@ -32355,7 +32379,7 @@ var BodyRead = class {
     const header = req.headers["content-length"];
     const declared = header === void 0 ? void 0 : Number(header);
     if (declared !== void 0) {
-      const refusal = declared > limits.maxBytes ? tooLarge(declared, limits.maxBytes, "max-request-bytes") : declared > budget.limit ? tooLarge(declared, budget.limit, "max-body-bytes-in-flight") : budget.take(declared) ? void 0 : budgetFull(budget);
+      const refusal = declared > limits.maxBytes ? tooLarge(budget, declared, limits.maxBytes, "maxRequestBytes") : declared > budget.limit ? tooLarge(budget, declared, budget.limit, "maxBodyBytesInFlight") : budget.take(declared) ? void 0 : budgetFull(budget);
       if (refusal) {
         reject(refusal);
         return;
@@ -32370,9 +32394,9 @@ var BodyRead = class {
     };
     const onData = (chunk) => {
       size += chunk.length;
-      if (size > limits.maxBytes) return fail2(tooLarge(size, limits.maxBytes, "max-request-bytes"));
+      if (size > limits.maxBytes) return fail2(tooLarge(budget, size, limits.maxBytes, "maxRequestBytes"));
       if (declared === void 0) {
-        if (size > budget.limit) return fail2(tooLarge(size, budget.limit, "max-body-bytes-in-flight"));
+        if (size > budget.limit) return fail2(tooLarge(budget, size, budget.limit, "maxBodyBytesInFlight"));
         if (!budget.take(chunk.length)) return fail2(budgetFull(budget));
         this.held += chunk.length;
       }
@@ -32389,13 +32413,16 @@ var BodyRead = class {
     };
     const onAborted = () => fail2(new HttpError(499, "the client closed the connection before sending the whole body"));
     const onError = (err) => fail2(new HttpError(400, `the request body could not be read: ${err.message}`));
-    const onTimeout = () => fail2(
-      new HttpError(
-        408,
-        `the request body did not arrive within ${limits.timeoutMs} ms (${size} bytes came); send it faster, or raise --body-timeout-ms`,
-        { connection: "close" }
-      )
-    );
+    const onTimeout = () => {
+      budget.onLimit("bodyTimeoutMs", limits.timeoutMs);
+      fail2(
+        new HttpError(
+          408,
+          `the request body did not arrive within ${limits.timeoutMs} ms (${size} bytes came); send it faster`,
+          { connection: "close" }
+        )
+      );
+    };
     this.stop = () => {
       clearTimeout(this.timer);
       req.off("data", onData);
@@ -32412,18 +32439,20 @@ var BodyRead = class {
     this.timer = setTimeout(onTimeout, limits.timeoutMs);
   }
 };
-function tooLarge(size, limit, flag) {
-  const what = flag === "max-request-bytes" ? "the limit" : "the memory budget for bodies in flight";
+function tooLarge(budget, size, limit, key) {
+  budget.onLimit(key, limit);
+  const what = key === "maxRequestBytes" ? "the limit" : "the memory budget for bodies in flight";
   return new HttpError(
     413,
-    `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ""}; send less, or raise --${flag}`,
+    `the request body is larger than ${what} of ${limit} bytes${Number.isFinite(size) ? ` (at least ${size})` : ""}; send less`,
     { connection: "close" }
   );
 }
 function budgetFull(budget) {
+  budget.onLimit("maxBodyBytesInFlight", budget.limit);
   return new HttpError(
     503,
-    `the server is reading ${budget.inFlight} bytes of other request bodies, near its budget of ${budget.limit}; retry shortly, or raise --max-body-bytes-in-flight`,
+    `the server is reading ${budget.inFlight} bytes of other request bodies, near its budget of ${budget.limit}; retry shortly`,
     { "retry-after": "1", connection: "close" }
   );
 }
@@ -32473,7 +32502,8 @@ function serverTimeouts(limits) {
     connectionsCheckingInterval: Math.max(10, Math.min(1e3, Math.floor(headersTimeout / 4)))
   };
 }
-function guardConnections(server, limits, handler) {
+function guardConnections(server, limits, handler, onLimit = () => {
+}) {
   const { maxConnections } = limits;
   let open2 = 0;
   const over = /* @__PURE__ */ new WeakSet();
@@ -32486,7 +32516,7 @@ function guardConnections(server, limits, handler) {
   });
   server.on(
     "clientError",
-    (err, socket) => answerClientError(err, socket, latest.get(socket), limits)
+    (err, socket) => answerClientError(err, socket, latest.get(socket), limits, onLimit)
   );
   return (req, res) => {
     latest.set(req.socket, req);
@@ -32498,23 +32528,25 @@ function guardConnections(server, limits, handler) {
       return handler(req, res);
     }
     req.resume();
+    onLimit("maxConnections", maxConnections);
     sendError(
       res,
       new HttpError(
         503,
-        `the server has ${maxConnections} connections open, its limit; retry on a new connection shortly, or raise --max-connections`,
+        `the server has ${maxConnections} connections open, its limit; retry on a new connection shortly`,
         { "retry-after": "1", connection: "close" }
       )
     );
   };
 }
-function answerClientError(err, socket, req, limits) {
+function answerClientError(err, socket, req, limits, onLimit) {
   const inFlight = socket._httpMessage;
   const answered = req !== void 0 && !req.complete && !inFlight;
   if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent || answered) {
     socket.destroy();
     return;
   }
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") onLimit("bodyTimeoutMs", limits.bodyTimeoutMs);
   const [status, reason, message] = clientErrorAnswer(err, limits);
   const body = JSON.stringify({ error: message });
   socket.end(
@@ -32534,7 +32566,7 @@ function clientErrorAnswer(err, limits) {
       return [
         408,
         "Request Timeout",
-        `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms); send it faster, or raise --body-timeout-ms`
+        `the request did not arrive in time (headers within ${headersTimeout} ms, all of it within ${requestTimeout} ms); send it faster`
       ];
     }
     case "HPE_HEADER_OVERFLOW":
@@ -32558,6 +32590,26 @@ function clientErrorAnswer(err, limits) {
       ];
     }
   }
+}
+
+// runtime/http/limits.ts
+var NOTICE_INTERVAL_MS = 6e4;
+function limitNotices(log, name, now = Date.now, intervalMs = NOTICE_INTERVAL_MS) {
+  const seen = /* @__PURE__ */ new Map();
+  return (key, limit) => {
+    const entry = seen.get(key) ?? { last: Number.NEGATIVE_INFINITY, refused: 0 };
+    seen.set(key, entry);
+    entry.refused++;
+    const time3 = now();
+    if (time3 - entry.last < intervalMs) return;
+    log.warn("requests refused at a limit: raise the setting if this load is expected", {
+      setting: name(key),
+      limit,
+      refused: entry.refused
+    });
+    entry.last = time3;
+    entry.refused = 0;
+  };
 }
 
 // runtime/http/backoff.ts
@@ -32606,10 +32658,16 @@ var singleTensorBody = (count) => count === 1;
 
 // src/shared/schemas.ts
 var TAG_PART = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/;
-var tagPartSchema = external_exports.string().max(63).regex(TAG_PART);
-var exactTagSchema = external_exports.string().regex(/^[a-z0-9]([-._a-z0-9]*[a-z0-9])?:[a-z0-9]([-._a-z0-9]*[a-z0-9])?$/);
-var sha256Schema = external_exports.string().regex(/^[0-9a-f]{64}$/);
-var digestSchema = external_exports.string().regex(/^sha256:[0-9a-f]{64}$/);
+var TAG_PART_MAX = 63;
+var tagPartSchema = external_exports.string().max(TAG_PART_MAX).regex(TAG_PART);
+var exactTagSchema = external_exports.string().refine((text) => {
+  const parts = text.split(":");
+  return parts.length === 2 && parts.every((p) => p.length <= TAG_PART_MAX && TAG_PART.test(p));
+}, "expected name:version");
+var SHA256_HEX = /^[0-9a-f]{64}$/;
+var SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+var sha256Schema = external_exports.string().regex(SHA256_HEX);
+var digestSchema = external_exports.string().regex(SHA256_DIGEST);
 var dtypeSchema = external_exports.enum([
   "float32",
   "float64",
@@ -32786,6 +32844,9 @@ var ARRAYS = {
 };
 function arrayTypeOf(dtype) {
   return ARRAYS[dtype];
+}
+function isNumericDtype(dtype) {
+  return dtype !== "string";
 }
 function allocate(dtype, length) {
   return dtype === "string" ? new Array(length).fill("") : new ARRAYS[dtype](length);
@@ -34199,9 +34260,9 @@ function decodeJsonInputs(json2, specs) {
 async function decodeJsonInSlices(body, specs, keepJson) {
   const only = specs.length === 1 ? specs[0] : void 0;
   if (!keepJson && only && (only.dtype === "float32" || only.dtype === "float64")) {
-    const scan2 = new NumberArraysInSlices(body, only.dtype);
-    await inSlices(() => scan2.step(STEP_BYTES));
-    const tensor = scan2.tensor;
+    const scan3 = new NumberArraysInSlices(body, only.dtype);
+    await inSlices(() => scan3.step(STEP_BYTES));
+    const tensor = scan3.tensor;
     if (tensor) return { inputs: { [only.name]: tensor }, json: void 0 };
   }
   const json2 = await parseJsonInSlices(body);
@@ -34768,6 +34829,92 @@ function tooLateInDrain(app, api, arrival) {
   );
 }
 
+// runtime/batching/padding-bound.ts
+var PaddedBatch = class {
+  constructor(bound) {
+    this.bound = bound;
+  }
+  bound;
+  rows = 0;
+  longest = 0;
+  /** Positions its requests take padded alone: rows x own (bucketed) length, summed. */
+  own = 0;
+  /** Bytes per row and position of the padded inputs (equal within a group: its key fixes the other dims). */
+  positionBytes = 0;
+  /** Adds `job` if the batch stays within the bound (the first job always fits); whether it did. */
+  add(job) {
+    const length = job.length ?? 0;
+    const rows = this.rows + job.rows;
+    const longest = Math.max(this.longest, length);
+    const own2 = this.own + job.rows * this.bound.padTo(length);
+    const positionBytes = Math.max(this.positionBytes, job.positionBytes ?? 0);
+    if (this.rows > 0) {
+      const padded = rows * this.bound.padTo(longest);
+      if (padded > this.bound.ratio * own2 || padded * positionBytes > this.bound.maxBytes) return false;
+    }
+    this.rows = rows;
+    this.longest = longest;
+    this.own = own2;
+    this.positionBytes = positionBytes;
+    return true;
+  }
+  /** Bytes of the padded inputs of the batch as it stands. */
+  get paddedBytes() {
+    return this.rows * this.bound.padTo(this.longest) * this.positionBytes;
+  }
+};
+
+// runtime/batching/next-batch.ts
+var SCAN_BATCHES = 4;
+function scan2(group, maxRows, take) {
+  const { jobs } = group;
+  if (!group.api.batching) {
+    take?.(0);
+    return { rows: jobs[0].rows, work: workOf(jobs[0]), requests: 1, full: true };
+  }
+  const bound = group.api.padding;
+  const padded = bound ? new PaddedBatch(bound) : void 0;
+  let rows = 0;
+  let work = 0;
+  let requests = 0;
+  let seen = 0;
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i];
+    if (requests > 0 && rows + job.rows > maxRows) return { rows, work, requests, full: true };
+    seen += job.rows;
+    if (padded && !padded.add(job)) {
+      if (seen >= SCAN_BATCHES * maxRows) break;
+      continue;
+    }
+    take?.(i);
+    rows += job.rows;
+    work += workOf(job);
+    requests++;
+  }
+  return { rows, work, requests, full: rows >= maxRows || seen >= maxRows };
+}
+function nextBatch(group, maxRows = group.api.maxBatchRows) {
+  return scan2(group, maxRows);
+}
+function takeBatch(group, maxRows) {
+  const taken = [];
+  const batch = scan2(group, maxRows, (i) => taken.push(i));
+  if (taken.length === 0 || taken[taken.length - 1] === taken.length - 1)
+    return { jobs: group.jobs.splice(0, taken.length), batch };
+  const jobs = taken.map((i) => group.jobs[i]);
+  let next = 0;
+  let kept = 0;
+  for (let i = 0; i < group.jobs.length; i++) {
+    if (i === taken[next]) next++;
+    else group.jobs[kept++] = group.jobs[i];
+  }
+  group.jobs.length = kept;
+  return { jobs, batch };
+}
+function workOf(job) {
+  return job.work ?? job.rows;
+}
+
 // runtime/batching/predictor.ts
 var MAX_BUCKETS = 40;
 var MEMO_MS = 20;
@@ -34991,6 +35138,283 @@ var QuantileTracker = class {
     return this.current;
   }
 };
+
+// runtime/batching/queue-simulation.ts
+var QueueSimulation = class {
+  constructor(model) {
+    this.model = model;
+  }
+  model;
+  /** When each worker frees up (reused: admission runs per request). */
+  slots = [];
+  /**
+   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
+   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
+   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
+   * slots and builds no list of groups to sort.
+   */
+  completion(job, ownGroup, view) {
+    const now = view.now;
+    const slots = this.resetSlots(view.capacity);
+    for (const batch of view.inFlight) {
+      const best = earliest(slots);
+      slots[best] = Math.max(slots[best], batch.startedAt) + this.model.estimate(batch.api, batch.work);
+    }
+    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
+    const perTurn = view.turnDelayMs / this.model.pipelineDepth;
+    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
+    const ordered = [];
+    for (const g of view.groups)
+      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
+    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
+    ordered.sort((a, b) => a.deadline - b.deadline);
+    for (const { group } of ordered) {
+      const own2 = group === ownGroup;
+      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
+      if (own2) return end;
+    }
+    return now;
+  }
+  resetSlots(capacity) {
+    if (this.slots.length !== capacity) this.slots = new Array(capacity);
+    this.slots.fill(Number.NEGATIVE_INFINITY);
+    return this.slots;
+  }
+  /**
+   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
+   * batch ends, every batch at the time the model plans with.
+   */
+  simulateGroup(job, group, own2, slots, now, perTurn) {
+    const jobs = group ? group.jobs : [];
+    const api = group ? group.api.name : job.api;
+    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
+    const single2 = group ? !group.api.batching : false;
+    const estimate = (work) => this.model.estimate(api, work);
+    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
+    const minimum = single2 ? 0 : perTurn;
+    let start = now;
+    const runOn = (rows2) => {
+      const best = earliest(slots);
+      start = Math.max(now, slots[best]);
+      slots[best] = start + Math.max(estimate(rows2 * perRow), minimum);
+    };
+    let rows = 0;
+    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      const duration3 = Math.max(estimate(perRow), minimum);
+      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
+      rows = 1;
+    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
+      let left = jobs.length + (own2 ? 1 : 0);
+      while (left > 0) {
+        rows = Math.min(left, maxRows);
+        runOn(rows);
+        left -= rows;
+      }
+    } else {
+      let requests = 0;
+      const total = jobs.length + (own2 ? 1 : 0);
+      for (let i = 0; i < total; i++) {
+        const r = i < jobs.length ? jobs[i].rows : job.rows;
+        if (requests > 0 && (single2 || rows + r > maxRows)) {
+          runOn(rows);
+          rows = 0;
+          requests = 0;
+        }
+        rows += r;
+        requests++;
+      }
+      if (requests > 0) runOn(rows);
+    }
+    if (!own2) return now;
+    return start + estimate(rows * perRow) + this.model.transit(api);
+  }
+};
+function fillEqual(slots, count, now, duration3) {
+  let left = count;
+  let start = now;
+  const place = () => {
+    const best = earliest(slots);
+    start = Math.max(now, slots[best]);
+    slots[best] = start + duration3;
+    left--;
+  };
+  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
+  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
+  if (rounds > 0) {
+    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
+    left -= rounds * slots.length;
+  }
+  while (left > 0) place();
+  return start;
+}
+function earliest(slots) {
+  let best = 0;
+  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
+  return best;
+}
+function onlyGroup(groups, own2) {
+  for (const g of groups) if (g !== own2) return false;
+  return true;
+}
+
+// runtime/batching/adaptive-policy.ts
+var STRETCH_STEP = 0.05;
+var STRETCH_MIN = -0.5;
+var STRETCH_MAX = 0.5;
+var STRETCH_FLOOR = 1 / 2;
+var AdaptivePolicy = class {
+  constructor(options = {}) {
+    this.options = options;
+    this.patience = options.patience ?? 2;
+    this.plan = options.planQuantile ?? 0.5;
+    this.slack = options.timerSlackMs ?? 1;
+    this.lateTarget = options.lateTarget ?? 1e-3;
+    this.now = options.now ?? (() => performance.now());
+    this.simulation = new QueueSimulation({
+      pipelineDepth: this.pipelineDepth,
+      estimate: (api, work) => this.predictor(api).estimate(work, this.plan),
+      transit: (api) => this.transit(api)
+    });
+  }
+  options;
+  /** One batch running per worker and one more waiting in its queue. */
+  pipelineDepth = 2;
+  predictors = /* @__PURE__ */ new Map();
+  transits = /* @__PURE__ */ new Map();
+  stretches = /* @__PURE__ */ new Map();
+  /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
+  workPerRow = /* @__PURE__ */ new Map();
+  now;
+  patience;
+  plan;
+  slack;
+  lateTarget;
+  simulation;
+  predictor(api) {
+    let p = this.predictors.get(api);
+    if (!p) {
+      const quantile = this.options.apis?.[api]?.quantile ?? this.options.quantile;
+      p = new LatencyPredictor({ ...this.options, ...quantile !== void 0 ? { quantile } : {} });
+      this.predictors.set(api, p);
+    }
+    return p;
+  }
+  predict(api, rows, work) {
+    return this.predictor(api).predict(work ?? rows * (this.workPerRow.get(api) ?? 1));
+  }
+  /**
+   * How much admission stretches the time it predicts for a request (0: as predicted; 1: twice as
+   * long): the learned 99.9th percentile of the answers' times relative to their predictions, less 1.
+   */
+  stretch(api) {
+    return this.stretchOf(api).value;
+  }
+  stretchOf(api) {
+    let tracker = this.stretches.get(api);
+    if (!tracker) {
+      const lateTarget = this.options.apis?.[api]?.lateTarget ?? this.lateTarget;
+      tracker = new QuantileTracker(1 - lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
+      this.stretches.set(api, tracker);
+    }
+    return tracker;
+  }
+  answered(job, answeredAt) {
+    const { admittedAt, predictedEnd } = job;
+    if (admittedAt === void 0 || predictedEnd === void 0 || job.held) return;
+    const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
+    const predicted = Math.max(predictedEnd - admittedAt, floor);
+    this.stretchOf(job.api).add((answeredAt - admittedAt) / predicted - 1);
+  }
+  observe(api, batch) {
+    const { rows, work, durationMs, transitMs } = batch;
+    this.predictor(api).observe(work, durationMs);
+    const perRow = this.workPerRow.get(api);
+    this.workPerRow.set(api, perRow === void 0 ? work / rows : perRow + 0.1 * (work / rows - perRow));
+    if (transitMs !== void 0) this.transitOf(api).observe(1, transitMs);
+  }
+  /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
+  transit(api) {
+    const t = this.transits.get(api);
+    return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
+  }
+  transitOf(api) {
+    let t = this.transits.get(api);
+    if (!t) {
+      t = new LatencyPredictor({ ...this.options, window: 256 });
+      this.transits.set(api, t);
+    }
+    return t;
+  }
+  decide(group, view) {
+    const decision = this.judge(group, view);
+    if (!decision.dispatch && view.idleWorkers > 0) for (const job of group.jobs) job.held = true;
+    return decision;
+  }
+  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
+  startsAlone(group, view) {
+    return this.judge(group, view).dispatch;
+  }
+  judge(group, view) {
+    const { rows, work, full } = nextBatch(group);
+    if (full) return { dispatch: true };
+    const api = group.api.name;
+    const predictor = this.predictor(api);
+    const duration3 = predictor.predict(work) + this.transit(api);
+    const latestStart = group.jobs[0].deadline - duration3 - this.slack;
+    if (latestStart <= view.now) return { dispatch: true };
+    const rate = view.arrivalRate(api);
+    const typical = predictor.typical(work);
+    if (view.idleWorkers === 0) {
+      return rate * typical <= rows ? { dispatch: true } : { dispatch: false, until: latestStart };
+    }
+    if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
+    const newest = group.jobs[group.jobs.length - 1].arrival;
+    const until = Math.min(latestStart, newest + this.patience / rate);
+    return until <= view.now ? { dispatch: true } : { dispatch: false, until };
+  }
+  /**
+   * The backstop behind admission: a request that waits for a worker and can no longer finish by its
+   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare.
+   */
+  shed(group, view) {
+    if (view.idleWorkers > 0) return [];
+    const api = group.api.name;
+    const finish = view.now + this.predictor(api).estimate(nextBatch(group).work, this.plan) + this.transit(api);
+    const late = [];
+    for (const job of group.jobs) {
+      if (job.deadline >= finish) break;
+      late.push(job);
+    }
+    return late;
+  }
+  admit(job, group, view) {
+    const stretch = 1 + this.stretch(job.api);
+    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) {
+      const work = workOf(job);
+      const predictor = this.predictor(job.api);
+      const own2 = predictor.estimate(work, this.plan) + this.transit(job.api);
+      const late2 = view.now + stretch * own2 - job.deadline;
+      const covered = predictor.covers(work);
+      if (late2 <= 0 || covered) return { ok: true, ...learnable(covered, view.now + own2) };
+      return { ok: false, reason: "overloaded", retryAfterMs: late2 };
+    }
+    const expected = this.predictCompletion(job, group, view);
+    const late = view.now + stretch * (expected - view.now) - job.deadline;
+    if (late <= 0) return { ok: true, ...learnable(this.predictor(job.api).covers(workOf(job)), expected) };
+    return { ok: false, reason: "overloaded", retryAfterMs: late };
+  }
+  /** When `job` would finish if queued now (see QueueSimulation). */
+  predictCompletion(job, ownGroup, view) {
+    return this.simulation.completion(job, ownGroup, view);
+  }
+};
+function learnable(covered, predictedEnd) {
+  return covered ? { predictedEnd } : {};
+}
+function nothingQueued(groups) {
+  for (const g of groups) if (g.jobs.length > 0) return false;
+  return true;
+}
 
 // runtime/batching/scheduler-view.ts
 var LiveView = class {
@@ -35256,16 +35680,8 @@ var BatchScheduler = class {
   dispatch(group, maxRows) {
     const now = this.clock.now();
     const single2 = !group.api.batching;
-    let take = 0;
-    let rows = 0;
-    let work = 0;
-    for (const job of group.jobs) {
-      if (take > 0 && (single2 || rows + job.rows > maxRows)) break;
-      take++;
-      rows += job.rows;
-      work += workOf(job);
-    }
-    const jobs = group.jobs.splice(0, take);
+    const { jobs, batch: taken } = takeBatch(group, maxRows);
+    const { rows, work } = taken;
     this.unqueue(group, rows, work);
     if (group.jobs.length === 0) this.groups.delete(`${group.api.name}\0${group.key}`);
     for (const job of jobs) {
@@ -35315,304 +35731,8 @@ var BatchScheduler = class {
     for (const resolve3 of waiters) resolve3();
   }
 };
-function workOf(job) {
-  return job.work ?? job.rows;
-}
 function dueBefore(group, other) {
   return !other || group.jobs[0].deadline < other.jobs[0].deadline;
-}
-
-// runtime/batching/queue-simulation.ts
-var QueueSimulation = class {
-  constructor(model) {
-    this.model = model;
-  }
-  model;
-  /** When each worker frees up (reused: admission runs per request). */
-  slots = [];
-  /**
-   * When `job` would finish if queued now: groups go out oldest deadline first, each cut into
-   * batches as the scheduler would, each batch on the slot that frees first. It runs twice per
-   * request (before the body is read, and at enqueue), so the common path (one group) reuses its
-   * slots and builds no list of groups to sort.
-   */
-  completion(job, ownGroup, view) {
-    const now = view.now;
-    const slots = this.resetSlots(view.capacity);
-    for (const batch of view.inFlight) {
-      const best = earliest(slots);
-      slots[best] = Math.max(slots[best], batch.startedAt) + this.model.estimate(batch.api, batch.work);
-    }
-    for (let i = 0; i < slots.length; i++) slots[i] = Math.max(now, slots[i]);
-    const perTurn = view.turnDelayMs / this.model.pipelineDepth;
-    if (onlyGroup(view.groups, ownGroup)) return this.simulateGroup(job, ownGroup, true, slots, now, perTurn);
-    const ordered = [];
-    for (const g of view.groups)
-      if (g !== ownGroup) ordered.push({ group: g, deadline: g.jobs[0].deadline });
-    ordered.push({ group: ownGroup, deadline: ownGroup ? ownGroup.jobs[0].deadline : job.deadline });
-    ordered.sort((a, b) => a.deadline - b.deadline);
-    for (const { group } of ordered) {
-      const own2 = group === ownGroup;
-      const end = this.simulateGroup(job, group, own2, slots, now, perTurn);
-      if (own2) return end;
-    }
-    return now;
-  }
-  resetSlots(capacity) {
-    if (this.slots.length !== capacity) this.slots = new Array(capacity);
-    this.slots.fill(Number.NEGATIVE_INFINITY);
-    return this.slots;
-  }
-  /**
-   * Cuts one group into batches onto the slots. For the request's own group, returns when its own
-   * batch ends, every batch at the time the model plans with.
-   */
-  simulateGroup(job, group, own2, slots, now, perTurn) {
-    const jobs = group ? group.jobs : [];
-    const api = group ? group.api.name : job.api;
-    const maxRows = group ? group.api.maxBatchRows : Number.POSITIVE_INFINITY;
-    const single2 = group ? !group.api.batching : false;
-    const estimate = (work) => this.model.estimate(api, work);
-    const perRow = group ? group.work / group.rows : workOf(job) / job.rows;
-    const minimum = single2 ? 0 : perTurn;
-    let start = now;
-    const runOn = (rows2) => {
-      const best = earliest(slots);
-      start = Math.max(now, slots[best]);
-      slots[best] = start + Math.max(estimate(rows2 * perRow), minimum);
-    };
-    let rows = 0;
-    if (single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      const duration3 = Math.max(estimate(perRow), minimum);
-      start = fillEqual(slots, jobs.length + (own2 ? 1 : 0), now, duration3);
-      rows = 1;
-    } else if (!single2 && group && group.rows === jobs.length && (!own2 || job.rows === 1)) {
-      let left = jobs.length + (own2 ? 1 : 0);
-      while (left > 0) {
-        rows = Math.min(left, maxRows);
-        runOn(rows);
-        left -= rows;
-      }
-    } else {
-      let requests = 0;
-      const total = jobs.length + (own2 ? 1 : 0);
-      for (let i = 0; i < total; i++) {
-        const r = i < jobs.length ? jobs[i].rows : job.rows;
-        if (requests > 0 && (single2 || rows + r > maxRows)) {
-          runOn(rows);
-          rows = 0;
-          requests = 0;
-        }
-        rows += r;
-        requests++;
-      }
-      if (requests > 0) runOn(rows);
-    }
-    if (!own2) return now;
-    return start + estimate(rows * perRow) + this.model.transit(api);
-  }
-};
-function fillEqual(slots, count, now, duration3) {
-  let left = count;
-  let start = now;
-  const place = () => {
-    const best = earliest(slots);
-    start = Math.max(now, slots[best]);
-    slots[best] = start + duration3;
-    left--;
-  };
-  while (left > 0 && Math.max(...slots) - Math.min(...slots) >= duration3) place();
-  const rounds = duration3 > 0 ? Math.floor((left - 1) / slots.length) : 0;
-  if (rounds > 0) {
-    for (let i = 0; i < slots.length; i++) slots[i] = slots[i] + rounds * duration3;
-    left -= rounds * slots.length;
-  }
-  while (left > 0) place();
-  return start;
-}
-function earliest(slots) {
-  let best = 0;
-  for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
-  return best;
-}
-function onlyGroup(groups, own2) {
-  for (const g of groups) if (g !== own2) return false;
-  return true;
-}
-
-// runtime/batching/adaptive-policy.ts
-function nextBatch(group, maxRows = group.api.maxBatchRows) {
-  if (!group.api.batching) {
-    const first = group.jobs[0];
-    return { rows: first.rows, work: workOf(first), requests: 1, full: true };
-  }
-  let rows = 0;
-  let work = 0;
-  let requests = 0;
-  for (const job of group.jobs) {
-    if (requests > 0 && rows + job.rows > maxRows) return { rows, work, requests, full: true };
-    rows += job.rows;
-    work += workOf(job);
-    requests++;
-  }
-  return { rows, work, requests, full: rows >= maxRows };
-}
-var STRETCH_STEP = 0.05;
-var STRETCH_MIN = -0.5;
-var STRETCH_MAX = 0.5;
-var STRETCH_FLOOR = 1 / 2;
-var AdaptivePolicy = class {
-  constructor(options = {}) {
-    this.options = options;
-    this.patience = options.patience ?? 2;
-    this.plan = options.planQuantile ?? 0.5;
-    this.slack = options.timerSlackMs ?? 1;
-    this.lateTarget = options.lateTarget ?? 1e-3;
-    this.now = options.now ?? (() => performance.now());
-    this.simulation = new QueueSimulation({
-      pipelineDepth: this.pipelineDepth,
-      estimate: (api, work) => this.predictor(api).estimate(work, this.plan),
-      transit: (api) => this.transit(api)
-    });
-  }
-  options;
-  /** One batch running per worker and one more waiting in its queue. */
-  pipelineDepth = 2;
-  predictors = /* @__PURE__ */ new Map();
-  transits = /* @__PURE__ */ new Map();
-  stretches = /* @__PURE__ */ new Map();
-  /** Work per row, per API (EWMA): turns a row count into work where only rows are known. */
-  workPerRow = /* @__PURE__ */ new Map();
-  now;
-  patience;
-  plan;
-  slack;
-  lateTarget;
-  simulation;
-  predictor(api) {
-    let p = this.predictors.get(api);
-    if (!p) {
-      const quantile = this.options.apis?.[api]?.quantile ?? this.options.quantile;
-      p = new LatencyPredictor({ ...this.options, ...quantile !== void 0 ? { quantile } : {} });
-      this.predictors.set(api, p);
-    }
-    return p;
-  }
-  predict(api, rows, work) {
-    return this.predictor(api).predict(work ?? rows * (this.workPerRow.get(api) ?? 1));
-  }
-  /**
-   * How much admission stretches the time it predicts for a request (0: as predicted; 1: twice as
-   * long): the learned 99.9th percentile of the answers' times relative to their predictions, less 1.
-   */
-  stretch(api) {
-    return this.stretchOf(api).value;
-  }
-  stretchOf(api) {
-    let tracker = this.stretches.get(api);
-    if (!tracker) {
-      const lateTarget = this.options.apis?.[api]?.lateTarget ?? this.lateTarget;
-      tracker = new QuantileTracker(1 - lateTarget, STRETCH_STEP, STRETCH_MIN, STRETCH_MAX);
-      this.stretches.set(api, tracker);
-    }
-    return tracker;
-  }
-  answered(job, answeredAt) {
-    const { admittedAt, predictedEnd } = job;
-    if (admittedAt === void 0 || predictedEnd === void 0 || job.held) return;
-    const floor = (job.deadline - admittedAt) * STRETCH_FLOOR;
-    const predicted = Math.max(predictedEnd - admittedAt, floor);
-    this.stretchOf(job.api).add((answeredAt - admittedAt) / predicted - 1);
-  }
-  observe(api, batch) {
-    const { rows, work, durationMs, transitMs } = batch;
-    this.predictor(api).observe(work, durationMs);
-    const perRow = this.workPerRow.get(api);
-    this.workPerRow.set(api, perRow === void 0 ? work / rows : perRow + 0.1 * (work / rows - perRow));
-    if (transitMs !== void 0) this.transitOf(api).observe(1, transitMs);
-  }
-  /** Messages to and from the worker plus the HTTP thread's delay, paid once per request. */
-  transit(api) {
-    const t = this.transits.get(api);
-    return t && t.samples(1) > 0 ? t.estimate(1, this.plan) : 0;
-  }
-  transitOf(api) {
-    let t = this.transits.get(api);
-    if (!t) {
-      t = new LatencyPredictor({ ...this.options, window: 256 });
-      this.transits.set(api, t);
-    }
-    return t;
-  }
-  decide(group, view) {
-    const decision = this.judge(group, view);
-    if (!decision.dispatch && view.idleWorkers > 0) for (const job of group.jobs) job.held = true;
-    return decision;
-  }
-  /** decide's verdict, recording nothing: a lone request on an idle server goes in its own tick. */
-  startsAlone(group, view) {
-    return this.judge(group, view).dispatch;
-  }
-  judge(group, view) {
-    const { rows, work, full } = nextBatch(group);
-    if (full) return { dispatch: true };
-    const api = group.api.name;
-    const predictor = this.predictor(api);
-    const duration3 = predictor.predict(work) + this.transit(api);
-    const latestStart = group.jobs[0].deadline - duration3 - this.slack;
-    if (latestStart <= view.now) return { dispatch: true };
-    const rate = view.arrivalRate(api);
-    const typical = predictor.typical(work);
-    if (view.idleWorkers === 0) {
-      return rate * typical <= rows ? { dispatch: true } : { dispatch: false, until: latestStart };
-    }
-    if (rate * typical <= rows * view.idleWorkers) return { dispatch: true };
-    const newest = group.jobs[group.jobs.length - 1].arrival;
-    const until = Math.min(latestStart, newest + this.patience / rate);
-    return until <= view.now ? { dispatch: true } : { dispatch: false, until };
-  }
-  /**
-   * The backstop behind admission: a request that waits for a worker and can no longer finish by its
-   * deadline even if its batch left now is answered 503 at once, not late. Admission keeps this rare.
-   */
-  shed(group, view) {
-    if (view.idleWorkers > 0) return [];
-    const api = group.api.name;
-    const finish = view.now + this.predictor(api).estimate(nextBatch(group).work, this.plan) + this.transit(api);
-    const late = [];
-    for (const job of group.jobs) {
-      if (job.deadline >= finish) break;
-      late.push(job);
-    }
-    return late;
-  }
-  admit(job, group, view) {
-    const stretch = 1 + this.stretch(job.api);
-    if (!group && view.idleWorkers > 0 && nothingQueued(view.groups)) {
-      const work = workOf(job);
-      const predictor = this.predictor(job.api);
-      const own2 = predictor.estimate(work, this.plan) + this.transit(job.api);
-      const late2 = view.now + stretch * own2 - job.deadline;
-      const covered = predictor.covers(work);
-      if (late2 <= 0 || covered) return { ok: true, ...learnable(covered, view.now + own2) };
-      return { ok: false, reason: "overloaded", retryAfterMs: late2 };
-    }
-    const expected = this.predictCompletion(job, group, view);
-    const late = view.now + stretch * (expected - view.now) - job.deadline;
-    if (late <= 0) return { ok: true, ...learnable(this.predictor(job.api).covers(workOf(job)), expected) };
-    return { ok: false, reason: "overloaded", retryAfterMs: late };
-  }
-  /** When `job` would finish if queued now (see QueueSimulation). */
-  predictCompletion(job, ownGroup, view) {
-    return this.simulation.completion(job, ownGroup, view);
-  }
-};
-function learnable(covered, predictedEnd) {
-  return covered ? { predictedEnd } : {};
-}
-function nothingQueued(groups) {
-  for (const g of groups) if (g.jobs.length > 0) return false;
-  return true;
 }
 
 // runtime/tensors/batch-layout.ts
@@ -35671,8 +35791,8 @@ function rowsOf(inputs, axes) {
   let rows = -1;
   let first = "";
   for (const input2 of axes) {
-    if (input2.axis === "shared") continue;
     const tensor = inputs[input2.name];
+    if (input2.axis === "shared" || !tensor) continue;
     const n = tensor.shape[input2.axis];
     if (n === void 0)
       throw badRequest(
@@ -35705,15 +35825,11 @@ function lengthOf(inputs, layout) {
   }
   return length;
 }
-function fillMask(inputs, layout) {
-  if (!layout.mask || inputs[layout.mask]) return;
+function lacksMask(inputs, layout) {
+  return layout.mask !== void 0 && !inputs[layout.mask];
+}
+function fillMask(inputs, layout, rows, length) {
   const mask = layout.inputs.find((i) => i.name === layout.mask);
-  const length = lengthOf(inputs, layout);
-  if (length === void 0) return;
-  const rows = rowsOf(
-    inputs,
-    layout.inputs.filter((i) => i.name !== layout.mask)
-  );
   const shape = mask.spec.shape.map(
     (d, i) => i === mask.axis ? rows : i === mask.pad.axis ? length : d
   );
@@ -35721,6 +35837,20 @@ function fillMask(inputs, layout) {
   data.fill(ONE[mask.spec.dtype] ?? 1);
   inputs[layout.mask] = { dtype: mask.spec.dtype, shape, data };
 }
+function positionBytesOf(inputs, layout) {
+  let bytes = 0;
+  for (const input2 of layout.inputs) {
+    const tensor = inputs[input2.name];
+    if (!input2.pad || !tensor) continue;
+    let elements = 1;
+    tensor.shape.forEach((d, i) => {
+      if (i !== input2.axis && i !== input2.pad.axis) elements *= d;
+    });
+    bytes += elements * (isNumericDtype(tensor.dtype) ? bytesPerElement(tensor.dtype) : STRING_BYTES);
+  }
+  return bytes;
+}
+var STRING_BYTES = 8;
 var ONE = { int64: 1n, uint64: 1n, float16: 15360 };
 function batchKey(inputs, axes) {
   let key = "";
@@ -35799,7 +35929,10 @@ function paddedLength(parts, layout) {
   if (!layout.padded) return void 0;
   let longest = 0;
   for (const part of parts) longest = Math.max(longest, part.length ?? 0);
-  return layout.buckets?.find((b) => b >= longest) ?? longest;
+  return padTo(layout, longest);
+}
+function padTo(layout, length) {
+  return layout.buckets?.find((b) => b >= length) ?? length;
 }
 function mergeInputs(parts, layout, length) {
   const merged = {};
@@ -35881,9 +36014,12 @@ function formatSpec(spec) {
 function formatTensor(t) {
   return `${t.dtype} [${t.shape.join(", ")}]`;
 }
-function validateInputs(inputs, specs) {
+function validateInputs(inputs, specs, optional2) {
+  let present = 0;
   for (const spec of specs) {
     const t = inputs[spec.name];
+    if (!t && spec.name === optional2) continue;
+    present++;
     if (!t) {
       const names3 = specs.map((s) => `"${s.name}"`).join(", ");
       throw badRequest(`input "${spec.name}" is missing: expected ${formatSpec(spec)} (inputs: ${names3})`);
@@ -35893,7 +36029,7 @@ function validateInputs(inputs, specs) {
     if (mismatch)
       throw badRequest(`input "${spec.name}": expected ${formatSpec(spec)}, got ${formatTensor(t)}`);
   }
-  if (Object.keys(inputs).length > specs.length) {
+  if (Object.keys(inputs).length > present) {
     const known = new Set(specs.map((s) => s.name));
     const extra = Object.keys(inputs).find((n) => !known.has(n));
     throw badRequest(
@@ -35979,7 +36115,7 @@ function sent(inputs, job, layout, requests) {
   return `sent ${parts.join(", ")}`;
 }
 var InferenceJob = class {
-  constructor(api, key, rows, work, arrival, deadline, inputs, length) {
+  constructor(api, key, rows, work, arrival, deadline, inputs, length, positionBytes) {
     this.api = api;
     this.key = key;
     this.rows = rows;
@@ -35988,6 +36124,7 @@ var InferenceJob = class {
     this.deadline = deadline;
     this.inputs = inputs;
     this.length = length;
+    this.positionBytes = positionBytes;
     this.result = new Promise((resolve3, reject) => {
       this.resolve = resolve3;
       this.reject = reject;
@@ -36003,6 +36140,7 @@ var InferenceJob = class {
   deadline;
   inputs;
   length;
+  positionBytes;
   state = "new";
   admittedAt;
   predictedEnd;
@@ -36015,6 +36153,7 @@ var InferenceJob = class {
   resolve;
   reject;
 };
+var PADDING_RATIO = 2;
 var Inference = class {
   constructor(options) {
     this.options = options;
@@ -36024,16 +36163,18 @@ var Inference = class {
       const { api, signature } = loaded;
       const maxBatchRows = config2.maxBatchSize ?? api.batching.max_batch_size;
       const batching = config2.batching !== false && api.batching.enabled && signature.batchable;
+      const layout = batchLayoutOf(loaded);
       this.answers.set(api.name, new RateEstimator());
       this.apis.set(api.name, {
         loaded,
-        layout: batchLayoutOf(loaded),
+        layout,
         queue: {
           name: api.name,
           maxBatchRows,
           maxLatencyMs: config2.maxLatencyMs ?? api.batching.max_latency_ms,
           batching,
-          maxQueueRows: config2.maxQueueRows ?? api.batching.max_queue_rows ?? maxBatchRows * workers * 64
+          maxQueueRows: config2.maxQueueRows ?? api.batching.max_queue_rows ?? maxBatchRows * workers * 64,
+          ...batching && layout.padded ? { padding: this.paddingBound(layout) } : {}
         }
       });
     }
@@ -36067,6 +36208,15 @@ var Inference = class {
   policy;
   clock;
   answers = /* @__PURE__ */ new Map();
+  paddingBound(layout) {
+    const { config: config2 } = this.options;
+    const maxRequestBytes = config2.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes;
+    return {
+      ratio: config2.maxPaddingRatio ?? PADDING_RATIO,
+      maxBytes: config2.maxPaddedBatchBytes ?? 8 * maxRequestBytes,
+      padTo: (length) => padTo(layout, length)
+    };
+  }
   api(name) {
     const api = this.apis.get(name);
     if (!api) throw new HttpError(404, `no API named "${name}"`);
@@ -36079,14 +36229,30 @@ var Inference = class {
   submit(apiName, inputs, arrival) {
     const runtime = this.api(apiName);
     const { loaded, layout, queue } = runtime;
-    fillMask(inputs, layout);
-    validateInputs(inputs, loaded.api.input);
-    const rows = queue.batching ? rowsOf(inputs, layout.inputs) : 1;
+    const fill = lacksMask(inputs, layout);
+    validateInputs(inputs, loaded.api.input, fill ? layout.mask : void 0);
+    const measured = queue.batching || fill;
+    const rows = measured ? rowsOf(inputs, layout.inputs) : 1;
+    const length = measured ? lengthOf(inputs, layout) : void 0;
+    if (fill) {
+      if (length === void 0) validateInputs(inputs, loaded.api.input);
+      else fillMask(inputs, layout, rows, length);
+    }
     const key = queue.batching ? batchKey(inputs, layout.inputs) : "";
-    const length = queue.batching ? lengthOf(inputs, layout) : void 0;
+    const positionBytes = queue.padding ? positionBytesOf(inputs, layout) : void 0;
     const work = inputWork(inputs);
     const deadline = arrival + queue.maxLatencyMs;
-    const job = new InferenceJob(apiName, key, rows, work, arrival, deadline, inputs, length);
+    const job = new InferenceJob(
+      apiName,
+      key,
+      queue.batching ? rows : 1,
+      work,
+      arrival,
+      deadline,
+      inputs,
+      queue.batching ? length : void 0,
+      positionBytes
+    );
     this.refuse(apiName, this.scheduler.submit(job));
     return job;
   }
@@ -36265,7 +36431,7 @@ var RuntimeMetrics = class {
     });
     new import_prom_client.default.Gauge({
       name: "bentoci_body_bytes_in_flight",
-      help: "Request body bytes being read or decoded, against --max-body-bytes-in-flight",
+      help: `Request body bytes being read or decoded, against ${settingName("maxBodyBytesInFlight")}`,
       registers,
       collect() {
         this.set(sources.bodyBytesInFlight());
@@ -36323,6 +36489,7 @@ var RuntimeMetrics = class {
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+var DOCKER_GPUS = "docker run --gpus all";
 var CUDA_LIBRARY = process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
 function bindingDir() {
   const require2 = createRequire(import.meta.url);
@@ -36341,12 +36508,12 @@ function checkProvider(provider) {
   }
   if (!existsSync(join(dir, CUDA_LIBRARY))) {
     throw new RuntimeStartError(
-      `execution provider "cuda" was requested but this onnxruntime-node has no CUDA provider (${CUDA_LIBRARY} is not in ${dir}); install it with CUDA support (ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA GPU and CUDA 12, or use --provider cpu`
+      `execution provider "cuda" was requested but this onnxruntime-node has no CUDA provider (${CUDA_LIBRARY} is not in ${dir}); install it with CUDA support (ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA GPU and CUDA 12, or use ${settingName("provider", "cpu")}`
     );
   }
   if (process.platform === "linux" && !existsSync("/dev/nvidiactl")) {
     throw new RuntimeStartError(
-      'execution provider "cuda" was requested but no NVIDIA GPU is visible (/dev/nvidiactl is missing); run with a GPU (docker run --gpus all) or use --provider cpu'
+      `execution provider "cuda" was requested but no NVIDIA GPU is visible (/dev/nvidiactl is missing); run with a GPU (${DOCKER_GPUS}) or use ${settingName("provider", "cpu")}`
     );
   }
 }
@@ -36371,7 +36538,7 @@ async function loadHooks(bentoDir, spec, apiNames) {
   if (back.startsWith("..") || isAbsolute(back))
     throw new RuntimeStartError(`service module "${spec}" points outside ${srcDir}`);
   if (!existsSync2(path)) {
-    const hint = /\.[cm]?ts$/.test(file2) ? " (TypeScript services are compiled to .js by `bentoci build`)" : "";
+    const hint = /\.[cm]?ts$/.test(file2) ? " (a TypeScript service is compiled to .js when the bento is built: build it again)" : "";
     throw new RuntimeStartError(`service module ${path} is missing${hint}`);
   }
   let mod;
@@ -36815,7 +36982,8 @@ async function startRuntime(options) {
     run: (model, inputs) => pool.run(model, inputs)
   };
   let inference;
-  const bodies = new BodyBudget(config2.maxBodyBytesInFlight ?? 8 * config2.maxRequestBytes);
+  const onLimit = limitNotices(log, (key) => settingName(key));
+  const bodies = new BodyBudget(config2.maxBodyBytesInFlight ?? 8 * config2.maxRequestBytes, onLimit);
   const metrics2 = new RuntimeMetrics(
     service.apis.map((a) => a.api.name),
     {
@@ -36850,7 +37018,7 @@ async function startRuntime(options) {
     bodies
   };
   const server = createServer({ ...serverTimeouts(config2), ServerResponse: drainAwareResponses(state) });
-  server.on("request", guardConnections(server, config2, createRouter(app)));
+  server.on("request", guardConnections(server, config2, createRouter(app), onLimit));
   await new Promise((resolve3, reject) => {
     server.once(
       "error",
@@ -36899,7 +37067,7 @@ async function startRuntime(options) {
       log
     }).catch((err) => {
       throw new RuntimeStartError(
-        `cannot load the models: ${err.message}${config2.provider === "cuda" ? " (execution provider cuda; use --provider cpu to run on the CPU)" : ""}`
+        `cannot load the models: ${err.message}${config2.provider === "cuda" ? ` (execution provider cuda; use ${settingName("provider", "cpu")} to run on the CPU)` : ""}`
       );
     });
     await warmUp({
