@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OptionError } from '../core/errors.js';
 import { option, say } from '../core/user-text.js';
+import { isDigest } from '../oci/reference.js';
 import { DNS_LABEL } from './service-facts.js';
 
 export const KINDS = ['deployment', 'kserve', 'knative'] as const;
@@ -49,8 +50,6 @@ export type ManifestChoices = z.output<typeof manifestChoicesSchema>;
 /** What the generators take: the choices, and the image by digest (registry/repository@sha256:...). */
 export type ManifestOptions = ManifestChoices & { image: string };
 
-const DIGEST_REFERENCE = /@sha256:[0-9a-f]{64}$/;
-
 /**
  * What one option's schema cannot see: the options together. Throws an OptionError naming the
  * option at fault.
@@ -72,7 +71,8 @@ export function checkManifestChoices(choices: ManifestChoices): ManifestChoices 
 
 /** The generators' options: checked choices and the resolved image, which must be by digest. */
 export function manifestOptionsOf(choices: ManifestChoices, image: string): ManifestOptions {
-  if (!DIGEST_REFERENCE.test(image))
+  const at = image.lastIndexOf('@');
+  if (at <= 0 || !isDigest(image.slice(at + 1)))
     throw new OptionError(
       'image',
       say`invalid ${option('image')} "${image}": expected an image by digest, repo@sha256:<64 hex>`,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/files.js';
 import { SIGNATURES_DIR } from '../../core/store.js';
+import { SHA256_HEX } from '../../shared/schemas.js';
 import { type DsseEnvelope, dsseEnvelopeSchema } from '../formats/dsse.js';
 import { readSignatureFiles } from './signature-files.js';
 
@@ -39,7 +40,7 @@ export async function writeEntryEnvelope(
   const text = `${JSON.stringify(envelope, null, 2)}\n`;
   const keyid = envelope.signatures[0]?.keyid ?? '';
   const stem =
-    options.nameBy === 'keyid' && /^[0-9a-f]{64}$/.test(keyid)
+    options.nameBy === 'keyid' && SHA256_HEX.test(keyid)
       ? keyid
       : `sha256-${createHash('sha256').update(text).digest('hex')}`;
   const path = join(dir, SIGNATURES_DIR, `${stem}${ENVELOPE_SUFFIX}`);
