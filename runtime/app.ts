@@ -88,6 +88,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
       inFlightRequests: () => state.inProgress,
       inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0,
       bodyBytesInFlight: () => bodies.inFlight,
+      tensorBytesInFlight: () => inference?.tensors.inFlight ?? 0,
     },
   );
   inference = new Inference({
@@ -98,6 +99,7 @@ export async function startRuntime(options: StartOptions): Promise<RunningRuntim
     metrics,
     log,
     clock,
+    onLimit,
     ...(options.policy ? { policy: options.policy } : {}),
   });
   const app: App = {

@@ -20,9 +20,11 @@ import type {
 } from './batching/types.js';
 import type { RuntimeConfig } from './config.js';
 import { HttpError, OverloadError } from './errors.js';
+import type { OnLimit } from './http/limits.js';
 import type { Logger } from './log.js';
 import type { MetricsSink } from './metrics.js';
 import type { LoadedApi } from './service/load.js';
+import { TensorBudget, type TensorHold, tensorBytes } from './tensor-budget.js';
 import {
   type BatchLayout,
   batchKey,
@@ -83,6 +85,8 @@ export class InferenceJob implements BatchJob {
   batchRows?: number;
   batchRequests?: number;
   completedAt?: number;
+  /** Its tensors' share of the process's budget: given back when it settles or leaves the queue. */
+  hold?: TensorHold;
   readonly result: Promise<JobResult>;
   resolve!: (result: JobResult) => void;
   reject!: (err: Error) => void;
@@ -101,8 +105,14 @@ export class InferenceJob implements BatchJob {
     readonly positionBytes?: number,
   ) {
     this.result = new Promise<JobResult>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.resolve = (result) => {
+        this.hold?.release();
+        resolve(result);
+      };
+      this.reject = (err) => {
+        this.hold?.release();
+        reject(err);
+      };
     });
     // A job whose client left is settled anyway; nobody may be listening.
     this.result.catch(() => {});
@@ -138,7 +148,11 @@ export interface InferenceOptions {
     maxPaddedBatchBytes?: number;
     /** Padded positions over those sent, at most (see PaddingBound); PADDING_RATIO when absent. */
     maxPaddingRatio?: number;
+    /** Decoded tensor bytes queued or running, all APIs together; 16 x maxRequestBytes when absent. */
+    maxTensorBytesInFlight?: number;
   };
+  /** Told of each refusal at the tensor budget, so the log can name the setting (runtime/http/limits.ts). */
+  onLimit?: OnLimit;
   workers: number;
   runner: BatchRunner;
   metrics: MetricsSink;
@@ -152,12 +166,19 @@ export class Inference {
   readonly apis = new Map<string, ApiRuntime>();
   readonly scheduler: BatchScheduler<InferenceJob>;
   readonly policy: BatchPolicy;
+  /** Decoded tensors admitted and not answered yet (see TensorBudget). */
+  readonly tensors: TensorBudget;
   private readonly clock: SchedulerClock;
   private readonly answers = new Map<string, RateEstimator>();
 
   constructor(private readonly options: InferenceOptions) {
     const { config, workers } = options;
     this.clock = options.clock;
+    // Sixteen of the largest requests (a batching API's count twice, see submit): room for a full
+    // queue of ordinary requests, while a flood of large ones holds at most this much.
+    this.tensors = new TensorBudget(
+      config.maxTensorBytesInFlight ?? 16 * (config.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes),
+    );
     for (const loaded of options.apis) {
       const { api, signature } = loaded;
       const maxBatchRows = config.maxBatchSize ?? api.batching.max_batch_size;
@@ -252,7 +273,16 @@ export class Inference {
       queue.batching ? length : undefined,
       positionBytes,
     );
-    this.refuse(apiName, this.scheduler.submit(job));
+    // A batching API's request counts twice: its inputs, and their copy in the batch it is
+    // concatenated into (held until the batch is answered). A padded batch's padding is bounded
+    // apart (see PaddingBound).
+    const bytes = tensorBytes(inputs) * (queue.batching ? 2 : 1);
+    const hold = this.tensors.take(bytes);
+    if (!hold) throw this.budgetFull(apiName, bytes);
+    job.hold = hold;
+    const admission = this.scheduler.submit(job);
+    if (!admission.ok) hold.release();
+    this.refuse(apiName, admission);
     return job;
   }
 
@@ -276,6 +306,17 @@ export class Inference {
     return this.refusal(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
   }
 
+  private budgetFull(apiName: string, bytes: number): HttpError {
+    const { tensors } = this;
+    this.options.metrics.reject(apiName, 'tensor_budget');
+    this.options.onLimit?.('maxTensorBytesInFlight', tensors.limit);
+    return new HttpError(
+      503,
+      `the server is holding ${tensors.inFlight} bytes of other requests' tensors; this request's ${bytes} would exceed its budget of ${tensors.limit}; retry after 1 s`,
+      { 'retry-after': '1' },
+    );
+  }
+
   private refuse(apiName: string, admission: Admission): void {
     const refusal = this.refusal(apiName, admission);
     if (refusal) throw refusal;
@@ -297,8 +338,11 @@ export class Inference {
     );
   }
 
+  /** Withdraws a queued job (its tensors' bytes go back); a running one settles with its batch. */
   cancel(job: InferenceJob): boolean {
-    return this.scheduler.cancel(job);
+    const cancelled = this.scheduler.cancel(job);
+    if (cancelled) job.hold?.release();
+    return cancelled;
   }
 
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */

@@ -17,6 +17,8 @@ export interface MetricsSources {
   inFlightBatches(): number;
   /** Body bytes taken from the budget by requests being read or decoded. */
   bodyBytesInFlight(): number;
+  /** Decoded tensor bytes taken from the budget by requests queued or running. */
+  tensorBytesInFlight(): number;
 }
 
 /** What the request path reports; RuntimeMetrics implements it, tests may count instead. */
@@ -130,6 +132,14 @@ export class RuntimeMetrics implements MetricsSink {
       registers,
       collect() {
         this.set(sources.bodyBytesInFlight());
+      },
+    });
+    new client.Gauge({
+      name: 'bentoci_tensor_bytes_in_flight',
+      help: `Decoded tensor bytes of requests queued or running, against ${settingName('maxTensorBytesInFlight')}`,
+      registers,
+      collect() {
+        this.set(sources.tensorBytesInFlight());
       },
     });
     client.collectDefaultMetrics({ register: this.registry });

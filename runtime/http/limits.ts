@@ -6,10 +6,10 @@
 import type { ServeSettingValues } from '../../src/shared/serve-settings.js';
 import type { Logger } from '../log.js';
 
-/** The settings a request can be refused at before it reaches an API. */
+/** The settings a request can be refused at for the process's sake, not an API's queue. */
 export type LimitKey = Extract<
   keyof ServeSettingValues,
-  'maxRequestBytes' | 'maxBodyBytesInFlight' | 'bodyTimeoutMs' | 'maxConnections'
+  'maxRequestBytes' | 'maxBodyBytesInFlight' | 'maxTensorBytesInFlight' | 'bodyTimeoutMs' | 'maxConnections'
 >;
 
 /** Called on each refusal at a limit, with the limit's value. */

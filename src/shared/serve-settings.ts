@@ -33,6 +33,8 @@ export interface ServeSettingValues {
   maxRequestBytes: number;
   /** Body bytes being read or awaiting decoding, all requests together; 8 x maxRequestBytes when absent. */
   maxBodyBytesInFlight?: number;
+  /** Decoded tensor bytes queued or running, all requests together; 16 x maxRequestBytes when absent. */
+  maxTensorBytesInFlight?: number;
   /** Bytes of one padded batch's padded inputs at most (one request alone may exceed it); 8 x maxRequestBytes when absent. */
   maxPaddedBatchBytes?: number;
   /** Padded positions of one batch over the positions its requests sent, at most; 2 when absent. */
@@ -192,6 +194,14 @@ export const SERVE_SETTINGS: readonly ServeSetting[] = [
     schema: whole(1, 2 ** 48),
     expected: 'a whole number of bytes, 1-281474976710656',
     help: 'body bytes being read or decoded, all requests together (8 x the request body limit)',
+  },
+  {
+    key: 'maxTensorBytesInFlight',
+    flag: 'max-tensor-bytes-in-flight',
+    env: 'BENTOCI_MAX_TENSOR_BYTES_IN_FLIGHT',
+    schema: whole(1, 2 ** 48),
+    expected: 'a whole number of bytes, 1-281474976710656',
+    help: 'decoded tensor bytes queued or running, all requests together; more gets 503 (16 x the request body limit)',
   },
   {
     key: 'maxPaddedBatchBytes',
