@@ -32036,6 +32036,14 @@ var SERVE_SETTINGS = [
     help: "body bytes being read or decoded, all requests together (8 x the request body limit)"
   },
   {
+    key: "maxTensorBytesInFlight",
+    flag: "max-tensor-bytes-in-flight",
+    env: "BENTOCI_MAX_TENSOR_BYTES_IN_FLIGHT",
+    schema: whole(1, 2 ** 48),
+    expected: "a whole number of bytes, 1-281474976710656",
+    help: "decoded tensor bytes queued or running, all requests together; more gets 503 (16 x the request body limit)"
+  },
+  {
     key: "maxPaddedBatchBytes",
     flag: "max-padded-batch-bytes",
     env: "BENTOCI_MAX_PADDED_BATCH_BYTES",
@@ -35735,6 +35743,47 @@ function dueBefore(group, other) {
   return !other || group.jobs[0].deadline < other.jobs[0].deadline;
 }
 
+// runtime/tensor-budget.ts
+var STRING_OVERHEAD = 16;
+function tensorBytes2(tensors) {
+  let bytes = 0;
+  for (const name in tensors) {
+    const data = tensors[name].data;
+    if (Array.isArray(data)) for (const s of data) bytes += 2 * s.length + STRING_OVERHEAD;
+    else bytes += data.byteLength;
+  }
+  return bytes;
+}
+var TensorBudget = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  used = 0;
+  /** Bytes held now (the gauge bentoci_tensor_bytes_in_flight). */
+  get inFlight() {
+    return this.used;
+  }
+  /**
+   * Takes `bytes`, or undefined when they would take the total past the limit. One request larger
+   * than the whole budget is taken when nothing else is held, so it runs alone rather than never:
+   * the request limit already bounds one request, this budget bounds how many are held at once.
+   */
+  take(bytes) {
+    if (this.used + bytes > this.limit && this.used > 0) return void 0;
+    this.used += bytes;
+    let held = true;
+    return {
+      bytes,
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.used -= bytes;
+      }
+    };
+  }
+};
+
 // runtime/tensors/batch-layout.ts
 import { createHash } from "node:crypto";
 function axesOfSpecs(specs, batchDim) {
@@ -36126,8 +36175,14 @@ var InferenceJob = class {
     this.length = length;
     this.positionBytes = positionBytes;
     this.result = new Promise((resolve3, reject) => {
-      this.resolve = resolve3;
-      this.reject = reject;
+      this.resolve = (result) => {
+        this.hold?.release();
+        resolve3(result);
+      };
+      this.reject = (err) => {
+        this.hold?.release();
+        reject(err);
+      };
     });
     this.result.catch(() => {
     });
@@ -36149,6 +36204,8 @@ var InferenceJob = class {
   batchRows;
   batchRequests;
   completedAt;
+  /** Its tensors' share of the process's budget: given back when it settles or leaves the queue. */
+  hold;
   result;
   resolve;
   reject;
@@ -36159,6 +36216,9 @@ var Inference = class {
     this.options = options;
     const { config: config2, workers } = options;
     this.clock = options.clock;
+    this.tensors = new TensorBudget(
+      config2.maxTensorBytesInFlight ?? 16 * (config2.maxRequestBytes ?? SERVE_DEFAULTS.maxRequestBytes)
+    );
     for (const loaded of options.apis) {
       const { api, signature } = loaded;
       const maxBatchRows = config2.maxBatchSize ?? api.batching.max_batch_size;
@@ -36206,6 +36266,8 @@ var Inference = class {
   apis = /* @__PURE__ */ new Map();
   scheduler;
   policy;
+  /** Decoded tensors admitted and not answered yet (see TensorBudget). */
+  tensors;
   clock;
   answers = /* @__PURE__ */ new Map();
   paddingBound(layout) {
@@ -36253,7 +36315,13 @@ var Inference = class {
       queue.batching ? length : void 0,
       positionBytes
     );
-    this.refuse(apiName, this.scheduler.submit(job));
+    const bytes = tensorBytes2(inputs) * (queue.batching ? 2 : 1);
+    const hold = this.tensors.take(bytes);
+    if (!hold) throw this.budgetFull(apiName, bytes);
+    job.hold = hold;
+    const admission = this.scheduler.submit(job);
+    if (!admission.ok) hold.release();
+    this.refuse(apiName, admission);
     return job;
   }
   /** An admitted job's answer was written at `answeredAt`: admission learns how far off it was. */
@@ -36273,6 +36341,16 @@ var Inference = class {
     const { queue } = this.api(apiName);
     return this.refusal(apiName, this.scheduler.probe(apiName, 1, arrival, arrival + queue.maxLatencyMs));
   }
+  budgetFull(apiName, bytes) {
+    const { tensors } = this;
+    this.options.metrics.reject(apiName, "tensor_budget");
+    this.options.onLimit?.("maxTensorBytesInFlight", tensors.limit);
+    return new HttpError(
+      503,
+      `the server is holding ${tensors.inFlight} bytes of other requests' tensors; this request's ${bytes} would exceed its budget of ${tensors.limit}; retry after 1 s`,
+      { "retry-after": "1" }
+    );
+  }
   refuse(apiName, admission) {
     const refusal = this.refusal(apiName, admission);
     if (refusal) throw refusal;
@@ -36289,8 +36367,11 @@ var Inference = class {
       admission.retryAfterMs
     );
   }
+  /** Withdraws a queued job (its tensors' bytes go back); a running one settles with its batch. */
   cancel(job) {
-    return this.scheduler.cancel(job);
+    const cancelled = this.scheduler.cancel(job);
+    if (cancelled) job.hold?.release();
+    return cancelled;
   }
   /** Runs one batch; resolves with what it cost the worker (see RunResult.serviceMs), to learn from. */
   async runBatch(apiName, jobs) {
@@ -36435,6 +36516,14 @@ var RuntimeMetrics = class {
       registers,
       collect() {
         this.set(sources.bodyBytesInFlight());
+      }
+    });
+    new import_prom_client.default.Gauge({
+      name: "bentoci_tensor_bytes_in_flight",
+      help: `Decoded tensor bytes of requests queued or running, against ${settingName("maxTensorBytesInFlight")}`,
+      registers,
+      collect() {
+        this.set(sources.tensorBytesInFlight());
       }
     });
     import_prom_client.default.collectDefaultMetrics({ register: this.registry });
@@ -36991,7 +37080,8 @@ async function startRuntime(options) {
       admissionStretch: (api) => inference?.policy.stretch?.(api) ?? 0,
       inFlightRequests: () => state.inProgress,
       inFlightBatches: () => inference?.scheduler.inFlightBatches ?? 0,
-      bodyBytesInFlight: () => bodies.inFlight
+      bodyBytesInFlight: () => bodies.inFlight,
+      tensorBytesInFlight: () => inference?.tensors.inFlight ?? 0
     }
   );
   inference = new Inference({
@@ -37002,6 +37092,7 @@ async function startRuntime(options) {
     metrics: metrics2,
     log,
     clock,
+    onLimit,
     ...options.policy ? { policy: options.policy } : {}
   });
   const app = {
