@@ -8,13 +8,14 @@
  *   - optionally (--before-server), as two servers' peak resident memory over the same rounds: a
  *     runtime built before the bound against this one.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { systemClock } from '../../runtime/batching/types.js';
 import { Inference } from '../../runtime/inference.js';
 import { createLogger } from '../../runtime/log.js';
 import { loadService } from '../../runtime/service/load.js';
 import type { Tensor, TensorMap } from '../../src/shared/service.js';
+import { residentKb } from './processes.js';
 import { startVariant } from './variants.js';
 
 export const LONG = 8192;
@@ -115,11 +116,6 @@ export interface ServerMemory {
   before: number;
   peak: number;
   failed: number;
-}
-
-async function residentKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
 }
 
 /** The rounds as JSON bodies against a served runtime (`server`): its peak resident memory. */

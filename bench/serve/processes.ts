@@ -1,5 +1,6 @@
 /** Starting and stopping the servers under test, each a child process on its own loopback port. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -61,4 +62,10 @@ export async function startProc(
     clearTimeout(timer);
   };
   return { url, child, stop };
+}
+
+/** A process's resident memory (VmRSS) or its peak since the last reset (VmHWM), in KiB (Linux). */
+export async function residentKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
 }

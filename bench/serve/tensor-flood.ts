@@ -8,7 +8,7 @@
  *
  *   npm run bench:tensor-flood [-- --seconds 10 --repeats 3 --clients 64 --before-server OLD/runtime/server.js]
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { Pool } from 'undici';
 import { mlpModel } from '../../examples/models.js';
 import { buildBento } from '../../src/build/build.js';
 import { openModelStore, saveModel } from '../../src/core/model-store.js';
-import { freePort, type Proc, startProc } from './processes.js';
+import { freePort, type Proc, residentKb, startProc } from './processes.js';
 import { updateSection } from './report.js';
 
 const { values } = parseArgs({
@@ -63,11 +63,6 @@ function bodies(): string[] {
   return Array.from({ length: 4 }, (_, b) =>
     JSON.stringify({ input: [Array.from({ length: WIDTH }, (_, k) => ((k * 13 + b * 7) % 100) / 100)] }),
   );
-}
-
-async function residentKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
 }
 
 interface Flood {
