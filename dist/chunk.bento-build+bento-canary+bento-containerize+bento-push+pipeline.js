@@ -236,19 +236,13 @@ function pushTags() {
 }
 
 // src/actions/inputs.ts
-var InputError = class _InputError extends UsageError {
-  constructor(input, message) {
-    super(`input "${input}": ${message}`);
+var InputError = class extends UsageError {
+  constructor(input, message, options = {}) {
+    super(options.namesInput ? message : `input "${input}": ${message}`);
     this.input = input;
     this.name = "InputError";
   }
   input;
-  /** From a message that already names the input (an option error the action rendered). */
-  static rendered(input, message) {
-    const error2 = new _InputError(input, message);
-    Object.defineProperty(error2, "message", { value: message });
-    return error2;
-  }
 };
 var InputErrors = class extends UsageError {
   constructor(errors) {
@@ -774,7 +768,7 @@ function fail(definition, report, err) {
   const render = (e) => e instanceof BentoError ? e.render(naming) : errorMessage(e);
   const optionErrors = cause instanceof OptionErrors ? cause.errors : cause instanceof OptionError ? [cause] : [];
   const optionInputs = optionErrors.map((e) => inputOf(e.option, inputs));
-  const inputErrors = cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : optionErrors.length > 0 && optionInputs.every(Boolean) ? optionErrors.map((e, i) => InputError.rendered(optionInputs[i], render(e))) : [];
+  const inputErrors = cause instanceof InputErrors ? cause.errors : cause instanceof InputError ? [cause] : optionErrors.length > 0 && optionInputs.every(Boolean) ? optionErrors.map((e, i) => new InputError(optionInputs[i], render(e), { namesInput: true })) : [];
   if (inputErrors.length > 0) {
     for (const e of inputErrors)
       error(e.message, { title: `Invalid input "${e.input}" (${definition.name})` });

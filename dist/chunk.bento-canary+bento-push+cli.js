@@ -3,7 +3,6 @@ import {
   IMAGE,
   OptionError,
   SERVE_DEFAULTS,
-  SERVE_SETTINGS,
   UsageError,
   checkName,
   external_exports,
@@ -11,6 +10,7 @@ import {
   option,
   require_dist,
   say,
+  serveSetting,
   writeFileAtomic
 } from "./chunk.bento-build+bento-canary+bento-containerize+bento-push+cli+pipeline.js";
 import {
@@ -196,11 +196,7 @@ var PATHS = {
   metrics: "/metrics",
   v2Ready: "/v2/health/ready"
 };
-function envOf(key) {
-  const setting = SERVE_SETTINGS.find((s) => s.key === key);
-  if (!setting) throw new Error(`the serve settings table has no ${key}`);
-  return setting.env;
-}
+var envOf = (key) => serveSetting(key).env;
 var ENV = {
   port: envOf("port"),
   workers: envOf("workers"),

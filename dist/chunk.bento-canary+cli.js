@@ -14,7 +14,6 @@ import {
   BentoError,
   OptionError,
   RepositorySignatureRegistry,
-  SERVE_SETTINGS,
   UsageError,
   bentoInfoSchema,
   checkVerifyGate,
@@ -35,6 +34,8 @@ import {
   require_tar_stream,
   require_undici,
   say,
+  serveSetting,
+  serveSettingArgs,
   validateTag,
   verifyGateShape,
   withResources
@@ -1555,19 +1556,11 @@ var LogTail = class {
 };
 
 // src/canary/serve-args.ts
-function setting(key) {
-  const found = SERVE_SETTINGS.find((s) => s.key === key);
-  if (!found) throw new Error(`no serve setting ${key}`);
-  return found;
-}
 function serveFlag(key) {
-  return `--${setting(key).flag}`;
-}
-function listenArgs(values) {
-  return [serveFlag("host"), values.host, serveFlag("port"), String(values.port)];
+  return `--${serveSetting(key).flag}`;
 }
 function listenEnv(values) {
-  return [`${setting("host").env}=${values.host}`, `${setting("port").env}=${values.port}`];
+  return [`${serveSetting("host").env}=${values.host}`, `${serveSetting("port").env}=${values.port}`];
 }
 function withListenArgs(cmd, values) {
   const out = [...cmd];
@@ -1733,7 +1726,7 @@ function runtimeServerPath(env = process.env) {
 async function launchRuntimeProcess(options) {
   const server = runtimeServerPath();
   const port = await freeLoopbackPort();
-  const args = [server, options.dir, ...listenArgs({ host: "127.0.0.1", port })];
+  const args = [server, options.dir, ...serveSettingArgs({ host: "127.0.0.1", port })];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"]

@@ -10,6 +10,7 @@ import {
   SERVE_SETTINGS,
   type ServeSetting,
   type ServeSettingValues,
+  serveSetting,
 } from '../src/shared/serve-settings.js';
 import { RuntimeStartError } from './errors.js';
 
@@ -53,7 +54,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 /** Flags over environment over defaults; bento.yaml settings apply later, per API, unless overridden here. */
 export function resolveConfig(flags: CommandLine['flags'], env: NodeJS.ProcessEnv): RuntimeConfig {
   const config: Record<string, unknown> = { ...DEFAULTS };
-  const port = SETTINGS.find((s) => s.key === 'port')!;
+  const port = serveSetting('port');
   if (!env['BENTOCI_PORT'] && env['PORT']) config['port'] = parseSetting(port, env['PORT'], 'PORT');
   for (const s of SETTINGS) {
     const fromEnv = env[s.env];
@@ -76,8 +77,7 @@ export function resolveConfig(flags: CommandLine['flags'], env: NodeJS.ProcessEn
  * Rendered from the table, so the runtime's messages name exactly the flags and variables it reads.
  */
 export function settingName(key: keyof ServeSettingValues, value?: string): string {
-  const setting = SETTINGS.find((s) => s.key === key);
-  if (!setting) throw new Error(`no serve setting ${key}`);
+  const setting = serveSetting(key);
   return value === undefined
     ? `--${setting.flag} / ${setting.env}`
     : `--${setting.flag} ${value} / ${setting.env}=${value}`;

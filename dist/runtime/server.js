@@ -32142,6 +32142,11 @@ function batchingFieldSchema(field) {
   const setting = BATCHING_SETTINGS.get(field);
   return external_exports.number({ error: `expected ${setting.expected}` }).refine((v) => setting.schema.safeParse(v).success, { error: `expected ${setting.expected}` }).optional();
 }
+function serveSetting(key) {
+  const found = SERVE_SETTINGS.find((s) => s.key === key);
+  if (!found) throw new Error(`the serve settings table has no ${key}`);
+  return found;
+}
 
 // runtime/errors.ts
 var HttpError = class extends Error {
@@ -32201,7 +32206,7 @@ function parseCommandLine(argv, env) {
 }
 function resolveConfig(flags, env) {
   const config2 = { ...DEFAULTS };
-  const port = SETTINGS.find((s) => s.key === "port");
+  const port = serveSetting("port");
   if (!env["BENTOCI_PORT"] && env["PORT"]) config2["port"] = parseSetting(port, env["PORT"], "PORT");
   for (const s of SETTINGS) {
     const fromEnv = env[s.env];
@@ -32218,8 +32223,7 @@ function resolveConfig(flags, env) {
   return config2;
 }
 function settingName(key, value) {
-  const setting = SETTINGS.find((s) => s.key === key);
-  if (!setting) throw new Error(`no serve setting ${key}`);
+  const setting = serveSetting(key);
   return value === void 0 ? `--${setting.flag} / ${setting.env}` : `--${setting.flag} ${value} / ${setting.env}=${value}`;
 }
 function parseSetting(setting, text, source) {

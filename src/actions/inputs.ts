@@ -37,21 +37,18 @@ import {
 } from './input-fields.js';
 import { maskSecret } from './secrets.js';
 
-/** A bad input value: the message says what was expected; `input` is its name in action.yml. */
+/**
+ * A bad input value: the message says what was expected; `input` is its name in action.yml. The
+ * message is prefixed with the input unless it names it already (an option error the action rendered).
+ */
 export class InputError extends UsageError {
   constructor(
     readonly input: string,
     message: string,
+    options: { namesInput?: boolean } = {},
   ) {
-    super(`input "${input}": ${message}`);
+    super(options.namesInput ? message : `input "${input}": ${message}`);
     this.name = 'InputError';
-  }
-
-  /** From a message that already names the input (an option error the action rendered). */
-  static rendered(input: string, message: string): InputError {
-    const error = new InputError(input, message);
-    Object.defineProperty(error, 'message', { value: message });
-    return error;
   }
 }
 

@@ -91,7 +91,7 @@ function fail(definition: { name: string }, report: RunReport, err: unknown): vo
       : cause instanceof InputError
         ? [cause]
         : optionErrors.length > 0 && optionInputs.every(Boolean)
-          ? optionErrors.map((e, i) => InputError.rendered(optionInputs[i]!, render(e)))
+          ? optionErrors.map((e, i) => new InputError(optionInputs[i]!, render(e), { namesInput: true }))
           : [];
   if (inputErrors.length > 0) {
     for (const e of inputErrors)

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BentoError } from '../core/errors.js';
+import { serveSettingArgs } from '../shared/serve-settings.js';
 import { freeLoopbackPort, LogTail, waitReady } from './readiness.js';
-import { listenArgs } from './serve-args.js';
 
 /**
  * The bundled runtime: beside the bundle that runs this code (dist/cli.js -> dist/runtime/server.js),
@@ -49,7 +49,7 @@ export interface ProcessLaunch {
 export async function launchRuntimeProcess(options: ProcessLaunch): Promise<StartedService> {
   const server = runtimeServerPath();
   const port = await freeLoopbackPort();
-  const args = [server, options.dir, ...listenArgs({ host: '127.0.0.1', port })];
+  const args = [server, options.dir, ...serveSettingArgs({ host: '127.0.0.1', port })];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

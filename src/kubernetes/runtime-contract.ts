@@ -3,7 +3,7 @@
  * runtime/http/router.ts, runtime/metrics.ts), kept in one file so a change there is one edit here.
  * Variable names come from the settings table; a test checks them against the runtime's usage text.
  */
-import { SERVE_DEFAULTS, SERVE_SETTINGS, type ServeSettingValues } from '../shared/serve-settings.js';
+import { SERVE_DEFAULTS, type ServeSettingValues, serveSetting } from '../shared/serve-settings.js';
 
 /** Health endpoints: live while the process runs; ready once models are loaded and warm, not while draining. */
 export const PATHS = {
@@ -14,11 +14,7 @@ export const PATHS = {
 } as const;
 
 /** The runtime's variable for a setting, from the table the runtime itself reads. */
-function envOf(key: keyof ServeSettingValues): string {
-  const setting = SERVE_SETTINGS.find((s) => s.key === key);
-  if (!setting) throw new Error(`the serve settings table has no ${key}`);
-  return setting.env;
-}
+const envOf = (key: keyof ServeSettingValues): string => serveSetting(key).env;
 
 /** Environment variables of the runtime that the manifests set. */
 export const ENV = {

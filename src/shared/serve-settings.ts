@@ -325,6 +325,13 @@ export function batchingFieldSchema(field: Exclude<BatchingField, 'enabled'>): z
 /** Settings by the table's keys, as an operation hands them to the runtime; absent ones are not passed. */
 export type ServeSettingsGiven = Partial<ServeSettingValues>;
 
+/** A setting's row of the table, by its key. */
+export function serveSetting(key: keyof ServeSettingValues): ServeSetting {
+  const found = SERVE_SETTINGS.find((s) => s.key === key);
+  if (!found) throw new Error(`the serve settings table has no ${key}`);
+  return found;
+}
+
 /**
  * The runtime's command line for these settings, written from the table (`--max-batch-size 8`):
  * what serving from the store starts it with, so no caller spells a flag.

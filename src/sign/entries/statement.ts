@@ -106,7 +106,14 @@ export function compareSubjects(signed: readonly Subject[], actual: readonly Sub
   return changes;
 }
 
-export function describeChange(c: SubjectChange): string {
+/** The first change in words, and how many more there are. */
+export function describeChanges(changes: readonly SubjectChange[]): string {
+  const more =
+    changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
+  return `${describeChange(changes[0]!)}${more}`;
+}
+
+function describeChange(c: SubjectChange): string {
   switch (c.change) {
     case 'modified':
       return `${c.name} changed (signed sha256 ${c.expected.slice(0, 12)}…, now ${c.actual.slice(0, 12)}…)`;

@@ -22,7 +22,7 @@ import type { Verifier } from '../keys/signer.js';
 import { readEntryEnvelopes } from './envelopes.js';
 import {
   compareSubjects,
-  describeChange,
+  describeChanges,
   kindNameOf,
   type SubjectChange,
   subjectsOnDisk,
@@ -148,12 +148,10 @@ export async function matchStatement<I extends EntryInfo>(
   }
   const changes = compareSubjects(statement.subject, await actual());
   if (changes.length > 0) {
-    const more =
-      changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
     return {
       ok: false,
       reason: 'changed',
-      message: `${what} does not match its signature: ${describeChange(changes[0]!)}${more}`,
+      message: `${what} does not match its signature: ${describeChanges(changes)}`,
       changes,
     };
   }

@@ -9,7 +9,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
 import { option, say, type UserText } from '../../core/user-text.js';
-import { compareSubjects, describeChange, type SubjectChange } from '../entries/statement.js';
+import { compareSubjects, describeChanges, type SubjectChange } from '../entries/statement.js';
 import { failureText } from '../failures.js';
 import { checkBundle, type SigstoreCheck } from '../keyless/verify.js';
 import { hashForKey, keyHint, verifyDsseSignature } from './ec-keys.js';
@@ -126,12 +126,10 @@ export async function verifyOmsSignature(
     rs.map((r) => ({ name: normalizeName(r.name), digest: { sha256: r.digest } }));
   const changes = compareSubjects(asSubjects(statement.predicate.resources), asSubjects(actual));
   if (changes.length > 0) {
-    const more =
-      changes.length > 1 ? ` (and ${changes.length - 1} more change${changes.length > 2 ? 's' : ''})` : '';
     return {
       ok: false,
       reason: 'changed',
-      message: `${modelPath} does not match ${where}: ${describeChange(changes[0]!)}${more}`,
+      message: `${modelPath} does not match ${where}: ${describeChanges(changes)}`,
       changes,
     };
   }
