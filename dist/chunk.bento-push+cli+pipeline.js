@@ -718,9 +718,7 @@ var OptionChecks = class {
     try {
       return derive();
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
-      return void 0;
+      return this.record(key, err);
     }
   }
   /** The same for an asynchronous parse (a key file to read, a token to resolve). */
@@ -728,10 +726,14 @@ var OptionChecks = class {
     try {
       return await derive();
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
-      return void 0;
+      return this.record(key, err);
     }
+  }
+  /** A usage error as option `key`'s; anything else is not a bad option and goes on up. */
+  record(key, err) {
+    if (!(err instanceof UsageError)) throw err;
+    this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
+    return void 0;
   }
   /** Records a bad option `key`. */
   fail(key, text) {

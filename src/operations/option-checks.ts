@@ -15,9 +15,7 @@ export class OptionChecks {
     try {
       return derive();
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
-      return undefined;
+      return this.record(key, err);
     }
   }
 
@@ -26,10 +24,15 @@ export class OptionChecks {
     try {
       return await derive();
     } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
-      return undefined;
+      return this.record(key, err);
     }
+  }
+
+  /** A usage error as option `key`'s; anything else is not a bad option and goes on up. */
+  private record(key: string, err: unknown): undefined {
+    if (!(err instanceof UsageError)) throw err;
+    this.errors.push(err instanceof OptionError ? err : new OptionError(key, textOf(err)));
+    return undefined;
   }
 
   /** Records a bad option `key`. */

@@ -24,21 +24,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, values: unknown): z
 }
 
 /**
- * A zod check from a parse function of the features (which throws our errors): its message, with
- * the option named as the front door names it, becomes the issue.
- */
-export function checkedBy<T>(parse: (value: string) => T): (value: string, ctx: z.RefinementCtx) => T {
-  return (value, ctx) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-      return undefined as never;
-    }
-  };
-}
-
-/**
  * A rule across options broken (`key` is the one at fault): its text may name other options, which
  * the front door renders as it spells them (a plain issue message could only say their keys).
  */
